@@ -1,0 +1,136 @@
+//! The command line: with no subcommand the station's window opens; subcommands are the headless tools.
+//!
+//! Arguments are parsed into typed values here (clap) and each command returns a `Result`; `main`
+//! reports an error once, as one line, and chooses the exit code.
+
+mod decide;
+mod policy;
+
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use crate::formats::case_json::CaseError;
+use crate::formats::policy_toml::PolicyFileError;
+use crate::policies::{PolicySet, PolicySetError};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rma-station",
+    version,
+    about = "Returns bench station: scan, inspect, decide by policy, queue."
+)]
+struct Cli {
+    /// A folder of `<merchant>.toml` policy files that add merchants or replace the built-in ones.
+    #[arg(long, global = true, value_name = "DIR")]
+    policy_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decide one case (JSON, see docs/decide-json.md) and print the decision as JSON.
+    Decide {
+        /// The case file, or `-` for standard input.
+        case: PathBuf,
+        /// The decision date (YYYY-MM-DD); today's local date when left out.
+        #[arg(long, value_name = "DATE")]
+        today: Option<NaiveDate>,
+    },
+    /// Check or show merchant policies.
+    Policy {
+        #[command(subcommand)]
+        action: PolicyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PolicyCommand {
+    /// Validate policy files: every error with its file, line and column.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print a merchant's rules in plain words, with the clause each comes from.
+    Show { merchant: String },
+}
+
+/// Everything a command can fail with; `main` prints it once.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{source_name}: {error}")]
+    Case {
+        source_name: String,
+        error: CaseError,
+    },
+    #[error("{0}")]
+    PolicyFile(#[from] PolicyFileError),
+    #[error("{0}")]
+    PolicySet(#[from] PolicySetError),
+    #[error("{}: cannot read: {source}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+    #[error("unknown merchant {merchant:?}; known merchants: {known}")]
+    UnknownMerchant { merchant: String, known: String },
+    #[error("{0} of the policy files have errors")]
+    PolicyCheckFailed(usize),
+    #[error("cannot write the output: {0}")]
+    Output(io::Error),
+    #[error("the station window could not open: {0}")]
+    Gui(String),
+}
+
+/// Parses the arguments and runs the command.
+pub fn run() -> Result<ExitCode, CliError> {
+    let cli = Cli::parse();
+    let policies = load_policies(cli.policy_dir.as_deref())?;
+    match cli.command {
+        None => crate::gui::run(policies).map_err(|e| CliError::Gui(e.to_string()))?,
+        Some(Command::Decide { case, today }) => {
+            // The clock is read here, at the edge, and nowhere in the engine.
+            let today = today.unwrap_or_else(|| chrono::Local::now().date_naive());
+            decide::run(&case, &policies, today)?;
+        }
+        Some(Command::Policy {
+            action: PolicyCommand::Check { files },
+        }) => policy::check(&files)?,
+        Some(Command::Policy {
+            action: PolicyCommand::Show { merchant },
+        }) => policy::show(&policies, &merchant)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_policies(folder: Option<&Path>) -> Result<PolicySet, CliError> {
+    let built_in = PolicySet::built_in()?;
+    Ok(match folder {
+        Some(folder) => built_in.with_folder(folder)?,
+        None => built_in,
+    })
+}
+
+/// Reads a file, or standard input for `-`.
+fn read_input(path: &Path) -> Result<String, CliError> {
+    let read_error = |source| CliError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    if path == Path::new("-") {
+        let mut text = String::new();
+        io::stdin().read_to_string(&mut text).map_err(read_error)?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path).map_err(read_error)
+    }
+}
+
+/// Writes the command's output to standard output.
+fn print(text: &str) -> Result<(), CliError> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(CliError::Output)
+}

@@ -1,0 +1,103 @@
+//! What the engine decides: verdict, disposition, money, per-line results, the clauses that shaped it
+//! and flags for other teams. Plain data; the JSON shape of `rma-station decide` is made from it at the
+//! edge (`crate::formats::case_json`).
+
+use chrono::NaiveDate;
+
+use crate::domain::money::Money;
+use crate::domain::policy::Clause;
+use crate::domain::vocabulary::{Disposition, Verdict};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub verdict: Verdict,
+    pub disposition: Disposition,
+    pub money: MoneyBreakdown,
+    pub lines: Vec<LineResult>,
+    /// The rules that shaped the decision, most decisive first, each once.
+    pub reasons: Vec<Clause>,
+    pub flags: Vec<Flag>,
+    pub decided_on: NaiveDate,
+    /// When the refund must have been paid (refunds only).
+    pub refund_due_on: Option<NaiveDate>,
+}
+
+/// The money of a decision. `net` = items_accepted - the four deductions, never below zero;
+/// `shipping_not_refunded` is shown for the customer's letter and is never part of that sum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MoneyBreakdown {
+    pub items_accepted: Money,
+    pub restocking_fee: Money,
+    pub card_fee: Money,
+    pub return_label: Money,
+    pub handling_fee: Money,
+    pub shipping_not_refunded: Money,
+    pub net: Money,
+}
+
+impl MoneyBreakdown {
+    pub fn deductions(&self) -> Money {
+        self.restocking_fee + self.card_fee + self.return_label + self.handling_fee
+    }
+}
+
+/// One SKU of the order (or one that arrived without being ordered).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineResult {
+    pub sku: String,
+    pub ordered: u32,
+    pub received: u32,
+    pub accepted: u32,
+    /// Received but refused: these go back to the customer.
+    pub refused: u32,
+    /// Ordered, expected back, and not received (returns only).
+    pub missing: u32,
+    /// Restocking fee charged on this line's missing units.
+    pub fee: Money,
+    pub outcome: LineOutcome,
+    /// Ids of the clauses that decided this line.
+    pub clauses: Vec<String>,
+}
+
+/// How one line ended, in a word for the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineOutcome {
+    Accepted,
+    Refused,
+    /// Some units accepted, some refused.
+    Partial,
+    /// Waiting for evidence, proof or the customer.
+    Hold,
+    /// Nothing of it arrived.
+    NotReceived,
+}
+
+impl LineOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineOutcome::Accepted => "accepted",
+            LineOutcome::Refused => "refused",
+            LineOutcome::Partial => "partial",
+            LineOutcome::Hold => "hold",
+            LineOutcome::NotReceived => "not_received",
+        }
+    }
+}
+
+/// Something another team must act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    /// The referrer's credit must be rescinded (a customer-service queue item).
+    ReferralCreditRescission,
+    /// The deductions exceed what was accepted: the net was held at zero and the rest is not collected.
+    FeesExceedRefund,
+}
+
+impl Flag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::ReferralCreditRescission => "referral_credit_rescission",
+            Flag::FeesExceedRefund => "fees_exceed_refund",
+        }
+    }
+}

@@ -1,0 +1,651 @@
+//! The decision engine: one pure function from (policy, order, RMA or none, inspection, today) to a
+//! [`Decision`] that cites every clause it used.
+//!
+//! The engine knows no merchant: everything merchant-specific comes from the [`Policy`]. The only rules
+//! written here are the station's own (see [`station`]), which hold for every merchant. It does no I/O
+//! and never reads the clock: `today` is the decision date, passed in.
+//!
+//! How a package is decided:
+//! 1. No RMA: the merchant's authorization rule denies it (and may charge the handling fee).
+//! 2. Received units are matched to order lines; units not ordered, or beyond the quantity ordered, are
+//!    refused.
+//! 3. Checks on the whole case (window, channel, owner, proof, resolution) may deny or hold it all.
+//! 4. Each group of units is tested against the rules of its kind of claim. A refusal that rests only on
+//!    the goods' physical state and has no photo becomes a hold ("photo evidence required").
+//! 5. Verdict: any hold holds the package; otherwise accept, partial or deny by what was accepted.
+//! 6. Money: only a refund or store credit carries deductions, each fee rounded once.
+
+use chrono::{Days, NaiveDate};
+
+use crate::domain::case::{InspectedItem, Inspection, ItemState, Order, OrderLine, Rma};
+use crate::domain::decision::{Decision, Flag, LineOutcome, LineResult, MoneyBreakdown};
+use crate::domain::money::Money;
+use crate::domain::policy::{Clause, FeeRate, ItemRule, Policy, Resolutions, Window};
+use crate::domain::vocabulary::{
+    Disposition, MissingItemCharge, NonReturnableKind, Resolution, RmaKind, Verdict,
+};
+
+/// The station's own rules: they hold for every merchant, so they live here rather than in a policy file.
+pub mod station {
+    use crate::domain::policy::Clause;
+
+    pub const PHOTO_REQUIRED_ID: &str = "station/evidence/photo-required";
+    pub const NOT_ORDERED_ID: &str = "station/receiving/not-ordered";
+
+    /// A denial that rests on the physical state of the goods needs at least one photo of that state.
+    pub fn photo_required() -> Clause {
+        Clause {
+            id: PHOTO_REQUIRED_ID.to_owned(),
+            text: "photo evidence required: a refusal resting on an item's physical state needs a photo of it"
+                .to_owned(),
+        }
+    }
+
+    /// Goods that were not ordered cannot be returned against the order.
+    pub fn not_ordered() -> Clause {
+        Clause {
+            id: NOT_ORDERED_ID.to_owned(),
+            text: "Items not on the order, or beyond the quantity ordered, go back to the customer"
+                .to_owned(),
+        }
+    }
+}
+
+/// Decides one package. `today` is the decision date (the refund due date counts from it).
+pub fn decide(
+    policy: &Policy,
+    order: &Order,
+    rma: Option<&Rma>,
+    inspection: &Inspection,
+    today: NaiveDate,
+) -> Decision {
+    let groups = allocate(order, inspection);
+    let Some(rma) = rma else {
+        return unauthorized(policy, order, groups, today);
+    };
+    let mut case = CaseChecks::default();
+    let granted = match rma.kind {
+        RmaKind::Return => judge_return(policy, order, rma, &mut case),
+        RmaKind::Warranty => judge_warranty(policy, order, rma, inspection, &mut case),
+        RmaKind::ShippingDamage => judge_shipping_damage(policy, order, rma, &mut case),
+    };
+    let mut groups = groups;
+    if case.deny.is_empty() {
+        for group in groups.iter_mut().filter(|g| g.outcome.is_none()) {
+            group.outcome = Some(judge_group(policy, order, rma, group));
+        }
+    }
+    settle(policy, order, rma, granted, case, groups, today)
+}
+
+/// Units of one SKU in one state, matched (or not) to an order line.
+#[derive(Debug)]
+struct Group<'a> {
+    item: &'a InspectedItem,
+    line: Option<&'a OrderLine>,
+    qty: u32,
+    /// `Some` once decided; groups of goods not ordered are decided when they are made.
+    outcome: Option<Outcome>,
+    /// Units not ordered, or beyond the quantity ordered: they never count against what is missing.
+    excess: bool,
+    /// Refused as non-returnable goods (which may carry the handling fee).
+    non_returnable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Outcome {
+    Accepted,
+    Refused(Vec<Clause>),
+    Held(Vec<Clause>),
+}
+
+/// A reason to refuse a group of units.
+struct Refusal {
+    clause: Clause,
+    /// It rests on the goods' physical state, so a photo must back it.
+    physical: bool,
+}
+
+/// Checks on the whole case that deny or hold everything, plus the clauses that passed and explain it.
+#[derive(Debug, Default)]
+struct CaseChecks {
+    deny: Vec<Clause>,
+    hold: Vec<Clause>,
+    explained: Vec<Clause>,
+}
+
+/// Splits what arrived into groups matched to order lines. Units beyond a line's quantity, or of a SKU
+/// the order does not have, are refused at once.
+fn allocate<'a>(order: &'a Order, inspection: &'a Inspection) -> Vec<Group<'a>> {
+    let mut taken: Vec<u32> = vec![0; order.lines.len()];
+    let mut groups = Vec::new();
+    for item in &inspection.items {
+        let position = order.lines.iter().position(|line| line.sku == item.sku);
+        let within = position.map_or(0, |i| item.qty.min(order.lines[i].qty - taken[i]));
+        if let Some(i) = position {
+            taken[i] += within;
+            if within > 0 {
+                groups.push(Group {
+                    item,
+                    line: Some(&order.lines[i]),
+                    qty: within,
+                    outcome: None,
+                    excess: false,
+                    non_returnable: false,
+                });
+            }
+        }
+        if item.qty > within {
+            groups.push(Group {
+                item,
+                line: position.map(|i| &order.lines[i]),
+                qty: item.qty - within,
+                outcome: Some(Outcome::Refused(vec![station::not_ordered()])),
+                excess: true,
+                non_returnable: false,
+            });
+        }
+    }
+    groups
+}
+
+fn unauthorized(
+    policy: &Policy,
+    order: &Order,
+    groups: Vec<Group<'_>>,
+    today: NaiveDate,
+) -> Decision {
+    let rule = &policy.authorization;
+    let mut reasons = ReasonList::default();
+    reasons.add(&rule.clause);
+    let mut money = MoneyBreakdown::default();
+    if let (true, Some(fee)) = (rule.handling_fee, &policy.fees.handling) {
+        money.handling_fee = fee.amount;
+        reasons.add(&fee.clause);
+    }
+    let refused: Vec<Group<'_>> = groups
+        .into_iter()
+        .map(|g| Group {
+            outcome: Some(Outcome::Refused(vec![rule.clause.clone()])),
+            ..g
+        })
+        .collect();
+    Decision {
+        verdict: Verdict::Deny,
+        disposition: Disposition::ReturnToCustomer,
+        money,
+        lines: line_results(order, &refused, None, Verdict::Deny),
+        reasons: reasons.0,
+        flags: Vec::new(),
+        decided_on: today,
+        refund_due_on: None,
+    }
+}
+
+fn check_window(window: &Window, order: &Order, rma: &Rma, case: &mut CaseChecks) {
+    if window.is_met(order, rma.requested_on) {
+        case.explained.push(window.clause.clone());
+    } else {
+        case.deny.push(window.clause.clone());
+    }
+}
+
+/// The resolution granted, or `None` with a hold when the customer must choose another.
+fn grant(
+    resolutions: &Resolutions,
+    requested: Resolution,
+    case: &mut CaseChecks,
+) -> Option<Resolution> {
+    let granted = resolutions.grant(requested);
+    match granted {
+        Some(r) if r == requested => {}
+        Some(_) => case.explained.push(resolutions.clause.clone()),
+        None => case.hold.push(resolutions.clause.clone()),
+    }
+    granted
+}
+
+fn judge_return(
+    policy: &Policy,
+    order: &Order,
+    rma: &Rma,
+    case: &mut CaseChecks,
+) -> Option<Resolution> {
+    let rules = &policy.returns;
+    check_window(&rules.window, order, rma, case);
+    let granted = grant(&rules.resolutions, rma.resolution, case);
+    if granted == Some(Resolution::Exchange)
+        && let Some(domestic) = &rules.exchange_countries
+        && !domestic.countries.contains(&order.country)
+    {
+        case.hold.push(domestic.clause.clone());
+    }
+    granted
+}
+
+fn judge_warranty(
+    policy: &Policy,
+    order: &Order,
+    rma: &Rma,
+    inspection: &Inspection,
+    case: &mut CaseChecks,
+) -> Option<Resolution> {
+    let rules = &policy.warranty;
+    if let Some(channels) = &rules.channels
+        && !channels.allowed.contains(&order.channel)
+    {
+        case.deny.push(channels.clause.clone());
+    }
+    if let Some(clause) = &rules.original_owner
+        && !inspection.original_owner
+    {
+        case.deny.push(clause.clone());
+    }
+    if let Some(clause) = &rules.commercial_use
+        && inspection.commercial_use
+    {
+        case.deny.push(clause.clone());
+    }
+    if let Some(clause) = &rules.proof_of_purchase
+        && !inspection.proof_of_purchase
+    {
+        case.hold.push(clause.clone());
+    }
+    case.explained.push(rules.resolutions.clause.clone());
+    grant(&rules.resolutions, rma.resolution, case)
+}
+
+fn judge_shipping_damage(
+    policy: &Policy,
+    order: &Order,
+    rma: &Rma,
+    case: &mut CaseChecks,
+) -> Option<Resolution> {
+    let rules = &policy.shipping_damage;
+    check_window(&rules.window, order, rma, case);
+    grant(&rules.resolutions, rma.resolution, case)
+}
+
+/// Tests one group of ordered units against the rules of the claim's kind.
+fn judge_group(policy: &Policy, order: &Order, rma: &Rma, group: &mut Group<'_>) -> Outcome {
+    let state = &group.item.state;
+    let mut refusals = Vec::new();
+    let photo_for_remedy = match rma.kind {
+        RmaKind::Return => {
+            let rules = &policy.returns;
+            if let Some(line) = group.line {
+                for rule in &rules.non_returnable {
+                    if is_non_returnable(rule.kind, order, line) {
+                        group.non_returnable = true;
+                        refusals.push(Refusal {
+                            clause: rule.clause.clone(),
+                            physical: false,
+                        });
+                    }
+                }
+            }
+            refusals.extend(matching(&rules.refuse, state));
+            None
+        }
+        RmaKind::Warranty => {
+            let rules = &policy.warranty;
+            if let Some(line) = group.line {
+                let period = rules.periods.for_category(&line.category);
+                if rma.requested_on > period.last_day(rules.from.date_of(order)) {
+                    refusals.push(Refusal {
+                        clause: period.clause.clone(),
+                        physical: false,
+                    });
+                }
+            }
+            refusals.extend(matching(&rules.void, state));
+            refusals.extend(matching(&rules.exclusions, state));
+            if !rules.defects.covered.contains(&state.defect) {
+                refusals.push(Refusal {
+                    clause: rules.defects.clause.clone(),
+                    physical: false,
+                });
+            }
+            rules.photo.as_ref()
+        }
+        RmaKind::ShippingDamage => {
+            let rules = &policy.shipping_damage;
+            if !rules.covered_causes.contains(&state.damage_cause) {
+                refusals.push(Refusal {
+                    clause: rules.damage_clause.clone(),
+                    physical: true,
+                });
+            }
+            rules.photo.as_ref()
+        }
+    };
+    let photographed = group.item.photos > 0;
+    if refusals.is_empty() {
+        match photo_for_remedy {
+            Some(clause) if !photographed => Outcome::Held(vec![clause.clone()]),
+            _ => Outcome::Accepted,
+        }
+    } else if !photographed && refusals.iter().all(|r| r.physical) {
+        let mut clauses: Vec<Clause> = refusals.into_iter().map(|r| r.clause).collect();
+        clauses.push(station::photo_required());
+        Outcome::Held(clauses)
+    } else {
+        Outcome::Refused(refusals.into_iter().map(|r| r.clause).collect())
+    }
+}
+
+fn matching<'r>(rules: &'r [ItemRule], state: &'r ItemState) -> impl Iterator<Item = Refusal> + 'r {
+    rules
+        .iter()
+        .filter(|rule| rule.matcher.matches(state))
+        .map(|rule| Refusal {
+            clause: rule.clause.clone(),
+            physical: rule.matcher.is_physical(),
+        })
+}
+
+fn is_non_returnable(kind: NonReturnableKind, order: &Order, line: &OrderLine) -> bool {
+    match kind {
+        NonReturnableKind::OnSale => line.on_sale,
+        NonReturnableKind::SpecialOrder => line.special_order,
+        NonReturnableKind::GiftCard => line.gift_card,
+        NonReturnableKind::GiftedOrder => order.gifted,
+    }
+}
+
+/// Turns the case checks and group outcomes into the verdict, money and reasons.
+fn settle(
+    policy: &Policy,
+    order: &Order,
+    rma: &Rma,
+    granted: Option<Resolution>,
+    case: CaseChecks,
+    mut groups: Vec<Group<'_>>,
+    today: NaiveDate,
+) -> Decision {
+    let mut reasons = ReasonList::default();
+    let mut decision = Decision {
+        verdict: Verdict::Deny,
+        disposition: Disposition::ReturnToCustomer,
+        money: MoneyBreakdown::default(),
+        lines: Vec::new(),
+        reasons: Vec::new(),
+        flags: Vec::new(),
+        decided_on: today,
+        refund_due_on: None,
+    };
+
+    if !case.deny.is_empty() {
+        case.deny.iter().for_each(|c| reasons.add(c));
+        for group in &mut groups {
+            group.outcome = Some(Outcome::Refused(case.deny.clone()));
+        }
+        decision.lines = line_results(order, &groups, Some(rma.kind), Verdict::Deny);
+        decision.reasons = reasons.0;
+        return decision;
+    }
+
+    let held_groups = groups
+        .iter()
+        .any(|g| matches!(g.outcome, Some(Outcome::Held(_))));
+    // A group's clauses, in the order the groups arrived: holds first when holding, then refusals.
+    let group_clauses = |wanted: fn(&Outcome) -> Option<&Vec<Clause>>| {
+        groups
+            .iter()
+            .filter_map(|g| g.outcome.as_ref().and_then(wanted))
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let held = group_clauses(|o| {
+        if let Outcome::Held(c) = o {
+            Some(c)
+        } else {
+            None
+        }
+    });
+    let refused = group_clauses(|o| {
+        if let Outcome::Refused(c) = o {
+            Some(c)
+        } else {
+            None
+        }
+    });
+
+    let granted = match granted {
+        Some(resolution) if case.hold.is_empty() && !held_groups => resolution,
+        _ => {
+            case.hold
+                .iter()
+                .chain(&held)
+                .chain(&refused)
+                .for_each(|c| reasons.add(c));
+            decision.verdict = Verdict::Hold;
+            decision.disposition = Disposition::Hold;
+            decision.lines = line_results(order, &groups, Some(rma.kind), Verdict::Hold);
+            decision.reasons = reasons.0;
+            return decision;
+        }
+    };
+
+    let accepted_units: u32 = groups
+        .iter()
+        .filter(|g| g.outcome == Some(Outcome::Accepted))
+        .map(|g| g.qty)
+        .sum();
+    let refused_units: u32 = groups
+        .iter()
+        .filter(|g| g.outcome != Some(Outcome::Accepted))
+        .map(|g| g.qty)
+        .sum();
+    decision.verdict = match (accepted_units, refused_units) {
+        (0, _) => Verdict::Deny,
+        (_, 0) => Verdict::Accept,
+        _ => Verdict::Partial,
+    };
+    refused.iter().for_each(|c| reasons.add(c));
+    case.explained.iter().for_each(|c| reasons.add(c));
+
+    let non_returnable_seen = groups.iter().any(|g| g.non_returnable);
+    let handling = match (&policy.fees.handling, non_returnable_seen) {
+        (Some(fee), true) => {
+            reasons.add(&fee.clause);
+            fee.amount
+        }
+        _ => Money::ZERO,
+    };
+
+    if decision.verdict == Verdict::Deny {
+        decision.money.handling_fee = handling;
+        decision.lines = line_results(order, &groups, Some(rma.kind), Verdict::Deny);
+        decision.reasons = reasons.0;
+        return decision;
+    }
+
+    decision.disposition = granted.disposition();
+    let mut lines = line_results(order, &groups, Some(rma.kind), decision.verdict);
+    let items_accepted: Money = groups
+        .iter()
+        .filter(|g| g.outcome == Some(Outcome::Accepted))
+        .filter_map(|g| g.line.map(|line| line.unit_price.times(g.qty)))
+        .sum();
+    decision.money.items_accepted = items_accepted;
+    decision.money.handling_fee = handling;
+
+    if rma.kind == RmaKind::Return && lines.iter().any(|l| l.missing > 0) {
+        reasons.add(&policy.returns.missing_items.clause);
+    }
+
+    if granted.pays_money() {
+        let money = &mut decision.money;
+        if rma.kind == RmaKind::Return {
+            money.restocking_fee = charge_restocking(policy, order, &mut lines, &mut reasons);
+        }
+        if let Some(card) = &policy.fees.card {
+            let total = order.total();
+            money.card_fee = (total.percent_of(card.percent) + card.fixed).min(total);
+            reasons.add(&card.clause);
+        }
+        if let Some(label) = &policy.fees.return_label
+            && !rma.return_label_cost.is_zero()
+        {
+            let defective = rma.defective_on_arrival || rma.kind == RmaKind::ShippingDamage;
+            if !(label.waived_if_defective_on_arrival && defective) {
+                money.return_label = rma.return_label_cost;
+            }
+            reasons.add(&label.clause);
+        }
+        if !policy.refund.shipping_refunded && !order.shipping_charged.is_zero() {
+            money.shipping_not_refunded = order.shipping_charged;
+            reasons.add(&policy.refund.shipping_clause);
+        }
+        money.net = items_accepted.saturating_sub(money.deductions());
+        if money.deductions() > items_accepted {
+            decision.flags.push(Flag::FeesExceedRefund);
+        }
+        if let (Some(clause), Some(referral)) = (&policy.referral, &order.referral)
+            && referral.referred
+            && referral.lifetime_value.saturating_sub(items_accepted) < referral.minimum
+        {
+            decision.flags.push(Flag::ReferralCreditRescission);
+            reasons.add(clause);
+        }
+        if granted == Resolution::Refund {
+            decision.refund_due_on =
+                today.checked_add_days(Days::new(u64::from(policy.refund.due_days)));
+            reasons.add(&policy.refund.due_clause);
+        }
+    }
+    decision.lines = lines;
+    decision.reasons = reasons.0;
+    decision
+}
+
+/// Charges each line's missing units by the schedule, rounding once per line; returns the total.
+fn charge_restocking(
+    policy: &Policy,
+    order: &Order,
+    lines: &mut [LineResult],
+    reasons: &mut ReasonList,
+) -> Money {
+    let (MissingItemCharge::RestockingFee, Some(schedule)) =
+        (policy.returns.missing_items.charge, &policy.restocking)
+    else {
+        return Money::ZERO;
+    };
+    let mut total = Money::ZERO;
+    for result in lines.iter_mut().filter(|l| l.missing > 0) {
+        let Some(line) = order.line(&result.sku) else {
+            continue;
+        };
+        let rate = schedule.rate_for(&line.sku, &line.category);
+        let missing_value = line.unit_price.times(result.missing);
+        let fee = match rate.rate {
+            FeeRate::Percent(percent) => missing_value.percent_of(percent),
+            FeeRate::PerUnit(amount) => amount.times(result.missing),
+        }
+        .min(missing_value);
+        result.fee = fee;
+        result.clauses.push(rate.clause.id.clone());
+        reasons.add(&rate.clause);
+        total = total + fee;
+    }
+    total
+}
+
+/// One result per order line, then one per SKU that arrived without being ordered.
+fn line_results(
+    order: &Order,
+    groups: &[Group<'_>],
+    kind: Option<RmaKind>,
+    verdict: Verdict,
+) -> Vec<LineResult> {
+    let mut skus: Vec<(&str, u32)> = order
+        .lines
+        .iter()
+        .map(|l| (l.sku.as_str(), l.qty))
+        .collect();
+    for group in groups {
+        if !skus.iter().any(|(sku, _)| *sku == group.item.sku) {
+            skus.push((group.item.sku.as_str(), 0));
+        }
+    }
+    skus.into_iter()
+        .map(|(sku, ordered)| line_result(sku, ordered, groups, kind, verdict))
+        .collect()
+}
+
+fn line_result(
+    sku: &str,
+    ordered: u32,
+    groups: &[Group<'_>],
+    kind: Option<RmaKind>,
+    verdict: Verdict,
+) -> LineResult {
+    let mine: Vec<&Group<'_>> = groups.iter().filter(|g| g.item.sku == sku).collect();
+    let count = |wanted: fn(&Outcome) -> bool| -> u32 {
+        mine.iter()
+            .filter(|g| g.outcome.as_ref().is_some_and(wanted))
+            .map(|g| g.qty)
+            .sum()
+    };
+    let received: u32 = mine.iter().map(|g| g.qty).sum();
+    // Nothing is accepted while the package is on hold.
+    let accepted = if verdict == Verdict::Hold {
+        0
+    } else {
+        count(|o| *o == Outcome::Accepted)
+    };
+    let refused = count(|o| matches!(o, Outcome::Refused(_)));
+    let held = count(|o| matches!(o, Outcome::Held(_)));
+    // Units received within the ordered quantity count against "missing", refused or not.
+    let received_within: u32 = mine.iter().filter(|g| !g.excess).map(|g| g.qty).sum();
+    let missing = match kind {
+        Some(RmaKind::Return) => ordered.saturating_sub(received_within),
+        _ => 0,
+    };
+    let outcome = if received == 0 {
+        LineOutcome::NotReceived
+    } else if held > 0 || verdict == Verdict::Hold {
+        LineOutcome::Hold
+    } else if accepted == received {
+        LineOutcome::Accepted
+    } else if accepted == 0 {
+        LineOutcome::Refused
+    } else {
+        LineOutcome::Partial
+    };
+    let mut clauses: Vec<String> = Vec::new();
+    for group in &mine {
+        if let Some(Outcome::Refused(cited) | Outcome::Held(cited)) = &group.outcome {
+            for clause in cited {
+                if !clauses.contains(&clause.id) {
+                    clauses.push(clause.id.clone());
+                }
+            }
+        }
+    }
+    LineResult {
+        sku: sku.to_owned(),
+        ordered,
+        received,
+        accepted,
+        refused,
+        missing,
+        fee: Money::ZERO,
+        outcome,
+        clauses,
+    }
+}
+
+/// Clauses in the order they were first cited, each once.
+#[derive(Debug, Default)]
+struct ReasonList(Vec<Clause>);
+
+impl ReasonList {
+    fn add(&mut self, clause: &Clause) {
+        if !self.0.iter().any(|c| c.id == clause.id) {
+            self.0.push(clause.clone());
+        }
+    }
+}

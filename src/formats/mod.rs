@@ -1,0 +1,67 @@
+//! The station's serialized shapes: policy files (TOML) and decision cases (JSON).
+//!
+//! Each format has its own raw types that mirror the file exactly and are converted into domain types
+//! here, at the edge, with errors that say where (file, line, column or field path). Domain types do not
+//! derive serde. These modules parse text they are given; reading files is left to their callers.
+
+pub mod case_json;
+pub mod policy_toml;
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::str::FromStr;
+
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+
+/// A value written as a string (or a whole number) and parsed by the domain type's own `FromStr`, so
+/// that one spelling rule serves every format and the parse error reaches the format's error position.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Parsed<T>(pub T);
+
+impl<'de, T> Deserialize<'de> for Parsed<T>
+where
+    T: FromStr,
+    T::Err: fmt::Display,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ParsedVisitor<T>(PhantomData<T>);
+
+        impl<T> ParsedVisitor<T>
+        where
+            T: FromStr,
+            T::Err: fmt::Display,
+        {
+            fn parse<E: de::Error>(text: &str) -> Result<Parsed<T>, E> {
+                text.parse().map(Parsed).map_err(E::custom)
+            }
+        }
+
+        impl<T> Visitor<'_> for ParsedVisitor<T>
+        where
+            T: FromStr,
+            T::Err: fmt::Display,
+        {
+            type Value = Parsed<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Parsed<T>, E> {
+                Self::parse(text)
+            }
+            fn visit_u64<E: de::Error>(self, number: u64) -> Result<Parsed<T>, E> {
+                Self::parse(&number.to_string())
+            }
+            fn visit_i64<E: de::Error>(self, number: i64) -> Result<Parsed<T>, E> {
+                Self::parse(&number.to_string())
+            }
+            fn visit_f64<E: de::Error>(self, number: f64) -> Result<Parsed<T>, E> {
+                Err(E::custom(format!(
+                    "write {number} as a quoted decimal such as \"{number}\": a binary float cannot hold every amount exactly"
+                )))
+            }
+        }
+
+        deserializer.deserialize_any(ParsedVisitor(PhantomData))
+    }
+}

@@ -1,0 +1,705 @@
+//! Policy files: `assets/policies/<merchant>.toml` parsed into a [`Policy`].
+//!
+//! The raw types below mirror the file one to one and refuse unknown keys; every error names the file,
+//! line and column. The format itself is documented in `docs/policy-format.md`.
+
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::domain::money::{Money, Percent};
+use crate::domain::policy::{
+    Authorization, CardFee, ChannelRule, CheckpointRule, Clause, CountryRule, DefectRule, FeeRate,
+    Fees, HandlingFee, ItemMatcher, ItemRule, LabelDeduction, Merchant, MissingItems,
+    NonReturnableRule, Policy, RefundRules, Resolutions, RestockingRate, RestockingSchedule,
+    ReturnRules, ShippingDamageRules, WarrantyPeriod, WarrantyPeriods, WarrantyRules, Window,
+};
+use crate::domain::vocabulary::{
+    Channel, Checkpoint, Condition, DamageCause, DateAnchor, Defect, MissingItemCharge,
+    NonReturnableKind, Packaging, Resolution, RmaKind, Sticker,
+};
+use crate::formats::Parsed;
+
+/// The format version this station reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A policy file that cannot be used, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct PolicyFileError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Parses a policy file's text. `file` names it in errors, and its stem must be the merchant id.
+pub fn parse_policy(file: &str, text: &str) -> Result<Policy, PolicyFileError> {
+    let at = |span: Option<Range<usize>>, message: String| {
+        let (line, column) = line_column(text, span.map_or(0, |s| s.start));
+        PolicyFileError {
+            file: file.to_owned(),
+            line,
+            column,
+            message,
+        }
+    };
+    let raw: RawPolicy =
+        toml::from_str(text).map_err(|e| at(e.span(), e.message().trim().to_owned()))?;
+    if *raw.schema.get_ref() != SCHEMA_VERSION {
+        return Err(at(
+            Some(raw.schema.span()),
+            format!(
+                "schema {} is not supported; this station reads schema {SCHEMA_VERSION}",
+                raw.schema.get_ref()
+            ),
+        ));
+    }
+    let stem = std::path::Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let id = raw.merchant.id.get_ref().clone();
+    if !stem.is_empty() && stem != id {
+        return Err(at(
+            Some(raw.merchant.id.span()),
+            format!("merchant id {id:?} must match the file name {stem:?}.toml"),
+        ));
+    }
+    let policy = raw
+        .into_policy()
+        .map_err(|Invalid { span, message }| at(Some(span), message))?;
+    // Clause ids carry the merchant's id so that a decision always says whose rule it cites.
+    let prefix = format!("{id}/");
+    if let Some(stray) = policy
+        .clauses()
+        .into_iter()
+        .find(|c| !c.id.starts_with(&prefix))
+    {
+        let offset = text.find(&format!("\"{}\"", stray.id));
+        return Err(at(
+            offset.map(|o| o..o),
+            format!("clause {:?} must start with {prefix:?}", stray.id),
+        ));
+    }
+    Ok(policy)
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// A rule that parsed but does not make sense, with the span of the offending table or value.
+struct Invalid {
+    span: Range<usize>,
+    message: String,
+}
+
+fn invalid<T>(span: Range<usize>, message: impl Into<String>) -> Result<T, Invalid> {
+    Err(Invalid {
+        span,
+        message: message.into(),
+    })
+}
+
+fn parsed<T: Copy>(list: &[Parsed<T>]) -> Vec<T> {
+    list.iter().map(|p| p.0).collect()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    schema: Spanned<u32>,
+    merchant: RawMerchant,
+    authorization: RawAuthorization,
+    returns: RawReturns,
+    restocking_fee: Option<RawRestocking>,
+    #[serde(default)]
+    fees: RawFees,
+    refund: RawRefund,
+    warranty: RawWarranty,
+    shipping_damage: RawShippingDamage,
+    referral: Option<RawClause>,
+    #[serde(default)]
+    evidence: RawEvidence,
+}
+
+/// A rule that is only a clause: its presence switches the rule on.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClause {
+    clause: String,
+    text: String,
+}
+
+impl RawClause {
+    fn clause(self) -> Clause {
+        Clause {
+            id: self.clause,
+            text: self.text,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMerchant {
+    id: Spanned<String>,
+    name: String,
+    currency: String,
+    source: String,
+    rma_number_pattern: Option<String>,
+    order_number_pattern: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuthorization {
+    clause: String,
+    text: String,
+    #[serde(default)]
+    handling_fee: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWindow {
+    days: u32,
+    from: Parsed<DateAnchor>,
+    clause: String,
+    text: String,
+}
+
+impl RawWindow {
+    fn window(self) -> Window {
+        Window {
+            days: self.days,
+            from: self.from.0,
+            clause: Clause {
+                id: self.clause,
+                text: self.text,
+            },
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawResolutions {
+    allowed: Vec<Parsed<Resolution>>,
+    otherwise: Option<Parsed<Resolution>>,
+    clause: String,
+    text: String,
+}
+
+impl RawResolutions {
+    fn resolutions(self) -> Resolutions {
+        Resolutions {
+            allowed: parsed(&self.allowed),
+            otherwise: self.otherwise.map(|p| p.0),
+            clause: Clause {
+                id: self.clause,
+                text: self.text,
+            },
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItemRule {
+    #[serde(default)]
+    conditions: Vec<Parsed<Condition>>,
+    #[serde(default)]
+    stickers: Vec<Parsed<Sticker>>,
+    disassembled: Option<bool>,
+    #[serde(default)]
+    packaging: Vec<Parsed<Packaging>>,
+    #[serde(default)]
+    defects: Vec<Parsed<Defect>>,
+    #[serde(default)]
+    damage_causes: Vec<Parsed<DamageCause>>,
+    clause: String,
+    text: String,
+}
+
+fn item_rules(rules: Vec<Spanned<RawItemRule>>) -> Result<Vec<ItemRule>, Invalid> {
+    rules
+        .into_iter()
+        .map(|spanned| {
+            let span = spanned.span();
+            let raw = spanned.into_inner();
+            let matcher = ItemMatcher {
+                conditions: parsed(&raw.conditions),
+                stickers: parsed(&raw.stickers),
+                disassembled: raw.disassembled,
+                packaging: parsed(&raw.packaging),
+                defects: parsed(&raw.defects),
+                damage_causes: parsed(&raw.damage_causes),
+            };
+            if matcher.is_empty() {
+                return invalid(span, format!("rule {} tests nothing: give conditions, stickers, disassembled, packaging, defects or damage_causes", raw.clause));
+            }
+            Ok(ItemRule { matcher, clause: Clause { id: raw.clause, text: raw.text } })
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReturns {
+    window: RawWindow,
+    resolutions: RawResolutions,
+    #[serde(default)]
+    refuse: Vec<Spanned<RawItemRule>>,
+    #[serde(default)]
+    non_returnable: Vec<RawNonReturnable>,
+    missing_items: Spanned<RawMissingItems>,
+    exchange_countries: Option<RawCountries>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNonReturnable {
+    kind: Parsed<NonReturnableKind>,
+    clause: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMissingItems {
+    charge: Parsed<MissingItemCharge>,
+    clause: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCountries {
+    countries: Vec<String>,
+    clause: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRestocking {
+    default: Spanned<RawRate>,
+    #[serde(default)]
+    category: Vec<Spanned<RawRate>>,
+    #[serde(default)]
+    sku: Vec<Spanned<RawRate>>,
+}
+
+/// A restocking rate: the default, a category's (with `category`) or a SKU's (with `sku`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRate {
+    category: Option<String>,
+    sku: Option<String>,
+    percent: Option<Parsed<Percent>>,
+    per_unit: Option<Parsed<Money>>,
+    clause: String,
+    text: String,
+}
+
+impl RawRate {
+    fn rate(self, span: Range<usize>) -> Result<RestockingRate, Invalid> {
+        let rate = match (self.percent, self.per_unit) {
+            (Some(percent), None) => FeeRate::Percent(percent.0),
+            (None, Some(amount)) => FeeRate::PerUnit(amount.0),
+            _ => {
+                return invalid(
+                    span,
+                    format!(
+                        "rate {} needs exactly one of percent or per_unit",
+                        self.clause
+                    ),
+                );
+            }
+        };
+        Ok(RestockingRate {
+            rate,
+            clause: Clause {
+                id: self.clause,
+                text: self.text,
+            },
+        })
+    }
+}
+
+impl RawRestocking {
+    fn schedule(self) -> Result<RestockingSchedule, Invalid> {
+        let default_span = self.default.span();
+        let default = self.default.into_inner();
+        if default.category.is_some() || default.sku.is_some() {
+            return invalid(
+                default_span,
+                "the default rate applies to everything: remove category and sku",
+            );
+        }
+        let keyed =
+            |rates: Vec<Spanned<RawRate>>, key: &str, pick: fn(&RawRate) -> Option<&String>| {
+                let mut seen: Vec<(String, RestockingRate)> = Vec::new();
+                for spanned in rates {
+                    let span = spanned.span();
+                    let raw = spanned.into_inner();
+                    let Some(name) = pick(&raw).cloned() else {
+                        return invalid(
+                            span,
+                            format!("each [[restocking_fee.{key}]] needs {key} = \"...\""),
+                        );
+                    };
+                    if seen.iter().any(|(n, _)| *n == name) {
+                        return invalid(span, format!("{key} {name:?} has two restocking rates"));
+                    }
+                    seen.push((name, raw.rate(span)?));
+                }
+                Ok(seen)
+            };
+        Ok(RestockingSchedule {
+            default: default.rate(default_span)?,
+            by_category: keyed(self.category, "category", |r| r.category.as_ref())?,
+            by_sku: keyed(self.sku, "sku", |r| r.sku.as_ref())?,
+        })
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFees {
+    card: Option<RawCardFee>,
+    return_label: Option<RawLabel>,
+    handling: Option<RawHandling>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCardFee {
+    percent: Parsed<Percent>,
+    fixed: Parsed<Money>,
+    clause: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLabel {
+    waived_if_defective_on_arrival: bool,
+    clause: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHandling {
+    amount: Parsed<Money>,
+    clause: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRefund {
+    shipping: RawShipping,
+    due: RawDue,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShipping {
+    refunded: bool,
+    clause: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDue {
+    days: u32,
+    clause: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWarranty {
+    from: Parsed<DateAnchor>,
+    period: RawPeriods,
+    channels: Option<RawChannels>,
+    original_owner: Option<RawClause>,
+    proof_of_purchase: Option<RawClause>,
+    commercial_use: Option<RawClause>,
+    defects: RawDefects,
+    #[serde(default)]
+    void: Vec<Spanned<RawItemRule>>,
+    #[serde(default)]
+    exclusions: Vec<Spanned<RawItemRule>>,
+    photo: Option<RawClause>,
+    resolutions: RawResolutions,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPeriods {
+    default_months: u32,
+    clause: String,
+    text: String,
+    #[serde(default)]
+    category: Vec<Spanned<RawCategoryPeriod>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCategoryPeriod {
+    category: String,
+    months: u32,
+    clause: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChannels {
+    allowed: Vec<Parsed<Channel>>,
+    clause: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefects {
+    covered: Vec<Parsed<Defect>>,
+    clause: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShippingDamage {
+    window: RawWindow,
+    damage: RawDamage,
+    photo: Option<RawClause>,
+    resolutions: RawResolutions,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDamage {
+    covered_causes: Vec<Parsed<DamageCause>>,
+    clause: String,
+    text: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawEvidence {
+    #[serde(default)]
+    checkpoint: Vec<RawCheckpoint>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheckpoint {
+    kinds: Vec<Parsed<RmaKind>>,
+    #[serde(default)]
+    categories: Vec<String>,
+    checkpoint: Parsed<Checkpoint>,
+    clause: String,
+    text: String,
+}
+
+impl RawPolicy {
+    fn into_policy(self) -> Result<Policy, Invalid> {
+        let merchant = Merchant {
+            id: self.merchant.id.into_inner(),
+            name: self.merchant.name,
+            currency: self.merchant.currency,
+            source: self.merchant.source,
+            rma_number_pattern: self.merchant.rma_number_pattern,
+            order_number_pattern: self.merchant.order_number_pattern,
+        };
+        let returns = self.returns;
+        let missing_span = returns.missing_items.span();
+        let missing = returns.missing_items.into_inner();
+        let restocking = self
+            .restocking_fee
+            .map(RawRestocking::schedule)
+            .transpose()?;
+        if missing.charge.0 == MissingItemCharge::RestockingFee && restocking.is_none() {
+            return invalid(
+                missing_span,
+                "missing items are charged a restocking fee, but there is no [restocking_fee] schedule",
+            );
+        }
+        let warranty = self.warranty;
+        let mut by_category = Vec::new();
+        for spanned in warranty.period.category {
+            let span = spanned.span();
+            let raw = spanned.into_inner();
+            if by_category.iter().any(|(c, _)| *c == raw.category) {
+                return invalid(
+                    span,
+                    format!("category {:?} has two warranty periods", raw.category),
+                );
+            }
+            by_category.push((
+                raw.category,
+                WarrantyPeriod {
+                    months: raw.months,
+                    clause: Clause {
+                        id: raw.clause,
+                        text: raw.text,
+                    },
+                },
+            ));
+        }
+        let policy = Policy {
+            authorization: Authorization {
+                clause: Clause {
+                    id: self.authorization.clause,
+                    text: self.authorization.text,
+                },
+                handling_fee: self.authorization.handling_fee,
+            },
+            returns: ReturnRules {
+                window: returns.window.window(),
+                resolutions: returns.resolutions.resolutions(),
+                refuse: item_rules(returns.refuse)?,
+                non_returnable: returns
+                    .non_returnable
+                    .into_iter()
+                    .map(|r| NonReturnableRule {
+                        kind: r.kind.0,
+                        clause: Clause {
+                            id: r.clause,
+                            text: r.text,
+                        },
+                    })
+                    .collect(),
+                missing_items: MissingItems {
+                    charge: missing.charge.0,
+                    clause: Clause {
+                        id: missing.clause,
+                        text: missing.text,
+                    },
+                },
+                exchange_countries: returns.exchange_countries.map(|c| CountryRule {
+                    countries: c
+                        .countries
+                        .iter()
+                        .map(|code| code.to_ascii_uppercase())
+                        .collect(),
+                    clause: Clause {
+                        id: c.clause,
+                        text: c.text,
+                    },
+                }),
+            },
+            restocking,
+            fees: Fees {
+                card: self.fees.card.map(|c| CardFee {
+                    percent: c.percent.0,
+                    fixed: c.fixed.0,
+                    clause: Clause {
+                        id: c.clause,
+                        text: c.text,
+                    },
+                }),
+                return_label: self.fees.return_label.map(|l| LabelDeduction {
+                    waived_if_defective_on_arrival: l.waived_if_defective_on_arrival,
+                    clause: Clause {
+                        id: l.clause,
+                        text: l.text,
+                    },
+                }),
+                handling: self.fees.handling.map(|h| HandlingFee {
+                    amount: h.amount.0,
+                    clause: Clause {
+                        id: h.clause,
+                        text: h.text,
+                    },
+                }),
+            },
+            refund: RefundRules {
+                shipping_refunded: self.refund.shipping.refunded,
+                shipping_clause: Clause {
+                    id: self.refund.shipping.clause,
+                    text: self.refund.shipping.text,
+                },
+                due_days: self.refund.due.days,
+                due_clause: Clause {
+                    id: self.refund.due.clause,
+                    text: self.refund.due.text,
+                },
+            },
+            warranty: WarrantyRules {
+                from: warranty.from.0,
+                periods: WarrantyPeriods {
+                    default: WarrantyPeriod {
+                        months: warranty.period.default_months,
+                        clause: Clause {
+                            id: warranty.period.clause,
+                            text: warranty.period.text,
+                        },
+                    },
+                    by_category,
+                },
+                channels: warranty.channels.map(|c| ChannelRule {
+                    allowed: parsed(&c.allowed),
+                    clause: Clause {
+                        id: c.clause,
+                        text: c.text,
+                    },
+                }),
+                original_owner: warranty.original_owner.map(RawClause::clause),
+                proof_of_purchase: warranty.proof_of_purchase.map(RawClause::clause),
+                commercial_use: warranty.commercial_use.map(RawClause::clause),
+                defects: DefectRule {
+                    covered: parsed(&warranty.defects.covered),
+                    clause: Clause {
+                        id: warranty.defects.clause,
+                        text: warranty.defects.text,
+                    },
+                },
+                void: item_rules(warranty.void)?,
+                exclusions: item_rules(warranty.exclusions)?,
+                photo: warranty.photo.map(RawClause::clause),
+                resolutions: warranty.resolutions.resolutions(),
+            },
+            shipping_damage: ShippingDamageRules {
+                window: self.shipping_damage.window.window(),
+                covered_causes: parsed(&self.shipping_damage.damage.covered_causes),
+                damage_clause: Clause {
+                    id: self.shipping_damage.damage.clause,
+                    text: self.shipping_damage.damage.text,
+                },
+                photo: self.shipping_damage.photo.map(RawClause::clause),
+                resolutions: self.shipping_damage.resolutions.resolutions(),
+            },
+            referral: self.referral.map(RawClause::clause),
+            evidence: self
+                .evidence
+                .checkpoint
+                .into_iter()
+                .map(|c| CheckpointRule {
+                    kinds: parsed(&c.kinds),
+                    categories: c.categories,
+                    checkpoint: c.checkpoint.0,
+                    clause: Clause {
+                        id: c.clause,
+                        text: c.text,
+                    },
+                })
+                .collect(),
+            merchant,
+        };
+        Ok(policy)
+    }
+}
