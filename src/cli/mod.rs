@@ -3,6 +3,7 @@
 //! Arguments are parsed into typed values here (clap) and each command returns a `Result`; `main`
 //! reports an error once, as one line, and chooses the exit code.
 
+mod classify;
 mod decide;
 mod policy;
 
@@ -18,11 +19,7 @@ use crate::formats::policy_toml::PolicyFileError;
 use crate::policies::{PolicySet, PolicySetError};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "rma-station",
-    version,
-    about = "Returns bench station: scan, inspect, decide by policy, queue."
-)]
+#[command(name = "rma-station", version, about = "Returns bench station: scan, inspect, decide by policy, queue.")]
 struct Cli {
     /// A folder of `<merchant>.toml` policy files that add merchants or replace the built-in ones.
     #[arg(long, global = true, value_name = "DIR")]
@@ -40,6 +37,11 @@ enum Command {
         /// The decision date (YYYY-MM-DD); today's local date when left out.
         #[arg(long, value_name = "DATE")]
         today: Option<NaiveDate>,
+    },
+    /// Say what each scanned code is (RMA, tracking number, GS1, product code, order number), as JSON lines.
+    Classify {
+        #[arg(required = true)]
+        codes: Vec<String>,
     },
     /// Check or show merchant policies.
     Policy {
@@ -63,10 +65,7 @@ enum PolicyCommand {
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     #[error("{source_name}: {error}")]
-    Case {
-        source_name: String,
-        error: CaseError,
-    },
+    Case { source_name: String, error: CaseError },
     #[error("{0}")]
     PolicyFile(#[from] PolicyFileError),
     #[error("{0}")]
@@ -79,6 +78,8 @@ pub enum CliError {
     PolicyCheckFailed(usize),
     #[error("cannot write the output: {0}")]
     Output(io::Error),
+    #[error("{0}")]
+    Classifier(#[from] crate::domain::scan::ClassifierError),
     #[error("the station window could not open: {0}")]
     Gui(String),
 }
@@ -94,12 +95,9 @@ pub fn run() -> Result<ExitCode, CliError> {
             let today = today.unwrap_or_else(|| chrono::Local::now().date_naive());
             decide::run(&case, &policies, today)?;
         }
-        Some(Command::Policy {
-            action: PolicyCommand::Check { files },
-        }) => policy::check(&files)?,
-        Some(Command::Policy {
-            action: PolicyCommand::Show { merchant },
-        }) => policy::show(&policies, &merchant)?,
+        Some(Command::Classify { codes }) => classify::run(&policies, &codes)?,
+        Some(Command::Policy { action: PolicyCommand::Check { files } }) => policy::check(&files)?,
+        Some(Command::Policy { action: PolicyCommand::Show { merchant } }) => policy::show(&policies, &merchant)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -114,10 +112,7 @@ fn load_policies(folder: Option<&Path>) -> Result<PolicySet, CliError> {
 
 /// Reads a file, or standard input for `-`.
 fn read_input(path: &Path) -> Result<String, CliError> {
-    let read_error = |source| CliError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
+    let read_error = |source| CliError::Read { path: path.to_path_buf(), source };
     if path == Path::new("-") {
         let mut text = String::new();
         io::stdin().read_to_string(&mut text).map_err(read_error)?;
@@ -130,7 +125,5 @@ fn read_input(path: &Path) -> Result<String, CliError> {
 /// Writes the command's output to standard output.
 fn print(text: &str) -> Result<(), CliError> {
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(CliError::Output)
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(CliError::Output)
 }

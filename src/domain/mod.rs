@@ -6,4 +6,5 @@ pub mod decision;
 pub mod engine;
 pub mod money;
 pub mod policy;
+pub mod scan;
 pub mod vocabulary;
