@@ -20,19 +20,11 @@ fn main() {
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
         let absolute = fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let _ = writeln!(
-            source,
-            "    ({name:?}, include_str!({:?})),",
-            absolute.display().to_string()
-        );
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let _ = writeln!(source, "    ({name:?}, include_str!({:?})),", absolute.display().to_string());
     }
     source.push_str("];\n");
-    let out =
-        PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default()).join("built_in_policies.rs");
+    let out = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default()).join("built_in_policies.rs");
     if let Err(e) = fs::write(&out, source) {
         panic!("cannot write {}: {e}", out.display());
     }

@@ -27,30 +27,20 @@ pub(super) fn check(files: &[PathBuf]) -> Result<(), CliError> {
             }
         }
     }
-    if failed > 0 {
-        Err(CliError::PolicyCheckFailed(failed))
-    } else {
-        Ok(())
-    }
+    if failed > 0 { Err(CliError::PolicyCheckFailed(failed)) } else { Ok(()) }
 }
 
 /// Prints the merchant's rules in plain words.
 pub(super) fn show(policies: &PolicySet, merchant: &str) -> Result<(), CliError> {
-    let loaded = policies
-        .get(merchant)
-        .ok_or_else(|| CliError::UnknownMerchant {
-            merchant: merchant.to_owned(),
-            known: policies.merchant_ids().join(", "),
-        })?;
+    let loaded = policies.get(merchant).ok_or_else(|| CliError::UnknownMerchant {
+        merchant: merchant.to_owned(),
+        known: policies.merchant_ids().join(", "),
+    })?;
     let policy = &loaded.policy;
     let mut out = String::new();
     let _ = writeln!(out, "{} ({})", policy.merchant.name, policy.merchant.id);
     let _ = writeln!(out, "Source: {}", policy.merchant.source);
-    let _ = writeln!(
-        out,
-        "Policy file: {} (sha256 {})",
-        loaded.file, loaded.sha256
-    );
+    let _ = writeln!(out, "Policy file: {} (sha256 {})", loaded.file, loaded.sha256);
     for section in describe(policy) {
         let _ = writeln!(out, "\n{}", section.title.to_uppercase());
         for rule in section.rules {

@@ -6,9 +6,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::money::Money;
-use crate::domain::vocabulary::{
-    Channel, Condition, DamageCause, Defect, Packaging, Resolution, RmaKind, Sticker,
-};
+use crate::domain::vocabulary::{Channel, Condition, DamageCause, Defect, Packaging, Resolution, RmaKind, Sticker};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Order {
@@ -89,11 +87,7 @@ pub struct ItemState {
 impl Order {
     /// sum(qty x unit price) + shipping charged: what a percentage fee on the order is taken of.
     pub fn total(&self) -> Money {
-        self.lines
-            .iter()
-            .map(|line| line.unit_price.times(line.qty))
-            .sum::<Money>()
-            + self.shipping_charged
+        self.lines.iter().map(|line| line.unit_price.times(line.qty)).sum::<Money>() + self.shipping_charged
     }
 
     pub fn line(&self, sku: &str) -> Option<&OrderLine> {

@@ -21,9 +21,7 @@ use crate::domain::case::{InspectedItem, Inspection, ItemState, Order, OrderLine
 use crate::domain::decision::{Decision, Flag, LineOutcome, LineResult, MoneyBreakdown};
 use crate::domain::money::Money;
 use crate::domain::policy::{Clause, FeeRate, ItemRule, Policy, Resolutions, Window};
-use crate::domain::vocabulary::{
-    Disposition, MissingItemCharge, NonReturnableKind, Resolution, RmaKind, Verdict,
-};
+use crate::domain::vocabulary::{Disposition, MissingItemCharge, NonReturnableKind, Resolution, RmaKind, Verdict};
 
 /// The station's own rules: they hold for every merchant, so they live here rather than in a policy file.
 pub mod station {
@@ -45,8 +43,7 @@ pub mod station {
     pub fn not_ordered() -> Clause {
         Clause {
             id: NOT_ORDERED_ID.to_owned(),
-            text: "Items not on the order, or beyond the quantity ordered, go back to the customer"
-                .to_owned(),
+            text: "Items not on the order, or beyond the quantity ordered, go back to the customer".to_owned(),
         }
     }
 }
@@ -90,6 +87,9 @@ struct Group<'a> {
     excess: bool,
     /// Refused as non-returnable goods (which may carry the handling fee).
     non_returnable: bool,
+    /// Rules that were tested and let these units through: a warranty period they fall within, an
+    /// exception they meet. They explain an acceptance.
+    notes: Vec<Clause>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -132,6 +132,7 @@ fn allocate<'a>(order: &'a Order, inspection: &'a Inspection) -> Vec<Group<'a>> 
                     outcome: None,
                     excess: false,
                     non_returnable: false,
+                    notes: Vec::new(),
                 });
             }
         }
@@ -143,18 +144,14 @@ fn allocate<'a>(order: &'a Order, inspection: &'a Inspection) -> Vec<Group<'a>> 
                 outcome: Some(Outcome::Refused(vec![station::not_ordered()])),
                 excess: true,
                 non_returnable: false,
+                notes: Vec::new(),
             });
         }
     }
     groups
 }
 
-fn unauthorized(
-    policy: &Policy,
-    order: &Order,
-    groups: Vec<Group<'_>>,
-    today: NaiveDate,
-) -> Decision {
+fn unauthorized(policy: &Policy, order: &Order, groups: Vec<Group<'_>>, today: NaiveDate) -> Decision {
     let rule = &policy.authorization;
     let mut reasons = ReasonList::default();
     reasons.add(&rule.clause);
@@ -163,14 +160,9 @@ fn unauthorized(
         money.handling_fee = fee.amount;
         reasons.add(&fee.clause);
     }
-    let refused: Vec<Group<'_>> = groups
-        .into_iter()
-        .map(|g| Group {
-            outcome: Some(Outcome::Refused(vec![rule.clause.clone()])),
-            ..g
-        })
-        .collect();
-    Decision {
+    let refused: Vec<Group<'_>> =
+        groups.into_iter().map(|g| Group { outcome: Some(Outcome::Refused(vec![rule.clause.clone()])), ..g }).collect();
+    let mut decision = Decision {
         verdict: Verdict::Deny,
         disposition: Disposition::ReturnToCustomer,
         money,
@@ -179,7 +171,9 @@ fn unauthorized(
         flags: Vec::new(),
         decided_on: today,
         refund_due_on: None,
-    }
+    };
+    flag_uncollected_fees(&mut decision);
+    decision
 }
 
 fn check_window(window: &Window, order: &Order, rma: &Rma, case: &mut CaseChecks) {
@@ -191,34 +185,27 @@ fn check_window(window: &Window, order: &Order, rma: &Rma, case: &mut CaseChecks
 }
 
 /// The resolution granted, or `None` with a hold when the customer must choose another.
-fn grant(
-    resolutions: &Resolutions,
-    requested: Resolution,
-    case: &mut CaseChecks,
-) -> Option<Resolution> {
+fn grant(resolutions: &Resolutions, requested: Resolution, case: &mut CaseChecks) -> Option<Resolution> {
     let granted = resolutions.grant(requested);
     match granted {
-        Some(r) if r == requested => {}
         Some(_) => case.explained.push(resolutions.clause.clone()),
         None => case.hold.push(resolutions.clause.clone()),
     }
     granted
 }
 
-fn judge_return(
-    policy: &Policy,
-    order: &Order,
-    rma: &Rma,
-    case: &mut CaseChecks,
-) -> Option<Resolution> {
+fn judge_return(policy: &Policy, order: &Order, rma: &Rma, case: &mut CaseChecks) -> Option<Resolution> {
     let rules = &policy.returns;
     check_window(&rules.window, order, rma, case);
     let granted = grant(&rules.resolutions, rma.resolution, case);
     if granted == Some(Resolution::Exchange)
         && let Some(domestic) = &rules.exchange_countries
-        && !domestic.countries.contains(&order.country)
     {
-        case.hold.push(domestic.clause.clone());
+        if domestic.countries.contains(&order.country) {
+            case.explained.push(domestic.clause.clone());
+        } else {
+            case.hold.push(domestic.clause.clone());
+        }
     }
     granted
 }
@@ -251,16 +238,10 @@ fn judge_warranty(
     {
         case.hold.push(clause.clone());
     }
-    case.explained.push(rules.resolutions.clause.clone());
     grant(&rules.resolutions, rma.resolution, case)
 }
 
-fn judge_shipping_damage(
-    policy: &Policy,
-    order: &Order,
-    rma: &Rma,
-    case: &mut CaseChecks,
-) -> Option<Resolution> {
+fn judge_shipping_damage(policy: &Policy, order: &Order, rma: &Rma, case: &mut CaseChecks) -> Option<Resolution> {
     let rules = &policy.shipping_damage;
     check_window(&rules.window, order, rma, case);
     grant(&rules.resolutions, rma.resolution, case)
@@ -277,14 +258,12 @@ fn judge_group(policy: &Policy, order: &Order, rma: &Rma, group: &mut Group<'_>)
                 for rule in &rules.non_returnable {
                     if is_non_returnable(rule.kind, order, line) {
                         group.non_returnable = true;
-                        refusals.push(Refusal {
-                            clause: rule.clause.clone(),
-                            physical: false,
-                        });
+                        refusals.push(Refusal { clause: rule.clause.clone(), physical: false });
                     }
                 }
             }
             refusals.extend(matching(&rules.refuse, state));
+            group.notes.extend(exceptions(&rules.refuse, state));
             None
         }
         RmaKind::Warranty => {
@@ -292,29 +271,23 @@ fn judge_group(policy: &Policy, order: &Order, rma: &Rma, group: &mut Group<'_>)
             if let Some(line) = group.line {
                 let period = rules.periods.for_category(&line.category);
                 if rma.requested_on > period.last_day(rules.from.date_of(order)) {
-                    refusals.push(Refusal {
-                        clause: period.clause.clone(),
-                        physical: false,
-                    });
+                    refusals.push(Refusal { clause: period.clause.clone(), physical: false });
+                } else {
+                    group.notes.push(period.clause.clone());
                 }
             }
             refusals.extend(matching(&rules.void, state));
             refusals.extend(matching(&rules.exclusions, state));
+            group.notes.extend(exceptions(&rules.void, state).chain(exceptions(&rules.exclusions, state)));
             if !rules.defects.covered.contains(&state.defect) {
-                refusals.push(Refusal {
-                    clause: rules.defects.clause.clone(),
-                    physical: false,
-                });
+                refusals.push(Refusal { clause: rules.defects.clause.clone(), physical: false });
             }
             rules.photo.as_ref()
         }
         RmaKind::ShippingDamage => {
             let rules = &policy.shipping_damage;
             if !rules.covered_causes.contains(&state.damage_cause) {
-                refusals.push(Refusal {
-                    clause: rules.damage_clause.clone(),
-                    physical: true,
-                });
+                refusals.push(Refusal { clause: rules.damage_clause.clone(), physical: true });
             }
             rules.photo.as_ref()
         }
@@ -338,10 +311,13 @@ fn matching<'r>(rules: &'r [ItemRule], state: &'r ItemState) -> impl Iterator<It
     rules
         .iter()
         .filter(|rule| rule.matcher.matches(state))
-        .map(|rule| Refusal {
-            clause: rule.clause.clone(),
-            physical: rule.matcher.is_physical(),
-        })
+        .map(|rule| Refusal { clause: rule.clause.clone(), physical: rule.matcher.is_physical() })
+}
+
+/// Rules carved with an exception that this state meets: "used items are refused, unless broken"
+/// explains why a broken used item was accepted.
+fn exceptions<'r>(rules: &'r [ItemRule], state: &'r ItemState) -> impl Iterator<Item = Clause> + 'r {
+    rules.iter().filter(|rule| rule.matcher.is_exception_for(state)).map(|rule| rule.clause.clone())
 }
 
 fn is_non_returnable(kind: NonReturnableKind, order: &Order, line: &OrderLine) -> bool {
@@ -385,41 +361,18 @@ fn settle(
         return decision;
     }
 
-    let held_groups = groups
-        .iter()
-        .any(|g| matches!(g.outcome, Some(Outcome::Held(_))));
+    let held_groups = groups.iter().any(|g| matches!(g.outcome, Some(Outcome::Held(_))));
     // A group's clauses, in the order the groups arrived: holds first when holding, then refusals.
     let group_clauses = |wanted: fn(&Outcome) -> Option<&Vec<Clause>>| {
-        groups
-            .iter()
-            .filter_map(|g| g.outcome.as_ref().and_then(wanted))
-            .flatten()
-            .cloned()
-            .collect::<Vec<_>>()
+        groups.iter().filter_map(|g| g.outcome.as_ref().and_then(wanted)).flatten().cloned().collect::<Vec<_>>()
     };
-    let held = group_clauses(|o| {
-        if let Outcome::Held(c) = o {
-            Some(c)
-        } else {
-            None
-        }
-    });
-    let refused = group_clauses(|o| {
-        if let Outcome::Refused(c) = o {
-            Some(c)
-        } else {
-            None
-        }
-    });
+    let held = group_clauses(|o| if let Outcome::Held(c) = o { Some(c) } else { None });
+    let refused = group_clauses(|o| if let Outcome::Refused(c) = o { Some(c) } else { None });
 
     let granted = match granted {
         Some(resolution) if case.hold.is_empty() && !held_groups => resolution,
         _ => {
-            case.hold
-                .iter()
-                .chain(&held)
-                .chain(&refused)
-                .for_each(|c| reasons.add(c));
+            case.hold.iter().chain(&held).chain(&refused).for_each(|c| reasons.add(c));
             decision.verdict = Verdict::Hold;
             decision.disposition = Disposition::Hold;
             decision.lines = line_results(order, &groups, Some(rma.kind), Verdict::Hold);
@@ -428,16 +381,8 @@ fn settle(
         }
     };
 
-    let accepted_units: u32 = groups
-        .iter()
-        .filter(|g| g.outcome == Some(Outcome::Accepted))
-        .map(|g| g.qty)
-        .sum();
-    let refused_units: u32 = groups
-        .iter()
-        .filter(|g| g.outcome != Some(Outcome::Accepted))
-        .map(|g| g.qty)
-        .sum();
+    let accepted_units: u32 = groups.iter().filter(|g| g.outcome == Some(Outcome::Accepted)).map(|g| g.qty).sum();
+    let refused_units: u32 = groups.iter().filter(|g| g.outcome != Some(Outcome::Accepted)).map(|g| g.qty).sum();
     decision.verdict = match (accepted_units, refused_units) {
         (0, _) => Verdict::Deny,
         (_, 0) => Verdict::Accept,
@@ -445,6 +390,7 @@ fn settle(
     };
     refused.iter().for_each(|c| reasons.add(c));
     case.explained.iter().for_each(|c| reasons.add(c));
+    groups.iter().filter(|g| g.outcome == Some(Outcome::Accepted)).flat_map(|g| &g.notes).for_each(|c| reasons.add(c));
 
     let non_returnable_seen = groups.iter().any(|g| g.non_returnable);
     let handling = match (&policy.fees.handling, non_returnable_seen) {
@@ -457,6 +403,7 @@ fn settle(
 
     if decision.verdict == Verdict::Deny {
         decision.money.handling_fee = handling;
+        flag_uncollected_fees(&mut decision);
         decision.lines = line_results(order, &groups, Some(rma.kind), Verdict::Deny);
         decision.reasons = reasons.0;
         return decision;
@@ -500,9 +447,6 @@ fn settle(
             reasons.add(&policy.refund.shipping_clause);
         }
         money.net = items_accepted.saturating_sub(money.deductions());
-        if money.deductions() > items_accepted {
-            decision.flags.push(Flag::FeesExceedRefund);
-        }
         if let (Some(clause), Some(referral)) = (&policy.referral, &order.referral)
             && referral.referred
             && referral.lifetime_value.saturating_sub(items_accepted) < referral.minimum
@@ -511,25 +455,26 @@ fn settle(
             reasons.add(clause);
         }
         if granted == Resolution::Refund {
-            decision.refund_due_on =
-                today.checked_add_days(Days::new(u64::from(policy.refund.due_days)));
+            decision.refund_due_on = today.checked_add_days(Days::new(u64::from(policy.refund.due_days)));
             reasons.add(&policy.refund.due_clause);
         }
     }
+    flag_uncollected_fees(&mut decision);
     decision.lines = lines;
     decision.reasons = reasons.0;
     decision
 }
 
+/// Deductions beyond what was accepted cannot be taken from a refund: say so, for whoever collects them.
+fn flag_uncollected_fees(decision: &mut Decision) {
+    if decision.money.deductions() > decision.money.items_accepted {
+        decision.flags.push(Flag::FeesExceedRefund);
+    }
+}
+
 /// Charges each line's missing units by the schedule, rounding once per line; returns the total.
-fn charge_restocking(
-    policy: &Policy,
-    order: &Order,
-    lines: &mut [LineResult],
-    reasons: &mut ReasonList,
-) -> Money {
-    let (MissingItemCharge::RestockingFee, Some(schedule)) =
-        (policy.returns.missing_items.charge, &policy.restocking)
+fn charge_restocking(policy: &Policy, order: &Order, lines: &mut [LineResult], reasons: &mut ReasonList) -> Money {
+    let (MissingItemCharge::RestockingFee, Some(schedule)) = (policy.returns.missing_items.charge, &policy.restocking)
     else {
         return Money::ZERO;
     };
@@ -554,48 +499,24 @@ fn charge_restocking(
 }
 
 /// One result per order line, then one per SKU that arrived without being ordered.
-fn line_results(
-    order: &Order,
-    groups: &[Group<'_>],
-    kind: Option<RmaKind>,
-    verdict: Verdict,
-) -> Vec<LineResult> {
-    let mut skus: Vec<(&str, u32)> = order
-        .lines
-        .iter()
-        .map(|l| (l.sku.as_str(), l.qty))
-        .collect();
+fn line_results(order: &Order, groups: &[Group<'_>], kind: Option<RmaKind>, verdict: Verdict) -> Vec<LineResult> {
+    let mut skus: Vec<(&str, u32)> = order.lines.iter().map(|l| (l.sku.as_str(), l.qty)).collect();
     for group in groups {
         if !skus.iter().any(|(sku, _)| *sku == group.item.sku) {
             skus.push((group.item.sku.as_str(), 0));
         }
     }
-    skus.into_iter()
-        .map(|(sku, ordered)| line_result(sku, ordered, groups, kind, verdict))
-        .collect()
+    skus.into_iter().map(|(sku, ordered)| line_result(sku, ordered, groups, kind, verdict)).collect()
 }
 
-fn line_result(
-    sku: &str,
-    ordered: u32,
-    groups: &[Group<'_>],
-    kind: Option<RmaKind>,
-    verdict: Verdict,
-) -> LineResult {
+fn line_result(sku: &str, ordered: u32, groups: &[Group<'_>], kind: Option<RmaKind>, verdict: Verdict) -> LineResult {
     let mine: Vec<&Group<'_>> = groups.iter().filter(|g| g.item.sku == sku).collect();
     let count = |wanted: fn(&Outcome) -> bool| -> u32 {
-        mine.iter()
-            .filter(|g| g.outcome.as_ref().is_some_and(wanted))
-            .map(|g| g.qty)
-            .sum()
+        mine.iter().filter(|g| g.outcome.as_ref().is_some_and(wanted)).map(|g| g.qty).sum()
     };
     let received: u32 = mine.iter().map(|g| g.qty).sum();
     // Nothing is accepted while the package is on hold.
-    let accepted = if verdict == Verdict::Hold {
-        0
-    } else {
-        count(|o| *o == Outcome::Accepted)
-    };
+    let accepted = if verdict == Verdict::Hold { 0 } else { count(|o| *o == Outcome::Accepted) };
     let refused = count(|o| matches!(o, Outcome::Refused(_)));
     let held = count(|o| matches!(o, Outcome::Held(_)));
     // Units received within the ordered quantity count against "missing", refused or not.

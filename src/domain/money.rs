@@ -65,11 +65,7 @@ impl Money {
 
     /// `self - other`, but never below zero: what is owed when deductions exceed the amount.
     pub fn saturating_sub(self, other: Money) -> Money {
-        if other >= self {
-            Money::ZERO
-        } else {
-            Money(self.0 - other.0)
-        }
+        if other >= self { Money::ZERO } else { Money(self.0 - other.0) }
     }
 
     pub fn is_zero(self) -> bool {
@@ -154,16 +150,9 @@ impl fmt::Display for Percent {
 fn parse_decimal(text: &str) -> Result<Decimal, MoneyError> {
     let trimmed = text.trim();
     // Only plain decimal notation: no exponent, no sign other than a minus we then refuse.
-    let plain = !trimmed.is_empty()
-        && trimmed
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == '-');
-    let value = if plain {
-        Decimal::from_str(trimmed).ok()
-    } else {
-        None
-    }
-    .ok_or_else(|| MoneyError::NotANumber(text.to_owned()))?;
+    let plain = !trimmed.is_empty() && trimmed.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-');
+    let value = if plain { Decimal::from_str(trimmed).ok() } else { None }
+        .ok_or_else(|| MoneyError::NotANumber(text.to_owned()))?;
     if value.is_sign_negative() && !value.is_zero() {
         return Err(MoneyError::Negative(text.to_owned()));
     }

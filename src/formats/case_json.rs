@@ -12,9 +12,7 @@ use crate::domain::case::{InspectedItem, Inspection, ItemState, Order, OrderLine
 use crate::domain::decision::Decision;
 use crate::domain::engine::decide;
 use crate::domain::money::Money;
-use crate::domain::vocabulary::{
-    Channel, Condition, DamageCause, Defect, Packaging, Resolution, RmaKind, Sticker,
-};
+use crate::domain::vocabulary::{Channel, Condition, DamageCause, Defect, Packaging, Resolution, RmaKind, Sticker};
 use crate::formats::Parsed;
 use crate::policies::{LoadedPolicy, PolicySet};
 
@@ -22,11 +20,7 @@ use crate::policies::{LoadedPolicy, PolicySet};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CaseError {
     #[error("JSON syntax error at line {line}, column {column}: {message}")]
-    Syntax {
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    Syntax { line: usize, column: usize, message: String },
     #[error("{path}: {message}")]
     Field { path: String, message: String },
     #[error("merchant: unknown merchant {merchant:?}; known merchants: {known}")]
@@ -43,25 +37,13 @@ pub struct Case {
 }
 
 /// Parses, decides and renders one case: what `rma-station decide` prints.
-pub fn decide_case_json(
-    text: &str,
-    policies: &PolicySet,
-    today: NaiveDate,
-) -> Result<Value, CaseError> {
+pub fn decide_case_json(text: &str, policies: &PolicySet, today: NaiveDate) -> Result<Value, CaseError> {
     let case = parse_case(text)?;
-    let loaded = policies
-        .get(&case.merchant)
-        .ok_or_else(|| CaseError::UnknownMerchant {
-            merchant: case.merchant.clone(),
-            known: policies.merchant_ids().join(", "),
-        })?;
-    let decision = decide(
-        &loaded.policy,
-        &case.order,
-        case.rma.as_ref(),
-        &case.inspection,
-        today,
-    );
+    let loaded = policies.get(&case.merchant).ok_or_else(|| CaseError::UnknownMerchant {
+        merchant: case.merchant.clone(),
+        known: policies.merchant_ids().join(", "),
+    })?;
+    let decision = decide(&loaded.policy, &case.order, case.rma.as_ref(), &case.inspection, today);
     Ok(decision_json(&case, loaded, &decision))
 }
 
@@ -72,20 +54,11 @@ pub fn parse_case(text: &str) -> Result<Case, CaseError> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() || path == "." {
-            CaseError::Syntax {
-                line: inner.line(),
-                column: inner.column(),
-                message: bare_message(&inner),
-            }
+            CaseError::Syntax { line: inner.line(), column: inner.column(), message: bare_message(&inner) }
         } else {
             CaseError::Field {
                 path,
-                message: format!(
-                    "{} (line {}, column {})",
-                    bare_message(&inner),
-                    inner.line(),
-                    inner.column()
-                ),
+                message: format!("{} (line {}, column {})", bare_message(&inner), inner.line(), inner.column()),
             }
         }
     })?;
@@ -107,10 +80,7 @@ fn bare_message(error: &serde_json::Error) -> String {
 }
 
 fn field_error<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, CaseError> {
-    Err(CaseError::Field {
-        path: path.into(),
-        message: message.into(),
-    })
+    Err(CaseError::Field { path: path.into(), message: message.into() })
 }
 
 /// A calendar date written `YYYY-MM-DD`.
@@ -131,10 +101,7 @@ fn yes() -> bool {
 }
 
 #[derive(Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a case object with merchant, order, rma and inspection"
-)]
+#[serde(deny_unknown_fields, expecting = "a case object with merchant, order, rma and inspection")]
 struct RawCase {
     merchant: String,
     order: RawOrder,
@@ -241,12 +208,7 @@ impl RawCase {
         {
             return field_error("rma.number", "must not be empty");
         }
-        Ok(Case {
-            merchant: self.merchant,
-            order,
-            rma,
-            inspection,
-        })
+        Ok(Case { merchant: self.merchant, order, rma, inspection })
     }
 }
 
@@ -259,18 +221,12 @@ impl RawOrder {
         if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
             return field_error(
                 "order.country",
-                format!(
-                    "{:?} is not a two-letter country code such as \"US\"",
-                    self.country
-                ),
+                format!("{:?} is not a two-letter country code such as \"US\"", self.country),
             );
         }
         let (purchased_on, delivered_on) = (self.purchased_on.0.0, self.delivered_on.0.0);
         if delivered_on < purchased_on {
-            return field_error(
-                "order.delivered_on",
-                format!("{delivered_on} is before purchased_on {purchased_on}"),
-            );
+            return field_error("order.delivered_on", format!("{delivered_on} is before purchased_on {purchased_on}"));
         }
         let mut lines: Vec<OrderLine> = Vec::with_capacity(self.lines.len());
         for (i, raw) in self.lines.into_iter().enumerate() {
@@ -279,10 +235,7 @@ impl RawOrder {
             if lines.iter().any(|l| l.sku == raw.sku) {
                 return field_error(
                     path("sku"),
-                    format!(
-                        "SKU {:?} appears twice; give each SKU once with its total quantity",
-                        raw.sku
-                    ),
+                    format!("SKU {:?} appears twice; give each SKU once with its total quantity", raw.sku),
                 );
             }
             if raw.qty == 0 {

@@ -10,14 +10,14 @@ use toml::Spanned;
 
 use crate::domain::money::{Money, Percent};
 use crate::domain::policy::{
-    Authorization, CardFee, ChannelRule, CheckpointRule, Clause, CountryRule, DefectRule, FeeRate,
-    Fees, HandlingFee, ItemMatcher, ItemRule, LabelDeduction, Merchant, MissingItems,
-    NonReturnableRule, Policy, RefundRules, Resolutions, RestockingRate, RestockingSchedule,
-    ReturnRules, ShippingDamageRules, WarrantyPeriod, WarrantyPeriods, WarrantyRules, Window,
+    Authorization, CardFee, ChannelRule, CheckpointRule, Clause, CountryRule, DefectRule, FeeRate, Fees, HandlingFee,
+    ItemMatcher, ItemRule, LabelDeduction, Merchant, MissingItems, NonReturnableRule, Policy, RefundRules, Resolutions,
+    RestockingRate, RestockingSchedule, ReturnRules, ShippingDamageRules, WarrantyPeriod, WarrantyPeriods,
+    WarrantyRules, Window,
 };
 use crate::domain::vocabulary::{
-    Channel, Checkpoint, Condition, DamageCause, DateAnchor, Defect, MissingItemCharge,
-    NonReturnableKind, Packaging, Resolution, RmaKind, Sticker,
+    Channel, Checkpoint, Condition, DamageCause, DateAnchor, Defect, MissingItemCharge, NonReturnableKind, Packaging,
+    Resolution, RmaKind, Sticker,
 };
 use crate::formats::Parsed;
 
@@ -38,28 +38,16 @@ pub struct PolicyFileError {
 pub fn parse_policy(file: &str, text: &str) -> Result<Policy, PolicyFileError> {
     let at = |span: Option<Range<usize>>, message: String| {
         let (line, column) = line_column(text, span.map_or(0, |s| s.start));
-        PolicyFileError {
-            file: file.to_owned(),
-            line,
-            column,
-            message,
-        }
+        PolicyFileError { file: file.to_owned(), line, column, message }
     };
-    let raw: RawPolicy =
-        toml::from_str(text).map_err(|e| at(e.span(), e.message().trim().to_owned()))?;
+    let raw: RawPolicy = toml::from_str(text).map_err(|e| at(e.span(), e.message().trim().to_owned()))?;
     if *raw.schema.get_ref() != SCHEMA_VERSION {
         return Err(at(
             Some(raw.schema.span()),
-            format!(
-                "schema {} is not supported; this station reads schema {SCHEMA_VERSION}",
-                raw.schema.get_ref()
-            ),
+            format!("schema {} is not supported; this station reads schema {SCHEMA_VERSION}", raw.schema.get_ref()),
         ));
     }
-    let stem = std::path::Path::new(file)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
+    let stem = std::path::Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or_default();
     let id = raw.merchant.id.get_ref().clone();
     if !stem.is_empty() && stem != id {
         return Err(at(
@@ -67,21 +55,38 @@ pub fn parse_policy(file: &str, text: &str) -> Result<Policy, PolicyFileError> {
             format!("merchant id {id:?} must match the file name {stem:?}.toml"),
         ));
     }
-    let policy = raw
-        .into_policy()
-        .map_err(|Invalid { span, message }| at(Some(span), message))?;
+    let policy = raw.into_policy().map_err(|Invalid { span, message }| at(Some(span), message))?;
+    for pattern in [&policy.merchant.rma_number_pattern, &policy.merchant.order_number_pattern].into_iter().flatten() {
+        if let Err(e) = regex::Regex::new(pattern) {
+            let offset = text.find(pattern.as_str());
+            let reason = e.to_string().lines().last().unwrap_or_default().trim().to_owned();
+            return Err(at(
+                offset.map(|o| o..o),
+                format!("pattern {pattern:?} is not a valid regular expression: {reason}"),
+            ));
+        }
+    }
     // Clause ids carry the merchant's id so that a decision always says whose rule it cites.
     let prefix = format!("{id}/");
-    if let Some(stray) = policy
-        .clauses()
-        .into_iter()
-        .find(|c| !c.id.starts_with(&prefix))
-    {
+    if let Some(stray) = policy.clauses().into_iter().find(|c| !c.id.starts_with(&prefix)) {
         let offset = text.find(&format!("\"{}\"", stray.id));
-        return Err(at(
-            offset.map(|o| o..o),
-            format!("clause {:?} must start with {prefix:?}", stray.id),
-        ));
+        return Err(at(offset.map(|o| o..o), format!("clause {:?} must start with {prefix:?}", stray.id)));
+    }
+    // One id, one wording: a decision must never cite the same clause in two ways.
+    let clauses = policy.clauses();
+    for (i, later) in clauses.iter().enumerate() {
+        if let Some(earlier) = clauses[..i].iter().find(|c| c.id == later.id && c.text != later.text) {
+            // Point at the odd wording itself; failing that (escapes in the file), at the id's second use.
+            let quoted = format!("\"{}\"", later.id);
+            let first = text.find(&quoted).unwrap_or_default();
+            let offset = text
+                .find(&format!("\"{}\"", later.text))
+                .or_else(|| text[first + 1..].find(&quoted).map(|o| o + first + 1));
+            return Err(at(
+                offset.map(|o| o..o),
+                format!("clause {:?} is given two different texts; its first is {:?}", later.id, earlier.text),
+            ));
+        }
     }
     Ok(policy)
 }
@@ -101,10 +106,7 @@ struct Invalid {
 }
 
 fn invalid<T>(span: Range<usize>, message: impl Into<String>) -> Result<T, Invalid> {
-    Err(Invalid {
-        span,
-        message: message.into(),
-    })
+    Err(Invalid { span, message: message.into() })
 }
 
 fn parsed<T: Copy>(list: &[Parsed<T>]) -> Vec<T> {
@@ -139,10 +141,7 @@ struct RawClause {
 
 impl RawClause {
     fn clause(self) -> Clause {
-        Clause {
-            id: self.clause,
-            text: self.text,
-        }
+        Clause { id: self.clause, text: self.text }
     }
 }
 
@@ -177,14 +176,7 @@ struct RawWindow {
 
 impl RawWindow {
     fn window(self) -> Window {
-        Window {
-            days: self.days,
-            from: self.from.0,
-            clause: Clause {
-                id: self.clause,
-                text: self.text,
-            },
-        }
+        Window { days: self.days, from: self.from.0, clause: Clause { id: self.clause, text: self.text } }
     }
 }
 
@@ -202,10 +194,7 @@ impl RawResolutions {
         Resolutions {
             allowed: parsed(&self.allowed),
             otherwise: self.otherwise.map(|p| p.0),
-            clause: Clause {
-                id: self.clause,
-                text: self.text,
-            },
+            clause: Clause { id: self.clause, text: self.text },
         }
     }
 }
@@ -315,22 +304,10 @@ impl RawRate {
             (Some(percent), None) => FeeRate::Percent(percent.0),
             (None, Some(amount)) => FeeRate::PerUnit(amount.0),
             _ => {
-                return invalid(
-                    span,
-                    format!(
-                        "rate {} needs exactly one of percent or per_unit",
-                        self.clause
-                    ),
-                );
+                return invalid(span, format!("rate {} needs exactly one of percent or per_unit", self.clause));
             }
         };
-        Ok(RestockingRate {
-            rate,
-            clause: Clause {
-                id: self.clause,
-                text: self.text,
-            },
-        })
+        Ok(RestockingRate { rate, clause: Clause { id: self.clause, text: self.text } })
     }
 }
 
@@ -339,30 +316,23 @@ impl RawRestocking {
         let default_span = self.default.span();
         let default = self.default.into_inner();
         if default.category.is_some() || default.sku.is_some() {
-            return invalid(
-                default_span,
-                "the default rate applies to everything: remove category and sku",
-            );
+            return invalid(default_span, "the default rate applies to everything: remove category and sku");
         }
-        let keyed =
-            |rates: Vec<Spanned<RawRate>>, key: &str, pick: fn(&RawRate) -> Option<&String>| {
-                let mut seen: Vec<(String, RestockingRate)> = Vec::new();
-                for spanned in rates {
-                    let span = spanned.span();
-                    let raw = spanned.into_inner();
-                    let Some(name) = pick(&raw).cloned() else {
-                        return invalid(
-                            span,
-                            format!("each [[restocking_fee.{key}]] needs {key} = \"...\""),
-                        );
-                    };
-                    if seen.iter().any(|(n, _)| *n == name) {
-                        return invalid(span, format!("{key} {name:?} has two restocking rates"));
-                    }
-                    seen.push((name, raw.rate(span)?));
+        let keyed = |rates: Vec<Spanned<RawRate>>, key: &str, pick: fn(&RawRate) -> Option<&String>| {
+            let mut seen: Vec<(String, RestockingRate)> = Vec::new();
+            for spanned in rates {
+                let span = spanned.span();
+                let raw = spanned.into_inner();
+                let Some(name) = pick(&raw).cloned() else {
+                    return invalid(span, format!("each [[restocking_fee.{key}]] needs {key} = \"...\""));
+                };
+                if seen.iter().any(|(n, _)| *n == name) {
+                    return invalid(span, format!("{key} {name:?} has two restocking rates"));
                 }
-                Ok(seen)
-            };
+                seen.push((name, raw.rate(span)?));
+            }
+            Ok(seen)
+        };
         Ok(RestockingSchedule {
             default: default.rate(default_span)?,
             by_category: keyed(self.category, "category", |r| r.category.as_ref())?,
@@ -528,10 +498,7 @@ impl RawPolicy {
         let returns = self.returns;
         let missing_span = returns.missing_items.span();
         let missing = returns.missing_items.into_inner();
-        let restocking = self
-            .restocking_fee
-            .map(RawRestocking::schedule)
-            .transpose()?;
+        let restocking = self.restocking_fee.map(RawRestocking::schedule).transpose()?;
         if missing.charge.0 == MissingItemCharge::RestockingFee && restocking.is_none() {
             return invalid(
                 missing_span,
@@ -544,28 +511,16 @@ impl RawPolicy {
             let span = spanned.span();
             let raw = spanned.into_inner();
             if by_category.iter().any(|(c, _)| *c == raw.category) {
-                return invalid(
-                    span,
-                    format!("category {:?} has two warranty periods", raw.category),
-                );
+                return invalid(span, format!("category {:?} has two warranty periods", raw.category));
             }
             by_category.push((
                 raw.category,
-                WarrantyPeriod {
-                    months: raw.months,
-                    clause: Clause {
-                        id: raw.clause,
-                        text: raw.text,
-                    },
-                },
+                WarrantyPeriod { months: raw.months, clause: Clause { id: raw.clause, text: raw.text } },
             ));
         }
         let policy = Policy {
             authorization: Authorization {
-                clause: Clause {
-                    id: self.authorization.clause,
-                    text: self.authorization.text,
-                },
+                clause: Clause { id: self.authorization.clause, text: self.authorization.text },
                 handling_fee: self.authorization.handling_fee,
             },
             returns: ReturnRules {
@@ -575,31 +530,15 @@ impl RawPolicy {
                 non_returnable: returns
                     .non_returnable
                     .into_iter()
-                    .map(|r| NonReturnableRule {
-                        kind: r.kind.0,
-                        clause: Clause {
-                            id: r.clause,
-                            text: r.text,
-                        },
-                    })
+                    .map(|r| NonReturnableRule { kind: r.kind.0, clause: Clause { id: r.clause, text: r.text } })
                     .collect(),
                 missing_items: MissingItems {
                     charge: missing.charge.0,
-                    clause: Clause {
-                        id: missing.clause,
-                        text: missing.text,
-                    },
+                    clause: Clause { id: missing.clause, text: missing.text },
                 },
                 exchange_countries: returns.exchange_countries.map(|c| CountryRule {
-                    countries: c
-                        .countries
-                        .iter()
-                        .map(|code| code.to_ascii_uppercase())
-                        .collect(),
-                    clause: Clause {
-                        id: c.clause,
-                        text: c.text,
-                    },
+                    countries: c.countries.iter().map(|code| code.to_ascii_uppercase()).collect(),
+                    clause: Clause { id: c.clause, text: c.text },
                 }),
             },
             restocking,
@@ -607,66 +546,42 @@ impl RawPolicy {
                 card: self.fees.card.map(|c| CardFee {
                     percent: c.percent.0,
                     fixed: c.fixed.0,
-                    clause: Clause {
-                        id: c.clause,
-                        text: c.text,
-                    },
+                    clause: Clause { id: c.clause, text: c.text },
                 }),
                 return_label: self.fees.return_label.map(|l| LabelDeduction {
                     waived_if_defective_on_arrival: l.waived_if_defective_on_arrival,
-                    clause: Clause {
-                        id: l.clause,
-                        text: l.text,
-                    },
+                    clause: Clause { id: l.clause, text: l.text },
                 }),
-                handling: self.fees.handling.map(|h| HandlingFee {
-                    amount: h.amount.0,
-                    clause: Clause {
-                        id: h.clause,
-                        text: h.text,
-                    },
-                }),
+                handling: self
+                    .fees
+                    .handling
+                    .map(|h| HandlingFee { amount: h.amount.0, clause: Clause { id: h.clause, text: h.text } }),
             },
             refund: RefundRules {
                 shipping_refunded: self.refund.shipping.refunded,
-                shipping_clause: Clause {
-                    id: self.refund.shipping.clause,
-                    text: self.refund.shipping.text,
-                },
+                shipping_clause: Clause { id: self.refund.shipping.clause, text: self.refund.shipping.text },
                 due_days: self.refund.due.days,
-                due_clause: Clause {
-                    id: self.refund.due.clause,
-                    text: self.refund.due.text,
-                },
+                due_clause: Clause { id: self.refund.due.clause, text: self.refund.due.text },
             },
             warranty: WarrantyRules {
                 from: warranty.from.0,
                 periods: WarrantyPeriods {
                     default: WarrantyPeriod {
                         months: warranty.period.default_months,
-                        clause: Clause {
-                            id: warranty.period.clause,
-                            text: warranty.period.text,
-                        },
+                        clause: Clause { id: warranty.period.clause, text: warranty.period.text },
                     },
                     by_category,
                 },
                 channels: warranty.channels.map(|c| ChannelRule {
                     allowed: parsed(&c.allowed),
-                    clause: Clause {
-                        id: c.clause,
-                        text: c.text,
-                    },
+                    clause: Clause { id: c.clause, text: c.text },
                 }),
                 original_owner: warranty.original_owner.map(RawClause::clause),
                 proof_of_purchase: warranty.proof_of_purchase.map(RawClause::clause),
                 commercial_use: warranty.commercial_use.map(RawClause::clause),
                 defects: DefectRule {
                     covered: parsed(&warranty.defects.covered),
-                    clause: Clause {
-                        id: warranty.defects.clause,
-                        text: warranty.defects.text,
-                    },
+                    clause: Clause { id: warranty.defects.clause, text: warranty.defects.text },
                 },
                 void: item_rules(warranty.void)?,
                 exclusions: item_rules(warranty.exclusions)?,
@@ -692,10 +607,7 @@ impl RawPolicy {
                     kinds: parsed(&c.kinds),
                     categories: c.categories,
                     checkpoint: c.checkpoint.0,
-                    clause: Clause {
-                        id: c.clause,
-                        text: c.text,
-                    },
+                    clause: Clause { id: c.clause, text: c.text },
                 })
                 .collect(),
             merchant,

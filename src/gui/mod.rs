@@ -14,17 +14,11 @@ pub const APP_NAME: &str = "RMA Station";
 /// Opens the station's window and runs until it is closed.
 pub fn run(policies: PolicySet) -> eframe::Result {
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title(APP_NAME)
-            .with_inner_size([1024.0, 720.0]),
+        viewport: egui::ViewportBuilder::default().with_title(APP_NAME).with_inner_size([1024.0, 720.0]),
         renderer: eframe::Renderer::Glow,
         ..Default::default()
     };
-    eframe::run_native(
-        APP_NAME,
-        options,
-        Box::new(|_cc| Ok(Box::new(StationApp::new(&policies)))),
-    )
+    eframe::run_native(APP_NAME, options, Box::new(|_cc| Ok(Box::new(StationApp::new(&policies)))))
 }
 
 /// What the start screen shows, built once from the loaded policies.
@@ -63,9 +57,7 @@ pub struct StationApp {
 
 impl StationApp {
     pub fn new(policies: &PolicySet) -> StationApp {
-        StationApp {
-            view: StartView::new(policies),
-        }
+        StationApp { view: StartView::new(policies) }
     }
 }
 
@@ -79,11 +71,16 @@ impl eframe::App for StationApp {
 pub fn start_ui(ui: &mut egui::Ui, view: &StartView) {
     egui::CentralPanel::default().show(ui, |ui| {
         ui.heading(APP_NAME);
-        ui.label("The returns bench: scan a package, inspect it, decide it by the merchant's policy, queue the outcome.");
+        ui.label(
+            "The returns bench: scan a package, inspect it, decide it by the merchant's policy, queue the outcome.",
+        );
         ui.add_space(12.0);
         ui.strong("Merchant policies loaded");
         for merchant in &view.merchants {
-            ui.label(format!("{} ({}): {} rules from {}", merchant.name, merchant.id, merchant.rule_count, merchant.source));
+            ui.label(format!(
+                "{} ({}): {} rules from {}",
+                merchant.name, merchant.id, merchant.rule_count, merchant.source
+            ));
         }
     });
 }

@@ -11,8 +11,8 @@ use chrono::{Months, NaiveDate};
 use crate::domain::case::{ItemState, Order};
 use crate::domain::money::{Money, Percent};
 use crate::domain::vocabulary::{
-    Channel, Checkpoint, Condition, DamageCause, DateAnchor, Defect, MissingItemCharge,
-    NonReturnableKind, Packaging, Resolution, RmaKind, Sticker,
+    Channel, Checkpoint, Condition, DamageCause, DateAnchor, Defect, MissingItemCharge, NonReturnableKind, Packaging,
+    Resolution, RmaKind, Sticker,
 };
 
 /// A policy clause: a stable id such as `merchant/refund/card-fee` and the merchant's words (or a
@@ -261,24 +261,14 @@ pub struct CheckpointRule {
 impl Policy {
     /// Every clause the policy cites, in file order (a clause may appear more than once).
     pub fn clauses(&self) -> Vec<&Clause> {
-        let mut all = vec![
-            &self.authorization.clause,
-            &self.returns.window.clause,
-            &self.returns.resolutions.clause,
-        ];
+        let mut all = vec![&self.authorization.clause, &self.returns.window.clause, &self.returns.resolutions.clause];
         all.extend(self.returns.refuse.iter().map(|r| &r.clause));
         all.extend(self.returns.non_returnable.iter().map(|r| &r.clause));
         all.push(&self.returns.missing_items.clause);
         all.extend(self.returns.exchange_countries.iter().map(|c| &c.clause));
         if let Some(schedule) = &self.restocking {
             all.push(&schedule.default.clause);
-            all.extend(
-                schedule
-                    .by_category
-                    .iter()
-                    .chain(&schedule.by_sku)
-                    .map(|(_, r)| &r.clause),
-            );
+            all.extend(schedule.by_category.iter().chain(&schedule.by_sku).map(|(_, r)| &r.clause));
         }
         all.extend(self.fees.card.iter().map(|f| &f.clause));
         all.extend(self.fees.return_label.iter().map(|f| &f.clause));
@@ -288,21 +278,9 @@ impl Policy {
         all.push(&warranty.periods.default.clause);
         all.extend(warranty.periods.by_category.iter().map(|(_, p)| &p.clause));
         all.extend(warranty.channels.iter().map(|c| &c.clause));
-        all.extend(
-            warranty
-                .original_owner
-                .iter()
-                .chain(&warranty.proof_of_purchase)
-                .chain(&warranty.commercial_use),
-        );
+        all.extend(warranty.original_owner.iter().chain(&warranty.proof_of_purchase).chain(&warranty.commercial_use));
         all.push(&warranty.defects.clause);
-        all.extend(
-            warranty
-                .void
-                .iter()
-                .chain(&warranty.exclusions)
-                .map(|r| &r.clause),
-        );
+        all.extend(warranty.void.iter().chain(&warranty.exclusions).map(|r| &r.clause));
         all.extend(warranty.photo.iter());
         all.push(&warranty.resolutions.clause);
         let damage = &self.shipping_damage;
@@ -339,11 +317,7 @@ impl Window {
 impl Resolutions {
     /// What is granted for `requested`: itself, the fallback, or `None` (the customer must choose).
     pub fn grant(&self, requested: Resolution) -> Option<Resolution> {
-        if self.allowed.contains(&requested) {
-            Some(requested)
-        } else {
-            self.otherwise
-        }
+        if self.allowed.contains(&requested) { Some(requested) } else { self.otherwise }
     }
 }
 
@@ -372,6 +346,23 @@ impl ItemMatcher {
     pub fn is_empty(&self) -> bool {
         *self == ItemMatcher::default()
     }
+
+    /// Whether the state meets this rule's leading test but escapes it through a later one: the rule
+    /// "condition used, with defect none" refuses used items unless broken, so a broken used item is
+    /// its exception. Tests lead in the order conditions, stickers, disassembled, packaging, defects,
+    /// damage causes.
+    pub fn is_exception_for(&self, state: &ItemState) -> bool {
+        let tests: [Option<bool>; 6] = [
+            (!self.conditions.is_empty()).then(|| self.conditions.contains(&state.condition)),
+            (!self.stickers.is_empty()).then(|| self.stickers.contains(&state.sticker)),
+            self.disassembled.map(|d| d == state.disassembled),
+            (!self.packaging.is_empty()).then(|| self.packaging.contains(&state.packaging)),
+            (!self.defects.is_empty()).then(|| self.defects.contains(&state.defect)),
+            (!self.damage_causes.is_empty()).then(|| self.damage_causes.contains(&state.damage_cause)),
+        ];
+        let mut tested = tests.into_iter().flatten();
+        tested.next() == Some(true) && tested.any(|met| !met)
+    }
 }
 
 impl RestockingSchedule {
@@ -387,10 +378,7 @@ impl RestockingSchedule {
 
 impl WarrantyPeriods {
     pub fn for_category(&self, category: &str) -> &WarrantyPeriod {
-        self.by_category
-            .iter()
-            .find(|(c, _)| c == category)
-            .map_or(&self.default, |(_, period)| period)
+        self.by_category.iter().find(|(c, _)| c == category).map_or(&self.default, |(_, period)| period)
     }
 }
 
@@ -398,15 +386,12 @@ impl WarrantyPeriod {
     /// The last day of cover for a product whose warranty starts on `start`. Calendar months: a
     /// warranty starting on 31 January ends on the last day of the month it reaches.
     pub fn last_day(&self, start: NaiveDate) -> NaiveDate {
-        start
-            .checked_add_months(Months::new(self.months))
-            .unwrap_or(NaiveDate::MAX)
+        start.checked_add_months(Months::new(self.months)).unwrap_or(NaiveDate::MAX)
     }
 }
 
 impl CheckpointRule {
     pub fn applies(&self, kind: RmaKind, category: &str) -> bool {
-        self.kinds.contains(&kind)
-            && (self.categories.is_empty() || self.categories.iter().any(|c| c == category))
+        self.kinds.contains(&kind) && (self.categories.is_empty() || self.categories.iter().any(|c| c == category))
     }
 }

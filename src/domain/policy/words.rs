@@ -24,52 +24,28 @@ pub struct RuleWords {
 /// The whole policy in plain words.
 pub fn describe(policy: &Policy) -> Vec<Section> {
     let money = |amount: Money| format_amount(amount, &policy.merchant.currency);
-    let rule = |words: String, clause: &Clause| RuleWords {
-        words,
-        clause: clause.clone(),
-    };
+    let rule = |words: String, clause: &Clause| RuleWords { words, clause: clause.clone() };
     let mut sections = Vec::new();
 
     let auth = &policy.authorization;
-    let mut refused =
-        "A package that arrives without an RMA is refused and sent back to the customer".to_owned();
+    let mut refused = "A package that arrives without an RMA is refused and sent back to the customer".to_owned();
     if let (true, Some(fee)) = (auth.handling_fee, &policy.fees.handling) {
-        refused.push_str(&format!(
-            ", and the handling fee of {} is charged",
-            money(fee.amount)
-        ));
+        refused.push_str(&format!(", and the handling fee of {} is charged", money(fee.amount)));
     }
-    sections.push(Section {
-        title: "Packages without an RMA",
-        rules: vec![rule(format!("{refused}."), &auth.clause)],
-    });
+    sections.push(Section { title: "Packages without an RMA", rules: vec![rule(format!("{refused}."), &auth.clause)] });
 
     let returns = &policy.returns;
     let mut rules = vec![
-        rule(
-            window_words("A return must be requested", &returns.window),
-            &returns.window.clause,
-        ),
-        rule(
-            resolution_words("A return can be resolved by", &returns.resolutions),
-            &returns.resolutions.clause,
-        ),
+        rule(window_words("A return must be requested", &returns.window), &returns.window.clause),
+        rule(resolution_words("A return can be resolved by", &returns.resolutions), &returns.resolutions.clause),
     ];
     rules.extend(returns.non_returnable.iter().map(|r| {
         rule(
-            format!(
-                "Not returnable: {}. Such items are sent back to the customer.",
-                r.kind.as_str().replace('_', " ")
-            ),
+            format!("Not returnable: {}. Such items are sent back to the customer.", r.kind.as_str().replace('_', " ")),
             &r.clause,
         )
     }));
-    rules.extend(returns.refuse.iter().map(|r| {
-        rule(
-            format!("Refused: {}.", matcher_words(&r.matcher)),
-            &r.clause,
-        )
-    }));
+    rules.extend(returns.refuse.iter().map(|r| rule(format!("Refused: {}.", matcher_words(&r.matcher)), &r.clause)));
     let missing = match policy.returns.missing_items.charge {
         crate::domain::vocabulary::MissingItemCharge::RestockingFee => {
             "Ordered items that do not come back are charged a restocking fee (below)."
@@ -80,44 +56,21 @@ pub fn describe(policy: &Policy) -> Vec<Section> {
     };
     rules.push(rule(missing.to_owned(), &returns.missing_items.clause));
     if let Some(domestic) = &returns.exchange_countries {
-        rules.push(rule(
-            format!(
-                "Exchanges are sent only to: {}.",
-                domestic.countries.join(", ")
-            ),
-            &domestic.clause,
-        ));
+        rules.push(rule(format!("Exchanges are sent only to: {}.", domestic.countries.join(", ")), &domestic.clause));
     }
-    sections.push(Section {
-        title: "Returns",
-        rules,
-    });
+    sections.push(Section { title: "Returns", rules });
 
     if let Some(schedule) = &policy.restocking {
         let rate = |rate: &FeeRate| match rate {
             FeeRate::Percent(p) => format!("{p} of the missing items' value"),
             FeeRate::PerUnit(amount) => format!("{} per missing unit", money(*amount)),
         };
-        let mut rules = vec![rule(
-            format!("Any item: {}.", rate(&schedule.default.rate)),
-            &schedule.default.clause,
-        )];
+        let mut rules = vec![rule(format!("Any item: {}.", rate(&schedule.default.rate)), &schedule.default.clause)];
         rules.extend(
-            schedule
-                .by_category
-                .iter()
-                .map(|(c, r)| rule(format!("Category {c}: {}.", rate(&r.rate)), &r.clause)),
+            schedule.by_category.iter().map(|(c, r)| rule(format!("Category {c}: {}.", rate(&r.rate)), &r.clause)),
         );
-        rules.extend(
-            schedule
-                .by_sku
-                .iter()
-                .map(|(s, r)| rule(format!("SKU {s}: {}.", rate(&r.rate)), &r.clause)),
-        );
-        sections.push(Section {
-            title: "Restocking fees for items not returned",
-            rules,
-        });
+        rules.extend(schedule.by_sku.iter().map(|(s, r)| rule(format!("SKU {s}: {}.", rate(&r.rate)), &r.clause)));
+        sections.push(Section { title: "Restocking fees for items not returned", rules });
     }
 
     let mut rules = Vec::new();
@@ -137,10 +90,7 @@ pub fn describe(policy: &Policy) -> Vec<Section> {
         } else {
             ""
         };
-        rules.push(rule(
-            format!("The prepaid return label is deducted{except}."),
-            &label.clause,
-        ));
+        rules.push(rule(format!("The prepaid return label is deducted{except}."), &label.clause));
     }
     if let Some(fee) = &policy.fees.handling {
         rules.push(rule(
@@ -158,17 +108,8 @@ pub fn describe(policy: &Policy) -> Vec<Section> {
         "Original shipping is never refunded."
     };
     rules.push(rule(shipping.to_owned(), &refund.shipping_clause));
-    rules.push(rule(
-        format!(
-            "Refunds are due {} days after the decision.",
-            refund.due_days
-        ),
-        &refund.due_clause,
-    ));
-    sections.push(Section {
-        title: "Refunds and what is deducted",
-        rules,
-    });
+    rules.push(rule(format!("Refunds are due {} days after the decision.", refund.due_days), &refund.due_clause));
+    sections.push(Section { title: "Refunds and what is deducted", rules });
 
     let warranty = &policy.warranty;
     let from = warranty.from.as_str().replace('_', " ");
@@ -179,107 +120,45 @@ pub fn describe(policy: &Policy) -> Vec<Section> {
         ),
         &warranty.periods.default.clause,
     )];
-    rules.extend(
-        warranty
-            .periods
-            .by_category
-            .iter()
-            .map(|(category, period)| {
-                rule(
-                    format!("Category {category}: {}.", months_words(period.months)),
-                    &period.clause,
-                )
-            }),
-    );
+    rules.extend(warranty.periods.by_category.iter().map(|(category, period)| {
+        rule(format!("Category {category}: {}.", months_words(period.months)), &period.clause)
+    }));
     if let Some(channels) = &warranty.channels {
         let allowed: Vec<&str> = channels.allowed.iter().map(|c| c.as_str()).collect();
-        rules.push(rule(
-            format!("Only for products bought through: {}.", allowed.join(", ")),
-            &channels.clause,
-        ));
+        rules.push(rule(format!("Only for products bought through: {}.", allowed.join(", ")), &channels.clause));
     }
     if let Some(clause) = &warranty.original_owner {
-        rules.push(rule(
-            "Only the original owner is covered.".to_owned(),
-            clause,
-        ));
+        rules.push(rule("Only the original owner is covered.".to_owned(), clause));
     }
     if let Some(clause) = &warranty.proof_of_purchase {
-        rules.push(rule(
-            "Proof of purchase is required; without it the claim is held.".to_owned(),
-            clause,
-        ));
+        rules.push(rule("Proof of purchase is required; without it the claim is held.".to_owned(), clause));
     }
     if let Some(clause) = &warranty.commercial_use {
         rules.push(rule("Commercial use is not covered.".to_owned(), clause));
     }
-    let covered: Vec<&str> = warranty
-        .defects
-        .covered
-        .iter()
-        .map(|d| d.as_str())
-        .collect();
-    rules.push(rule(
-        format!("Covers defects: {}.", covered.join(", ")),
-        &warranty.defects.clause,
-    ));
-    rules.extend(warranty.void.iter().map(|r| {
-        rule(
-            format!("Void if: {}.", matcher_words(&r.matcher)),
-            &r.clause,
-        )
-    }));
-    rules.extend(warranty.exclusions.iter().map(|r| {
-        rule(
-            format!("Not covered: {}.", matcher_words(&r.matcher)),
-            &r.clause,
-        )
-    }));
+    let covered: Vec<&str> = warranty.defects.covered.iter().map(|d| d.as_str()).collect();
+    rules.push(rule(format!("Covers defects: {}.", covered.join(", ")), &warranty.defects.clause));
+    rules.extend(warranty.void.iter().map(|r| rule(format!("Void if: {}.", matcher_words(&r.matcher)), &r.clause)));
+    rules.extend(
+        warranty.exclusions.iter().map(|r| rule(format!("Not covered: {}.", matcher_words(&r.matcher)), &r.clause)),
+    );
     if let Some(clause) = &warranty.photo {
-        rules.push(rule(
-            "No remedy without a photo of the item; without one the claim is held.".to_owned(),
-            clause,
-        ));
+        rules.push(rule("No remedy without a photo of the item; without one the claim is held.".to_owned(), clause));
     }
-    rules.push(rule(
-        resolution_words("A covered claim gets", &warranty.resolutions),
-        &warranty.resolutions.clause,
-    ));
-    sections.push(Section {
-        title: "Warranty",
-        rules,
-    });
+    rules.push(rule(resolution_words("A covered claim gets", &warranty.resolutions), &warranty.resolutions.clause));
+    sections.push(Section { title: "Warranty", rules });
 
     let damage = &policy.shipping_damage;
-    let causes: Vec<String> = damage
-        .covered_causes
-        .iter()
-        .map(|c| c.as_str().replace('_', " "))
-        .collect();
+    let causes: Vec<String> = damage.covered_causes.iter().map(|c| c.as_str().replace('_', " ")).collect();
     let mut rules = vec![
-        rule(
-            window_words("A shipping-damage claim must be requested", &damage.window),
-            &damage.window.clause,
-        ),
-        rule(
-            format!("Covers damage caused by: {}.", causes.join(", ")),
-            &damage.damage_clause,
-        ),
+        rule(window_words("A shipping-damage claim must be requested", &damage.window), &damage.window.clause),
+        rule(format!("Covers damage caused by: {}.", causes.join(", ")), &damage.damage_clause),
     ];
     if let Some(clause) = &damage.photo {
-        rules.push(rule(
-            "No remedy without a photo of the damage; without one the claim is held.".to_owned(),
-            clause,
-        ));
+        rules.push(rule("No remedy without a photo of the damage; without one the claim is held.".to_owned(), clause));
     }
-    rules.push(rule(
-        resolution_words("A covered claim gets", &damage.resolutions),
-        &damage.resolutions.clause,
-    ));
-    sections.push(Section {
-        title: "Damaged in shipping",
-        rules,
-    });
+    rules.push(rule(resolution_words("A covered claim gets", &damage.resolutions), &damage.resolutions.clause));
+    sections.push(Section { title: "Damaged in shipping", rules });
 
     if let Some(clause) = &policy.referral {
         sections.push(Section {
@@ -295,11 +174,7 @@ pub fn describe(policy: &Policy) -> Vec<Section> {
         .evidence
         .iter()
         .map(|e| {
-            let kinds: Vec<String> = e
-                .kinds
-                .iter()
-                .map(|k| k.as_str().replace('_', " "))
-                .collect();
+            let kinds: Vec<String> = e.kinds.iter().map(|k| k.as_str().replace('_', " ")).collect();
             let categories = if e.categories.is_empty() {
                 String::new()
             } else {
@@ -319,20 +194,13 @@ pub fn describe(policy: &Policy) -> Vec<Section> {
         "Station rule: refusing an item for its physical state (sticker, disassembly, damage, condition, packaging) needs a photo of it; without one the package is held.".to_owned(),
         &station::photo_required(),
     ));
-    sections.push(Section {
-        title: "Photos",
-        rules,
-    });
+    sections.push(Section { title: "Photos", rules });
     sections
 }
 
 /// "$12.30" for dollars, "12.30 EUR" for any other currency.
 pub fn format_amount(amount: Money, currency: &str) -> String {
-    if currency == "USD" {
-        format!("${amount}")
-    } else {
-        format!("{amount} {currency}")
-    }
+    if currency == "USD" { format!("${amount}") } else { format!("{amount} {currency}") }
 }
 
 fn window_words(what: &str, window: &Window) -> String {
@@ -344,16 +212,9 @@ fn window_words(what: &str, window: &Window) -> String {
 }
 
 fn resolution_words(what: &str, resolutions: &Resolutions) -> String {
-    let allowed: Vec<String> = resolutions
-        .allowed
-        .iter()
-        .map(|r| r.as_str().replace('_', " "))
-        .collect();
+    let allowed: Vec<String> = resolutions.allowed.iter().map(|r| r.as_str().replace('_', " ")).collect();
     let otherwise = match resolutions.otherwise {
-        Some(r) => format!(
-            "; anything else asked for gets {}",
-            r.as_str().replace('_', " ")
-        ),
+        Some(r) => format!("; anything else asked for gets {}", r.as_str().replace('_', " ")),
         None => "; anything else waits until the customer chooses".to_owned(),
     };
     format!("{what} {}{otherwise}.", allowed.join(" or "))
@@ -378,13 +239,7 @@ fn matcher_words(matcher: &ItemMatcher) -> String {
     let parts: Vec<String> = [
         list("condition", &matcher.conditions, |c| c.as_str()),
         list("warranty sticker", &matcher.stickers, |s| s.as_str()),
-        matcher.disassembled.map(|d| {
-            if d {
-                "disassembled".to_owned()
-            } else {
-                "not disassembled".to_owned()
-            }
-        }),
+        matcher.disassembled.map(|d| if d { "disassembled".to_owned() } else { "not disassembled".to_owned() }),
         list("packaging", &matcher.packaging, |p| p.as_str()),
         list("defect", &matcher.defects, |d| d.as_str()),
         list("damage caused by", &matcher.damage_causes, |c| c.as_str()),

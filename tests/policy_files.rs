@@ -1,0 +1,268 @@
+//! Policy files: the built-in ones are valid and complete; broken ones are refused with file, line,
+//! column and reason; `policy check` and `policy show` behave as a clerk and an integrator expect.
+
+use rma_station::formats::policy_toml::parse_policy;
+use rma_station::policies::PolicySet;
+
+use crate::support::{POLICIES, run_station};
+
+const CONNECTPRO: &str = include_str!("../assets/policies/connectpro.toml");
+
+/// Replaces the first occurrence of `from` (which must exist) in the ConnectPRO file.
+#[track_caller]
+fn edited(from: &str, to: &str) -> String {
+    assert!(CONNECTPRO.contains(from), "test edit {from:?} does not match the policy file");
+    CONNECTPRO.replacen(from, to, 1)
+}
+
+/// The 1-based line of the first line containing `needle` in `text`.
+#[track_caller]
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle:?} not in the text")) + 1
+}
+
+#[track_caller]
+fn check_refused(name: &str, text: &str, line_marker: &str, column: usize, message: &str) {
+    let error = match parse_policy("connectpro.toml", text) {
+        Ok(_) => panic!("{name}: a broken policy was accepted"),
+        Err(e) => e,
+    };
+    let expected_line = line_of(text, line_marker);
+    assert_eq!(
+        (error.file.as_str(), error.line, error.column),
+        ("connectpro.toml", expected_line, column),
+        "{name}: wrong position for {error}"
+    );
+    assert!(error.message.contains(message), "{name}: message {:?} lacks {message:?}", error.message);
+}
+
+#[test]
+fn broken_policy_files_are_refused_with_file_line_column_and_reason() {
+    // (case, edited text, marker of the line the error must point at, column, words the message must have)
+    let cases: Vec<(&str, String, &str, usize, &str)> = vec![
+        (
+            "unknown key",
+            edited("days = 15\n", "days = 15\ngrace_days = 3\n"),
+            "grace_days",
+            1,
+            "unknown field `grace_days`",
+        ),
+        (
+            "wrong type",
+            edited("days = 15\n", "days = \"fifteen\"\n"),
+            "days = \"fifteen\"",
+            8,
+            "invalid type: string \"fifteen\", expected u32",
+        ),
+        (
+            "percent over 100",
+            edited("percent = \"15\"", "percent = \"150\""),
+            "percent = \"150\"",
+            11,
+            "\"150\" is over 100 percent",
+        ),
+        (
+            "negative amount",
+            edited("per_unit = \"5.00\"", "per_unit = \"-5.00\""),
+            "per_unit = \"-5.00\"",
+            12,
+            "\"-5.00\" is negative",
+        ),
+        (
+            "negative percent",
+            edited("percent = \"2.6\"", "percent = \"-2.6\""),
+            "percent = \"-2.6\"",
+            11,
+            "\"-2.6\" is negative",
+        ),
+        (
+            "sub-cent amount",
+            edited("fixed = \"0.30\"", "fixed = \"0.305\""),
+            "fixed = \"0.305\"",
+            9,
+            "more than two decimal places",
+        ),
+        ("float amount", edited("fixed = \"0.30\"", "fixed = 0.30"), "fixed = 0.30", 9, "quoted decimal"),
+        (
+            "not a number",
+            edited("fixed = \"0.30\"", "fixed = \"thirty cents\""),
+            "fixed = \"thirty",
+            9,
+            "is not a decimal amount",
+        ),
+        (
+            "unknown word",
+            edited("from = \"delivered_on\"", "from = \"shipped_on\""),
+            "from = \"shipped_on\"",
+            8,
+            "unknown date \"shipped_on\"; expected one of: purchased_on, delivered_on",
+        ),
+        (
+            "unknown resolution",
+            edited("allowed = [\"refund\", \"exchange\"]", "allowed = [\"refund\", \"cash\"]"),
+            "allowed = [\"refund\", \"cash\"]",
+            22,
+            "unknown resolution \"cash\"",
+        ),
+        ("newer schema", edited("schema = 1", "schema = 2"), "schema = 2", 10, "schema 2 is not supported"),
+        (
+            "merchant id is not the file name",
+            edited("id = \"connectpro\"", "id = \"connect\""),
+            "id = \"connect\"",
+            6,
+            "must match the file name",
+        ),
+        (
+            "clause of another merchant",
+            edited("clause = \"connectpro/refund/card-fee\"", "clause = \"acme/refund/card-fee\""),
+            "acme/refund/card-fee",
+            10,
+            "must start with \"connectpro/\"",
+        ),
+        (
+            "rate with two amounts",
+            edited("per_unit = \"5.00\"", "per_unit = \"5.00\"\npercent = \"10\""),
+            "[[restocking_fee.category]]",
+            1,
+            "exactly one of percent or per_unit",
+        ),
+        (
+            "duplicate category rate",
+            edited(
+                "[[restocking_fee.category]]",
+                "[[restocking_fee.category]]\ncategory = \"accessory\"\npercent = \"1\"\nclause = \"connectpro/x\"\ntext = \"x\"\n\n[[restocking_fee.category]] # the second",
+            ),
+            "# the second",
+            1,
+            "has two restocking rates",
+        ),
+        (
+            "one clause, two texts",
+            edited(
+                "category = \"extender\"\nmonths = 12\nclause = \"connectpro/warranty/period\"\ntext = \"Video",
+                "category = \"extender\"\nmonths = 12\nclause = \"connectpro/warranty/period\"\ntext = \"Extenders",
+            ),
+            "text = \"Extenders",
+            8,
+            "is given two different texts",
+        ),
+        (
+            "rule that tests nothing",
+            edited("stickers = [\"removed\", \"broken\", \"altered\"]\n", ""),
+            "[[warranty.void]]",
+            1,
+            "tests nothing",
+        ),
+        (
+            "fee without schedule",
+            {
+                let start = CONNECTPRO.find("[restocking_fee.default]").unwrap_or_default();
+                let end = start + CONNECTPRO[start..].find("# -----").unwrap_or_default();
+                format!("{}{}", &CONNECTPRO[..start], &CONNECTPRO[end..])
+            },
+            "[returns.missing_items]",
+            1,
+            "no [restocking_fee] schedule",
+        ),
+        (
+            "misspelt table",
+            edited("[refund.due]\ndays = 14", "[refund.overdue]\ndays = 14"),
+            "[refund.overdue]",
+            9,
+            "unknown field `overdue`, expected `shipping` or `due`",
+        ),
+        (
+            "missing key",
+            edited("[refund.due]\ndays = 14\n", "[refund.due]\n"),
+            "[refund.due]",
+            1,
+            "missing field `days`",
+        ),
+        ("TOML syntax", edited("days = 15\n", "days = = 15\n"), "days = = 15", 8, "extra `=`, expected nothing"),
+    ];
+    assert!(cases.len() >= 15);
+    for (name, text, marker, column, message) in &cases {
+        check_refused(name, text, marker, *column, message);
+    }
+}
+
+#[test]
+fn every_rule_of_the_built_in_policies_carries_a_clause_and_words() {
+    for loaded in POLICIES.iter() {
+        let policy = &loaded.policy;
+        let prefix = format!("{}/", policy.merchant.id);
+        for clause in policy.clauses() {
+            assert!(clause.id.starts_with(&prefix), "{}: clause {} lacks its merchant prefix", loaded.file, clause.id);
+            assert!(
+                clause.text.split_whitespace().count() >= 4,
+                "{}: clause {} has no real text",
+                loaded.file,
+                clause.id
+            );
+        }
+        // One clause id, one text: a decision must not cite the same clause with two wordings.
+        for a in policy.clauses() {
+            for b in policy.clauses() {
+                assert!(a.id != b.id || a.text == b.text, "{}: clause {} has two texts", loaded.file, a.id);
+            }
+        }
+    }
+    assert_eq!(POLICIES.merchant_ids(), ["connectpro", "konnected"]);
+}
+
+#[test]
+fn a_third_merchant_is_a_new_file() {
+    let folder = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let third = CONNECTPRO.replace("connectpro/", "acme/").replace("id = \"connectpro\"", "id = \"acme\"");
+    std::fs::write(folder.path().join("acme.toml"), third).unwrap_or_else(|e| panic!("write: {e}"));
+    let built_in = PolicySet::built_in().unwrap_or_else(|e| panic!("built in: {e}"));
+    let set = built_in.with_folder(folder.path()).unwrap_or_else(|e| panic!("folder: {e}"));
+    assert_eq!(set.merchant_ids(), ["acme", "connectpro", "konnected"]);
+}
+
+#[test]
+fn policy_check_reports_each_file_and_fails_on_any_error() {
+    let folder = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let broken = folder.path().join("connectpro.toml");
+    std::fs::write(&broken, edited("percent = \"15\"", "percent = \"101\"")).unwrap_or_else(|e| panic!("write: {e}"));
+    let good = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/policies/konnected.toml");
+
+    let ok = run_station(&["policy", "check", good], "");
+    assert!(ok.status.success(), "a valid file failed: {}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("konnected.toml: ok"));
+
+    let failed = run_station(&["policy", "check", good, &broken.display().to_string()], "");
+    assert!(!failed.status.success());
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    let line = line_of(&edited("percent = \"15\"", "percent = \"101\""), "percent = \"101\"");
+    assert!(
+        stderr.contains(&format!("{}:{line}:11: \"101\" is over 100 percent", broken.display())),
+        "stderr was: {stderr}"
+    );
+}
+
+#[test]
+fn policy_show_prints_the_rules_in_plain_words_with_their_clauses() {
+    let shown = run_station(&["policy", "show", "connectpro"], "");
+    assert!(shown.status.success());
+    let text = String::from_utf8_lossy(&shown.stdout);
+    for expected in [
+        "ConnectPRO (connectpro)",
+        "A return must be requested within 15 days of the date it was delivered on (that date is day 0).",
+        "Category accessory: $5.00 per missing unit.",
+        "Any item: 15% of the missing items' value.",
+        "Card processing fee: 2.6% of the whole order total (items and shipping) + $0.30.",
+        "Category kvm_switch: 3 years.",
+        "Void if: warranty sticker removed or broken or altered.",
+        "[connectpro/refund/card-fee] \"Card processing fee 2.6% + $0.30 is non-refundable\"",
+    ] {
+        assert!(text.contains(expected), "policy show lacks {expected:?}:\n{text}");
+    }
+
+    let unknown = run_station(&["policy", "show", "acme"], "");
+    assert!(!unknown.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&unknown.stderr).trim(),
+        "rma-station: unknown merchant \"acme\"; known merchants: connectpro, konnected"
+    );
+}

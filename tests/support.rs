@@ -1,0 +1,62 @@
+//! Shared test helpers: the built-in policies, deciding a case as JSON, and running the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use rma_station::formats::case_json::decide_case_json;
+use rma_station::policies::PolicySet;
+use serde_json::Value;
+
+/// The station's built-in policies, parsed once for the whole test binary.
+pub static POLICIES: LazyLock<PolicySet> =
+    LazyLock::new(|| PolicySet::built_in().unwrap_or_else(|e| panic!("built-in policy broken: {e}")));
+
+/// The default decision date of the scenario tables.
+pub const TODAY: &str = "2026-11-21";
+
+/// Decides a case (the `decide` input contract) on [`TODAY`] and returns the output JSON.
+#[track_caller]
+pub fn decide(case: &Value) -> Value {
+    decide_on(case, TODAY)
+}
+
+/// Decides a case on the given decision date.
+#[track_caller]
+pub fn decide_on(case: &Value, today: &str) -> Value {
+    let today = date(today);
+    decide_case_json(&case.to_string(), &POLICIES, today)
+        .unwrap_or_else(|e| panic!("case was refused: {e}\ncase: {case:#}"))
+}
+
+#[track_caller]
+pub fn date(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_else(|e| panic!("bad test date {text:?}: {e}"))
+}
+
+/// The station binary cargo built for these tests.
+pub fn station_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_rma-station"))
+}
+
+/// Runs the station binary with `args`, feeding `stdin`.
+pub fn run_station(args: &[&str], stdin: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(station_binary())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start rma-station: {e}"));
+    if let Some(mut input) = child.stdin.take() {
+        input.write_all(stdin.as_bytes()).unwrap_or_else(|e| panic!("cannot feed stdin: {e}"));
+    }
+    child.wait_with_output().unwrap_or_else(|e| panic!("rma-station did not finish: {e}"))
+}
+
+/// A file under `tests/fixtures/`.
+pub fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(relative)
+}
