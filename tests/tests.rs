@@ -1,6 +1,9 @@
 //! The one integration-test binary: each module is a table of cases for one part of the station.
+
+mod decide_cli;
+mod gui;
+mod money;
+mod policy_files;
 mod scan;
 mod support;
-mod policy_files;
-mod decide_cli;
-mod money;
+mod tidy;

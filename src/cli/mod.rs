@@ -74,7 +74,7 @@ pub enum CliError {
     Read { path: PathBuf, source: io::Error },
     #[error("unknown merchant {merchant:?}; known merchants: {known}")]
     UnknownMerchant { merchant: String, known: String },
-    #[error("{0} of the policy files have errors")]
+    #[error("policy check failed: {0} file(s) with errors")]
     PolicyCheckFailed(usize),
     #[error("cannot write the output: {0}")]
     Output(io::Error),
