@@ -14,5 +14,19 @@ cargo fmt --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --locked --all-targets -- -D warnings
 
+# A real window under a virtual X server: it must still be open after 5 s (a failure to open exits
+# at once). Skipped where there is no xvfb-run; .ci/run installs it.
+if command -v xvfb-run >/dev/null 2>&1; then
+    echo "== window smoke test (Xvfb)"
+    cargo build --locked
+    status=0
+    xvfb-run -a timeout 5 ./target/debug/rma-station || status=$?
+    if [ "$status" -ne 124 ]; then
+        echo "the station's window did not stay open (exit status $status)" >&2
+        exit 1
+    fi
+    echo "window stayed open"
+fi
+
 echo "== cargo test (the README's test command)"
 cargo test --locked

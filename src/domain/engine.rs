@@ -254,14 +254,9 @@ fn judge_group(policy: &Policy, order: &Order, rma: &Rma, group: &mut Group<'_>)
     let photo_for_remedy = match rma.kind {
         RmaKind::Return => {
             let rules = &policy.returns;
-            if let Some(line) = group.line {
-                for rule in &rules.non_returnable {
-                    if is_non_returnable(rule.kind, order, line) {
-                        group.non_returnable = true;
-                        refusals.push(Refusal { clause: rule.clause.clone(), physical: false });
-                    }
-                }
-            }
+            let unreturnable = non_returnable_clauses(policy, order, group);
+            group.non_returnable = !unreturnable.is_empty();
+            refusals.extend(unreturnable.into_iter().map(|clause| Refusal { clause, physical: false }));
             refusals.extend(matching(&rules.refuse, state));
             group.notes.extend(exceptions(&rules.refuse, state));
             None
@@ -320,6 +315,29 @@ fn exceptions<'r>(rules: &'r [ItemRule], state: &'r ItemState) -> impl Iterator<
     rules.iter().filter(|rule| rule.matcher.is_exception_for(state)).map(|rule| rule.clause.clone())
 }
 
+/// The non-returnable rules a group of ordered units falls under (returns only).
+fn non_returnable_clauses(policy: &Policy, order: &Order, group: &Group<'_>) -> Vec<Clause> {
+    let Some(line) = group.line else { return Vec::new() };
+    policy
+        .returns
+        .non_returnable
+        .iter()
+        .filter(|rule| is_non_returnable(rule.kind, order, line))
+        .map(|rule| rule.clause.clone())
+        .collect()
+}
+
+/// The handling fee, when non-returnable goods came back and the merchant charges one.
+fn handling_fee(policy: &Policy, groups: &[Group<'_>], reasons: &mut ReasonList) -> Money {
+    match &policy.fees.handling {
+        Some(fee) if groups.iter().any(|g| g.non_returnable) => {
+            reasons.add(&fee.clause);
+            fee.amount
+        }
+        _ => Money::ZERO,
+    }
+}
+
 fn is_non_returnable(kind: NonReturnableKind, order: &Order, line: &OrderLine) -> bool {
     match kind {
         NonReturnableKind::OnSale => line.on_sale,
@@ -354,8 +372,18 @@ fn settle(
     if !case.deny.is_empty() {
         case.deny.iter().for_each(|c| reasons.add(c));
         for group in &mut groups {
-            group.outcome = Some(Outcome::Refused(case.deny.clone()));
+            let mut clauses = case.deny.clone();
+            // Non-returnable goods are unauthorized whatever else went wrong, so their fee still applies.
+            if rma.kind == RmaKind::Return && !group.excess {
+                let unreturnable = non_returnable_clauses(policy, order, group);
+                group.non_returnable = !unreturnable.is_empty();
+                unreturnable.iter().for_each(|c| reasons.add(c));
+                clauses.extend(unreturnable);
+            }
+            group.outcome = Some(Outcome::Refused(clauses));
         }
+        decision.money.handling_fee = handling_fee(policy, &groups, &mut reasons);
+        flag_uncollected_fees(&mut decision);
         decision.lines = line_results(order, &groups, Some(rma.kind), Verdict::Deny);
         decision.reasons = reasons.0;
         return decision;
@@ -369,8 +397,12 @@ fn settle(
     let held = group_clauses(|o| if let Outcome::Held(c) = o { Some(c) } else { None });
     let refused = group_clauses(|o| if let Outcome::Refused(c) = o { Some(c) } else { None });
 
+    // Waiting for the customer's choice matters only if something will be granted; a package whose every
+    // unit is refused is denied now.
+    let any_accepted = groups.iter().any(|g| g.outcome == Some(Outcome::Accepted));
     let granted = match granted {
-        Some(resolution) if case.hold.is_empty() && !held_groups => resolution,
+        Some(resolution) if !held_groups && (case.hold.is_empty() || !any_accepted) => Some(resolution),
+        None if !held_groups && !any_accepted => None,
         _ => {
             case.hold.iter().chain(&held).chain(&refused).for_each(|c| reasons.add(c));
             decision.verdict = Verdict::Hold;
@@ -392,22 +424,17 @@ fn settle(
     case.explained.iter().for_each(|c| reasons.add(c));
     groups.iter().filter(|g| g.outcome == Some(Outcome::Accepted)).flat_map(|g| &g.notes).for_each(|c| reasons.add(c));
 
-    let non_returnable_seen = groups.iter().any(|g| g.non_returnable);
-    let handling = match (&policy.fees.handling, non_returnable_seen) {
-        (Some(fee), true) => {
-            reasons.add(&fee.clause);
-            fee.amount
+    let handling = handling_fee(policy, &groups, &mut reasons);
+    let granted = match granted {
+        Some(resolution) if decision.verdict != Verdict::Deny => resolution,
+        _ => {
+            decision.money.handling_fee = handling;
+            flag_uncollected_fees(&mut decision);
+            decision.lines = line_results(order, &groups, Some(rma.kind), Verdict::Deny);
+            decision.reasons = reasons.0;
+            return decision;
         }
-        _ => Money::ZERO,
     };
-
-    if decision.verdict == Verdict::Deny {
-        decision.money.handling_fee = handling;
-        flag_uncollected_fees(&mut decision);
-        decision.lines = line_results(order, &groups, Some(rma.kind), Verdict::Deny);
-        decision.reasons = reasons.0;
-        return decision;
-    }
 
     decision.disposition = granted.disposition();
     let mut lines = line_results(order, &groups, Some(rma.kind), decision.verdict);
@@ -527,7 +554,7 @@ fn line_result(sku: &str, ordered: u32, groups: &[Group<'_>], kind: Option<RmaKi
     };
     let outcome = if received == 0 {
         LineOutcome::NotReceived
-    } else if held > 0 || verdict == Verdict::Hold {
+    } else if held > 0 || (verdict == Verdict::Hold && refused < received) {
         LineOutcome::Hold
     } else if accepted == received {
         LineOutcome::Accepted
