@@ -266,3 +266,65 @@ fn policy_show_prints_the_rules_in_plain_words_with_their_clauses() {
         "rma-station: unknown merchant \"acme\"; known merchants: connectpro, konnected"
     );
 }
+
+/// A policy folder with one file: ConnectPRO's rules under the id `acme`, with `extra` appended.
+fn acme_folder(extra: &str) -> tempfile::TempDir {
+    let folder = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let acme = CONNECTPRO.replace("connectpro/", "acme/").replace("id = \"connectpro\"", "id = \"acme\"");
+    std::fs::write(folder.path().join("acme.toml"), format!("{acme}\n{extra}"))
+        .unwrap_or_else(|e| panic!("write: {e}"));
+    folder
+}
+
+#[test]
+fn a_sku_rate_wins_over_its_category_and_the_default() {
+    let folder = acme_folder(
+        "[[restocking_fee.sku]]\nsku = \"CBL-HDMI\"\npercent = \"50\"\nclause = \"acme/return/restocking-fee/cbl-hdmi\"\ntext = \"HDMI cables not returned: half their value\"\n",
+    );
+    let case = serde_json::json!({
+        "merchant": "acme",
+        "order": { "number": "A-1", "country": "US", "purchased_on": "2026-09-01", "delivered_on": "2026-09-04",
+                   "shipping_charged": "0.00",
+                   "lines": [
+                       { "sku": "KVM-4P", "category": "kvm_switch", "qty": 1, "unit_price": "100.00" },
+                       { "sku": "CBL-HDMI", "category": "accessory", "qty": 2, "unit_price": "9.99" },
+                       { "sku": "CBL-USB", "category": "accessory", "qty": 1, "unit_price": "7.00" }
+                   ] },
+        "rma": { "number": "RMA-1", "requested_on": "2026-09-10", "kind": "return", "resolution": "refund" },
+        "inspection": { "received_on": "2026-09-15", "items": [
+            { "sku": "KVM-4P", "qty": 1, "condition": "sealed", "sticker": "intact", "packaging": "original",
+              "defect": "none", "damage_cause": "none", "photos": 0 } ] }
+    });
+    let case_path = folder.path().join("case.json");
+    std::fs::write(&case_path, case.to_string()).unwrap_or_else(|e| panic!("write: {e}"));
+    let dir = folder.path().display().to_string();
+    let out =
+        run_station(&["--policy-dir", &dir, "decide", &case_path.display().to_string(), "--today", "2026-09-15"], "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let decision: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    // CBL-HDMI: its own 50% of 2 x 9.99 = 9.99. CBL-USB: the accessory rate, $5.00 per unit.
+    assert_eq!(decision["lines"][1]["fee"], "9.99");
+    assert_eq!(decision["lines"][2]["fee"], "5.00");
+    assert_eq!(decision["money"]["restocking_fee"], "14.99");
+    let cited: Vec<&str> =
+        decision["reasons"].as_array().into_iter().flatten().filter_map(|r| r["clause"].as_str()).collect();
+    assert!(
+        cited.contains(&"acme/return/restocking-fee/cbl-hdmi")
+            && cited.contains(&"acme/return/restocking-fee/accessory"),
+        "{cited:?}"
+    );
+    // Order total 100.00 + 19.98 + 7.00 = 126.98; 2.6% = 3.30148 -> 3.30, + 0.30 = 3.60. Net 100.00 - 14.99 - 3.60.
+    assert_eq!(decision["money"]["card_fee"], "3.60");
+    assert_eq!(decision["money"]["net"], "81.41");
+    assert_eq!(decision["policy"]["file"], folder.path().join("acme.toml").display().to_string());
+}
+
+#[test]
+fn a_broken_policy_folder_stops_the_station_with_the_file_named() {
+    let folder = acme_folder("[surprise]\n");
+    let dir = folder.path().display().to_string();
+    let out = run_station(&["--policy-dir", &dir, "policy", "show", "acme"], "");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("acme.toml:") && stderr.contains("unknown field `surprise`"), "{stderr}");
+}
