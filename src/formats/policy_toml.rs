@@ -109,6 +109,11 @@ fn invalid<T>(span: Range<usize>, message: impl Into<String>) -> Result<T, Inval
     Err(Invalid { span, message: message.into() })
 }
 
+/// A rule's clause from its `clause` and `text` keys.
+fn cite(id: String, text: String) -> Clause {
+    Clause { id, text }
+}
+
 fn parsed<T: Copy>(list: &[Parsed<T>]) -> Vec<T> {
     list.iter().map(|p| p.0).collect()
 }
@@ -141,7 +146,7 @@ struct RawClause {
 
 impl RawClause {
     fn clause(self) -> Clause {
-        Clause { id: self.clause, text: self.text }
+        cite(self.clause, self.text)
     }
 }
 
@@ -176,7 +181,7 @@ struct RawWindow {
 
 impl RawWindow {
     fn window(self) -> Window {
-        Window { days: self.days, from: self.from.0, clause: Clause { id: self.clause, text: self.text } }
+        Window { days: self.days, from: self.from.0, clause: cite(self.clause, self.text) }
     }
 }
 
@@ -194,7 +199,7 @@ impl RawResolutions {
         Resolutions {
             allowed: parsed(&self.allowed),
             otherwise: self.otherwise.map(|p| p.0),
-            clause: Clause { id: self.clause, text: self.text },
+            clause: cite(self.clause, self.text),
         }
     }
 }
@@ -234,7 +239,7 @@ fn item_rules(rules: Vec<Spanned<RawItemRule>>) -> Result<Vec<ItemRule>, Invalid
             if matcher.is_empty() {
                 return invalid(span, format!("rule {} tests nothing: give conditions, stickers, disassembled, packaging, defects or damage_causes", raw.clause));
             }
-            Ok(ItemRule { matcher, clause: Clause { id: raw.clause, text: raw.text } })
+            Ok(ItemRule { matcher, clause: cite(raw.clause, raw.text) })
         })
         .collect()
 }
@@ -307,7 +312,7 @@ impl RawRate {
                 return invalid(span, format!("rate {} needs exactly one of percent or per_unit", self.clause));
             }
         };
-        Ok(RestockingRate { rate, clause: Clause { id: self.clause, text: self.text } })
+        Ok(RestockingRate { rate, clause: cite(self.clause, self.text) })
     }
 }
 
@@ -513,14 +518,11 @@ impl RawPolicy {
             if by_category.iter().any(|(c, _)| *c == raw.category) {
                 return invalid(span, format!("category {:?} has two warranty periods", raw.category));
             }
-            by_category.push((
-                raw.category,
-                WarrantyPeriod { months: raw.months, clause: Clause { id: raw.clause, text: raw.text } },
-            ));
+            by_category.push((raw.category, WarrantyPeriod { months: raw.months, clause: cite(raw.clause, raw.text) }));
         }
         let policy = Policy {
             authorization: Authorization {
-                clause: Clause { id: self.authorization.clause, text: self.authorization.text },
+                clause: cite(self.authorization.clause, self.authorization.text),
                 handling_fee: self.authorization.handling_fee,
             },
             returns: ReturnRules {
@@ -530,15 +532,12 @@ impl RawPolicy {
                 non_returnable: returns
                     .non_returnable
                     .into_iter()
-                    .map(|r| NonReturnableRule { kind: r.kind.0, clause: Clause { id: r.clause, text: r.text } })
+                    .map(|r| NonReturnableRule { kind: r.kind.0, clause: cite(r.clause, r.text) })
                     .collect(),
-                missing_items: MissingItems {
-                    charge: missing.charge.0,
-                    clause: Clause { id: missing.clause, text: missing.text },
-                },
+                missing_items: MissingItems { charge: missing.charge.0, clause: cite(missing.clause, missing.text) },
                 exchange_countries: returns.exchange_countries.map(|c| CountryRule {
                     countries: c.countries.iter().map(|code| code.to_ascii_uppercase()).collect(),
-                    clause: Clause { id: c.clause, text: c.text },
+                    clause: cite(c.clause, c.text),
                 }),
             },
             restocking,
@@ -546,42 +545,41 @@ impl RawPolicy {
                 card: self.fees.card.map(|c| CardFee {
                     percent: c.percent.0,
                     fixed: c.fixed.0,
-                    clause: Clause { id: c.clause, text: c.text },
+                    clause: cite(c.clause, c.text),
                 }),
                 return_label: self.fees.return_label.map(|l| LabelDeduction {
                     waived_if_defective_on_arrival: l.waived_if_defective_on_arrival,
-                    clause: Clause { id: l.clause, text: l.text },
+                    clause: cite(l.clause, l.text),
                 }),
                 handling: self
                     .fees
                     .handling
-                    .map(|h| HandlingFee { amount: h.amount.0, clause: Clause { id: h.clause, text: h.text } }),
+                    .map(|h| HandlingFee { amount: h.amount.0, clause: cite(h.clause, h.text) }),
             },
             refund: RefundRules {
                 shipping_refunded: self.refund.shipping.refunded,
-                shipping_clause: Clause { id: self.refund.shipping.clause, text: self.refund.shipping.text },
+                shipping_clause: cite(self.refund.shipping.clause, self.refund.shipping.text),
                 due_days: self.refund.due.days,
-                due_clause: Clause { id: self.refund.due.clause, text: self.refund.due.text },
+                due_clause: cite(self.refund.due.clause, self.refund.due.text),
             },
             warranty: WarrantyRules {
                 from: warranty.from.0,
                 periods: WarrantyPeriods {
                     default: WarrantyPeriod {
                         months: warranty.period.default_months,
-                        clause: Clause { id: warranty.period.clause, text: warranty.period.text },
+                        clause: cite(warranty.period.clause, warranty.period.text),
                     },
                     by_category,
                 },
-                channels: warranty.channels.map(|c| ChannelRule {
-                    allowed: parsed(&c.allowed),
-                    clause: Clause { id: c.clause, text: c.text },
-                }),
+                channels: warranty
+                    .channels
+                    .map(|c| ChannelRule { allowed: parsed(&c.allowed), clause: cite(c.clause, c.text) }),
                 original_owner: warranty.original_owner.map(RawClause::clause),
                 proof_of_purchase: warranty.proof_of_purchase.map(RawClause::clause),
                 commercial_use: warranty.commercial_use.map(RawClause::clause),
                 defects: DefectRule {
                     covered: parsed(&warranty.defects.covered),
-                    clause: Clause { id: warranty.defects.clause, text: warranty.defects.text },
+                    clause: cite(warranty.defects.clause, warranty.defects.text),
                 },
                 void: item_rules(warranty.void)?,
                 exclusions: item_rules(warranty.exclusions)?,
@@ -607,7 +605,7 @@ impl RawPolicy {
                     kinds: parsed(&c.kinds),
                     categories: c.categories,
                     checkpoint: c.checkpoint.0,
-                    clause: Clause { id: c.clause, text: c.text },
+                    clause: cite(c.clause, c.text),
                 })
                 .collect(),
             merchant,
