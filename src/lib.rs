@@ -5,3 +5,4 @@ pub mod domain;
 pub mod formats;
 pub mod gui;
 pub mod policies;
+pub mod storage;

@@ -1,10 +1,15 @@
 //! The one integration-test binary: each module is a table of cases for one part of the station.
 
+// A test fails by panicking: in test code an unwrap or expect is an assertion, helpers included.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail by panicking")]
+
 mod decide_cli;
 mod decide_scenarios;
 mod gui;
+mod import_formats;
 mod money;
 mod policy_files;
 mod scan;
+mod storage;
 mod support;
 mod tidy;

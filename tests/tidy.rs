@@ -85,6 +85,17 @@ fn the_domain_core_does_no_io_and_never_reads_the_clock() {
 }
 
 #[test]
+fn sql_lives_in_the_storage_module_only() {
+    let offences: Vec<String> = rust_files("src")
+        .into_iter()
+        .filter(|path| !relative(path).starts_with("src/storage"))
+        .filter(|path| code_only(&read(path)).contains("rusqlite"))
+        .map(|path| relative(&path))
+        .collect();
+    assert!(offences.is_empty(), "SQL outside src/storage:\n{}", offences.join("\n"));
+}
+
+#[test]
 fn no_merchant_is_named_in_rust_code() {
     let mut names: Vec<String> = Vec::new();
     for entry in fs::read_dir(Path::new(ROOT).join("assets/policies")).unwrap_or_else(|e| panic!("{e}")) {

@@ -6,5 +6,6 @@ pub mod decision;
 pub mod engine;
 pub mod money;
 pub mod policy;
+pub mod records;
 pub mod scan;
 pub mod vocabulary;

@@ -1,0 +1,184 @@
+//! The station's durable store: one SQLite database file on the bench machine.
+//!
+//! Everything outside this module sees the [`Store`] trait and the plain types below, never SQL: a
+//! warehouse whose benches share one PostgreSQL database later gets a second `Store`, not a rewrite.
+//! One worker thread owns the connection ([`worker`]); the GUI and the CLI send it work through a
+//! handle. Money is stored as integer cents, dates as `YYYY-MM-DD`, instants as RFC 3339 UTC.
+
+pub mod audit;
+pub mod schema;
+pub mod sqlite;
+pub mod worker;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::records::{OrderRecord, RmaRecord};
+pub use audit::{AuditEntry, ChainBreak};
+
+/// Who did something, where and when: on every record a session writes and every audit entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    pub at: DateTime<Utc>,
+    pub station: String,
+    pub operator: String,
+}
+
+/// The file an import came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSource {
+    pub file: String,
+    pub sha256: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportCounts {
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredOrder {
+    pub id: i64,
+    pub record: OrderRecord,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRma {
+    pub id: i64,
+    pub order_id: i64,
+    pub record: RmaRecord,
+}
+
+/// An RMA with its order: what a scan of an RMA label or tracking number opens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RmaMatch {
+    pub rma: StoredRma,
+    pub order: StoredOrder,
+}
+
+/// How much the store holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreCounts {
+    pub orders: u64,
+    pub order_lines: u64,
+    pub rmas: u64,
+    pub packages: u64,
+    pub audit_entries: u64,
+}
+
+/// The result of checking a database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// `PRAGMA integrity_check` and `foreign_key_check` problems; empty when sound.
+    pub problems: Vec<String>,
+    pub audit_entries: u64,
+    pub chain_break: Option<ChainBreak>,
+    /// The latest audit hash: print it on the daily report so a rewrite of the whole chain shows.
+    pub head_hash: String,
+}
+
+impl VerifyReport {
+    pub fn is_sound(&self) -> bool {
+        self.problems.is_empty() && self.chain_break.is_none()
+    }
+}
+
+/// Everything storage can fail with, in words for the person at the bench.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{}: this database was written by a newer station (schema {found}; this station knows up to {supported}); it was not touched", path.display())]
+    NewerSchema { path: PathBuf, found: u32, supported: u32 },
+    #[error("merchant {merchant:?} has no policy file; known merchants: {known}")]
+    UnknownMerchant { merchant: String, known: String },
+    #[error("RMA {rma}: order {order_number} of merchant {merchant} is not known; import the orders first")]
+    UnknownOrder { rma: String, merchant: String, order_number: String },
+    #[error("the database is busy (another station is writing) and did not free up in time; try again")]
+    Busy,
+    #[error("the disk holding the database is full; nothing of this change was saved — free some space and try again")]
+    DiskFull,
+    #[error("{}: {what}", path.display())]
+    Io { path: PathBuf, what: String },
+    #[error("{}: already exists; a backup never overwrites a file", path.display())]
+    BackupExists { path: PathBuf },
+    #[error("the stored {what} is not valid: {detail}")]
+    Corrupt { what: String, detail: String },
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+    #[error("the storage worker has stopped")]
+    WorkerGone,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> StoreError {
+        match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
+            _ => StoreError::Sqlite(error),
+        }
+    }
+}
+
+/// What the station asks of its store. Every write runs in one transaction and appends to the audit
+/// log in that same transaction.
+pub trait Store: Send {
+    /// Upserts orders by merchant + number, all or nothing. Orders identical to what is stored are left
+    /// untouched, so importing a file twice changes nothing.
+    fn import_orders(
+        &mut self,
+        source: &ImportSource,
+        records: &[OrderRecord],
+        stamp: &Stamp,
+    ) -> Result<ImportCounts, StoreError>;
+    /// Upserts RMAs by merchant + number, all or nothing; every RMA's order must be known.
+    fn import_rmas(
+        &mut self,
+        source: &ImportSource,
+        records: &[RmaRecord],
+        stamp: &Stamp,
+    ) -> Result<ImportCounts, StoreError>;
+    /// RMAs whose number is `number` (as scanned: case, spaces and a leading `#` do not matter).
+    fn rmas_by_number(&self, number: &str) -> Result<Vec<RmaMatch>, StoreError>;
+    /// RMAs expecting a package under this carrier tracking number.
+    fn rmas_by_tracking(&self, tracking: &str) -> Result<Vec<RmaMatch>, StoreError>;
+    /// Orders whose number is `number`, any merchant.
+    fn orders_by_number(&self, number: &str) -> Result<Vec<StoredOrder>, StoreError>;
+    /// The RMAs of an order, oldest first.
+    fn rmas_of_order(&self, order_id: i64) -> Result<Vec<StoredRma>, StoreError>;
+    /// Orders whose customer name or email starts with `prefix` (case-insensitive), newest first.
+    fn search_customers(&self, prefix: &str, limit: usize) -> Result<Vec<StoredOrder>, StoreError>;
+    /// Appends an audit entry on its own (changes that carry their own transaction append inside it).
+    fn append_audit(
+        &mut self,
+        stamp: &Stamp,
+        entity: &str,
+        entity_id: &str,
+        action: &str,
+        detail: &str,
+    ) -> Result<AuditEntry, StoreError>;
+    fn audit_entries(&self, entity: &str, entity_id: &str) -> Result<Vec<AuditEntry>, StoreError>;
+    fn counts(&self) -> Result<StoreCounts, StoreError>;
+    /// Integrity and the audit chain.
+    fn verify(&self) -> Result<VerifyReport, StoreError>;
+    /// A consistent copy while the station runs, checked before it is reported good.
+    fn backup_to(&self, destination: &Path) -> Result<VerifyReport, StoreError>;
+}
+
+/// The normalized form of an order, RMA or tracking number for lookups: upper case, no spaces, no
+/// leading `#` — the way a scanner or a hurried clerk may give it.
+pub fn number_key(number: &str) -> String {
+    number.trim().trim_start_matches('#').chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect()
+}
+
+/// The station's database file in a data folder.
+pub fn database_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("station.sqlite3")
+}
+
+/// The platform's data folder for the station (e.g. `~/.local/share/rma-station`).
+pub fn default_data_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|dir| dir.join("rma-station"))
+}

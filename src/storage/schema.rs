@@ -1,0 +1,243 @@
+//! The database schema as numbered migrations, applied in order at start.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. A migration is never edited once
+//! released: a change is a new migration. A database whose version is newer than this station knows is
+//! refused before anything touches it (see `SqliteStore::open`).
+
+use rusqlite::Connection;
+
+/// Migration `n` (1-based) takes a database from version `n - 1` to `n`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: what the merchants tell the station (orders, RMAs) and the audit log.
+    r#"
+    CREATE TABLE merchants (
+        id            TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        policy_sha256 TEXT NOT NULL
+    );
+
+    CREATE TABLE orders (
+        id                      INTEGER PRIMARY KEY,
+        merchant                TEXT NOT NULL REFERENCES merchants(id),
+        number                  TEXT NOT NULL,
+        -- The number as a scanner or a clerk types it: upper case, no '#', no spaces.
+        number_key              TEXT NOT NULL,
+        channel                 TEXT NOT NULL,
+        status                  TEXT NOT NULL,
+        customer_name           TEXT NOT NULL,
+        customer_email          TEXT NOT NULL,
+        -- Lower-case copies for prefix search.
+        customer_name_key       TEXT NOT NULL,
+        customer_email_key      TEXT NOT NULL,
+        country                 TEXT NOT NULL,
+        ship_to                 TEXT NOT NULL,
+        currency                TEXT NOT NULL,
+        purchased_on            TEXT NOT NULL,
+        delivered_on            TEXT,
+        shipping_cents          INTEGER NOT NULL CHECK (shipping_cents >= 0),
+        gifted                  INTEGER NOT NULL,
+        payment_reference       TEXT,
+        referral_minimum_cents  INTEGER,
+        referral_lifetime_cents INTEGER,
+        -- SHA-256 of the imported record: importing the same order again changes nothing.
+        content_hash            TEXT NOT NULL,
+        UNIQUE (merchant, number)
+    );
+    CREATE INDEX orders_by_number ON orders(number_key);
+    CREATE INDEX orders_by_customer_name ON orders(customer_name_key);
+    CREATE INDEX orders_by_customer_email ON orders(customer_email_key);
+
+    CREATE TABLE order_lines (
+        order_id         INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+        position         INTEGER NOT NULL,
+        sku              TEXT NOT NULL,
+        name             TEXT NOT NULL,
+        category         TEXT NOT NULL,
+        qty              INTEGER NOT NULL CHECK (qty > 0),
+        unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0),
+        on_sale          INTEGER NOT NULL,
+        special_order    INTEGER NOT NULL,
+        gift_card        INTEGER NOT NULL,
+        PRIMARY KEY (order_id, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX order_lines_by_sku ON order_lines(order_id, sku);
+
+    CREATE TABLE rmas (
+        id                   INTEGER PRIMARY KEY,
+        merchant             TEXT NOT NULL REFERENCES merchants(id),
+        number               TEXT NOT NULL,
+        number_key           TEXT NOT NULL,
+        order_id             INTEGER NOT NULL REFERENCES orders(id),
+        kind                 TEXT NOT NULL,
+        resolution           TEXT NOT NULL,
+        requested_on         TEXT NOT NULL,
+        defective_on_arrival INTEGER NOT NULL,
+        return_label_cents   INTEGER NOT NULL CHECK (return_label_cents >= 0),
+        note                 TEXT NOT NULL,
+        content_hash         TEXT NOT NULL,
+        UNIQUE (merchant, number)
+    );
+    CREATE INDEX rmas_by_number ON rmas(number_key);
+    CREATE INDEX rmas_by_order ON rmas(order_id);
+
+    CREATE TABLE rma_tracking (
+        tracking_key TEXT NOT NULL,
+        rma_id       INTEGER NOT NULL REFERENCES rmas(id) ON DELETE CASCADE,
+        PRIMARY KEY (tracking_key, rma_id)
+    ) WITHOUT ROWID;
+
+    -- Append-only and hash-chained: each entry's hash covers its fields and the previous entry's hash.
+    CREATE TABLE audit_log (
+        seq       INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,
+        station   TEXT NOT NULL,
+        actor     TEXT NOT NULL,
+        entity    TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        detail    TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash      TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    "#,
+    // 2: the bench's own records: packages received, inspections, photos, decisions, queues, operators.
+    r#"
+    CREATE TABLE operators (
+        id        INTEGER PRIMARY KEY,
+        name      TEXT NOT NULL UNIQUE,
+        role      TEXT NOT NULL CHECK (role IN ('clerk', 'supervisor')),
+        pin_hash  TEXT NOT NULL,
+        active    INTEGER NOT NULL DEFAULT 1
+    );
+
+    CREATE TABLE packages (
+        id           INTEGER PRIMARY KEY,
+        scanned_code TEXT NOT NULL,
+        scanned_kind TEXT NOT NULL,
+        received_at  TEXT NOT NULL,
+        station      TEXT NOT NULL,
+        operator     TEXT NOT NULL,
+        rma_id       INTEGER REFERENCES rmas(id),
+        quarantined  INTEGER NOT NULL,
+        note         TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX packages_by_rma ON packages(rma_id);
+    CREATE INDEX packages_by_day ON packages(received_at);
+
+    CREATE TABLE inspections (
+        id                INTEGER PRIMARY KEY,
+        package_id        INTEGER NOT NULL REFERENCES packages(id),
+        received_on       TEXT NOT NULL,
+        original_owner    INTEGER NOT NULL,
+        commercial_use    INTEGER NOT NULL,
+        proof_of_purchase INTEGER NOT NULL,
+        operator          TEXT NOT NULL,
+        station           TEXT NOT NULL,
+        saved_at          TEXT NOT NULL
+    );
+    CREATE INDEX inspections_by_package ON inspections(package_id);
+
+    CREATE TABLE inspection_items (
+        inspection_id INTEGER NOT NULL REFERENCES inspections(id) ON DELETE CASCADE,
+        position      INTEGER NOT NULL,
+        sku           TEXT NOT NULL,
+        serial        TEXT NOT NULL DEFAULT '',
+        qty           INTEGER NOT NULL CHECK (qty > 0),
+        condition     TEXT NOT NULL,
+        sticker       TEXT NOT NULL,
+        disassembled  INTEGER NOT NULL,
+        packaging     TEXT NOT NULL,
+        defect        TEXT NOT NULL,
+        damage_cause  TEXT NOT NULL,
+        expected      INTEGER NOT NULL,
+        notes         TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (inspection_id, position)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE photos (
+        id            INTEGER PRIMARY KEY,
+        sha256        TEXT NOT NULL,
+        inspection_id INTEGER NOT NULL REFERENCES inspections(id),
+        item_position INTEGER,
+        checkpoint    TEXT NOT NULL,
+        bytes         INTEGER NOT NULL,
+        width         INTEGER,
+        height        INTEGER,
+        taken_at      TEXT,
+        camera_make   TEXT,
+        camera_model  TEXT,
+        orientation   INTEGER,
+        operator      TEXT NOT NULL,
+        station       TEXT NOT NULL,
+        imported_at   TEXT NOT NULL,
+        UNIQUE (inspection_id, sha256, checkpoint)
+    );
+    CREATE INDEX photos_by_hash ON photos(sha256);
+
+    CREATE TABLE decisions (
+        id            INTEGER PRIMARY KEY,
+        package_id    INTEGER NOT NULL REFERENCES packages(id),
+        inspection_id INTEGER NOT NULL REFERENCES inspections(id),
+        verdict       TEXT NOT NULL,
+        disposition   TEXT NOT NULL,
+        net_cents     INTEGER NOT NULL CHECK (net_cents >= 0),
+        -- The engine's whole answer as decided at that moment (money, lines, reasons, flags).
+        decision_json TEXT NOT NULL,
+        policy_sha256 TEXT NOT NULL,
+        decided_on    TEXT NOT NULL,
+        operator      TEXT NOT NULL,
+        station       TEXT NOT NULL,
+        override_reason TEXT,
+        approved_by   TEXT
+    );
+    CREATE INDEX decisions_by_package ON decisions(package_id);
+
+    CREATE TABLE queue_items (
+        id          INTEGER PRIMARY KEY,
+        queue       TEXT NOT NULL,
+        package_id  INTEGER REFERENCES packages(id),
+        decision_id INTEGER REFERENCES decisions(id),
+        amount_cents INTEGER,
+        due_on      TEXT,
+        detail      TEXT NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'open',
+        reference   TEXT,
+        created_at  TEXT NOT NULL,
+        done_at     TEXT
+    );
+    CREATE INDEX queue_items_open ON queue_items(queue, status);
+    "#,
+];
+
+/// The schema version this station writes.
+pub const LATEST: u32 = MIGRATIONS.len() as u32;
+
+/// The version a database is at.
+pub fn version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.pragma_query_value(None, "user_version", |row| row.get(0))
+}
+
+/// Applies every migration after the database's version, each in its own transaction with the new
+/// version number, so a crash leaves the database at a whole version. Returns the versions applied.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Vec<u32>> {
+    migrate_to(conn, LATEST)
+}
+
+/// Migrates up to `target` (tests build every earlier version this way).
+pub fn migrate_to(conn: &mut Connection, target: u32) -> rusqlite::Result<Vec<u32>> {
+    let mut applied = Vec::new();
+    let from = version(conn)?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(from as usize).take(target.saturating_sub(from) as usize) {
+        let number = index as u32 + 1;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", number)?;
+        tx.commit()?;
+        applied.push(number);
+    }
+    Ok(applied)
+}
