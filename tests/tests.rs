@@ -3,6 +3,7 @@
 // A test fails by panicking: in test code an unwrap or expect is an assertion, helpers included.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail by panicking")]
 
+mod data_cli;
 mod decide_cli;
 mod decide_scenarios;
 mod gui;

@@ -4,6 +4,7 @@
 //! reports an error once, as one line, and chooses the exit code.
 
 mod classify;
+mod data;
 mod decide;
 mod policy;
 
@@ -17,6 +18,9 @@ use clap::{Parser, Subcommand};
 use crate::formats::case_json::CaseError;
 use crate::formats::policy_toml::PolicyFileError;
 use crate::policies::{PolicySet, PolicySetError};
+use crate::storage::sqlite::SqliteStore;
+use crate::storage::worker::StorageWorker;
+use crate::storage::{Stamp, database_path, default_data_dir};
 
 #[derive(Debug, Parser)]
 #[command(name = "rma-station", version, about = "Returns bench station: scan, inspect, decide by policy, queue.")]
@@ -24,6 +28,12 @@ struct Cli {
     /// A folder of `<merchant>.toml` policy files that add merchants or replace the built-in ones.
     #[arg(long, global = true, value_name = "DIR")]
     policy_dir: Option<PathBuf>,
+    /// The station's data folder (its database lives there); the platform's data folder by default.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// This bench's name, written on every record it makes.
+    #[arg(long, global = true, value_name = "NAME", default_value = "bench-1")]
+    station: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -43,10 +53,43 @@ enum Command {
         #[arg(required = true)]
         codes: Vec<String>,
     },
+    /// Import orders or RMAs (all or nothing; importing a file again changes nothing).
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Check the database and its audit chain; reports the first broken link.
+    Verify,
+    /// Write a consistent, checked copy of the database while the station runs.
+    Backup {
+        /// The new file (never overwritten).
+        destination: PathBuf,
+    },
     /// Check or show merchant policies.
     Policy {
         #[command(subcommand)]
         action: PolicyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// The station's orders file, CSV or JSON (docs/import-formats.md).
+    Orders { file: PathBuf },
+    /// The station's RMAs file, CSV or JSON (docs/import-formats.md).
+    Rmas { file: PathBuf },
+    /// A Shopify "Orders export" CSV, as Shopify writes it.
+    ShopifyOrders {
+        file: PathBuf,
+        /// Whose orders these are: a merchant id of the policy files.
+        #[arg(long, value_name = "ID")]
+        merchant: String,
+        /// A CSV of `sku,category` (Shopify's export names no category).
+        #[arg(long, value_name = "FILE")]
+        categories: Option<PathBuf>,
+        /// The warehouse's UTC offset, e.g. -05:00; the machine's own when left out.
+        #[arg(long, value_name = "OFFSET", allow_hyphen_values = true)]
+        utc_offset: Option<chrono::FixedOffset>,
     },
 }
 
@@ -80,6 +123,16 @@ pub enum CliError {
     Output(io::Error),
     #[error("{0}")]
     Classifier(#[from] crate::domain::scan::ClassifierError),
+    #[error("{0}")]
+    Import(#[from] crate::formats::import::ImportError),
+    #[error("{0}")]
+    Store(#[from] crate::storage::StoreError),
+    #[error("verification failed")]
+    VerifyFailed,
+    #[error("no data folder: this platform has none; give one with --data-dir")]
+    NoDataDir,
+    #[error("the storage thread could not start: {0}")]
+    Thread(io::Error),
     #[error("the station window could not open: {0}")]
     Gui(String),
 }
@@ -96,10 +149,42 @@ pub fn run() -> Result<ExitCode, CliError> {
             decide::run(&case, &policies, today)?;
         }
         Some(Command::Classify { codes }) => classify::run(&policies, &codes)?,
+        Some(Command::Import { what }) => {
+            let (kind, file) = match what {
+                ImportCommand::Orders { file } => (data::ImportKind::Orders, file),
+                ImportCommand::Rmas { file } => (data::ImportKind::Rmas, file),
+                ImportCommand::ShopifyOrders { file, merchant, categories, utc_offset } => {
+                    let warehouse = utc_offset.unwrap_or_else(|| *chrono::Local::now().offset());
+                    (data::ImportKind::Shopify { merchant, categories, warehouse }, file)
+                }
+            };
+            let worker = open_store(cli.data_dir.as_deref(), &policies)?;
+            data::import(&worker.client(), kind, &file, stamp(&cli.station))?;
+        }
+        Some(Command::Verify) => data::verify(&open_store(cli.data_dir.as_deref(), &policies)?.client())?,
+        Some(Command::Backup { destination }) => {
+            data::backup(&open_store(cli.data_dir.as_deref(), &policies)?.client(), &destination)?;
+        }
         Some(Command::Policy { action: PolicyCommand::Check { files } }) => policy::check(&files)?,
         Some(Command::Policy { action: PolicyCommand::Show { merchant } }) => policy::show(&policies, &merchant)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the station's database on its storage thread.
+fn open_store(data_dir: Option<&Path>, policies: &PolicySet) -> Result<StorageWorker, CliError> {
+    let folder = match data_dir {
+        Some(folder) => folder.to_path_buf(),
+        None => default_data_dir().ok_or(CliError::NoDataDir)?,
+    };
+    let store = SqliteStore::open(&database_path(&folder), policies)?;
+    StorageWorker::spawn(Box::new(store)).map_err(CliError::Thread)
+}
+
+/// Who is acting: this bench, the person at the terminal, now.
+fn stamp(station: &str) -> Stamp {
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned());
+    Stamp { at: chrono::Utc::now(), station: station.to_owned(), operator: format!("cli:{user}") }
 }
 
 fn load_policies(folder: Option<&Path>) -> Result<PolicySet, CliError> {

@@ -1,0 +1,130 @@
+//! The data commands: `import orders|rmas|shopify-orders`, `verify` and `backup`.
+//!
+//! Each reads its file here, parses it with `crate::formats::import`, and hands the records to the
+//! storage thread, which writes them in one transaction. Progress and summaries go to the terminal.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use chrono::FixedOffset;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{CliError, print, read_input};
+use crate::domain::records::{OrderRecord, RmaRecord};
+use crate::formats::import::{
+    CategoryMap, FileKind, ParseSummary, parse_category_map, parse_shopify_orders, parse_station_orders,
+    parse_station_rmas,
+};
+use crate::policies::sha256_hex;
+use crate::storage::worker::StorageClient;
+use crate::storage::{ImportCounts, ImportSource, Stamp, VerifyReport};
+
+/// Which kind of file an import reads.
+#[derive(Debug, Clone)]
+pub(super) enum ImportKind {
+    Orders,
+    Rmas,
+    Shopify { merchant: String, categories: Option<std::path::PathBuf>, warehouse: FixedOffset },
+}
+
+enum Parsed {
+    Orders(Vec<OrderRecord>),
+    Rmas(Vec<RmaRecord>),
+}
+
+/// Imports one file, all or nothing, and prints what it did.
+pub(super) fn import(store: &StorageClient, kind: ImportKind, path: &Path, stamp: Stamp) -> Result<(), CliError> {
+    let text = read_input(path)?;
+    let file = path.display().to_string();
+    let bar = ProgressBar::new(text.len() as u64).with_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(format!("reading {file}"));
+    let mut on_progress = |bytes: u64| bar.set_position(bytes);
+    let (parsed, summary) = match kind {
+        ImportKind::Orders => {
+            let (records, summary) =
+                parse_station_orders(&file, &text, FileKind::from_file_name(&file)?, &mut on_progress)?;
+            (Parsed::Orders(records), summary)
+        }
+        ImportKind::Rmas => {
+            let (records, summary) =
+                parse_station_rmas(&file, &text, FileKind::from_file_name(&file)?, &mut on_progress)?;
+            (Parsed::Rmas(records), summary)
+        }
+        ImportKind::Shopify { merchant, categories, warehouse } => {
+            let categories = match categories {
+                Some(map) => parse_category_map(&map.display().to_string(), &read_input(&map)?)?,
+                None => CategoryMap::default(),
+            };
+            let (records, summary) =
+                parse_shopify_orders(&file, &text, &merchant, &categories, warehouse, &mut on_progress)?;
+            (Parsed::Orders(records), summary)
+        }
+    };
+    bar.finish_and_clear();
+    let source = ImportSource { file: file.clone(), sha256: sha256_hex(text.as_bytes()) };
+    let (what, count, counts) = match parsed {
+        Parsed::Orders(records) => {
+            let count = records.len();
+            let counts = store.call(move |s| s.import_orders(&source, &records, &stamp))??;
+            ("orders", count, counts)
+        }
+        Parsed::Rmas(records) => {
+            let count = records.len();
+            let counts = store.call(move |s| s.import_rmas(&source, &records, &stamp))??;
+            ("RMAs", count, counts)
+        }
+    };
+    print(&import_summary(&file, what, count, &summary, &counts))
+}
+
+fn import_summary(file: &str, what: &str, records: usize, summary: &ParseSummary, counts: &ImportCounts) -> String {
+    let mut out = format!(
+        "{file}: {} rows read, {records} {what}: {} new, {} updated, {} unchanged\n",
+        summary.rows_read, counts.new, counts.updated, counts.unchanged
+    );
+    if !summary.skipped.is_empty() {
+        let _ = writeln!(out, "{} rows left out on purpose:", summary.skipped.len());
+        for row in &summary.skipped {
+            let _ = writeln!(out, "  line {}: {}", row.line, row.reason);
+        }
+    }
+    out
+}
+
+/// Checks the database and its audit chain; fails if anything is wrong.
+pub(super) fn verify(store: &StorageClient) -> Result<(), CliError> {
+    let report = store.call(|s| s.verify())??;
+    print(&report_words("database", &report))?;
+    if report.is_sound() { Ok(()) } else { Err(CliError::VerifyFailed) }
+}
+
+/// Writes a checked copy of the database to `destination`.
+pub(super) fn backup(store: &StorageClient, destination: &Path) -> Result<(), CliError> {
+    let target = destination.to_path_buf();
+    let report = store.call(move |s| s.backup_to(&target))??;
+    print(&report_words(&format!("backup {}", destination.display()), &report))?;
+    if report.is_sound() { Ok(()) } else { Err(CliError::VerifyFailed) }
+}
+
+fn report_words(what: &str, report: &VerifyReport) -> String {
+    let mut out = String::new();
+    if report.problems.is_empty() {
+        let _ = writeln!(out, "{what}: integrity ok");
+    }
+    for problem in &report.problems {
+        let _ = writeln!(out, "{what}: PROBLEM: {problem}");
+    }
+    match &report.chain_break {
+        None => {
+            let _ =
+                writeln!(out, "audit log: {} entries, chain intact, head {}", report.audit_entries, report.head_hash);
+        }
+        Some(broken) => {
+            let _ = writeln!(out, "audit log: BROKEN: {broken} ({} entries read)", report.audit_entries);
+        }
+    }
+    out
+}

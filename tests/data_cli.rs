@@ -1,0 +1,148 @@
+//! The data commands through the real binary on a real database file: imports with their summaries,
+//! a broken file that writes nothing, `verify` on a sound and on a tampered database, and `backup`.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::support::{fixture, run_station};
+
+fn station(data: &Path, args: &[&str]) -> (bool, String, String) {
+    let dir = data.display().to_string();
+    let mut all = vec!["--data-dir", dir.as_str()];
+    all.extend_from_slice(args);
+    let out = run_station(&all, "");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn path(relative: &str) -> String {
+    fixture(relative).display().to_string()
+}
+
+#[test]
+fn imports_report_what_they_did_and_a_second_import_changes_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let orders = path("import/station-orders.csv");
+    let (ok, out, err) = station(data.path(), &["import", "orders", &orders]);
+    assert!(ok, "{err}");
+    assert_eq!(out, format!("{orders}: 4 rows read, 3 orders: 3 new, 0 updated, 0 unchanged\n"));
+
+    let rmas = path("import/station-rmas.csv");
+    let (ok, out, err) = station(data.path(), &["import", "rmas", &rmas]);
+    assert!(ok, "{err}");
+    assert!(out.ends_with("3 RMAs: 3 new, 0 updated, 0 unchanged\n"), "{out}");
+
+    // The JSON file holds the same orders as the CSV file.
+    let (ok, out, _) = station(data.path(), &["import", "orders", &path("import/station-orders.json")]);
+    assert!(ok);
+    assert!(out.ends_with("3 orders: 0 new, 0 updated, 3 unchanged\n"), "{out}");
+
+    let shopify = path("import/shopify-orders.csv");
+    let categories = path("import/categories.csv");
+    let args = [
+        "import",
+        "shopify-orders",
+        &shopify,
+        "--merchant",
+        "konnected",
+        "--categories",
+        &categories,
+        "--utc-offset",
+        "-05:00",
+    ];
+    let (ok, first, err) = station(data.path(), &args);
+    assert!(ok, "{err}");
+    assert!(
+        first.contains(
+            "5 orders: 5 new, 0 updated, 0 unchanged\n3 rows left out on purpose:\n  line 10: line item \"Tip\""
+        ),
+        "{first}"
+    );
+    let database = data.path().join("station.sqlite3");
+    let before = std::fs::read(&database).unwrap();
+    let (ok, again, _) = station(data.path(), &args);
+    assert!(ok);
+    assert!(again.contains("5 orders: 0 new, 0 updated, 5 unchanged"), "{again}");
+    let conn = Connection::open(&database).unwrap();
+    let audit: i64 = conn.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0)).unwrap();
+    assert_eq!(audit, 3, "one audit entry per import that changed something");
+    drop(conn);
+    assert_eq!(std::fs::read(&database).unwrap().len(), before.len());
+}
+
+#[test]
+fn a_broken_file_stops_with_file_line_and_column_and_writes_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let (ok, _, err) = station(data.path(), &["import", "orders", &path("import/station-orders.csv")]);
+    assert!(ok, "{err}");
+    let broken_dir = tempfile::tempdir().unwrap();
+    let broken = broken_dir.path().join("more-orders.csv");
+    let good = std::fs::read_to_string(fixture("import/station-orders.csv")).unwrap();
+    // A new order first, then a bad price on the last line: the new order must not be written either.
+    let mut lines: Vec<String> = good.lines().map(str::to_owned).collect();
+    let new_order = lines[1].replace("CP-10023", "CP-20000");
+    lines.insert(1, new_order);
+    let last = lines.len() - 1;
+    lines[last] = lines[last].replacen(",50.00,", ",5O.00,", 1);
+    assert!(lines[last].contains("5O.00"), "the fixture changed: {}", lines[last]);
+    std::fs::write(&broken, lines.join("\n") + "\n").unwrap();
+
+    let (ok, out, err) = station(data.path(), &["import", "orders", &broken.display().to_string()]);
+    assert!(!ok);
+    assert!(out.is_empty());
+    assert_eq!(
+        err.trim(),
+        format!(
+            "rma-station: {}:{}: column \"unit_price\": \"5O.00\" is not a decimal amount such as \"12.30\"",
+            broken.display(),
+            last + 1
+        )
+    );
+    let conn = Connection::open(data.path().join("station.sqlite3")).unwrap();
+    let orders: i64 = conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0)).unwrap();
+    assert_eq!(orders, 3, "a broken file wrote something");
+}
+
+#[test]
+fn verify_passes_a_sound_database_and_names_the_first_broken_audit_entry() {
+    let data = tempfile::tempdir().unwrap();
+    for (what, file) in [("orders", "import/station-orders.csv"), ("rmas", "import/station-rmas.csv")] {
+        assert!(station(data.path(), &["import", what, &path(file)]).0);
+    }
+    let (ok, out, _) = station(data.path(), &["verify"]);
+    assert!(ok);
+    assert!(out.starts_with("database: integrity ok\naudit log: 2 entries, chain intact, head "), "{out}");
+
+    let conn = Connection::open(data.path().join("station.sqlite3")).unwrap();
+    conn.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = '{}' WHERE seq = 1;").unwrap();
+    drop(conn);
+    let (ok, out, err) = station(data.path(), &["verify"]);
+    assert!(!ok);
+    assert!(
+        out.contains("audit log: BROKEN: audit entry 1 was altered after it was written (2 entries read)"),
+        "{out}"
+    );
+    assert_eq!(err.trim(), "rma-station: verification failed");
+}
+
+#[test]
+fn backup_writes_a_checked_copy_and_never_overwrites() {
+    let data = tempfile::tempdir().unwrap();
+    assert!(station(data.path(), &["import", "orders", &path("import/station-orders.csv")]).0);
+    let target = tempfile::tempdir().unwrap();
+    let copy = target.path().join("copy.sqlite3");
+    let copy_arg = copy.display().to_string();
+    let (ok, out, err) = station(data.path(), &["backup", &copy_arg]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with(&format!("backup {copy_arg}: integrity ok\naudit log: 1 entries, chain intact")), "{out}");
+    let orders: i64 =
+        Connection::open(&copy).unwrap().query_row("SELECT count(*) FROM orders", [], |r| r.get(0)).unwrap();
+    assert_eq!(orders, 3);
+    let (ok, _, err) = station(data.path(), &["backup", &copy_arg]);
+    assert!(!ok);
+    assert_eq!(err.trim(), format!("rma-station: {copy_arg}: already exists; a backup never overwrites a file"));
+}
