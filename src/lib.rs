@@ -1,6 +1,7 @@
 //! RMA Station: the returns bench of a warehouse. See ARCHITECTURE.md for the map.
 
 pub mod cli;
+pub mod demo;
 pub mod domain;
 pub mod formats;
 pub mod gui;

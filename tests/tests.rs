@@ -6,6 +6,7 @@
 mod data_cli;
 mod decide_cli;
 mod decide_scenarios;
+mod demo;
 mod gui;
 mod import_formats;
 mod money;

@@ -58,6 +58,8 @@ enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
+    /// Fill an empty database with demo orders and RMAs of every kind, dated around today.
+    Demo,
     /// Check the database and its audit chain; reports the first broken link.
     Verify,
     /// Write a consistent, checked copy of the database while the station runs.
@@ -127,6 +129,8 @@ pub enum CliError {
     Import(#[from] crate::formats::import::ImportError),
     #[error("{0}")]
     Store(#[from] crate::storage::StoreError),
+    #[error("{0}")]
+    Demo(#[from] crate::demo::DemoError),
     #[error("verification failed")]
     VerifyFailed,
     #[error("no data folder: this platform has none; give one with --data-dir")]
@@ -160,6 +164,13 @@ pub fn run() -> Result<ExitCode, CliError> {
             };
             let worker = open_store(cli.data_dir.as_deref(), &policies)?;
             data::import(&worker.client(), kind, &file, stamp(&cli.station))?;
+        }
+        Some(Command::Demo) => {
+            let worker = open_store(cli.data_dir.as_deref(), &policies)?;
+            let stamp = stamp(&cli.station);
+            let today = chrono::Local::now().date_naive();
+            let (orders, rmas) = worker.client().call(move |s| crate::demo::load_demo(s, today, &stamp))??;
+            print(&format!("demo data loaded: {} orders, {} RMAs\n", orders.new, rmas.new))?;
         }
         Some(Command::Verify) => data::verify(&open_store(cli.data_dir.as_deref(), &policies)?.client())?,
         Some(Command::Backup { destination }) => {
