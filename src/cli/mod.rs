@@ -146,7 +146,13 @@ pub fn run() -> Result<ExitCode, CliError> {
     let cli = Cli::parse();
     let policies = load_policies(cli.policy_dir.as_deref())?;
     match cli.command {
-        None => crate::gui::run(policies).map_err(|e| CliError::Gui(e.to_string()))?,
+        None => {
+            let folder = match cli.data_dir {
+                Some(folder) => folder,
+                None => default_data_dir().ok_or(CliError::NoDataDir)?,
+            };
+            crate::gui::run(policies, &folder, cli.station).map_err(|e| CliError::Gui(e.to_string()))?;
+        }
         Some(Command::Decide { case, today }) => {
             // The clock is read here, at the edge, and nowhere in the engine.
             let today = today.unwrap_or_else(|| chrono::Local::now().date_naive());
