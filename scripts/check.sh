@@ -20,7 +20,9 @@ if command -v xvfb-run >/dev/null 2>&1; then
     echo "== window smoke test (Xvfb)"
     cargo build --locked
     status=0
-    xvfb-run -a timeout 5 ./target/debug/rma-station || status=$?
+    smoke_data=$(mktemp -d)
+    xvfb-run -a timeout 5 ./target/debug/rma-station --data-dir "$smoke_data" || status=$?
+    rm -rf "$smoke_data"
     if [ "$status" -ne 124 ]; then
         echo "the station's window did not stay open (exit status $status)" >&2
         exit 1
