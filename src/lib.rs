@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod demo;
+pub mod devices;
 pub mod domain;
 pub mod formats;
 pub mod gui;

@@ -12,6 +12,7 @@ mod import_formats;
 mod money;
 mod policy_files;
 mod scan;
+mod scanner;
 mod storage;
 mod support;
 mod tidy;

@@ -1,0 +1,238 @@
+//! A serial barcode scanner: one reader thread per scanner, owning its port.
+//!
+//! The thread opens the port (8N1 at the configured baud), feeds every read into a
+//! [`Framer`] and every finished scan through a [`Deduplicator`], and reports [`ScannerEvent`]s on a
+//! bounded channel. The channel is allowed to fill: the reader then waits, because a scan must never be
+//! dropped to keep up. Unplugging is normal: any read error other than a timeout is a disconnect, a
+//! scan cut off by it is dropped (reported, never delivered half), and the thread keeps reopening the
+//! same path — a device node or the stable name a udev rule gives it — with a backoff capped at
+//! [`MAX_BACKOFF`], reporting `Connected` again when the scanner is back.
+
+use std::io::ErrorKind;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::SyncSender;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::domain::scan::{Deduplicator, Framer, FramerConfig, FramerEvent, RefusalReason, Symbology};
+
+/// How long one read waits for bytes. It also bounds how late an idle gap is noticed and how quickly
+/// the thread sees a stop request, so it must not exceed the framer's idle gap.
+pub const READ_TIMEOUT: Duration = Duration::from_millis(20);
+/// The first wait before reopening a port that is gone.
+pub const FIRST_BACKOFF: Duration = Duration::from_millis(50);
+/// The longest wait between attempts: a scanner plugged back in is live again within this.
+pub const MAX_BACKOFF: Duration = Duration::from_millis(1600);
+
+/// One scanner's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannerConfig {
+    /// The name the bench knows it by ("bench-left").
+    pub name: String,
+    /// `/dev/ttyACM0`, a udev name such as `/dev/rma-scanner-left`, or `COM3`.
+    pub port: String,
+    /// 9600 or 115200 in practice; the scanner is set to the same.
+    pub baud: u32,
+    pub framing: FramerConfig,
+    /// The same code from this scanner within this window counts once.
+    pub repeat_window: Duration,
+}
+
+/// What a reader reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScannerEvent {
+    Connected {
+        scanner: String,
+    },
+    Disconnected {
+        scanner: String,
+        reason: String,
+    },
+    Scan {
+        scanner: String,
+        code: String,
+        symbology: Option<Symbology>,
+        at: Instant,
+    },
+    /// Bytes that were not a good scan: shown to the clerk as a warning, never passed on.
+    Refused {
+        scanner: String,
+        reason: RefusalReason,
+        preview: String,
+    },
+}
+
+/// Owns a reader thread; dropping it stops the thread and waits for it.
+#[derive(Debug)]
+pub struct ScannerReader {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl ScannerReader {
+    /// Starts the thread `scanner:<name>`. `wake` runs after each event is sent (the GUI passes a
+    /// repaint request).
+    pub fn spawn(
+        config: ScannerConfig,
+        events: SyncSender<ScannerEvent>,
+        wake: Arc<dyn Fn() + Send + Sync>,
+    ) -> std::io::Result<ScannerReader> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let reader = Reader { config: config.clone(), events, wake, stop: Arc::clone(&stop) };
+        let thread =
+            std::thread::Builder::new().name(format!("scanner:{}", config.name)).spawn(move || reader.run())?;
+        Ok(ScannerReader { stop, thread: Some(thread) })
+    }
+}
+
+impl Drop for ScannerReader {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+struct Reader {
+    config: ScannerConfig,
+    events: SyncSender<ScannerEvent>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+    stop: Arc<AtomicBool>,
+}
+
+/// Whether the reader should keep going.
+enum Flow {
+    Go,
+    Stop,
+}
+
+impl Reader {
+    fn run(self) {
+        let started = Instant::now();
+        let mut framer = Framer::new(self.config.framing.clone());
+        let mut repeats = Deduplicator::new(self.config.repeat_window);
+        let mut backoff = FIRST_BACKOFF;
+        // The state last reported, so that a scanner that stays away is reported once, not per attempt.
+        let mut reported_absent = false;
+        while !self.stopping() {
+            let opened = serialport::new(self.config.port.as_str(), self.config.baud)
+                .data_bits(serialport::DataBits::Eight)
+                .parity(serialport::Parity::None)
+                .stop_bits(serialport::StopBits::One)
+                .flow_control(serialport::FlowControl::None)
+                .timeout(READ_TIMEOUT)
+                .open();
+            let mut port = match opened {
+                Ok(port) => port,
+                Err(e) => {
+                    if !reported_absent {
+                        reported_absent = true;
+                        if let Flow::Stop =
+                            self.send(ScannerEvent::Disconnected { scanner: self.name(), reason: e.to_string() })
+                        {
+                            return;
+                        }
+                    }
+                    self.sleep(backoff);
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    continue;
+                }
+            };
+            reported_absent = false;
+            backoff = FIRST_BACKOFF;
+            if let Flow::Stop = self.send(ScannerEvent::Connected { scanner: self.name() }) {
+                return;
+            }
+            let reason = match self.read_until_lost(port.as_mut(), &mut framer, &mut repeats, started) {
+                Ok(Flow::Stop) => return,
+                Ok(Flow::Go) => continue,
+                Err(reason) => reason,
+            };
+            // A scan the unplug cut off is dropped and said so.
+            if let Some(event) = framer.reset().and_then(|cut| self.event_of(cut, &mut repeats, started))
+                && let Flow::Stop = self.send(event)
+            {
+                return;
+            }
+            reported_absent = true;
+            if let Flow::Stop = self.send(ScannerEvent::Disconnected { scanner: self.name(), reason }) {
+                return;
+            }
+        }
+    }
+
+    /// Reads until the port is lost (the reason) or the reader is stopped.
+    fn read_until_lost(
+        &self,
+        port: &mut dyn serialport::SerialPort,
+        framer: &mut Framer,
+        repeats: &mut Deduplicator,
+        started: Instant,
+    ) -> Result<Flow, String> {
+        let mut buffer = [0u8; 256];
+        while !self.stopping() {
+            let events = match port.read(&mut buffer) {
+                // End of file: the other end of the line is gone.
+                Ok(0) => return Err("the scanner's line was closed".to_owned()),
+                Ok(n) => framer.push(&buffer[..n], started.elapsed()),
+                Err(e) if e.kind() == ErrorKind::TimedOut || e.kind() == ErrorKind::Interrupted => {
+                    framer.idle(started.elapsed())
+                }
+                Err(e) => return Err(e.to_string()),
+            };
+            for event in events {
+                if let Some(event) = self.event_of(event, repeats, started)
+                    && let Flow::Stop = self.send(event)
+                {
+                    return Ok(Flow::Stop);
+                }
+            }
+        }
+        Ok(Flow::Stop)
+    }
+
+    /// The event to report for a framer event; `None` for a repeat within the window.
+    fn event_of(&self, event: FramerEvent, repeats: &mut Deduplicator, started: Instant) -> Option<ScannerEvent> {
+        match event {
+            FramerEvent::Scan(scan) => {
+                repeats.accept(&self.config.name, &scan.code, scan.at).then(|| ScannerEvent::Scan {
+                    scanner: self.name(),
+                    code: scan.code,
+                    symbology: scan.symbology,
+                    at: started + scan.at,
+                })
+            }
+            FramerEvent::Refused { reason, preview } => {
+                Some(ScannerEvent::Refused { scanner: self.name(), reason, preview })
+            }
+        }
+    }
+
+    /// Sends an event, waiting while the channel is full; stops if nobody listens any more.
+    fn send(&self, event: ScannerEvent) -> Flow {
+        match self.events.send(event) {
+            Ok(()) => {
+                (self.wake)();
+                Flow::Go
+            }
+            Err(_) => Flow::Stop,
+        }
+    }
+
+    fn sleep(&self, total: Duration) {
+        let until = Instant::now() + total;
+        while !self.stopping() && Instant::now() < until {
+            std::thread::sleep(READ_TIMEOUT.min(until.saturating_duration_since(Instant::now())));
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
+    fn name(&self) -> String {
+        self.config.name.clone()
+    }
+}

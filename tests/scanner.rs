@@ -1,0 +1,174 @@
+//! The serial scanner reader on real pseudo-terminals. The reader opens a stable name (a symlink, as
+//! a udev rule makes one) that the test points at a fresh pty pair for each "plug-in"; closing the
+//! pty's master end is the unplug. Time limits here only stop a hung test; nothing is timed.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::time::Duration;
+
+use rma_station::devices::scanner::{ScannerConfig, ScannerEvent, ScannerReader};
+use rma_station::domain::scan::{FramerConfig, RefusalReason};
+use serialport::{SerialPort, TTYPort};
+
+/// Long enough for any loaded machine; only a hang ever reaches it.
+const HANG: Duration = Duration::from_secs(20);
+
+/// A scanner "plugged in" under a stable name: the master end of a pty whose slave the name points at.
+struct Plugged {
+    master: TTYPort,
+}
+
+/// Creates a pty pair and atomically points `link` at its slave, as udev would on plug-in.
+fn plug_in(link: &Path) -> Plugged {
+    let (master, slave) = TTYPort::pair().unwrap();
+    let slave_path = slave.name().unwrap();
+    drop(slave);
+    let staging = link.with_extension("new");
+    let _ = std::fs::remove_file(&staging);
+    std::os::unix::fs::symlink(&slave_path, &staging).unwrap();
+    std::fs::rename(&staging, link).unwrap();
+    Plugged { master }
+}
+
+impl Plugged {
+    fn send(&mut self, bytes: &[u8]) {
+        self.master.write_all(bytes).unwrap();
+        self.master.flush().unwrap();
+    }
+}
+
+struct Bench {
+    _dir: tempfile::TempDir,
+    link: PathBuf,
+    events: Receiver<ScannerEvent>,
+    reader: Option<ScannerReader>,
+}
+
+fn start() -> (Bench, Plugged) {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("rma-scanner-left");
+    let plugged = plug_in(&link);
+    let (sender, events) = sync_channel(64);
+    let config = ScannerConfig {
+        name: "left".into(),
+        port: link.display().to_string(),
+        baud: 9600,
+        framing: FramerConfig::default(),
+        repeat_window: Duration::from_millis(800),
+    };
+    let reader = ScannerReader::spawn(config, sender, Arc::new(|| {})).unwrap();
+    let bench = Bench { _dir: dir, link, events, reader: Some(reader) };
+    bench.expect_connected();
+    (bench, plugged)
+}
+
+impl Bench {
+    fn next(&self) -> ScannerEvent {
+        self.events.recv_timeout(HANG).unwrap_or_else(|e| panic!("no event from the reader: {e}"))
+    }
+
+    #[track_caller]
+    fn expect_connected(&self) {
+        match self.next() {
+            ScannerEvent::Connected { scanner } => assert_eq!(scanner, "left"),
+            other => panic!("expected Connected, got {other:?}"),
+        }
+    }
+
+    #[track_caller]
+    fn expect_scan(&self, code: &str) {
+        match self.next() {
+            ScannerEvent::Scan { code: got, .. } => assert_eq!(got, code),
+            other => panic!("expected the scan {code:?}, got {other:?}"),
+        }
+    }
+
+    #[track_caller]
+    fn expect_disconnected(&self) {
+        match self.next() {
+            ScannerEvent::Disconnected { scanner, .. } => assert_eq!(scanner, "left"),
+            other => panic!("expected Disconnected, got {other:?}"),
+        }
+    }
+
+    #[track_caller]
+    fn expect_quiet(&self) {
+        if let Ok(event) = self.events.recv_timeout(Duration::from_millis(150)) {
+            panic!("expected nothing more, got {event:?}");
+        }
+    }
+}
+
+impl Drop for Bench {
+    fn drop(&mut self) {
+        // Stopping the reader must not hang, whatever state it is in.
+        drop(self.reader.take());
+    }
+}
+
+#[test]
+fn scans_arrive_whole_once_and_without_their_aim_prefix() {
+    let (bench, mut scanner) = start();
+    scanner.send(b"]E0012345678905\r");
+    bench.expect_scan("012345678905");
+    // One scan split across writes, then CRLF.
+    scanner.send(b"RMA-2026");
+    scanner.send(b"-0001\r\n");
+    bench.expect_scan("RMA-2026-0001");
+    // The same label read twice in a row by a trigger held down counts once.
+    scanner.send(b"1Z5R89390357567127\r1Z5R89390357567127\r");
+    bench.expect_scan("1Z5R89390357567127");
+    // A control character is refused with a warning, never passed on.
+    scanner.send(b"AB\x07CD\r");
+    match bench.next() {
+        ScannerEvent::Refused { reason, .. } => {
+            assert!(matches!(reason, RefusalReason::ControlCharacter { .. }), "{reason:?}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // GS1 data keep their GS separators.
+    scanner.send(b"]C10109501101530003\x1d10ABC123\r");
+    bench.expect_scan("0109501101530003\u{1d}10ABC123");
+    bench.expect_quiet();
+}
+
+#[test]
+fn a_scan_cut_off_by_an_unplug_is_dropped_and_the_scanner_comes_back_on_its_stable_name() {
+    let (bench, mut scanner) = start();
+    scanner.send(b"1Z5R8939");
+    std::thread::sleep(Duration::from_millis(10));
+    drop(scanner);
+    match bench.next() {
+        ScannerEvent::Refused { reason, .. } => assert!(matches!(reason, RefusalReason::CutOff { .. }), "{reason:?}"),
+        other => panic!("expected the cut-off scan to be refused, got {other:?}"),
+    }
+    bench.expect_disconnected();
+
+    // Plugged back in: udev points the same name at a new device node.
+    let mut scanner = plug_in(&bench.link);
+    bench.expect_connected();
+    scanner.send(b"1Z5R89390357567127\r");
+    bench.expect_scan("1Z5R89390357567127");
+    bench.expect_quiet();
+}
+
+#[test]
+fn five_hundred_unplug_and_replug_cycles_lose_double_and_cut_nothing() {
+    let (bench, mut scanner) = start();
+    for cycle in 0..500 {
+        let code = format!("RMA-2026-{cycle:04}");
+        scanner.send(format!("{code}\r").as_bytes());
+        bench.expect_scan(&code);
+        // A hot swap: the new device is under the name before the old one is gone.
+        let next = plug_in(&bench.link);
+        drop(scanner);
+        bench.expect_disconnected();
+        bench.expect_connected();
+        scanner = next;
+    }
+    scanner.send(b"LAST\r");
+    bench.expect_scan("LAST");
+    bench.expect_quiet();
+}
