@@ -9,8 +9,10 @@ use std::sync::mpsc::{Receiver, sync_channel};
 use std::time::Duration;
 
 use rma_station::devices::scanner::{ScannerConfig, ScannerEvent, ScannerReader};
-use rma_station::domain::scan::{FramerConfig, RefusalReason};
+use rma_station::domain::scan::{Classifier, FramerConfig, Kind, RefusalReason};
 use serialport::{SerialPort, TTYPort};
+
+use crate::support::POLICIES;
 
 /// Long enough for any loaded machine; only a hang ever reaches it.
 const HANG: Duration = Duration::from_secs(20);
@@ -58,7 +60,8 @@ fn start() -> (Bench, Plugged) {
         framing: FramerConfig::default(),
         repeat_window: Duration::from_millis(800),
     };
-    let reader = ScannerReader::spawn(config, sender, Arc::new(|| {})).unwrap();
+    let classifier = Arc::new(Classifier::new(&POLICIES.classifier_config()).unwrap());
+    let reader = ScannerReader::spawn(config, classifier, sender, Arc::new(|| {})).unwrap();
     let bench = Bench { _dir: dir, link, events, reader: Some(reader) };
     bench.expect_connected();
     (bench, plugged)
@@ -77,10 +80,14 @@ impl Bench {
         }
     }
 
+    /// Expects a scan of `code` and returns what it was classified as.
     #[track_caller]
-    fn expect_scan(&self, code: &str) {
+    fn expect_scan(&self, code: &str) -> Kind {
         match self.next() {
-            ScannerEvent::Scan { code: got, .. } => assert_eq!(got, code),
+            ScannerEvent::Scan { code: got, classification, .. } => {
+                assert_eq!(got, code);
+                classification.kind()
+            }
             other => panic!("expected the scan {code:?}, got {other:?}"),
         }
     }
@@ -112,14 +119,14 @@ impl Drop for Bench {
 fn scans_arrive_whole_once_and_without_their_aim_prefix() {
     let (bench, mut scanner) = start();
     scanner.send(b"]E0012345678905\r");
-    bench.expect_scan("012345678905");
+    assert_eq!(bench.expect_scan("012345678905"), Kind::ProductCode);
     // One scan split across writes, then CRLF.
     scanner.send(b"RMA-2026");
     scanner.send(b"-0001\r\n");
-    bench.expect_scan("RMA-2026-0001");
+    assert_eq!(bench.expect_scan("RMA-2026-0001"), Kind::RmaNumber);
     // The same label read twice in a row by a trigger held down counts once.
     scanner.send(b"1Z5R89390357567127\r1Z5R89390357567127\r");
-    bench.expect_scan("1Z5R89390357567127");
+    assert_eq!(bench.expect_scan("1Z5R89390357567127"), Kind::TrackingNumber);
     // A control character is refused with a warning, never passed on.
     scanner.send(b"AB\x07CD\r");
     match bench.next() {
@@ -130,7 +137,7 @@ fn scans_arrive_whole_once_and_without_their_aim_prefix() {
     }
     // GS1 data keep their GS separators.
     scanner.send(b"]C10109501101530003\x1d10ABC123\r");
-    bench.expect_scan("0109501101530003\u{1d}10ABC123");
+    assert_eq!(bench.expect_scan("0109501101530003\u{1d}10ABC123"), Kind::Gs1);
     bench.expect_quiet();
 }
 
@@ -150,7 +157,7 @@ fn a_scan_cut_off_by_an_unplug_is_dropped_and_the_scanner_comes_back_on_its_stab
     let mut scanner = plug_in(&bench.link);
     bench.expect_connected();
     scanner.send(b"1Z5R89390357567127\r");
-    bench.expect_scan("1Z5R89390357567127");
+    assert_eq!(bench.expect_scan("1Z5R89390357567127"), Kind::TrackingNumber);
     bench.expect_quiet();
 }
 
@@ -160,7 +167,7 @@ fn five_hundred_unplug_and_replug_cycles_lose_double_and_cut_nothing() {
     for cycle in 0..500 {
         let code = format!("RMA-2026-{cycle:04}");
         scanner.send(format!("{code}\r").as_bytes());
-        bench.expect_scan(&code);
+        assert_eq!(bench.expect_scan(&code), Kind::RmaNumber);
         // A hot swap: the new device is under the name before the old one is gone.
         let next = plug_in(&bench.link);
         drop(scanner);
@@ -169,6 +176,6 @@ fn five_hundred_unplug_and_replug_cycles_lose_double_and_cut_nothing() {
         scanner = next;
     }
     scanner.send(b"LAST\r");
-    bench.expect_scan("LAST");
+    assert_eq!(bench.expect_scan("LAST"), Kind::Unknown);
     bench.expect_quiet();
 }

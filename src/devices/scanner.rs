@@ -15,7 +15,9 @@ use std::sync::mpsc::SyncSender;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::domain::scan::{Deduplicator, Framer, FramerConfig, FramerEvent, RefusalReason, Symbology};
+use crate::domain::scan::{
+    Classification, Classifier, Deduplicator, Framer, FramerConfig, FramerEvent, RefusalReason, Symbology,
+};
 
 /// How long one read waits for bytes. It also bounds how late an idle gap is noticed and how quickly
 /// the thread sees a stop request, so it must not exceed the framer's idle gap.
@@ -49,10 +51,12 @@ pub enum ScannerEvent {
         scanner: String,
         reason: String,
     },
+    /// A whole scan, classified; `at` is when its last byte was framed.
     Scan {
         scanner: String,
         code: String,
         symbology: Option<Symbology>,
+        classification: Box<Classification>,
         at: Instant,
     },
     /// Bytes that were not a good scan: shown to the clerk as a warning, never passed on.
@@ -75,11 +79,12 @@ impl ScannerReader {
     /// repaint request).
     pub fn spawn(
         config: ScannerConfig,
+        classifier: Arc<Classifier>,
         events: SyncSender<ScannerEvent>,
         wake: Arc<dyn Fn() + Send + Sync>,
     ) -> std::io::Result<ScannerReader> {
         let stop = Arc::new(AtomicBool::new(false));
-        let reader = Reader { config: config.clone(), events, wake, stop: Arc::clone(&stop) };
+        let reader = Reader { config: config.clone(), classifier, events, wake, stop: Arc::clone(&stop) };
         let thread =
             std::thread::Builder::new().name(format!("scanner:{}", config.name)).spawn(move || reader.run())?;
         Ok(ScannerReader { stop, thread: Some(thread) })
@@ -97,6 +102,7 @@ impl Drop for ScannerReader {
 
 struct Reader {
     config: ScannerConfig,
+    classifier: Arc<Classifier>,
     events: SyncSender<ScannerEvent>,
     wake: Arc<dyn Fn() + Send + Sync>,
     stop: Arc<AtomicBool>,
@@ -197,11 +203,19 @@ impl Reader {
     fn event_of(&self, event: FramerEvent, repeats: &mut Deduplicator, started: Instant) -> Option<ScannerEvent> {
         match event {
             FramerEvent::Scan(scan) => {
-                repeats.accept(&self.config.name, &scan.code, scan.at).then(|| ScannerEvent::Scan {
-                    scanner: self.name(),
-                    code: scan.code,
-                    symbology: scan.symbology,
-                    at: started + scan.at,
+                repeats.accept(&self.config.name, &scan.code, scan.at).then(|| {
+                    // The classifier reads the AIM identifier too: it tells a product code from a
+                    // carrier's number made of the same digits.
+                    let aim = scan.symbology.map(|s| s.aim_id()).unwrap_or_default();
+                    let classification = Box::new(self.classifier.classify(&format!("{aim}{}", scan.code)));
+                    let at = started + scan.at;
+                    ScannerEvent::Scan {
+                        scanner: self.name(),
+                        code: scan.code,
+                        symbology: scan.symbology,
+                        classification,
+                        at,
+                    }
                 })
             }
             FramerEvent::Refused { reason, preview } => {
