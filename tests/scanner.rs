@@ -179,3 +179,133 @@ fn five_hundred_unplug_and_replug_cycles_lose_double_and_cut_nothing() {
     assert_eq!(bench.expect_scan("LAST"), Kind::Unknown);
     bench.expect_quiet();
 }
+
+/// Runs every capture in `hardware/captures/` through the same rules the reader applies.
+fn play(capture: &[u8]) -> Vec<Result<(Kind, String), String>> {
+    use rma_station::domain::scan::{Deduplicator, Framer, FramerEvent};
+    let classifier = Classifier::new(&POLICIES.classifier_config()).unwrap();
+    let mut framer = Framer::new(FramerConfig::default());
+    let mut repeats = Deduplicator::default();
+    let mut out = Vec::new();
+    for event in framer.push(capture, Duration::ZERO) {
+        match event {
+            FramerEvent::Scan(scan) if repeats.accept("bench", &scan.code, scan.at) => {
+                let aim = scan.symbology.map(|s| s.aim_id()).unwrap_or_default();
+                let classified = classifier.classify(&format!("{aim}{}", scan.code));
+                out.push(Ok((classified.kind(), classified.normalized())));
+            }
+            FramerEvent::Scan(_) => {}
+            FramerEvent::Refused { reason, .. } => out.push(Err(reason.to_string())),
+        }
+    }
+    out
+}
+
+#[test]
+fn every_capture_in_the_hardware_folder_frames_and_classifies_as_expected() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("hardware/captures");
+    let mut played = 0;
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        let results = play(&std::fs::read(&path).unwrap());
+        assert!(!results.is_empty(), "{}: no scans", path.display());
+        // Nothing a capture yields may carry a control character other than GS.
+        for (kind, code) in results.iter().flatten() {
+            assert!(!code.chars().any(|c| c.is_control() && c != '\u{1d}'), "{}: {kind:?} {code:?}", path.display());
+        }
+        played += 1;
+    }
+    assert!(played >= 2);
+
+    let demo = play(&std::fs::read(folder.join("demo-session-cr-aim.bin")).unwrap());
+    let kinds: Vec<Kind> = demo.iter().map(|r| r.as_ref().map(|(k, _)| *k).unwrap()).collect();
+    use Kind::*;
+    assert_eq!(
+        kinds,
+        [
+            RmaNumber,
+            TrackingNumber,
+            RmaNumber,
+            TrackingNumber,
+            RmaNumber,
+            TrackingNumber,
+            RmaNumber,
+            TrackingNumber,
+            ProductCode,
+            TrackingNumber,
+            Gs1,
+            RmaNumber
+        ]
+    );
+    // The IMpb label's 420+ZIP prefix is stripped to the tracking number.
+    assert_eq!(demo[9], Ok((TrackingNumber, "9400111206206406260787".to_owned())));
+
+    let trouble = play(&std::fs::read(folder.join("trouble-session-cr-aim.bin")).unwrap());
+    assert_eq!(trouble.len(), 5, "{trouble:?}");
+    assert_eq!(trouble.iter().filter(|r| r.is_err()).count(), 3, "{trouble:?}");
+    assert_eq!(trouble[0], Ok((RmaNumber, "RMA-2026-0101".to_owned())));
+    assert_eq!(trouble[4], Ok((ProductCode, "012345678905".to_owned())));
+}
+
+#[test]
+fn simulate_scanner_plays_a_capture_into_a_port_byte_for_byte() {
+    let capture = Path::new(env!("CARGO_MANIFEST_DIR")).join("hardware/captures/demo-session-cr-aim.bin");
+    let expected = std::fs::read(&capture).unwrap();
+    let (mut master, slave) = TTYPort::pair().unwrap();
+    let slave_path = slave.name().unwrap();
+    drop(slave);
+    master.set_timeout(Duration::from_millis(200)).unwrap();
+    let capture_arg = capture.display().to_string();
+    let reader = std::thread::Builder::new()
+        .name("test-capture-reader".into())
+        .spawn(move || {
+            let mut got = Vec::new();
+            let mut buffer = [0u8; 512];
+            let deadline = std::time::Instant::now() + HANG;
+            while got.len() < expected.len() && std::time::Instant::now() < deadline {
+                if let Ok(n) = std::io::Read::read(&mut master, &mut buffer) {
+                    got.extend_from_slice(&buffer[..n]);
+                }
+            }
+            (got, expected)
+        })
+        .unwrap();
+    let out = crate::support::run_station(
+        &["simulate-scanner", "--port", &slave_path, "--baud", "115200", "--pause-ms", "0", &capture_arg],
+        "",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (got, expected) = reader.join().unwrap();
+    assert_eq!(got, expected);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("sent {} bytes to {slave_path} at 115200 baud\n", expected.len())
+    );
+}
+
+#[test]
+fn listen_prints_each_classified_scan_as_a_json_line() {
+    use std::io::BufRead;
+    let (mut master, slave) = TTYPort::pair().unwrap();
+    let slave_path = slave.name().unwrap();
+    drop(slave);
+    let mut child = std::process::Command::new(crate::support::station_binary())
+        .args(["listen", "--port", &slave_path, "--count", "2"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(first["event"], "connected");
+    master.write_all(b"]C0RMA-2026-0101\rAB\x07C\r]E0012345678905\r").unwrap();
+    let rest: Vec<serde_json::Value> = lines.map(|l| serde_json::from_str(&l.unwrap()).unwrap()).collect();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(rest.len(), 3, "{rest:?}");
+    assert_eq!((rest[0]["event"].as_str(), rest[0]["scan"]["kind"].as_str()), (Some("scan"), Some("rma_number")));
+    assert_eq!(rest[0]["scan"]["merchant"], "connectpro");
+    assert_eq!(rest[1]["event"], "refused");
+    assert_eq!(
+        (rest[2]["scan"]["kind"].as_str(), rest[2]["scan"]["normalized"].as_str()),
+        (Some("product_code"), Some("012345678905"))
+    );
+}

@@ -7,6 +7,7 @@ mod classify;
 mod data;
 mod decide;
 mod policy;
+mod scanner;
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -57,6 +58,32 @@ enum Command {
     Import {
         #[command(subcommand)]
         what: ImportCommand,
+    },
+    /// Play a scanner capture into a serial port or pseudo-terminal, at the scanner's speed.
+    SimulateScanner {
+        /// The port to write into, e.g. /tmp/scanner-in (one end of a socat pair) or /dev/ttyUSB0.
+        #[arg(long)]
+        port: String,
+        /// A capture of what a scanner sends (hardware/captures/*.bin).
+        capture: PathBuf,
+        #[arg(long, default_value_t = 9600)]
+        baud: u32,
+        /// The pause after each scan, as between two scans by hand.
+        #[arg(long, default_value_t = 400)]
+        pause_ms: u64,
+    },
+    /// Read a scanner and print each scan, classified, as a JSON line (a test scan at the bench).
+    Listen {
+        #[arg(long)]
+        port: String,
+        #[arg(long, default_value_t = 9600)]
+        baud: u32,
+        /// Stop after this many scans.
+        #[arg(long)]
+        count: Option<u64>,
+        /// Write the raw bytes to this file instead: a new capture for simulate-scanner and the tests.
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
     },
     /// Fill an empty database with demo orders and RMAs of every kind, dated around today.
     Demo,
@@ -135,7 +162,9 @@ pub enum CliError {
     VerifyFailed,
     #[error("no data folder: this platform has none; give one with --data-dir")]
     NoDataDir,
-    #[error("the storage thread could not start: {0}")]
+    #[error("{port}: {reason}")]
+    Port { port: String, reason: String },
+    #[error("a worker thread could not start: {0}")]
     Thread(io::Error),
     #[error("the station window could not open: {0}")]
     Gui(String),
@@ -171,6 +200,10 @@ pub fn run() -> Result<ExitCode, CliError> {
             let worker = open_store(cli.data_dir.as_deref(), &policies)?;
             data::import(&worker.client(), kind, &file, stamp(&cli.station))?;
         }
+        Some(Command::SimulateScanner { port, capture, baud, pause_ms }) => {
+            scanner::simulate(&port, &capture, baud, std::time::Duration::from_millis(pause_ms))?;
+        }
+        Some(Command::Listen { port, baud, count, record }) => scanner::listen(&policies, &port, baud, count, record.as_deref())?,
         Some(Command::Demo) => {
             let worker = open_store(cli.data_dir.as_deref(), &policies)?;
             let stamp = stamp(&cli.station);
@@ -222,6 +255,11 @@ fn read_input(path: &Path) -> Result<String, CliError> {
     } else {
         std::fs::read_to_string(path).map_err(read_error)
     }
+}
+
+/// Reads a file's bytes.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|source| CliError::Read { path: path.to_path_buf(), source })
 }
 
 /// Writes the command's output to standard output.
