@@ -203,7 +203,9 @@ pub fn run() -> Result<ExitCode, CliError> {
         Some(Command::SimulateScanner { port, capture, baud, pause_ms }) => {
             scanner::simulate(&port, &capture, baud, std::time::Duration::from_millis(pause_ms))?;
         }
-        Some(Command::Listen { port, baud, count, record }) => scanner::listen(&policies, &port, baud, count, record.as_deref())?,
+        Some(Command::Listen { port, baud, count, record }) => {
+            scanner::listen(&policies, &port, baud, count, record.as_deref())?
+        }
         Some(Command::Demo) => {
             let worker = open_store(cli.data_dir.as_deref(), &policies)?;
             let stamp = stamp(&cli.station);

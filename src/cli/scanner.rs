@@ -43,7 +43,13 @@ pub(super) fn simulate(port: &str, capture: &Path, baud: u32, pause: Duration) -
 }
 
 /// Listens on `port` and prints events until `count` scans (or forever).
-pub(super) fn listen(policies: &PolicySet, port: &str, baud: u32, count: Option<u64>, record: Option<&Path>) -> Result<(), CliError> {
+pub(super) fn listen(
+    policies: &PolicySet,
+    port: &str,
+    baud: u32,
+    count: Option<u64>,
+    record: Option<&Path>,
+) -> Result<(), CliError> {
     if let Some(path) = record {
         return record_raw(port, baud, path, count);
     }
