@@ -6,5 +6,6 @@ pub mod devices;
 pub mod domain;
 pub mod formats;
 pub mod gui;
+pub mod intake;
 pub mod policies;
 pub mod storage;

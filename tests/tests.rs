@@ -9,6 +9,7 @@ mod decide_scenarios;
 mod demo;
 mod gui;
 mod import_formats;
+mod intake;
 mod money;
 mod policy_files;
 mod scan;

@@ -35,6 +35,12 @@ struct Cli {
     /// This bench's name, written on every record it makes.
     #[arg(long, global = true, value_name = "NAME", default_value = "bench-1")]
     station: String,
+    /// A serial scanner for the window to read (a device or udev name, or COM3); repeat for more.
+    #[arg(long = "scanner", value_name = "PORT")]
+    scanners: Vec<String>,
+    /// The serial scanners' speed.
+    #[arg(long, value_name = "BAUD", default_value_t = 9600)]
+    scanner_baud: u32,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -180,7 +186,9 @@ pub fn run() -> Result<ExitCode, CliError> {
                 Some(folder) => folder,
                 None => default_data_dir().ok_or(CliError::NoDataDir)?,
             };
-            crate::gui::run(policies, &folder, cli.station).map_err(|e| CliError::Gui(e.to_string()))?;
+            let scanners =
+                cli.scanners.iter().enumerate().map(|(i, port)| scanner::config(i, port, cli.scanner_baud)).collect();
+            crate::gui::run(policies, &folder, cli.station, scanners).map_err(|e| CliError::Gui(e.to_string()))?;
         }
         Some(Command::Decide { case, today }) => {
             // The clock is read here, at the edge, and nowhere in the engine.

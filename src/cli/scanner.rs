@@ -19,6 +19,19 @@ use crate::devices::scanner::{ScannerConfig, ScannerEvent, ScannerReader};
 use crate::domain::scan::{Classifier, FramerConfig, classification_json};
 use crate::policies::PolicySet;
 
+/// A scanner's settings from a port given on the command line, named by its port's file name.
+pub(super) fn config(index: usize, port: &str, baud: u32) -> ScannerConfig {
+    let name =
+        Path::new(port).file_name().and_then(|n| n.to_str()).map_or_else(|| format!("{}", index + 1), str::to_owned);
+    ScannerConfig {
+        name,
+        port: port.to_owned(),
+        baud,
+        framing: FramerConfig::default(),
+        repeat_window: Duration::from_millis(800),
+    }
+}
+
 /// Plays `capture` into `port`.
 pub(super) fn simulate(port: &str, capture: &Path, baud: u32, pause: Duration) -> Result<(), CliError> {
     let bytes = read_bytes(capture)?;
@@ -55,13 +68,7 @@ pub(super) fn listen(
     }
     let classifier = Arc::new(Classifier::new(&policies.classifier_config())?);
     let (sender, events) = sync_channel(64);
-    let config = ScannerConfig {
-        name: "listen".to_owned(),
-        port: port.to_owned(),
-        baud,
-        framing: FramerConfig::default(),
-        repeat_window: Duration::from_millis(800),
-    };
+    let config = config(0, port, baud);
     let _reader = ScannerReader::spawn(config, classifier, sender, Arc::new(|| {})).map_err(CliError::Thread)?;
     let mut scans = 0u64;
     for event in events {

@@ -1,0 +1,35 @@
+//! The station's one theme: type sizes and the green/amber/red of good, waiting and wrong. Screens take
+//! their colours and sizes from here, never from literals of their own.
+
+use eframe::egui::{Color32, FontId, RichText};
+
+/// The scan field's type: readable at arm's length.
+pub const SCAN_TEXT_SIZE: f32 = 28.0;
+/// Headings and the verdict.
+pub const HEADING_SIZE: f32 = 24.0;
+/// Everything else.
+pub const BODY_SIZE: f32 = 17.0;
+
+/// Found, accepted, connected.
+pub const GOOD: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x50);
+/// Waiting, no match yet, needs a look.
+pub const WAIT: Color32 = Color32::from_rgb(0xe3, 0xa0, 0x08);
+/// Refused, disconnected, an error.
+pub const WRONG: Color32 = Color32::from_rgb(0xe5, 0x48, 0x4d);
+
+pub fn scan_font() -> FontId {
+    FontId::proportional(SCAN_TEXT_SIZE)
+}
+
+pub fn heading(text: &str) -> RichText {
+    RichText::new(text).size(HEADING_SIZE).strong()
+}
+
+/// Applies the body size to the whole window.
+pub fn apply(ctx: &eframe::egui::Context) {
+    ctx.all_styles_mut(|style| {
+        for font in style.text_styles.values_mut() {
+            font.size = font.size.max(BODY_SIZE);
+        }
+    });
+}
