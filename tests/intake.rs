@@ -22,7 +22,11 @@ enum Expect {
 fn each_kind_of_scan_finds_its_package() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
-    let stamp = Stamp { at: Utc.with_ymd_and_hms(2026, 11, 21, 8, 0, 0).unwrap(), station: "bench-1".into(), operator: "t".into() };
+    let stamp = Stamp {
+        at: Utc.with_ymd_and_hms(2026, 11, 21, 8, 0, 0).unwrap(),
+        station: "bench-1".into(),
+        operator: "t".into(),
+    };
     load_demo(&mut store, date("2026-11-21"), &stamp).unwrap();
     let classifier = Classifier::new(&POLICIES.classifier_config()).unwrap();
 
