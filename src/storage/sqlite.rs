@@ -173,55 +173,64 @@ impl Store for SqliteStore {
         for record in records {
             check_merchant(&known, &record.merchant)?;
             let hash = content_hash(record);
-            let existing: Option<(i64, String)> = tx
-                .prepare_cached("SELECT id, content_hash FROM orders WHERE merchant = ?1 AND number = ?2")?
-                .query_row(params![record.merchant, record.number], |r| Ok((r.get(0)?, r.get(1)?)))
+            let existing: Option<String> = tx
+                .prepare_cached("SELECT content_hash FROM orders WHERE merchant = ?1 AND number = ?2")?
+                .query_row(params![record.merchant, record.number], |r| r.get(0))
                 .optional()?;
-            let id = match existing {
-                Some((_, stored)) if stored == hash => {
+            match existing {
+                Some(stored) if stored == hash => {
                     counts.unchanged += 1;
                     continue;
                 }
-                Some((id, _)) => {
-                    counts.updated += 1;
-                    tx.prepare_cached("DELETE FROM order_lines WHERE order_id = ?1")?.execute([id])?;
-                    id
-                }
-                None => {
-                    counts.new += 1;
-                    tx.prepare_cached("INSERT INTO orders (merchant, number, number_key, channel, status, customer_name, customer_email, customer_name_key, customer_email_key, country, ship_to, currency, purchased_on, shipping_cents, gifted, content_hash) VALUES (?1, ?2, '', '', '', '', '', '', '', '', '', '', '', 0, 0, '')")?
-                        .execute(params![record.merchant, record.number])?;
-                    tx.last_insert_rowid()
-                }
-            };
-            tx.prepare_cached(
-                "UPDATE orders SET number_key = ?2, channel = ?3, status = ?4, customer_name = ?5, customer_email = ?6,
-                     customer_name_key = ?7, customer_email_key = ?8, country = ?9, ship_to = ?10, currency = ?11,
-                     purchased_on = ?12, delivered_on = ?13, shipping_cents = ?14, gifted = ?15, payment_reference = ?16,
-                     referral_minimum_cents = ?17, referral_lifetime_cents = ?18, content_hash = ?19
-                 WHERE id = ?1",
-            )?
-            .execute(params![
-                id,
-                number_key(&record.number),
-                record.channel.as_str(),
-                record.status.as_str(),
-                record.customer_name,
-                record.customer_email,
-                record.customer_name.to_lowercase(),
-                record.customer_email.to_lowercase(),
-                record.country,
-                record.ship_to.join("\n"),
-                record.currency,
-                record.purchased_on.to_string(),
-                record.delivered_on.map(|d| d.to_string()),
-                cents(record.shipping_charged),
-                record.gifted,
-                record.payment_reference,
-                record.referral.as_ref().map(|r| cents(r.minimum)),
-                record.referral.as_ref().map(|r| cents(r.lifetime_value)),
-                hash,
-            ])?;
+                Some(_) => counts.updated += 1,
+                None => counts.new += 1,
+            }
+            let id: i64 = tx
+                .prepare_cached(
+                    "INSERT INTO orders (merchant, number, number_key, channel, status, customer_name, customer_email,
+                         customer_name_key, customer_email_key, country, ship_to, currency, purchased_on, delivered_on,
+                         shipping_cents, gifted, payment_reference, referral_minimum_cents, referral_lifetime_cents,
+                         content_hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+                     ON CONFLICT (merchant, number) DO UPDATE SET
+                         number_key = excluded.number_key, channel = excluded.channel, status = excluded.status,
+                         customer_name = excluded.customer_name, customer_email = excluded.customer_email,
+                         customer_name_key = excluded.customer_name_key, customer_email_key = excluded.customer_email_key,
+                         country = excluded.country, ship_to = excluded.ship_to, currency = excluded.currency,
+                         purchased_on = excluded.purchased_on, delivered_on = excluded.delivered_on,
+                         shipping_cents = excluded.shipping_cents, gifted = excluded.gifted,
+                         payment_reference = excluded.payment_reference,
+                         referral_minimum_cents = excluded.referral_minimum_cents,
+                         referral_lifetime_cents = excluded.referral_lifetime_cents, content_hash = excluded.content_hash
+                     RETURNING id",
+                )?
+                .query_row(
+                    params![
+                        record.merchant,
+                        record.number,
+                        number_key(&record.number),
+                        record.channel.as_str(),
+                        record.status.as_str(),
+                        record.customer_name,
+                        record.customer_email,
+                        record.customer_name.to_lowercase(),
+                        record.customer_email.to_lowercase(),
+                        record.country,
+                        record.ship_to.join("\n"),
+                        record.currency,
+                        record.purchased_on.to_string(),
+                        record.delivered_on.map(|d| d.to_string()),
+                        cents(record.shipping_charged),
+                        record.gifted,
+                        record.payment_reference,
+                        record.referral.as_ref().map(|r| cents(r.minimum)),
+                        record.referral.as_ref().map(|r| cents(r.lifetime_value)),
+                        hash,
+                    ],
+                    |r| r.get(0),
+                )?;
+            // An order's lines are replaced as a whole: lines carry no identity of their own.
+            tx.prepare_cached("DELETE FROM order_lines WHERE order_id = ?1")?.execute([id])?;
             let mut insert_line = tx.prepare_cached(
                 "INSERT INTO order_lines (order_id, position, sku, name, category, qty, unit_price_cents, on_sale, special_order, gift_card)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -276,54 +285,48 @@ impl Store for SqliteStore {
                     order_number: record.order_number.clone(),
                 })?;
             let hash = content_hash(record);
-            let existing: Option<(i64, String)> = tx
-                .prepare_cached("SELECT id, content_hash FROM rmas WHERE merchant = ?1 AND number = ?2")?
-                .query_row(params![record.merchant, record.number], |r| Ok((r.get(0)?, r.get(1)?)))
+            let existing: Option<String> = tx
+                .prepare_cached("SELECT content_hash FROM rmas WHERE merchant = ?1 AND number = ?2")?
+                .query_row(params![record.merchant, record.number], |r| r.get(0))
                 .optional()?;
-            let values = params![
-                record.merchant,
-                record.number,
-                number_key(&record.number),
-                order_id,
-                record.kind.as_str(),
-                record.resolution.as_str(),
-                record.requested_on.to_string(),
-                record.defective_on_arrival,
-                cents(record.return_label_cost),
-                record.note,
-                hash,
-            ];
-            let id = match existing {
-                Some((_, stored)) if stored == hash => {
+            match existing {
+                Some(stored) if stored == hash => {
                     counts.unchanged += 1;
                     continue;
                 }
-                Some((id, _)) => {
-                    counts.updated += 1;
-                    tx.prepare_cached(
-                        "UPDATE rmas SET merchant = ?1, number = ?2, number_key = ?3, order_id = ?4, kind = ?5, resolution = ?6,
-                             requested_on = ?7, defective_on_arrival = ?8, return_label_cents = ?9, note = ?10, content_hash = ?11
-                         WHERE id = ?12",
-                    )?
-                    .execute(params![
-                        record.merchant, record.number, number_key(&record.number), order_id, record.kind.as_str(),
-                        record.resolution.as_str(), record.requested_on.to_string(), record.defective_on_arrival,
-                        cents(record.return_label_cost), record.note, hash, id
-                    ])?;
-                    tx.prepare_cached("DELETE FROM rma_tracking WHERE rma_id = ?1")?.execute([id])?;
-                    id
-                }
-                None => {
-                    counts.new += 1;
-                    tx.prepare_cached(
-                        "INSERT INTO rmas (merchant, number, number_key, order_id, kind, resolution, requested_on,
-                             defective_on_arrival, return_label_cents, note, content_hash)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                    )?
-                    .execute(values)?;
-                    tx.last_insert_rowid()
-                }
-            };
+                Some(_) => counts.updated += 1,
+                None => counts.new += 1,
+            }
+            let id: i64 = tx
+                .prepare_cached(
+                    "INSERT INTO rmas (merchant, number, number_key, order_id, kind, resolution, requested_on,
+                         defective_on_arrival, return_label_cents, note, content_hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     ON CONFLICT (merchant, number) DO UPDATE SET
+                         number_key = excluded.number_key, order_id = excluded.order_id, kind = excluded.kind,
+                         resolution = excluded.resolution, requested_on = excluded.requested_on,
+                         defective_on_arrival = excluded.defective_on_arrival,
+                         return_label_cents = excluded.return_label_cents, note = excluded.note,
+                         content_hash = excluded.content_hash
+                     RETURNING id",
+                )?
+                .query_row(
+                    params![
+                        record.merchant,
+                        record.number,
+                        number_key(&record.number),
+                        order_id,
+                        record.kind.as_str(),
+                        record.resolution.as_str(),
+                        record.requested_on.to_string(),
+                        record.defective_on_arrival,
+                        cents(record.return_label_cost),
+                        record.note,
+                        hash,
+                    ],
+                    |r| r.get(0),
+                )?;
+            tx.prepare_cached("DELETE FROM rma_tracking WHERE rma_id = ?1")?.execute([id])?;
             let mut insert_tracking =
                 tx.prepare_cached("INSERT OR IGNORE INTO rma_tracking (tracking_key, rma_id) VALUES (?1, ?2)")?;
             for tracking in &record.expected_tracking {
