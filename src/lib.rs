@@ -7,5 +7,6 @@ pub mod domain;
 pub mod formats;
 pub mod gui;
 pub mod intake;
+pub mod photos;
 pub mod policies;
 pub mod storage;

@@ -11,6 +11,7 @@ mod gui;
 mod import_formats;
 mod intake;
 mod money;
+mod photos;
 mod policy_files;
 mod scan;
 mod scanner;
