@@ -78,7 +78,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     alone.sort();
     let classify_at = |q: usize| alone[(alone.len() * q / 100).min(alone.len() - 1)];
-    println!("| scans | mean code length | wire time at 9600 baud | p50 | p99 | max | p99 / wire time | classification alone p50 / p99 |");
+    println!(
+        "| scans | mean code length | wire time at 9600 baud | p50 | p99 | max | p99 / wire time | classification alone p50 / p99 |"
+    );
     println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     println!(
         "| {scans} | {mean_len} bytes | {:.1} ms | {} µs | {} µs | {} µs | {:.2} % | {} µs / {} µs |",

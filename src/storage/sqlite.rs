@@ -173,20 +173,19 @@ impl Store for SqliteStore {
         for record in records {
             check_merchant(&known, &record.merchant)?;
             let hash = content_hash(record);
-            let existing: Option<String> = tx
-                .prepare_cached("SELECT content_hash FROM orders WHERE merchant = ?1 AND number = ?2")?
-                .query_row(params![record.merchant, record.number], |r| r.get(0))
+            let existing: Option<(i64, String)> = tx
+                .prepare_cached("SELECT id, content_hash FROM orders WHERE merchant = ?1 AND number = ?2")?
+                .query_row(params![record.merchant, record.number], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
-            match existing {
-                Some(stored) if stored == hash => {
+            match &existing {
+                Some((_, stored)) if *stored == hash => {
                     counts.unchanged += 1;
                     continue;
                 }
                 Some(_) => counts.updated += 1,
                 None => counts.new += 1,
             }
-            let id: i64 = tx
-                .prepare_cached(
+            tx.prepare_cached(
                     "INSERT INTO orders (merchant, number, number_key, channel, status, customer_name, customer_email,
                          customer_name_key, customer_email_key, country, ship_to, currency, purchased_on, delivered_on,
                          shipping_cents, gifted, payment_reference, referral_minimum_cents, referral_lifetime_cents,
@@ -202,9 +201,9 @@ impl Store for SqliteStore {
                          payment_reference = excluded.payment_reference,
                          referral_minimum_cents = excluded.referral_minimum_cents,
                          referral_lifetime_cents = excluded.referral_lifetime_cents, content_hash = excluded.content_hash
-                     RETURNING id",
+",
                 )?
-                .query_row(
+                .execute(
                     params![
                         record.merchant,
                         record.number,
@@ -226,9 +225,9 @@ impl Store for SqliteStore {
                         record.referral.as_ref().map(|r| cents(r.minimum)),
                         record.referral.as_ref().map(|r| cents(r.lifetime_value)),
                         hash,
-                    ],
-                    |r| r.get(0),
-                )?;
+                    ])?;
+            // The upsert's own RETURNING made imports a third slower (BENCHMARKS.md); the id is known.
+            let id = existing.map_or_else(|| tx.last_insert_rowid(), |(id, _)| id);
             // An order's lines are replaced as a whole: lines carry no identity of their own.
             tx.prepare_cached("DELETE FROM order_lines WHERE order_id = ?1")?.execute([id])?;
             let mut insert_line = tx.prepare_cached(
@@ -285,21 +284,20 @@ impl Store for SqliteStore {
                     order_number: record.order_number.clone(),
                 })?;
             let hash = content_hash(record);
-            let existing: Option<String> = tx
-                .prepare_cached("SELECT content_hash FROM rmas WHERE merchant = ?1 AND number = ?2")?
-                .query_row(params![record.merchant, record.number], |r| r.get(0))
+            let existing: Option<(i64, String)> = tx
+                .prepare_cached("SELECT id, content_hash FROM rmas WHERE merchant = ?1 AND number = ?2")?
+                .query_row(params![record.merchant, record.number], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
-            match existing {
-                Some(stored) if stored == hash => {
+            match &existing {
+                Some((_, stored)) if *stored == hash => {
                     counts.unchanged += 1;
                     continue;
                 }
                 Some(_) => counts.updated += 1,
                 None => counts.new += 1,
             }
-            let id: i64 = tx
-                .prepare_cached(
-                    "INSERT INTO rmas (merchant, number, number_key, order_id, kind, resolution, requested_on,
+            tx.prepare_cached(
+                "INSERT INTO rmas (merchant, number, number_key, order_id, kind, resolution, requested_on,
                          defective_on_arrival, return_label_cents, note, content_hash)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                      ON CONFLICT (merchant, number) DO UPDATE SET
@@ -308,24 +306,23 @@ impl Store for SqliteStore {
                          defective_on_arrival = excluded.defective_on_arrival,
                          return_label_cents = excluded.return_label_cents, note = excluded.note,
                          content_hash = excluded.content_hash
-                     RETURNING id",
-                )?
-                .query_row(
-                    params![
-                        record.merchant,
-                        record.number,
-                        number_key(&record.number),
-                        order_id,
-                        record.kind.as_str(),
-                        record.resolution.as_str(),
-                        record.requested_on.to_string(),
-                        record.defective_on_arrival,
-                        cents(record.return_label_cost),
-                        record.note,
-                        hash,
-                    ],
-                    |r| r.get(0),
-                )?;
+",
+            )?
+            .execute(params![
+                record.merchant,
+                record.number,
+                number_key(&record.number),
+                order_id,
+                record.kind.as_str(),
+                record.resolution.as_str(),
+                record.requested_on.to_string(),
+                record.defective_on_arrival,
+                cents(record.return_label_cost),
+                record.note,
+                hash,
+            ])?;
+            // The upsert's own RETURNING made imports a third slower (BENCHMARKS.md); the id is known.
+            let id = existing.map_or_else(|| tx.last_insert_rowid(), |(id, _)| id);
             tx.prepare_cached("DELETE FROM rma_tracking WHERE rma_id = ?1")?.execute([id])?;
             let mut insert_tracking =
                 tx.prepare_cached("INSERT OR IGNORE INTO rma_tracking (tracking_key, rma_id) VALUES (?1, ?2)")?;
