@@ -19,9 +19,13 @@ fn main() {
     );
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
-        let absolute = fs::canonicalize(path).unwrap_or_else(|_| path.clone());
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let _ = writeln!(source, "    ({name:?}, include_str!({:?})),", absolute.display().to_string());
+        // Relative to the crate being compiled, never an absolute path: the generated file must not tie
+        // a build to the folder it was first generated in.
+        let _ = writeln!(
+            source,
+            "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/assets/policies/{name}\"))),"
+        );
     }
     source.push_str("];\n");
     let out = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default()).join("built_in_policies.rs");
