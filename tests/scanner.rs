@@ -309,3 +309,27 @@ fn listen_prints_each_classified_scan_as_a_json_line() {
         (Some("product_code"), Some("012345678905"))
     );
 }
+
+#[test]
+fn listen_with_no_suffix_ends_a_scan_at_the_pause() {
+    use std::io::BufRead;
+    let (mut master, slave) = TTYPort::pair().unwrap();
+    let slave_path = slave.name().unwrap();
+    drop(slave);
+    let mut child = std::process::Command::new(crate::support::station_binary())
+        .args(["listen", "--port", &slave_path, "--count", "1", "--scanner-suffix", "none"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(first["event"], "connected");
+    // A scanner programmed with no suffix: the code, then silence.
+    master.write_all(b"]C0RMA-2026-0102").unwrap();
+    let scan: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(
+        (scan["scan"]["kind"].as_str(), scan["scan"]["normalized"].as_str()),
+        (Some("rma_number"), Some("RMA-2026-0102"))
+    );
+}

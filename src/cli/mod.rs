@@ -41,6 +41,12 @@ struct Cli {
     /// The serial scanners' speed.
     #[arg(long, value_name = "BAUD", default_value_t = 9600)]
     scanner_baud: u32,
+    /// What ends a scan from the serial scanners: the suffix they are programmed to send.
+    #[arg(long, value_enum, value_name = "SUFFIX", default_value = "cr", global = true)]
+    scanner_suffix: scanner::Suffix,
+    /// The same code from the same scanner within this many milliseconds counts once.
+    #[arg(long, value_name = "MS", default_value_t = 800, global = true)]
+    repeat_window_ms: u64,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -186,8 +192,13 @@ pub fn run() -> Result<ExitCode, CliError> {
                 Some(folder) => folder,
                 None => default_data_dir().ok_or(CliError::NoDataDir)?,
             };
+            let settings = scanner::Settings {
+                baud: cli.scanner_baud,
+                suffix: cli.scanner_suffix,
+                repeat_window_ms: cli.repeat_window_ms,
+            };
             let scanners =
-                cli.scanners.iter().enumerate().map(|(i, port)| scanner::config(i, port, cli.scanner_baud)).collect();
+                cli.scanners.iter().enumerate().map(|(i, port)| scanner::config(i, port, &settings)).collect();
             crate::gui::run(policies, &folder, cli.station, scanners).map_err(|e| CliError::Gui(e.to_string()))?;
         }
         Some(Command::Decide { case, today }) => {
@@ -212,7 +223,9 @@ pub fn run() -> Result<ExitCode, CliError> {
             scanner::simulate(&port, &capture, baud, std::time::Duration::from_millis(pause_ms))?;
         }
         Some(Command::Listen { port, baud, count, record }) => {
-            scanner::listen(&policies, &port, baud, count, record.as_deref())?
+            let settings =
+                scanner::Settings { baud, suffix: cli.scanner_suffix, repeat_window_ms: cli.repeat_window_ms };
+            scanner::listen(&policies, &port, &settings, count, record.as_deref())?;
         }
         Some(Command::Demo) => {
             let worker = open_store(cli.data_dir.as_deref(), &policies)?;

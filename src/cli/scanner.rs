@@ -16,19 +16,43 @@ use serde_json::json;
 
 use super::{CliError, print, read_bytes};
 use crate::devices::scanner::{ScannerConfig, ScannerEvent, ScannerReader};
-use crate::domain::scan::{Classifier, FramerConfig, classification_json};
+use crate::domain::scan::{Classifier, FramerConfig, Terminator, classification_json};
 use crate::policies::PolicySet;
 
-/// A scanner's settings from a port given on the command line, named by its port's file name.
-pub(super) fn config(index: usize, port: &str, baud: u32) -> ScannerConfig {
+/// The suffix a scanner is programmed to send after each code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum Suffix {
+    Cr,
+    Lf,
+    Crlf,
+    /// No suffix: a pause ends a scan.
+    None,
+}
+
+/// The serial scanners' settings from the command line.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Settings {
+    pub baud: u32,
+    pub suffix: Suffix,
+    pub repeat_window_ms: u64,
+}
+
+/// A scanner's settings for a port given on the command line, named by its port's file name.
+pub(super) fn config(index: usize, port: &str, settings: &Settings) -> ScannerConfig {
     let name =
         Path::new(port).file_name().and_then(|n| n.to_str()).map_or_else(|| format!("{}", index + 1), str::to_owned);
+    let terminator = match settings.suffix {
+        Suffix::Cr => Terminator::Cr,
+        Suffix::Lf => Terminator::Lf,
+        Suffix::Crlf => Terminator::CrLf,
+        Suffix::None => Terminator::None,
+    };
     ScannerConfig {
         name,
         port: port.to_owned(),
-        baud,
-        framing: FramerConfig::default(),
-        repeat_window: Duration::from_millis(800),
+        baud: settings.baud,
+        framing: FramerConfig { terminator, ..FramerConfig::default() },
+        repeat_window: Duration::from_millis(settings.repeat_window_ms),
     }
 }
 
@@ -52,6 +76,13 @@ pub(super) fn simulate(port: &str, capture: &Path, baud: u32, pause: Duration) -
         }
     }
     serial.flush().map_err(|e| port_error(port, e))?;
+    // Closing the port hangs up the line, and a line hung up discards what it has not delivered yet:
+    // wait for the output queue to empty, then a few byte times more, as a scanner stays powered.
+    let drained_by = Instant::now() + Duration::from_secs(2);
+    while serial.bytes_to_write().is_ok_and(|queued| queued > 0) && Instant::now() < drained_by {
+        std::thread::sleep(byte_time.max(Duration::from_millis(1)));
+    }
+    std::thread::sleep((byte_time * 16).max(Duration::from_millis(100)));
     print(&format!("sent {sent} bytes to {port} at {baud} baud\n"))
 }
 
@@ -59,16 +90,16 @@ pub(super) fn simulate(port: &str, capture: &Path, baud: u32, pause: Duration) -
 pub(super) fn listen(
     policies: &PolicySet,
     port: &str,
-    baud: u32,
+    settings: &Settings,
     count: Option<u64>,
     record: Option<&Path>,
 ) -> Result<(), CliError> {
     if let Some(path) = record {
-        return record_raw(port, baud, path, count);
+        return record_raw(port, settings.baud, path, count);
     }
     let classifier = Arc::new(Classifier::new(&policies.classifier_config())?);
     let (sender, events) = sync_channel(64);
-    let config = config(0, port, baud);
+    let config = config(0, port, settings);
     let _reader = ScannerReader::spawn(config, classifier, sender, Arc::new(|| {})).map_err(CliError::Thread)?;
     let mut scans = 0u64;
     for event in events {
