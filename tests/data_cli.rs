@@ -146,3 +146,79 @@ fn backup_writes_a_checked_copy_and_never_overwrites() {
     assert!(!ok);
     assert_eq!(err.trim(), format!("rma-station: {copy_arg}: already exists; a backup never overwrites a file"));
 }
+
+#[test]
+fn verify_finds_a_photo_altered_by_one_byte_and_a_photo_deleted() {
+    use chrono::{TimeZone, Utc};
+    use rma_station::domain::vocabulary::Checkpoint;
+    use rma_station::photos::store::PhotoFolder;
+    use rma_station::storage::sqlite::SqliteStore;
+    use rma_station::storage::{PhotoRow, ReceivedPackage, Stamp, Store, database_path, photos_path};
+
+    let data = tempfile::tempdir().unwrap();
+    let stamp = Stamp {
+        at: Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).unwrap(),
+        station: "bench-1".into(),
+        operator: "ana".into(),
+    };
+    let mut store = SqliteStore::open(&database_path(data.path()), &crate::support::POLICIES).unwrap();
+    let package = ReceivedPackage {
+        scanned_code: "1Z999".into(),
+        scanned_kind: "unknown".into(),
+        rma_id: None,
+        note: "no label".into(),
+    };
+    let package_id = store.receive_package(&package, &stamp).unwrap();
+    let inspection = store.start_inspection(package_id, &stamp).unwrap();
+    let folder = PhotoFolder::new(photos_path(data.path()));
+    let mut stored = Vec::new();
+    for (file, checkpoint) in
+        [("camera/Canon_40D.jpg", Checkpoint::ShippingLabel), ("camera/jolla-phone.jpg", Checkpoint::Packaging)]
+    {
+        let photo = folder.put(&std::fs::read(fixture(&format!("photos/{file}"))).unwrap()).unwrap();
+        let row = PhotoRow {
+            sha256: photo.sha256.to_string(),
+            inspection_id: inspection,
+            item_position: None,
+            checkpoint,
+            bytes: photo.bytes,
+            width: 0,
+            height: 0,
+            taken_at: None,
+            camera_make: None,
+            camera_model: None,
+            orientation: None,
+        };
+        store.record_photo(&row, &stamp).unwrap();
+        // The same photo at the same checkpoint is recorded once.
+        store.record_photo(&row, &stamp).unwrap();
+        stored.push(photo);
+    }
+    assert_eq!(store.photo_hashes().unwrap().len(), 2);
+    let audited = store.audit_entries("package", &package_id.to_string()).unwrap();
+    assert_eq!(audited[0].action, "quarantined");
+    drop(store);
+
+    let (ok, out, err) = station(data.path(), &["verify"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.ends_with("photos: 2 checked, all present and unaltered\n"), "{out}");
+
+    let altered = &stored[0].path;
+    let mut bytes = std::fs::read(altered).unwrap();
+    bytes[1000] ^= 0x01;
+    let mut permissions = std::fs::metadata(altered).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false, reason = "the test plays someone tampering with the file")]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(altered, permissions).unwrap();
+    std::fs::write(altered, bytes).unwrap();
+    std::fs::remove_file(&stored[1].path).unwrap();
+
+    let (ok, out, _) = station(data.path(), &["verify"]);
+    assert!(!ok);
+    assert!(
+        out.contains(&format!("photo {}: ALTERED: its file no longer has the bytes recorded", stored[0].sha256)),
+        "{out}"
+    );
+    assert!(out.contains(&format!("photo {}: MISSING: its file is gone", stored[1].sha256)), "{out}");
+    assert!(out.ends_with("photos: 2 checked, 2 with problems\n"), "{out}");
+}

@@ -15,6 +15,7 @@ use crate::formats::import::{
     CategoryMap, FileKind, ParseSummary, parse_category_map, parse_shopify_orders, parse_station_orders,
     parse_station_rmas,
 };
+use crate::photos::store::{PhotoCheck, PhotoFolder, PhotoHash};
 use crate::policies::sha256_hex;
 use crate::storage::worker::StorageClient;
 use crate::storage::{ImportCounts, ImportSource, Stamp, VerifyReport};
@@ -94,11 +95,35 @@ fn import_summary(file: &str, what: &str, records: usize, summary: &ParseSummary
     out
 }
 
-/// Checks the database and its audit chain; fails if anything is wrong.
-pub(super) fn verify(store: &StorageClient) -> Result<(), CliError> {
+/// Checks the database, its audit chain and every recorded photo's file; fails if anything is wrong.
+pub(super) fn verify(store: &StorageClient, photos: &Path) -> Result<(), CliError> {
     let report = store.call(|s| s.verify())??;
-    print(&report_words("database", &report))?;
-    if report.is_sound() { Ok(()) } else { Err(CliError::VerifyFailed) }
+    let mut out = report_words("database", &report);
+    let hashes = store.call(|s| s.photo_hashes())??;
+    let folder = PhotoFolder::new(photos);
+    let mut bad = 0usize;
+    for text in &hashes {
+        let check = match text.parse::<PhotoHash>() {
+            Ok(hash) => folder.verify(&hash).map_err(|e| e.to_string()),
+            Err(e) => Err(format!("the recorded hash is not valid: {e}")),
+        };
+        let problem = match check {
+            Ok(PhotoCheck::Ok) => continue,
+            Ok(PhotoCheck::Missing) => "MISSING: its file is gone".to_owned(),
+            Ok(PhotoCheck::Altered) => "ALTERED: its file no longer has the bytes recorded".to_owned(),
+            Err(reason) => reason,
+        };
+        bad += 1;
+        let _ = writeln!(out, "photo {text}: {problem}");
+    }
+    let _ = writeln!(
+        out,
+        "photos: {} checked, {}",
+        hashes.len(),
+        if bad == 0 { "all present and unaltered".to_owned() } else { format!("{bad} with problems") }
+    );
+    print(&out)?;
+    if report.is_sound() && bad == 0 { Ok(()) } else { Err(CliError::VerifyFailed) }
 }
 
 /// Writes a checked copy of the database to `destination`.

@@ -188,10 +188,7 @@ pub fn run() -> Result<ExitCode, CliError> {
     let policies = load_policies(cli.policy_dir.as_deref())?;
     match cli.command {
         None => {
-            let folder = match cli.data_dir {
-                Some(folder) => folder,
-                None => default_data_dir().ok_or(CliError::NoDataDir)?,
-            };
+            let folder = data_folder(cli.data_dir.as_deref())?;
             let settings = scanner::Settings {
                 baud: cli.scanner_baud,
                 suffix: cli.scanner_suffix,
@@ -234,7 +231,10 @@ pub fn run() -> Result<ExitCode, CliError> {
             let (orders, rmas) = worker.client().call(move |s| crate::demo::load_demo(s, today, &stamp))??;
             print(&format!("demo data loaded: {} orders, {} RMAs\n", orders.new, rmas.new))?;
         }
-        Some(Command::Verify) => data::verify(&open_store(cli.data_dir.as_deref(), &policies)?.client())?,
+        Some(Command::Verify) => {
+            let folder = data_folder(cli.data_dir.as_deref())?;
+            data::verify(&open_store(Some(&folder), &policies)?.client(), &crate::storage::photos_path(&folder))?;
+        }
         Some(Command::Backup { destination }) => {
             data::backup(&open_store(cli.data_dir.as_deref(), &policies)?.client(), &destination)?;
         }
@@ -245,11 +245,16 @@ pub fn run() -> Result<ExitCode, CliError> {
 }
 
 /// Opens the station's database on its storage thread.
+/// The data folder: the one given, or the platform's.
+fn data_folder(data_dir: Option<&Path>) -> Result<PathBuf, CliError> {
+    match data_dir {
+        Some(folder) => Ok(folder.to_path_buf()),
+        None => default_data_dir().ok_or(CliError::NoDataDir),
+    }
+}
+
 fn open_store(data_dir: Option<&Path>, policies: &PolicySet) -> Result<StorageWorker, CliError> {
-    let folder = match data_dir {
-        Some(folder) => folder.to_path_buf(),
-        None => default_data_dir().ok_or(CliError::NoDataDir)?,
-    };
+    let folder = data_folder(data_dir)?;
     let store = SqliteStore::open(&database_path(&folder), policies)?;
     StorageWorker::spawn(Box::new(store)).map_err(CliError::Thread)
 }

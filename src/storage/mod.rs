@@ -60,6 +60,35 @@ pub struct RmaMatch {
     pub order: StoredOrder,
 }
 
+/// A package as it arrived at the bench: what was scanned, and the RMA it was matched to (or none:
+/// quarantined until it is matched).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedPackage {
+    pub scanned_code: String,
+    /// What the classifier said the code is (`rma_number`, `tracking_number`…).
+    pub scanned_kind: String,
+    pub rma_id: Option<i64>,
+    pub note: String,
+}
+
+/// A photo's record: the stored original (named by its SHA-256) and what was read from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoRow {
+    pub sha256: String,
+    pub inspection_id: i64,
+    /// The inspected item it shows, or none for the package as a whole.
+    pub item_position: Option<u32>,
+    pub checkpoint: crate::domain::vocabulary::Checkpoint,
+    pub bytes: u64,
+    pub width: u32,
+    pub height: u32,
+    /// As the camera recorded it (local time, with its offset when known).
+    pub taken_at: Option<String>,
+    pub camera_make: Option<String>,
+    pub camera_model: Option<String>,
+    pub orientation: Option<u8>,
+}
+
 /// How much the store holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreCounts {
@@ -160,6 +189,15 @@ pub trait Store: Send {
         detail: &str,
     ) -> Result<AuditEntry, StoreError>;
     fn audit_entries(&self, entity: &str, entity_id: &str) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Records a package received at the bench; returns its id.
+    fn receive_package(&mut self, package: &ReceivedPackage, stamp: &Stamp) -> Result<i64, StoreError>;
+    /// Opens the inspection of a received package; returns its id.
+    fn start_inspection(&mut self, package_id: i64, stamp: &Stamp) -> Result<i64, StoreError>;
+    /// Records a photo already stored durably in the photo folder (the file first, then the record, so a
+    /// record never points at a missing file). The same photo at the same checkpoint is recorded once.
+    fn record_photo(&mut self, photo: &PhotoRow, stamp: &Stamp) -> Result<i64, StoreError>;
+    /// The SHA-256 of every photo recorded, for `verify`.
+    fn photo_hashes(&self) -> Result<Vec<String>, StoreError>;
     fn counts(&self) -> Result<StoreCounts, StoreError>;
     /// Integrity and the audit chain.
     fn verify(&self) -> Result<VerifyReport, StoreError>;
@@ -176,6 +214,11 @@ pub fn number_key(number: &str) -> String {
 /// The station's database file in a data folder.
 pub fn database_path(data_dir: &Path) -> PathBuf {
     data_dir.join("station.sqlite3")
+}
+
+/// The folder of photo originals in a data folder.
+pub fn photos_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("photos")
 }
 
 /// The platform's data folder for the station (e.g. `~/.local/share/rma-station`).

@@ -14,8 +14,8 @@ use crate::policies::{PolicySet, sha256_hex};
 use crate::storage::audit::{AuditEntry, ChainCheck, GENESIS, entry_hash};
 use crate::storage::schema::{self, LATEST};
 use crate::storage::{
-    ImportCounts, ImportSource, RmaMatch, Stamp, Store, StoreCounts, StoreError, StoredOrder, StoredRma, VerifyReport,
-    number_key,
+    ImportCounts, ImportSource, PhotoRow, ReceivedPackage, RmaMatch, Stamp, Store, StoreCounts, StoreError,
+    StoredOrder, StoredRma, VerifyReport, number_key,
 };
 
 /// How long a write waits for another station's transaction before reporting the database busy.
@@ -99,7 +99,7 @@ fn append(
     let (seq, prev_hash) = last.map_or((1, GENESIS.to_owned()), |(seq, hash)| (seq + 1, hash));
     let mut entry = AuditEntry {
         seq,
-        at: stamp.at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        at: instant(stamp),
         station: stamp.station.clone(),
         actor: stamp.operator.clone(),
         entity: entity.to_owned(),
@@ -127,6 +127,11 @@ fn append(
         entry.hash
     ])?;
     Ok(entry)
+}
+
+/// A stamp's instant as stored: RFC 3339, UTC, milliseconds.
+fn instant(stamp: &Stamp) -> String {
+    stamp.at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 fn known_merchants(tx: &Connection) -> Result<Vec<String>, StoreError> {
@@ -400,6 +405,93 @@ impl Store for SqliteStore {
         )?;
         let entries = stmt.query_map(params![entity, entity_id], audit_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(entries)
+    }
+
+    fn receive_package(&mut self, package: &ReceivedPackage, stamp: &Stamp) -> Result<i64, StoreError> {
+        let tx = self.write()?;
+        tx.prepare_cached(
+            "INSERT INTO packages (scanned_code, scanned_kind, received_at, station, operator, rma_id, quarantined, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            package.scanned_code,
+            package.scanned_kind,
+            instant(stamp),
+            stamp.station,
+            stamp.operator,
+            package.rma_id,
+            package.rma_id.is_none(),
+            package.note,
+        ])?;
+        let id = tx.last_insert_rowid();
+        let detail = serde_json::json!({ "scanned": package.scanned_code, "kind": package.scanned_kind, "rma_id": package.rma_id, "note": package.note });
+        let action = if package.rma_id.is_some() { "received" } else { "quarantined" };
+        append(&tx, stamp, "package", &id.to_string(), action, &detail.to_string())?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn start_inspection(&mut self, package_id: i64, stamp: &Stamp) -> Result<i64, StoreError> {
+        let tx = self.write()?;
+        tx.prepare_cached(
+            "INSERT INTO inspections (package_id, received_on, original_owner, commercial_use, proof_of_purchase, operator, station, saved_at)
+             VALUES (?1, ?2, 1, 0, 1, ?3, ?4, ?5)",
+        )?
+        .execute(params![package_id, stamp.at.date_naive().to_string(), stamp.operator, stamp.station, instant(stamp)])?;
+        let id = tx.last_insert_rowid();
+        append(
+            &tx,
+            stamp,
+            "inspection",
+            &id.to_string(),
+            "started",
+            &serde_json::json!({ "package_id": package_id }).to_string(),
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn record_photo(&mut self, photo: &PhotoRow, stamp: &Stamp) -> Result<i64, StoreError> {
+        let tx = self.write()?;
+        let existing: Option<i64> = tx
+            .prepare_cached("SELECT id FROM photos WHERE inspection_id = ?1 AND sha256 = ?2 AND checkpoint = ?3")?
+            .query_row(params![photo.inspection_id, photo.sha256, photo.checkpoint.as_str()], |r| r.get(0))
+            .optional()?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+        tx.prepare_cached(
+            "INSERT INTO photos (sha256, inspection_id, item_position, checkpoint, bytes, width, height, taken_at,
+                 camera_make, camera_model, orientation, operator, station, imported_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?
+        .execute(params![
+            photo.sha256,
+            photo.inspection_id,
+            photo.item_position,
+            photo.checkpoint.as_str(),
+            photo.bytes as i64,
+            photo.width,
+            photo.height,
+            photo.taken_at,
+            photo.camera_make,
+            photo.camera_model,
+            photo.orientation,
+            stamp.operator,
+            stamp.station,
+            instant(stamp),
+        ])?;
+        let id = tx.last_insert_rowid();
+        let detail = serde_json::json!({ "sha256": photo.sha256, "inspection_id": photo.inspection_id, "checkpoint": photo.checkpoint.as_str() });
+        append(&tx, stamp, "photo", &id.to_string(), "recorded", &detail.to_string())?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn photo_hashes(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT DISTINCT sha256 FROM photos ORDER BY sha256")?;
+        let hashes = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+        Ok(hashes)
     }
 
     fn counts(&self) -> Result<StoreCounts, StoreError> {
