@@ -283,22 +283,31 @@ fn simulate_scanner_plays_a_capture_into_a_port_byte_for_byte() {
     );
 }
 
-#[test]
-fn listen_prints_each_classified_scan_as_a_json_line() {
+/// Starts `rma-station listen` on a fresh pty with `args`; returns the pty's master end, the process,
+/// and its output lines once it has said it is connected.
+fn listen(args: &[&str]) -> (TTYPort, std::process::Child, impl Iterator<Item = serde_json::Value>) {
     use std::io::BufRead;
-    let (mut master, slave) = TTYPort::pair().unwrap();
+    let (master, slave) = TTYPort::pair().unwrap();
     let slave_path = slave.name().unwrap();
     drop(slave);
     let mut child = std::process::Command::new(crate::support::station_binary())
-        .args(["listen", "--port", &slave_path, "--count", "2"])
+        .args(["listen", "--port", &slave_path])
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
-    assert_eq!(first["event"], "connected");
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(&line.unwrap()).unwrap());
+    assert_eq!(lines.next().unwrap()["event"], "connected");
+    (master, child, lines)
+}
+
+#[test]
+fn listen_prints_each_classified_scan_as_a_json_line() {
+    let (mut master, mut child, lines) = listen(&["--count", "2"]);
     master.write_all(b"]C0RMA-2026-0101\rAB\x07C\r]E0012345678905\r").unwrap();
-    let rest: Vec<serde_json::Value> = lines.map(|l| serde_json::from_str(&l.unwrap()).unwrap()).collect();
+    let rest: Vec<serde_json::Value> = lines.collect();
     assert!(child.wait().unwrap().success());
     assert_eq!(rest.len(), 3, "{rest:?}");
     assert_eq!((rest[0]["event"].as_str(), rest[0]["scan"]["kind"].as_str()), (Some("scan"), Some("rma_number")));
@@ -312,21 +321,10 @@ fn listen_prints_each_classified_scan_as_a_json_line() {
 
 #[test]
 fn listen_with_no_suffix_ends_a_scan_at_the_pause() {
-    use std::io::BufRead;
-    let (mut master, slave) = TTYPort::pair().unwrap();
-    let slave_path = slave.name().unwrap();
-    drop(slave);
-    let mut child = std::process::Command::new(crate::support::station_binary())
-        .args(["listen", "--port", &slave_path, "--count", "1", "--scanner-suffix", "none"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
-    assert_eq!(first["event"], "connected");
+    let (mut master, mut child, mut lines) = listen(&["--count", "1", "--scanner-suffix", "none"]);
     // A scanner programmed with no suffix: the code, then silence.
     master.write_all(b"]C0RMA-2026-0102").unwrap();
-    let scan: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let scan = lines.next().unwrap();
     assert!(child.wait().unwrap().success());
     assert_eq!(
         (scan["scan"]["kind"].as_str(), scan["scan"]["normalized"].as_str()),

@@ -40,6 +40,27 @@ pub struct ImportCounts {
     pub unchanged: u64,
 }
 
+impl ImportCounts {
+    /// Counts a record against the stored version's content hash (`None`: not stored yet). Returns
+    /// whether it must be written: an unchanged record is left alone.
+    pub fn tally(&mut self, stored_hash: Option<&str>, hash: &str) -> bool {
+        match stored_hash {
+            Some(stored) if stored == hash => {
+                self.unchanged += 1;
+                false
+            }
+            Some(_) => {
+                self.updated += 1;
+                true
+            }
+            None => {
+                self.new += 1;
+                true
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredOrder {
     pub id: i64,

@@ -148,6 +148,17 @@ fn check_merchant(known: &[String], merchant: &str) -> Result<(), StoreError> {
     }
 }
 
+/// The id and content hash of the stored record with this merchant and number, if any.
+fn stored_version(
+    tx: &Transaction<'_>,
+    table: &str,
+    merchant: &str,
+    number: &str,
+) -> Result<Option<(i64, String)>, StoreError> {
+    let sql = format!("SELECT id, content_hash FROM {table} WHERE merchant = ?1 AND number = ?2");
+    Ok(tx.prepare_cached(&sql)?.query_row(params![merchant, number], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+}
+
 /// A fingerprint of a record's content: equal records, equal fingerprints.
 fn content_hash(record: &impl std::fmt::Debug) -> String {
     sha256_hex(format!("{record:?}").as_bytes())
@@ -178,17 +189,9 @@ impl Store for SqliteStore {
         for record in records {
             check_merchant(&known, &record.merchant)?;
             let hash = content_hash(record);
-            let existing: Option<(i64, String)> = tx
-                .prepare_cached("SELECT id, content_hash FROM orders WHERE merchant = ?1 AND number = ?2")?
-                .query_row(params![record.merchant, record.number], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            match &existing {
-                Some((_, stored)) if *stored == hash => {
-                    counts.unchanged += 1;
-                    continue;
-                }
-                Some(_) => counts.updated += 1,
-                None => counts.new += 1,
+            let existing = stored_version(&tx, "orders", &record.merchant, &record.number)?;
+            if !counts.tally(existing.as_ref().map(|(_, stored)| stored.as_str()), &hash) {
+                continue;
             }
             tx.prepare_cached(
                     "INSERT INTO orders (merchant, number, number_key, channel, status, customer_name, customer_email,
@@ -289,17 +292,9 @@ impl Store for SqliteStore {
                     order_number: record.order_number.clone(),
                 })?;
             let hash = content_hash(record);
-            let existing: Option<(i64, String)> = tx
-                .prepare_cached("SELECT id, content_hash FROM rmas WHERE merchant = ?1 AND number = ?2")?
-                .query_row(params![record.merchant, record.number], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            match &existing {
-                Some((_, stored)) if *stored == hash => {
-                    counts.unchanged += 1;
-                    continue;
-                }
-                Some(_) => counts.updated += 1,
-                None => counts.new += 1,
+            let existing = stored_version(&tx, "rmas", &record.merchant, &record.number)?;
+            if !counts.tally(existing.as_ref().map(|(_, stored)| stored.as_str()), &hash) {
+                continue;
             }
             tx.prepare_cached(
                 "INSERT INTO rmas (merchant, number, number_key, order_id, kind, resolution, requested_on,
