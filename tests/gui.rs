@@ -173,3 +173,19 @@ fn a_serial_scan_shows_its_match_and_the_scanner_its_state() {
         matches!(app.intake_view().scanners[0].state, ScannerState::Disconnected(_))
     });
 }
+
+#[test]
+fn a_refused_keyboard_scan_is_shown_with_its_direction_override_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_demo(dir.path());
+    let mut harness = harness(app(&path, Vec::new()));
+    step_until(&mut harness, "the database", |app| orders_shown(app).is_some());
+    harness.get_by_label(SCAN_FIELD).type_text("RMA\u{202e}1010");
+    harness.key_press(eframe::egui::Key::Enter);
+    harness.run();
+    let row = &harness.state().intake_view().recent[0];
+    // Shown as it is, the override would reverse the text after it on screen: it must be visible instead.
+    assert_eq!(row.code, "RMA\\u{202e}1010");
+    assert!(!row.code.contains('\u{202e}'));
+    assert!(matches!(&row.outcome, ScanOutcome::Refused(reason) if reason.contains("direction")), "{:?}", row.outcome);
+}

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 
 use crate::devices::scanner::{ScannerConfig, ScannerEvent, ScannerReader};
-use crate::domain::scan::{Classification, Classifier, Kind, Reading, screen_text};
+use crate::domain::scan::{Classification, Classifier, Kind, Reading, preview_text, screen_text};
 use crate::gui::intake::{IntakeCommand, IntakeView, ScanOutcome, ScanRow, ScannerState, ScannerStatus, intake_ui};
 use crate::gui::station::{DatabaseView, MerchantSummary, StationCommand, StationView, station_ui};
 use crate::intake::IntakeMatch;
@@ -266,10 +266,9 @@ impl StationApp {
     fn keyboard_scan(&mut self, typed: &str, ctx: &egui::Context) {
         let code = typed.trim().to_owned();
         if let Err(reason) = screen_text(&code) {
-            let preview: String = code.chars().filter(|c| !c.is_control()).take(40).collect();
             self.push_row(ScanRow {
                 source: "keyboard".to_owned(),
-                code: preview,
+                code: preview_text(&code),
                 what: "not a scan".to_owned(),
                 outcome: ScanOutcome::Refused(reason.to_string()),
             });

@@ -139,7 +139,13 @@ fn is_direction_control(ch: char) -> bool {
 const PREVIEW_CHARS: usize = 40;
 
 fn preview(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
+    preview_text(&String::from_utf8_lossy(bytes))
+}
+
+/// Refused input made safe to show: printable ASCII as is, anything else (control characters, direction
+/// overrides) as a visible `\u{..}` escape, cut to a status line's length. Serial and keyboard refusals
+/// are both shown this way.
+pub fn preview_text(text: &str) -> String {
     let mut out = String::new();
     for ch in text.chars().take(PREVIEW_CHARS) {
         if ch.is_ascii_graphic() || ch == ' ' {

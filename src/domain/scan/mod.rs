@@ -18,7 +18,7 @@ pub use classify::{
     classification_json,
 };
 pub use dedup::Deduplicator;
-pub use framing::{Framer, FramerConfig, FramerEvent, GS, RefusalReason, Scan, Terminator, screen_text};
+pub use framing::{Framer, FramerConfig, FramerEvent, GS, RefusalReason, Scan, Terminator, preview_text, screen_text};
 pub use gs1::{Gs1Data, Gs1Element, Gs1Error, parse_gs1};
 pub use product_code::{ProductCode, ProductCodeError, ProductFormat, gs1_check_digit};
 pub use symbology::{Symbology, SymbologyFamily};
