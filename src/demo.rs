@@ -9,12 +9,24 @@
 use chrono::{Days, NaiveDate};
 
 use crate::domain::records::{OrderRecord, RmaRecord};
+use crate::domain::vocabulary::Role;
 use crate::formats::import::{FileKind, ImportError, parse_station_orders, parse_station_rmas};
 use crate::policies::sha256_hex;
 use crate::storage::{ImportCounts, ImportSource, Stamp, Store, StoreError};
 
 const ORDERS: &str = include_str!("../assets/demo/orders.json");
 const RMAS: &str = include_str!("../assets/demo/rmas.json");
+
+/// The demo's operators: name, role and PIN. Added with the demo data when the station has no operator
+/// yet, and named on the sign-in screen, so a first start can be tried at once.
+pub const DEMO_OPERATORS: &[(&str, Role, &str)] = &[("sam", Role::Clerk, "1357"), ("dana", Role::Supervisor, "2468")];
+
+/// The sign-in screen's line about the demo operators.
+pub fn operators_hint() -> String {
+    let who: Vec<String> =
+        DEMO_OPERATORS.iter().map(|(name, role, pin)| format!("{name} ({role}), PIN {pin}")).collect();
+    format!("Demo operators: {}.", who.join("; "))
+}
 
 /// The day the demo files were written around.
 pub const REFERENCE_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 21) {
@@ -36,6 +48,8 @@ pub enum DemoError {
     Data(#[from] ImportError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the demo operators' PINs could not be hashed: {0}")]
+    Pin(#[from] crate::auth::AuthError),
 }
 
 /// The demo orders and RMAs, dated as if written today.
@@ -83,5 +97,10 @@ pub fn load_demo(
         &data.rmas,
         stamp,
     )?;
+    if store.operators()?.is_empty() {
+        for (name, role, pin) in DEMO_OPERATORS {
+            store.add_operator(name, *role, &crate::auth::hash_pin(pin)?, stamp)?;
+        }
+    }
     Ok((orders, rmas))
 }

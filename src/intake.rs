@@ -59,3 +59,25 @@ fn orders(store: &dyn Store, found: Vec<StoredOrder>) -> Result<IntakeMatch, Sto
     }
     Ok(if matches.is_empty() { IntakeMatch::Orders(found) } else { IntakeMatch::Rmas(matches) })
 }
+
+/// How many orders a customer search looks at.
+const SEARCH_LIMIT: usize = 20;
+
+/// The RMAs a clerk's search finds: by order number, then by customer name or email prefix.
+pub fn search(store: &dyn Store, text: &str) -> Result<Vec<RmaMatch>, StoreError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut orders = store.orders_by_number(text)?;
+    if orders.is_empty() {
+        orders = store.search_customers(text, SEARCH_LIMIT)?;
+    }
+    let mut matches = Vec::new();
+    for order in &orders {
+        for rma in store.rmas_of_order(order.id)? {
+            matches.push(RmaMatch { rma, order: order.clone() });
+        }
+    }
+    Ok(matches)
+}

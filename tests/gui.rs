@@ -6,34 +6,31 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{TimeZone, Utc};
+use chrono::{Local, Utc};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use rma_station::devices::scanner::ScannerConfig;
 use rma_station::domain::scan::FramerConfig;
 use rma_station::gui::intake::{SCAN_FIELD, ScanOutcome, ScannerState};
+use rma_station::gui::sign_in::{OPERATOR_FIELD, PIN_FIELD, SIGN_IN};
 use rma_station::gui::station::{DatabaseView, LOAD_DEMO, MerchantSummary, database_line};
-use rma_station::gui::{APP_NAME, StationApp, StationSetup};
+use rma_station::gui::{APP_NAME, Screen, StationApp, StationSetup};
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{Stamp, Store, database_path};
 use serialport::{SerialPort, TTYPort};
 
-use crate::support::{POLICIES, date};
+use crate::support::POLICIES;
 
-fn app(database: &Path, scanners: Vec<ScannerConfig>) -> StationApp {
-    let store = SqliteStore::open(database, &POLICIES);
-    let setup = StationSetup {
-        policies: POLICIES.clone(),
-        database: database.to_path_buf(),
-        store,
-        station: "bench-1".into(),
-        scanners,
-    };
+/// The station on a data folder, with the real storage, photo and scanner threads.
+pub fn app(dir: &Path, scanners: Vec<ScannerConfig>) -> StationApp {
+    let setup = StationSetup::open(POLICIES.clone(), dir, "bench-1".into(), scanners, None);
     StationApp::new(setup, Arc::new(|| {}))
 }
 
-fn harness(app: StationApp) -> Harness<'static, StationApp> {
-    Harness::new_ui_state(
+pub fn harness(app: StationApp) -> Harness<'static, StationApp> {
+    // Worker threads answer while a step runs and each answer asks for a repaint, so the window may take
+    // a few more frames than kittest's default 4 to settle.
+    Harness::builder().with_size(eframe::egui::vec2(1280.0, 900.0)).with_max_steps(64).build_ui_state(
         |ui, app: &mut StationApp| {
             app.logic(ui.ctx());
             app.draw(ui);
@@ -44,7 +41,7 @@ fn harness(app: StationApp) -> Harness<'static, StationApp> {
 
 /// Steps the UI until `done` holds, as answers arrive from the worker threads.
 #[track_caller]
-fn step_until(harness: &mut Harness<'static, StationApp>, what: &str, done: impl Fn(&StationApp) -> bool) {
+pub fn step_until(harness: &mut Harness<'static, StationApp>, what: &str, done: impl Fn(&StationApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !done(harness.state()) {
         assert!(Instant::now() < deadline, "the screen never showed {what}");
@@ -61,23 +58,51 @@ fn orders_shown(app: &StationApp) -> Option<u64> {
     }
 }
 
-fn with_demo(dir: &Path) -> std::path::PathBuf {
-    let path = database_path(dir);
-    let mut store = SqliteStore::open(&path, &POLICIES).unwrap();
-    let stamp = Stamp {
-        at: Utc.with_ymd_and_hms(2026, 11, 21, 8, 0, 0).unwrap(),
-        station: "bench-1".into(),
-        operator: "setup".into(),
-    };
-    rma_station::demo::load_demo(&mut store, date("2026-11-21"), &stamp).unwrap();
-    path
+/// A data folder with the demo data (and its operators), dated today as the window will see it.
+pub fn with_demo(dir: &Path) {
+    let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
+    let stamp = Stamp { at: Utc::now(), station: "bench-1".into(), operator: "setup".into() };
+    rma_station::demo::load_demo(&mut store, Local::now().date_naive(), &stamp).unwrap();
+}
+
+/// Signs in through the sign-in screen, as a clerk would: name, PIN, Enter.
+#[track_caller]
+pub fn sign_in(harness: &mut Harness<'static, StationApp>, name: &str, pin: &str) {
+    step_until(harness, "the sign-in form", |app| app.sign_in_view().has_operators == Some(true));
+    type_into(harness, OPERATOR_FIELD, name);
+    type_into(harness, PIN_FIELD, pin);
+    harness.key_press(eframe::egui::Key::Enter);
+    step_until(harness, "the intake screen", |app| app.screen() == Screen::Intake);
+}
+
+/// Focuses the field labelled `label` (as a click or Tab would), then types `text` into it.
+pub fn type_into(harness: &mut Harness<'static, StationApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.run();
+    harness.get_by_label(label).type_text(text);
+    harness.run();
+}
+
+/// A keyboard-wedge scan: the code typed into the scan field, then Enter.
+pub fn scan(harness: &mut Harness<'static, StationApp>, code: &str) {
+    type_into(harness, SCAN_FIELD, code);
+    harness.key_press(eframe::egui::Key::Enter);
+    harness.run();
+}
+
+/// The demo station, signed in as the demo clerk.
+pub fn demo_station(dir: &Path) -> Harness<'static, StationApp> {
+    with_demo(dir);
+    let mut harness = harness(app(dir, Vec::new()));
+    sign_in(&mut harness, "sam", "1357");
+    harness
 }
 
 #[test]
 fn an_empty_database_offers_the_demo_and_loading_it_fills_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = database_path(dir.path());
-    let mut harness = harness(app(&path, Vec::new()));
+    let mut harness = harness(app(dir.path(), Vec::new()));
     step_until(&mut harness, "the database", |app| orders_shown(app).is_some());
 
     harness.get_by_label(APP_NAME);
@@ -92,6 +117,15 @@ fn an_empty_database_offers_the_demo_and_loading_it_fills_the_database() {
     assert!(counts.orders >= 20 && counts.rmas >= 18, "{counts:?}");
     harness.get_by_label(&database_line(&path.display().to_string(), &counts));
     assert!(harness.query_by_label(LOAD_DEMO).is_none(), "the demo is still offered on a full database");
+
+    // The demo brings its operators, named on the sign-in screen, and the clerk can sign in at once.
+    step_until(&mut harness, "the demo operators", |app| app.sign_in_view().demo_hint.is_some());
+    harness.get_by_label(&rma_station::demo::operators_hint());
+    type_into(&mut harness, OPERATOR_FIELD, "Sam");
+    type_into(&mut harness, PIN_FIELD, "1357");
+    harness.get_by_label(SIGN_IN).click();
+    step_until(&mut harness, "the intake screen", |app| app.screen() == Screen::Intake);
+    assert_eq!(harness.state().operator().map(|o| o.name.as_str()), Some("sam"));
 }
 
 #[test]
@@ -99,7 +133,7 @@ fn a_database_from_a_newer_station_is_named_on_screen_not_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let path = database_path(dir.path());
     rusqlite::Connection::open(&path).unwrap().execute_batch("PRAGMA user_version = 99;").unwrap();
-    let mut harness = harness(app(&path, Vec::new()));
+    let mut harness = harness(app(dir.path(), Vec::new()));
     harness.run();
     let message = match harness.state().station_view().database {
         DatabaseView::Failed(message) => message,
@@ -117,9 +151,7 @@ fn first_outcome(app: &StationApp) -> Option<ScanOutcome> {
 #[test]
 fn a_keyboard_wedge_scan_into_the_scan_field_finds_its_rma() {
     let dir = tempfile::tempdir().unwrap();
-    let path = with_demo(dir.path());
-    let mut harness = harness(app(&path, Vec::new()));
-    step_until(&mut harness, "the database", |app| orders_shown(app).is_some());
+    let mut harness = demo_station(dir.path());
 
     // A wedge scanner types the code and presses Enter, like a hurried clerk.
     harness.get_by_label(SCAN_FIELD).type_text("rma-2026-0101");
@@ -141,7 +173,7 @@ fn a_keyboard_wedge_scan_into_the_scan_field_finds_its_rma() {
 #[test]
 fn a_serial_scan_shows_its_match_and_the_scanner_its_state() {
     let dir = tempfile::tempdir().unwrap();
-    let path = with_demo(dir.path());
+    with_demo(dir.path());
     let (mut master, slave) = TTYPort::pair().unwrap();
     let port = slave.name().unwrap();
     drop(slave);
@@ -152,7 +184,8 @@ fn a_serial_scan_shows_its_match_and_the_scanner_its_state() {
         framing: FramerConfig::default(),
         repeat_window: Duration::from_millis(800),
     };
-    let mut harness = harness(app(&path, vec![scanner]));
+    let mut harness = harness(app(dir.path(), vec![scanner]));
+    sign_in(&mut harness, "sam", "1357");
     step_until(&mut harness, "the scanner connected", |app| {
         app.intake_view().scanners[0].state == ScannerState::Connected
     });
@@ -177,9 +210,7 @@ fn a_serial_scan_shows_its_match_and_the_scanner_its_state() {
 #[test]
 fn a_refused_keyboard_scan_is_shown_with_its_direction_override_escaped() {
     let dir = tempfile::tempdir().unwrap();
-    let path = with_demo(dir.path());
-    let mut harness = harness(app(&path, Vec::new()));
-    step_until(&mut harness, "the database", |app| orders_shown(app).is_some());
+    let mut harness = demo_station(dir.path());
     harness.get_by_label(SCAN_FIELD).type_text("RMA\u{202e}1010");
     harness.key_press(eframe::egui::Key::Enter);
     harness.run();

@@ -3,6 +3,10 @@
 // A test fails by panicking: in test code an unwrap or expect is an assertion, helpers included.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail by panicking")]
 
+mod auth;
+mod bench_commands;
+mod bench_flow;
+mod bench_store;
 mod data_cli;
 mod decide_cli;
 mod decide_scenarios;
@@ -10,9 +14,11 @@ mod demo;
 mod gui;
 mod import_formats;
 mod intake;
+mod lockout;
 mod money;
 mod photos;
 mod policy_files;
+mod queue_export;
 mod scan;
 mod scanner;
 mod storage;

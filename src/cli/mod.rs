@@ -3,6 +3,7 @@
 //! Arguments are parsed into typed values here (clap) and each command returns a `Result`; `main`
 //! reports an error once, as one line, and chooses the exit code.
 
+mod bench_sheet;
 mod classify;
 mod data;
 mod decide;
@@ -47,6 +48,10 @@ struct Cli {
     /// The same code from the same scanner within this many milliseconds counts once.
     #[arg(long, value_name = "MS", default_value_t = 800, global = true)]
     repeat_window_ms: u64,
+    /// A folder a tethered camera or phone app saves photos into: each new photo is attached to the
+    /// inspection open on the bench, at the checkpoint selected.
+    #[arg(long, value_name = "DIR")]
+    hot_folder: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -105,6 +110,12 @@ enum Command {
     Backup {
         /// The new file (never overwritten).
         destination: PathBuf,
+    },
+    /// Write the bench sheet: the command barcodes the scan field obeys, as an A4 SVG to print at 100%.
+    BenchSheet {
+        /// The SVG file to write (replaced if it exists).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
     },
     /// Check or show merchant policies.
     Policy {
@@ -180,6 +191,10 @@ pub enum CliError {
     Thread(io::Error),
     #[error("the station window could not open: {0}")]
     Gui(String),
+    #[error("{0}")]
+    Export(#[from] crate::formats::export::ExportError),
+    #[error("cannot encode {code:?} as Code 128: {reason}")]
+    Barcode { code: String, reason: String },
 }
 
 /// Parses the arguments and runs the command.
@@ -196,7 +211,8 @@ pub fn run() -> Result<ExitCode, CliError> {
             };
             let scanners =
                 cli.scanners.iter().enumerate().map(|(i, port)| scanner::config(i, port, &settings)).collect();
-            crate::gui::run(policies, &folder, cli.station, scanners).map_err(|e| CliError::Gui(e.to_string()))?;
+            let setup = crate::gui::StationSetup::open(policies, &folder, cli.station, scanners, cli.hot_folder);
+            crate::gui::run(setup).map_err(|e| CliError::Gui(e.to_string()))?;
         }
         Some(Command::Decide { case, today }) => {
             // The clock is read here, at the edge, and nowhere in the engine.
@@ -238,6 +254,7 @@ pub fn run() -> Result<ExitCode, CliError> {
         Some(Command::Backup { destination }) => {
             data::backup(&open_store(cli.data_dir.as_deref(), &policies)?.client(), &destination)?;
         }
+        Some(Command::BenchSheet { output }) => bench_sheet::run(&output)?,
         Some(Command::Policy { action: PolicyCommand::Check { files } }) => policy::check(&files)?,
         Some(Command::Policy { action: PolicyCommand::Show { merchant } }) => policy::show(&policies, &merchant)?,
     }

@@ -101,3 +101,45 @@ impl Flag {
         }
     }
 }
+
+impl Decision {
+    /// The decision as a supervisor overrode it: another disposition, and for a refund or store credit
+    /// the amount to pay (`net`; other dispositions pay nothing). The verdict follows the disposition:
+    /// a hold holds, a return to the customer denies, anything else accepts what it grants. A refund
+    /// without a due date gets the policy's (`refund_due_days` after `today`).
+    pub fn overridden(&self, disposition: Disposition, net: Money, today: NaiveDate, refund_due_days: u32) -> Decision {
+        let mut decision = self.clone();
+        decision.disposition = disposition;
+        decision.verdict = match disposition {
+            Disposition::Hold => Verdict::Hold,
+            Disposition::ReturnToCustomer => Verdict::Deny,
+            _ if self.verdict == Verdict::Partial => Verdict::Partial,
+            _ => Verdict::Accept,
+        };
+        // The supervisor's disposition speaks for every unit that arrived: granted, sent back or held.
+        for line in decision.lines.iter_mut().filter(|line| line.received > 0) {
+            match disposition {
+                Disposition::ReturnToCustomer => {
+                    line.refused = line.received;
+                    line.accepted = 0;
+                    line.outcome = LineOutcome::Refused;
+                }
+                Disposition::Hold => line.outcome = LineOutcome::Hold,
+                _ => {
+                    line.accepted = line.received;
+                    line.refused = 0;
+                    line.outcome = LineOutcome::Accepted;
+                }
+            }
+        }
+        let pays = matches!(disposition, Disposition::Refund | Disposition::StoreCredit);
+        decision.money.net = if pays { net } else { Money::ZERO };
+        decision.refund_due_on = match disposition {
+            Disposition::Refund => {
+                self.refund_due_on.or_else(|| today.checked_add_days(chrono::Days::new(u64::from(refund_due_days))))
+            }
+            _ => None,
+        };
+        decision
+    }
+}

@@ -4,8 +4,11 @@
 pub mod case;
 pub mod decision;
 pub mod engine;
+pub mod inspection;
+pub mod lockout;
 pub mod money;
 pub mod policy;
+pub mod queue;
 pub mod records;
 pub mod scan;
 pub mod vocabulary;

@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::case::{Order, OrderLine, Referral};
+use crate::domain::case::{Order, OrderLine, Referral, Rma};
 use crate::domain::money::Money;
 use crate::domain::vocabulary::{Channel, Resolution, RmaKind};
 
@@ -126,6 +126,20 @@ impl OrderRecord {
             gifted: self.gifted,
             referral: self.referral.clone(),
             lines,
+        }
+    }
+}
+
+impl RmaRecord {
+    /// The RMA as the decision engine sees it.
+    pub fn to_rma(&self) -> Rma {
+        Rma {
+            number: self.number.clone(),
+            requested_on: self.requested_on,
+            kind: self.kind,
+            resolution: self.resolution,
+            defective_on_arrival: self.defective_on_arrival,
+            return_label_cost: self.return_label_cost,
         }
     }
 }

@@ -148,6 +148,22 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// What an operator may do: a supervisor also approves overrides and manages operators.
+    Role, "role" { Clerk => "clerk", Supervisor => "supervisor" }
+);
+vocabulary!(
+    /// The work queues a decision feeds, one per team that acts on it.
+    Queue, "queue" {
+        Refund => "refund",
+        Exchange => "exchange",
+        Replacement => "replacement",
+        StoreCredit => "store_credit",
+        ReturnToCustomer => "return_to_customer",
+        Hold => "hold",
+    }
+);
+
 impl Resolution {
     /// The disposition that grants this resolution.
     pub fn disposition(self) -> Disposition {

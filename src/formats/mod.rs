@@ -5,6 +5,7 @@
 //! derive serde. These modules parse text they are given; reading files is left to their callers.
 
 pub mod case_json;
+pub mod export;
 pub mod import;
 pub mod policy_toml;
 

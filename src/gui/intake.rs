@@ -1,19 +1,29 @@
-//! The intake screen: the scan field that always has focus (keyboard-wedge scanners type into it),
-//! the serial scanners' live status, and the package scans so far with what each found.
+//! The intake screen: what the last package scan matched (open it, pick one of several, search, or
+//! quarantine the package), the serial scanners' live status, today's packages and the scans so far.
+//! The scan field itself is the station's one field at the top of every screen ([`scan_field_ui`]).
 
 use eframe::egui;
 
 use crate::gui::theme;
 use crate::intake::IntakeMatch;
+use crate::storage::{PackageRow, PackageStage, RmaMatch};
 
 /// The scan field's accessible name.
 pub const SCAN_FIELD: &str = "Scan";
+pub const RECEIVE: &str = "Receive and inspect (Enter)";
+pub const QUARANTINE: &str = "Quarantine the package";
+pub const QUARANTINE_NOTE: &str = "Quarantine note";
+pub const SEARCH_FIELD: &str = "Search by order number, customer name or email";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IntakeView {
     pub scanners: Vec<ScannerStatus>,
     /// Newest first.
     pub recent: Vec<ScanRow>,
+    /// The last package scan's match, waiting for the clerk.
+    pub card: Option<MatchCard>,
+    /// Packages received today, newest first.
+    pub today: Vec<PackageRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,24 +60,15 @@ pub enum ScanOutcome {
     ItemCode,
     Refused(String),
     Failed(String),
+    /// A bench command barcode, carried out.
+    Command(String),
 }
 
 impl ScanOutcome {
     /// The words of a finished lookup.
     pub fn of(found: &IntakeMatch) -> ScanOutcome {
         match found {
-            IntakeMatch::Rmas(matches) => ScanOutcome::Found(
-                matches
-                    .iter()
-                    .map(|m| {
-                        let rma = &m.rma.record;
-                        format!(
-                            "{} · order {} · {} · {}, {}",
-                            rma.number, m.order.record.number, m.order.record.customer_name, rma.kind, rma.resolution
-                        )
-                    })
-                    .collect(),
-            ),
+            IntakeMatch::Rmas(matches) => ScanOutcome::Found(matches.iter().map(rma_line).collect()),
             IntakeMatch::Orders(orders) => ScanOutcome::Found(
                 orders
                     .iter()
@@ -80,6 +81,15 @@ impl ScanOutcome {
     }
 }
 
+/// "RMA-2026-0101 · order CP-20101 · Rosa Diaz · return, refund".
+pub fn rma_line(found: &RmaMatch) -> String {
+    let rma = &found.rma.record;
+    format!(
+        "{} · order {} · {} · {}, {}",
+        rma.number, found.order.record.number, found.order.record.customer_name, rma.kind, rma.resolution
+    )
+}
+
 impl ScanRow {
     /// The row's headline, e.g. "scanner left: 1Z5R89390357567127 — tracking number (UPS)".
     pub fn headline(&self) -> String {
@@ -87,40 +97,77 @@ impl ScanRow {
     }
 }
 
+/// What the last package scan found, as the clerk must act on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MatchCard {
+    /// RMAs to open: one (Enter opens it) or several (type its number in the scan field, or click).
+    Rmas { code: String, options: Vec<String>, items: Vec<String> },
+    /// An order with no RMA: what the merchant's policy says about such a package.
+    NoRma { code: String, order: String, policy: String },
+    /// Nothing matched (or the search found nothing yet).
+    NoMatch { code: String },
+}
+
+impl MatchCard {
+    pub fn code(&self) -> &str {
+        match self {
+            MatchCard::Rmas { code, .. } | MatchCard::NoRma { code, .. } | MatchCard::NoMatch { code } => code,
+        }
+    }
+}
+
+/// What the clerk has typed on the intake screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IntakeForm {
+    pub search: String,
+    pub note: String,
+}
+
 /// What the clerk asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IntakeCommand {
-    /// Enter in the scan field: a keyboard-wedge scan or a typed number.
-    Scan(String),
+    /// Receive the package against option `n` of the card and open its inspection.
+    Open(usize),
+    Search(String),
+    Quarantine {
+        note: String,
+    },
+    Dismiss,
 }
 
-/// Draws the intake screen; `scan_text` is the scan field's contents, kept by the app so nothing typed
-/// is lost between frames.
-pub fn intake_ui(ui: &mut egui::Ui, view: &IntakeView, scan_text: &mut String) -> Option<IntakeCommand> {
-    let mut command = None;
-    ui.label(theme::heading("Intake"));
+/// What the scan field was given: Enter with text (a scan or a typed number) or Enter on an empty field
+/// (the screen's main action).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanFieldInput {
+    Scan(String),
+    Confirm,
+}
+
+/// The station's scan field: keyboard-wedge scanners type into it, so it takes the focus back
+/// whenever no other field has it; `scan_text` is kept by the app so nothing typed is lost.
+pub fn scan_field_ui(ui: &mut egui::Ui, scan_text: &mut String, hint: &str) -> Option<ScanFieldInput> {
+    let mut input = None;
     ui.horizontal(|ui| {
         let label = ui.label(egui::RichText::new(SCAN_FIELD).size(theme::SCAN_TEXT_SIZE));
         let field = ui.add(
-            egui::TextEdit::singleline(scan_text)
-                .font(theme::scan_font())
-                .desired_width(f32::INFINITY)
-                .hint_text("scan a label, or type an RMA, tracking or order number and press Enter"),
+            egui::TextEdit::singleline(scan_text).font(theme::scan_font()).desired_width(f32::INFINITY).hint_text(hint),
         );
         let field = field.labelled_by(label.id);
         if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
             let code = std::mem::take(scan_text);
-            if !code.trim().is_empty() {
-                command = Some(IntakeCommand::Scan(code));
-            }
+            input = Some(if code.trim().is_empty() { ScanFieldInput::Confirm } else { ScanFieldInput::Scan(code) });
             field.request_focus();
         }
-        // The scan field keeps the focus whenever nothing else has it: a scan is never typed into
-        // the void.
         if ui.memory(|m| m.focused().is_none()) {
             field.request_focus();
         }
     });
+    input
+}
+
+/// Draws the intake screen.
+pub fn intake_ui(ui: &mut egui::Ui, view: &IntakeView, form: &mut IntakeForm) -> Option<IntakeCommand> {
+    let mut command = None;
     ui.horizontal_wrapped(|ui| {
         for scanner in &view.scanners {
             let (colour, state) = match &scanner.state {
@@ -132,24 +179,116 @@ pub fn intake_ui(ui: &mut egui::Ui, view: &IntakeView, scan_text: &mut String) -
             ui.colored_label(colour, format!("scanner {}: {state}{last}", scanner.name));
         }
     });
+    if let Some(card) = &view.card {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            command = card_ui(ui, card, form);
+        });
+    }
     ui.separator();
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        for row in &view.recent {
-            ui.label(row.headline());
-            let (colour, lines) = match &row.outcome {
-                ScanOutcome::Looking => (theme::WAIT, vec!["looking…".to_owned()]),
-                ScanOutcome::Found(lines) => (theme::GOOD, lines.clone()),
-                ScanOutcome::NoMatch => {
-                    (theme::WAIT, vec!["no match: search by customer, or quarantine the package".to_owned()])
-                }
-                ScanOutcome::ItemCode => (theme::WAIT, vec!["an item's code: scan items during inspection".to_owned()]),
-                ScanOutcome::Refused(reason) => (theme::WRONG, vec![format!("refused: {reason}")]),
-                ScanOutcome::Failed(reason) => (theme::WRONG, vec![format!("could not look it up: {reason}")]),
-            };
-            for line in lines {
-                ui.colored_label(colour, format!("    {line}"));
+    ui.columns(2, |columns| {
+        columns[0].strong(format!("Today's packages ({})", view.today.len()));
+        egui::ScrollArea::vertical().id_salt("today").show(&mut columns[0], |ui| {
+            for package in &view.today {
+                let (colour, stage) = stage_words(&package.stage);
+                let rma = package.rma_number.as_deref().unwrap_or("no RMA");
+                ui.colored_label(colour, format!("#{} · {rma} · {stage}", package.id));
             }
+        });
+        columns[1].strong("Scans");
+        egui::ScrollArea::vertical().id_salt("scans").show(&mut columns[1], |ui| {
+            for row in &view.recent {
+                ui.label(row.headline());
+                let (colour, lines) = outcome_lines(&row.outcome);
+                for line in lines {
+                    ui.colored_label(colour, format!("    {line}"));
+                }
+            }
+        });
+    });
+    command
+}
+
+fn card_ui(ui: &mut egui::Ui, card: &MatchCard, form: &mut IntakeForm) -> Option<IntakeCommand> {
+    let mut command = None;
+    match card {
+        MatchCard::Rmas { code, options, items } => {
+            ui.label(format!("Scanned {code}"));
+            if let [only] = options.as_slice() {
+                ui.colored_label(theme::GOOD, theme::heading(only));
+                for item in items {
+                    ui.label(format!("    {item}"));
+                }
+                if ui.button(RECEIVE).clicked() {
+                    command = Some(IntakeCommand::Open(0));
+                }
+            } else {
+                ui.colored_label(theme::WAIT, theme::heading(&format!("{} RMAs match", options.len())));
+                ui.label("Type the option's number in the scan field and press Enter, or click it.");
+                for (index, option) in options.iter().enumerate() {
+                    if ui.button(format!("{} · {option}", index + 1)).clicked() {
+                        command = Some(IntakeCommand::Open(index));
+                    }
+                }
+            }
+        }
+        MatchCard::NoRma { code, order, policy } => {
+            ui.colored_label(theme::WAIT, theme::heading(&format!("{code}: {order}, but no RMA")));
+            ui.label(policy);
+        }
+        MatchCard::NoMatch { code } => {
+            ui.colored_label(theme::WAIT, theme::heading(&format!("{code}: no match")));
+        }
+    }
+    if !matches!(card, MatchCard::Rmas { options, .. } if options.len() == 1) {
+        command = command.or(search_and_quarantine_ui(ui, form));
+    }
+    if ui.button("Dismiss (Escape)").clicked() {
+        command = Some(IntakeCommand::Dismiss);
+    }
+    command
+}
+
+fn search_and_quarantine_ui(ui: &mut egui::Ui, form: &mut IntakeForm) -> Option<IntakeCommand> {
+    let mut command = None;
+    ui.horizontal(|ui| {
+        let label = ui.label(SEARCH_FIELD);
+        let field = ui.add(egui::TextEdit::singleline(&mut form.search).desired_width(320.0)).labelled_by(label.id);
+        if (field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) || ui.button("Search").clicked())
+            && !form.search.trim().is_empty()
+        {
+            command = Some(IntakeCommand::Search(form.search.trim().to_owned()));
+        }
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label(QUARANTINE_NOTE);
+        ui.add(egui::TextEdit::singleline(&mut form.note).desired_width(320.0)).labelled_by(label.id);
+        if ui.button(QUARANTINE).clicked() {
+            command = Some(IntakeCommand::Quarantine { note: std::mem::take(&mut form.note) });
         }
     });
     command
+}
+
+/// A package's stage in words and colour.
+pub fn stage_words(stage: &PackageStage) -> (egui::Color32, String) {
+    match stage {
+        PackageStage::Quarantined => (theme::WAIT, "quarantined".to_owned()),
+        PackageStage::Received => (theme::WAIT, "received, not decided".to_owned()),
+        PackageStage::Decided(verdict) => (theme::GOOD, format!("decided: {verdict}")),
+    }
+}
+
+fn outcome_lines(outcome: &ScanOutcome) -> (egui::Color32, Vec<String>) {
+    match outcome {
+        ScanOutcome::Looking => (theme::WAIT, vec!["looking…".to_owned()]),
+        ScanOutcome::Found(lines) => (theme::GOOD, lines.clone()),
+        ScanOutcome::NoMatch => {
+            (theme::WAIT, vec!["no match: search by customer, or quarantine the package".to_owned()])
+        }
+        ScanOutcome::ItemCode => (theme::WAIT, vec!["an item's code: scan items during inspection".to_owned()]),
+        ScanOutcome::Refused(reason) => (theme::WRONG, vec![format!("refused: {reason}")]),
+        ScanOutcome::Failed(reason) => (theme::WRONG, vec![format!("could not look it up: {reason}")]),
+        ScanOutcome::Command(what) => (theme::GOOD, vec![what.clone()]),
+    }
 }

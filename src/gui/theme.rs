@@ -7,6 +7,10 @@ use eframe::egui::{Color32, FontId, RichText};
 pub const SCAN_TEXT_SIZE: f32 = 28.0;
 /// Headings and the verdict.
 pub const HEADING_SIZE: f32 = 24.0;
+/// The verdict on the decision screen: the one thing read from across the bench.
+pub const VERDICT_SIZE: f32 = 40.0;
+/// A row of a long list (a line of body text beside a button), for lists drawn only where visible.
+pub const LIST_ROW_HEIGHT: f32 = 30.0;
 /// Everything else.
 pub const BODY_SIZE: f32 = 17.0;
 

@@ -42,6 +42,17 @@ pub struct CaptureTime {
     pub offset: Option<FixedOffset>,
 }
 
+/// As the store records it: `2008-05-30T15:56:01` and, when the camera said, `+02:00`.
+impl std::fmt::Display for CaptureTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.local.format("%Y-%m-%dT%H:%M:%S"))?;
+        match self.offset {
+            Some(offset) => write!(f, "{offset}"),
+            None => Ok(()),
+        }
+    }
+}
+
 impl PhotoMetadata {
     /// The EXIF orientation number (1..=8) for the record, if the photo has a valid one.
     pub fn orientation_number(&self) -> Option<u8> {

@@ -14,7 +14,12 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::decision::Decision;
+use crate::domain::inspection::InspectionSheet;
+use crate::domain::money::Money;
+use crate::domain::queue::QueueEntry;
 use crate::domain::records::{OrderRecord, RmaRecord};
+use crate::domain::vocabulary::{Queue, Role, Verdict};
 pub use audit::{AuditEntry, ChainBreak};
 
 /// Who did something, where and when: on every record a session writes and every audit entry.
@@ -110,6 +115,141 @@ pub struct PhotoRow {
     pub orientation: Option<u8>,
 }
 
+/// A station operator. The PIN is kept only as its Argon2id hash (a PHC string).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorRow {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub pin_hash: String,
+    pub active: bool,
+}
+
+/// Where a package stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackageStage {
+    /// Matched to no RMA yet.
+    Quarantined,
+    /// Received; no inspection saved with a decision yet.
+    Received,
+    /// Decided, with the latest decision's verdict.
+    Decided(Verdict),
+}
+
+/// A package as lists show it: today's packages, quarantine, search results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageRow {
+    pub id: i64,
+    pub scanned_code: String,
+    pub scanned_kind: String,
+    /// RFC 3339 UTC.
+    pub received_at: String,
+    pub operator: String,
+    pub station: String,
+    pub rma_id: Option<i64>,
+    /// The RMA's number and merchant, when matched.
+    pub rma_number: Option<String>,
+    pub merchant: Option<String>,
+    pub note: String,
+    pub stage: PackageStage,
+}
+
+/// A decision to save: the engine's answer as confirmed (or overridden) at the bench, with the queue
+/// entries it creates. Saved with its entries and audit entry in one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionToSave {
+    pub package_id: i64,
+    pub inspection_id: i64,
+    /// The decision as it stands after any override.
+    pub decision: Decision,
+    /// The whole decision as JSON (the `decide` contract's shape), kept as the record of what was shown.
+    pub decision_json: String,
+    pub policy_sha256: String,
+    pub override_: Option<Override>,
+    pub queue: Vec<QueueEntry>,
+}
+
+/// A supervisor-approved change to the engine's decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    pub reason: String,
+    /// The supervisor whose PIN approved it.
+    pub approved_by: String,
+    /// What the engine had decided, for the audit entry.
+    pub engine_verdict: Verdict,
+    pub engine_disposition: crate::domain::vocabulary::Disposition,
+    pub engine_net: Money,
+}
+
+/// Whether a queue item still needs doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueStatus {
+    Open,
+    /// Done, with the reference given (refund id, tracking number) and when (RFC 3339 UTC).
+    Done {
+        reference: String,
+        at: String,
+    },
+}
+
+/// One item of a work queue, with what the person doing it needs to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueRow {
+    pub id: i64,
+    pub queue: Queue,
+    pub package_id: i64,
+    pub decision_id: i64,
+    pub merchant: String,
+    pub rma_number: String,
+    pub order_number: String,
+    pub customer_name: String,
+    pub customer_email: String,
+    /// The order's ship-to address lines (for shipping and returns).
+    pub ship_to: Vec<String>,
+    pub payment_reference: Option<String>,
+    pub currency: String,
+    pub amount: Option<Money>,
+    pub due_on: Option<chrono::NaiveDate>,
+    pub detail: String,
+    /// The store-credit code (store credit only): unique and unguessable.
+    pub code: Option<String>,
+    pub status: QueueStatus,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+}
+
+/// A decision as saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionRow {
+    pub id: i64,
+    pub inspection_id: i64,
+    pub verdict: Verdict,
+    pub disposition: crate::domain::vocabulary::Disposition,
+    pub net: Money,
+    pub decision_json: String,
+    pub policy_sha256: String,
+    pub decided_on: chrono::NaiveDate,
+    pub operator: String,
+    pub station: String,
+    pub override_reason: Option<String>,
+    pub approved_by: Option<String>,
+}
+
+/// Everything the station knows about one package, for the records screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackageHistory {
+    pub package: PackageRow,
+    pub rma: Option<RmaMatch>,
+    /// Inspection id and sheet, oldest first.
+    pub inspections: Vec<(i64, InspectionSheet)>,
+    pub photos: Vec<PhotoRow>,
+    pub decisions: Vec<DecisionRow>,
+    pub queue: Vec<QueueRow>,
+    /// The audit entries of the package and of its inspections, photos, decisions and queue items, in
+    /// chain order.
+    pub audit: Vec<AuditEntry>,
+}
+
 /// How much the store holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreCounts {
@@ -158,6 +298,14 @@ pub enum StoreError {
     Corrupt { what: String, detail: String },
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+    #[error("there is already an operator named {name:?}")]
+    OperatorExists { name: String },
+    #[error("{what} {id} does not exist")]
+    NotFound { what: &'static str, id: i64 },
+    #[error("queue item {id} is already done (reference {reference:?}); nothing was changed")]
+    AlreadyDone { id: i64, reference: String },
+    #[error("package {id} is not in quarantine; it is already matched to an RMA")]
+    NotQuarantined { id: i64 },
     #[error("the storage worker has stopped")]
     WorkerGone,
 }
@@ -219,6 +367,33 @@ pub trait Store: Send {
     fn record_photo(&mut self, photo: &PhotoRow, stamp: &Stamp) -> Result<i64, StoreError>;
     /// The SHA-256 of every photo recorded, for `verify`.
     fn photo_hashes(&self) -> Result<Vec<String>, StoreError>;
+    /// Every operator, active or not, by name.
+    fn operators(&self) -> Result<Vec<OperatorRow>, StoreError>;
+    /// Adds an operator (the PIN already hashed); a name is unique.
+    fn add_operator(&mut self, name: &str, role: Role, pin_hash: &str, stamp: &Stamp) -> Result<i64, StoreError>;
+    /// Saves the inspection's sheet over what was saved of it before (items replaced as a whole).
+    fn save_inspection(&mut self, inspection_id: i64, sheet: &InspectionSheet, stamp: &Stamp)
+    -> Result<(), StoreError>;
+    /// Saves a confirmed decision and its queue entries (store-credit entries get a fresh unguessable
+    /// code) in one transaction, audited as `decided` or, with an override, `overridden`.
+    fn record_decision(&mut self, decision: &DecisionToSave, stamp: &Stamp) -> Result<i64, StoreError>;
+    /// A queue's items, open ones first by due date then age; `include_done` adds the done ones.
+    fn queue_items(&self, queue: Queue, include_done: bool, limit: usize) -> Result<Vec<QueueRow>, StoreError>;
+    /// Open items per queue (every queue listed, zero included), in [`Queue::ALL`] order.
+    fn open_queue_counts(&self) -> Result<Vec<(Queue, u64)>, StoreError>;
+    /// Marks a queue item done with its reference (refund id, tracking number…). Done is final.
+    fn complete_queue_item(&mut self, id: i64, reference: &str, stamp: &Stamp) -> Result<(), StoreError>;
+    /// Packages matched to no RMA yet, oldest first.
+    fn quarantined(&self) -> Result<Vec<PackageRow>, StoreError>;
+    /// Matches a quarantined package to an RMA, leaving quarantine.
+    fn match_package(&mut self, package_id: i64, rma_id: i64, stamp: &Stamp) -> Result<(), StoreError>;
+    /// Packages received at or after `since` (RFC 3339 UTC), newest first.
+    fn packages_since(&self, since: &str, limit: usize) -> Result<Vec<PackageRow>, StoreError>;
+    /// Packages by any number: the package id, the scanned code, an RMA, order or expected tracking
+    /// number (normalized like [`number_key`]). Newest first.
+    fn find_packages(&self, number: &str, limit: usize) -> Result<Vec<PackageRow>, StoreError>;
+    /// A package's whole story.
+    fn package_history(&self, package_id: i64) -> Result<PackageHistory, StoreError>;
     fn counts(&self) -> Result<StoreCounts, StoreError>;
     /// Integrity and the audit chain.
     fn verify(&self) -> Result<VerifyReport, StoreError>;

@@ -217,6 +217,39 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX rma_tracking_by_rma ON rma_tracking(rma_id);
     "#,
+    // 4: what the bench screens need of its records: store-credit codes, a sheet that reloads whole, and
+    // indexes for a package's history, the queues and package search (no query may scan a table that grows
+    // with the years: orders, packages, queue items, the audit log).
+    r#"
+    -- A store-credit code is a bearer secret: unique, and absent for every other queue.
+    ALTER TABLE queue_items ADD COLUMN code TEXT;
+    CREATE UNIQUE INDEX queue_items_by_code ON queue_items(code) WHERE code IS NOT NULL;
+    CREATE INDEX queue_items_by_package ON queue_items(package_id);
+    CREATE INDEX queue_items_by_decision ON queue_items(decision_id);
+    -- Done items pile up over the years: (queue, status, done_at) serves the open list, the open counts and
+    -- the latest done items of a queue; it covers what queue_items_open did.
+    CREATE INDEX queue_items_by_queue ON queue_items(queue, status, done_at);
+    DROP INDEX queue_items_open;
+
+    CREATE INDEX decisions_by_inspection ON decisions(inspection_id);
+
+    -- The sheet's catalogue name, category and ordered count, so a saved sheet reloads as it was saved.
+    ALTER TABLE inspection_items ADD COLUMN name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE inspection_items ADD COLUMN category TEXT NOT NULL DEFAULT '';
+    ALTER TABLE inspection_items ADD COLUMN ordered INTEGER NOT NULL DEFAULT 0;
+
+    -- The scanned code as number_key normalizes it (upper case, no spaces, no leading '#'), for search.
+    -- Existing rows are keyed here in SQL: the scan framer refuses control characters, so a stored code holds
+    -- no whitespace but spaces, and trim/ltrim/replace/upper match number_key on it (upper() folds ASCII
+    -- only; scanned labels are ASCII).
+    ALTER TABLE packages ADD COLUMN scanned_key TEXT NOT NULL DEFAULT '';
+    UPDATE packages SET scanned_key = upper(replace(ltrim(trim(scanned_code), '#'), ' ', ''));
+    CREATE INDEX packages_by_scanned_key ON packages(scanned_key);
+
+    -- A package's history reads the audit entries of its package, inspections, photos, decisions and queue
+    -- items by entity; without this every history would read the whole log.
+    CREATE INDEX audit_log_by_entity ON audit_log(entity, entity_id);
+    "#,
 ];
 
 /// The schema version this station writes.

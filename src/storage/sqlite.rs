@@ -7,15 +7,18 @@ use std::time::Duration;
 use chrono::{NaiveDate, SecondsFormat};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
-use crate::domain::case::Referral;
+use crate::domain::case::{ItemState, Referral};
+use crate::domain::inspection::{InspectionSheet, SheetItem};
 use crate::domain::money::Money;
 use crate::domain::records::{OrderLineRecord, OrderRecord, OrderStatus, RmaRecord};
+use crate::domain::vocabulary::{Queue, Role};
 use crate::policies::{PolicySet, sha256_hex};
 use crate::storage::audit::{AuditEntry, ChainCheck, GENESIS, entry_hash};
 use crate::storage::schema::{self, LATEST};
 use crate::storage::{
-    ImportCounts, ImportSource, PhotoRow, ReceivedPackage, RmaMatch, Stamp, Store, StoreCounts, StoreError,
-    StoredOrder, StoredRma, VerifyReport, number_key,
+    DecisionRow, DecisionToSave, ImportCounts, ImportSource, OperatorRow, PackageHistory, PackageRow, PackageStage,
+    PhotoRow, QueueRow, QueueStatus, ReceivedPackage, RmaMatch, Stamp, Store, StoreCounts, StoreError, StoredOrder,
+    StoredRma, VerifyReport, number_key,
 };
 
 /// How long a write waits for another station's transaction before reporting the database busy.
@@ -174,6 +177,32 @@ fn import_detail(source: &ImportSource, records: usize, counts: &ImportCounts) -
 
 fn cents(money: Money) -> i64 {
     money.cents()
+}
+
+/// The columns of a [`PackageRow`] (read by [`package_rows`]): the package, its RMA's number and merchant, and
+/// the latest decision's verdict (`decisions_by_package`, newest id first). A macro so that each query's
+/// text is one constant, prepared once.
+macro_rules! package_select {
+    () => {
+        "SELECT p.id, p.scanned_code, p.scanned_kind, p.received_at, p.operator, p.station, p.rma_id, r.number,
+                r.merchant, p.note,
+                (SELECT d.verdict FROM decisions d WHERE d.package_id = p.id ORDER BY d.id DESC LIMIT 1)
+         FROM packages p LEFT JOIN rmas r ON r.id = p.rma_id"
+    };
+}
+
+/// The columns of a [`QueueRow`] (read by [`queue_rows`]): the item, and from its package's RMA and order what
+/// the person doing it needs. Outer joins: an item of a package decided without an RMA must still be listed.
+macro_rules! queue_select {
+    () => {
+        "SELECT q.id, q.queue, q.package_id, q.decision_id, r.merchant, r.number, o.number, o.customer_name,
+                o.customer_email, o.ship_to, o.payment_reference, o.currency, q.amount_cents, q.due_on, q.detail,
+                q.code, q.status, q.reference, q.done_at, q.created_at
+         FROM queue_items q
+         LEFT JOIN packages p ON p.id = q.package_id
+         LEFT JOIN rmas r ON r.id = p.rma_id
+         LEFT JOIN orders o ON o.id = r.order_id"
+    };
 }
 
 impl Store for SqliteStore {
@@ -405,8 +434,9 @@ impl Store for SqliteStore {
     fn receive_package(&mut self, package: &ReceivedPackage, stamp: &Stamp) -> Result<i64, StoreError> {
         let tx = self.write()?;
         tx.prepare_cached(
-            "INSERT INTO packages (scanned_code, scanned_kind, received_at, station, operator, rma_id, quarantined, note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO packages (scanned_code, scanned_kind, received_at, station, operator, rma_id, quarantined, note,
+                 scanned_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?
         .execute(params![
             package.scanned_code,
@@ -417,6 +447,7 @@ impl Store for SqliteStore {
             package.rma_id,
             package.rma_id.is_none(),
             package.note,
+            number_key(&package.scanned_code),
         ])?;
         let id = tx.last_insert_rowid();
         let detail = serde_json::json!({ "scanned": package.scanned_code, "kind": package.scanned_kind, "rma_id": package.rma_id, "note": package.note });
@@ -487,6 +518,363 @@ impl Store for SqliteStore {
         let mut stmt = self.conn.prepare_cached("SELECT DISTINCT sha256 FROM photos ORDER BY sha256")?;
         let hashes = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
         Ok(hashes)
+    }
+
+    fn operators(&self) -> Result<Vec<OperatorRow>, StoreError> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT id, name, role, pin_hash, active FROM operators ORDER BY name, id")?;
+        let mut rows = stmt.query([])?;
+        let mut operators = Vec::new();
+        while let Some(row) = rows.next()? {
+            let role: String = row.get(2)?;
+            operators.push(OperatorRow {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                role: stored("operator role", &role)?,
+                pin_hash: row.get(3)?,
+                active: row.get(4)?,
+            });
+        }
+        Ok(operators)
+    }
+
+    fn add_operator(&mut self, name: &str, role: Role, pin_hash: &str, stamp: &Stamp) -> Result<i64, StoreError> {
+        let tx = self.write()?;
+        // Asked inside the write transaction, so no other station can take the name in between; the UNIQUE
+        // constraint stays the last word.
+        if tx.prepare_cached("SELECT 1 FROM operators WHERE name = ?1")?.exists([name])? {
+            return Err(StoreError::OperatorExists { name: name.to_owned() });
+        }
+        tx.prepare_cached("INSERT INTO operators (name, role, pin_hash, active) VALUES (?1, ?2, ?3, 1)")?
+            .execute(params![name, role.as_str(), pin_hash])?;
+        let id = tx.last_insert_rowid();
+        // The PIN hash stays out of the audit log: the log is shown on screens and exported.
+        let detail = serde_json::json!({ "name": name, "role": role.as_str() });
+        append(&tx, stamp, "operator", &id.to_string(), "added", &detail.to_string())?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn save_inspection(
+        &mut self,
+        inspection_id: i64,
+        sheet: &InspectionSheet,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        let updated = tx
+            .prepare_cached(
+                "UPDATE inspections SET received_on = ?2, original_owner = ?3, commercial_use = ?4, proof_of_purchase = ?5,
+                     saved_at = ?6, operator = ?7, station = ?8
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                inspection_id,
+                sheet.received_on.to_string(),
+                sheet.original_owner,
+                sheet.commercial_use,
+                sheet.proof_of_purchase,
+                instant(stamp),
+                stamp.operator,
+                stamp.station,
+            ])?;
+        if updated == 0 {
+            return Err(StoreError::NotFound { what: "inspection", id: inspection_id });
+        }
+        // Items carry no identity of their own (a split or merge renumbers them): the sheet replaces them whole.
+        tx.prepare_cached("DELETE FROM inspection_items WHERE inspection_id = ?1")?.execute([inspection_id])?;
+        let mut items = 0_u64;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO inspection_items (inspection_id, position, sku, name, category, expected, ordered, qty, serial,
+                     condition, sticker, disassembled, packaging, defect, damage_cause, notes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            )?;
+            // Only what arrived is a record (qty > 0): an ordered item nothing of came is the order's business.
+            // The position is the item's index on the sheet, the one its photos record.
+            for (position, item) in sheet.items.iter().enumerate().filter(|(_, item)| item.received > 0) {
+                insert.execute(params![
+                    inspection_id,
+                    position as i64,
+                    item.sku,
+                    item.name,
+                    item.category,
+                    item.expected,
+                    item.ordered,
+                    item.received,
+                    item.serial,
+                    item.state.condition.as_str(),
+                    item.state.sticker.as_str(),
+                    item.state.disassembled,
+                    item.state.packaging.as_str(),
+                    item.state.defect.as_str(),
+                    item.state.damage_cause.as_str(),
+                    item.notes,
+                ])?;
+                items += 1;
+            }
+        }
+        let detail = serde_json::json!({ "items": items, "units": sheet.units_received() });
+        append(&tx, stamp, "inspection", &inspection_id.to_string(), "saved", &detail.to_string())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn record_decision(&mut self, to_save: &DecisionToSave, stamp: &Stamp) -> Result<i64, StoreError> {
+        let path = self.path.clone();
+        let tx = self.write()?;
+        if !tx.prepare_cached("SELECT 1 FROM packages WHERE id = ?1")?.exists([to_save.package_id])? {
+            return Err(StoreError::NotFound { what: "package", id: to_save.package_id });
+        }
+        // An inspection of another package is, for this package, no inspection at all: refused the same way,
+        // so a decision can never sit on one package with another's sheet.
+        if !tx
+            .prepare_cached("SELECT 1 FROM inspections WHERE id = ?1 AND package_id = ?2")?
+            .exists(params![to_save.inspection_id, to_save.package_id])?
+        {
+            return Err(StoreError::NotFound { what: "inspection", id: to_save.inspection_id });
+        }
+        let decision = &to_save.decision;
+        let override_ = to_save.override_.as_ref();
+        tx.prepare_cached(
+            "INSERT INTO decisions (package_id, inspection_id, verdict, disposition, net_cents, decision_json, policy_sha256,
+                 decided_on, operator, station, override_reason, approved_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?
+        .execute(params![
+            to_save.package_id,
+            to_save.inspection_id,
+            decision.verdict.as_str(),
+            decision.disposition.as_str(),
+            cents(decision.money.net),
+            to_save.decision_json,
+            to_save.policy_sha256,
+            decision.decided_on.to_string(),
+            stamp.operator,
+            stamp.station,
+            override_.map(|o| o.reason.as_str()),
+            override_.map(|o| o.approved_by.as_str()),
+        ])?;
+        let decision_id = tx.last_insert_rowid();
+        let mut detail = serde_json::json!({
+            "package_id": to_save.package_id,
+            "inspection_id": to_save.inspection_id,
+            "verdict": decision.verdict.as_str(),
+            "disposition": decision.disposition.as_str(),
+            "net": decision.money.net.to_string(),
+            "policy_sha256": to_save.policy_sha256,
+            "queue_items": to_save.queue.len(),
+        });
+        let action = match (override_, detail.as_object_mut()) {
+            (Some(o), Some(fields)) => {
+                fields.insert("reason".into(), o.reason.clone().into());
+                fields.insert("approved_by".into(), o.approved_by.clone().into());
+                fields.insert("engine_verdict".into(), o.engine_verdict.as_str().into());
+                fields.insert("engine_disposition".into(), o.engine_disposition.as_str().into());
+                fields.insert("engine_net".into(), o.engine_net.to_string().into());
+                "overridden"
+            }
+            _ => "decided",
+        };
+        append(&tx, stamp, "decision", &decision_id.to_string(), action, &detail.to_string())?;
+        for entry in &to_save.queue {
+            let code = if entry.queue == Queue::StoreCredit { Some(fresh_code(&tx, &path)?) } else { None };
+            tx.prepare_cached(
+                "INSERT INTO queue_items (queue, package_id, decision_id, amount_cents, due_on, detail, status, created_at, code)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8)",
+            )?
+            .execute(params![
+                entry.queue.as_str(),
+                to_save.package_id,
+                decision_id,
+                entry.amount.map(cents),
+                entry.due_on.map(|d| d.to_string()),
+                entry.detail,
+                instant(stamp),
+                code,
+            ])?;
+            let item_id = tx.last_insert_rowid();
+            // The store-credit code stays out of the audit log: whoever reads it can spend it, and the log is
+            // shown on screens and exported. The entry says that a code was issued; the item holds it.
+            let detail = serde_json::json!({
+                "decision_id": decision_id,
+                "queue": entry.queue.as_str(),
+                "amount": entry.amount.map(|m| m.to_string()),
+                "due_on": entry.due_on.map(|d| d.to_string()),
+                "detail": entry.detail,
+                "code_issued": code.is_some(),
+            });
+            append(&tx, stamp, "queue_item", &item_id.to_string(), "created", &detail.to_string())?;
+        }
+        tx.commit()?;
+        Ok(decision_id)
+    }
+
+    fn queue_items(&self, queue: Queue, include_done: bool, limit: usize) -> Result<Vec<QueueRow>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut rows = queue_rows(
+            &self.conn,
+            concat!(
+                queue_select!(),
+                " WHERE q.queue = ?1 AND q.status = 'open'
+                  ORDER BY q.due_on IS NULL, q.due_on, q.created_at, q.id LIMIT ?2"
+            ),
+            params![queue.as_str(), limit],
+        )?;
+        let room = limit.saturating_sub(rows.len() as i64);
+        if include_done && room > 0 {
+            // The latest done first: the done list is for checking recent work, and it only grows.
+            rows.extend(queue_rows(
+                &self.conn,
+                concat!(
+                    queue_select!(),
+                    " WHERE q.queue = ?1 AND q.status = 'done' ORDER BY q.done_at DESC, q.id DESC LIMIT ?2"
+                ),
+                params![queue.as_str(), room],
+            )?);
+        }
+        Ok(rows)
+    }
+
+    fn open_queue_counts(&self) -> Result<Vec<(Queue, u64)>, StoreError> {
+        // One index seek per queue: a GROUP BY over the status would read every done item of the years.
+        let mut stmt =
+            self.conn.prepare_cached("SELECT count(*) FROM queue_items WHERE queue = ?1 AND status = 'open'")?;
+        Queue::ALL
+            .iter()
+            .map(|&queue| {
+                let open: i64 = stmt.query_row([queue.as_str()], |r| r.get(0))?;
+                Ok((queue, open.unsigned_abs()))
+            })
+            .collect()
+    }
+
+    fn complete_queue_item(&mut self, id: i64, reference: &str, stamp: &Stamp) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        let found: Option<(String, Option<String>)> = tx
+            .prepare_cached("SELECT status, reference FROM queue_items WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match found {
+            None => return Err(StoreError::NotFound { what: "queue item", id }),
+            Some((status, stored_reference)) if status == "done" => {
+                return Err(StoreError::AlreadyDone { id, reference: stored_reference.unwrap_or_default() });
+            }
+            Some(_) => {}
+        }
+        // Trimmed: a reference is pasted or scanned, and a stray space must not make it another reference.
+        let reference = reference.trim();
+        tx.prepare_cached("UPDATE queue_items SET status = 'done', reference = ?2, done_at = ?3 WHERE id = ?1")?
+            .execute(params![id, reference, instant(stamp)])?;
+        let detail = serde_json::json!({ "reference": reference });
+        append(&tx, stamp, "queue_item", &id.to_string(), "done", &detail.to_string())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn quarantined(&self) -> Result<Vec<PackageRow>, StoreError> {
+        package_rows(&self.conn, concat!(package_select!(), " WHERE p.rma_id IS NULL ORDER BY p.received_at, p.id"), [])
+    }
+
+    fn match_package(&mut self, package_id: i64, rma_id: i64, stamp: &Stamp) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        let current: Option<Option<i64>> = tx
+            .prepare_cached("SELECT rma_id FROM packages WHERE id = ?1")?
+            .query_row([package_id], |r| r.get(0))
+            .optional()?;
+        match current {
+            None => return Err(StoreError::NotFound { what: "package", id: package_id }),
+            Some(Some(_)) => return Err(StoreError::NotQuarantined { id: package_id }),
+            Some(None) => {}
+        }
+        let rma_number: String = tx
+            .prepare_cached("SELECT number FROM rmas WHERE id = ?1")?
+            .query_row([rma_id], |r| r.get(0))
+            .optional()?
+            .ok_or(StoreError::NotFound { what: "RMA", id: rma_id })?;
+        tx.prepare_cached("UPDATE packages SET rma_id = ?2, quarantined = 0 WHERE id = ?1")?
+            .execute(params![package_id, rma_id])?;
+        let detail = serde_json::json!({ "rma_id": rma_id, "rma": rma_number });
+        append(&tx, stamp, "package", &package_id.to_string(), "matched", &detail.to_string())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn packages_since(&self, since: &str, limit: usize) -> Result<Vec<PackageRow>, StoreError> {
+        // Instants are stored as RFC 3339 UTC with milliseconds, compared as text. A bound written another way
+        // (an offset, no fraction) is brought to that form first, so the text order is the time order; a
+        // bound that is no instant (a bare date) is a prefix of that form and compares rightly as it is.
+        let since = chrono::DateTime::parse_from_rfc3339(since.trim())
+            .map(|at| at.with_timezone(&chrono::Utc).to_rfc3339_opts(SecondsFormat::Millis, true))
+            .unwrap_or_else(|_| since.trim().to_owned());
+        package_rows(
+            &self.conn,
+            concat!(package_select!(), " WHERE p.received_at >= ?1 ORDER BY p.received_at DESC, p.id DESC LIMIT ?2"),
+            params![since, i64::try_from(limit).unwrap_or(i64::MAX)],
+        )
+    }
+
+    fn find_packages(&self, number: &str, limit: usize) -> Result<Vec<PackageRow>, StoreError> {
+        let key = number_key(number);
+        if key.is_empty() {
+            return Ok(Vec::new());
+        }
+        // A package id only when the text is all digits; the digits are also tried as every kind of number,
+        // since tracking and order numbers may be all digits too.
+        let id: Option<i64> = if key.bytes().all(|b| b.is_ascii_digit()) { key.parse().ok() } else { None };
+        // Every branch is an index seek (packages by id and scanned key, rmas and orders by number key,
+        // rma_tracking by its key, then packages by RMA): no scan of orders, which may hold millions.
+        package_rows(
+            &self.conn,
+            concat!(
+                package_select!(),
+                " WHERE p.id IN (
+                    SELECT id FROM packages WHERE id = ?1
+                    UNION SELECT id FROM packages WHERE scanned_key = ?2
+                    UNION SELECT pr.id FROM rmas r2 JOIN packages pr ON pr.rma_id = r2.id WHERE r2.number_key = ?2
+                    UNION SELECT po.id FROM orders o JOIN rmas r3 ON r3.order_id = o.id
+                        JOIN packages po ON po.rma_id = r3.id WHERE o.number_key = ?2
+                    UNION SELECT pt.id FROM rma_tracking t JOIN packages pt ON pt.rma_id = t.rma_id WHERE t.tracking_key = ?2
+                  )
+                  ORDER BY p.received_at DESC, p.id DESC LIMIT ?3"
+            ),
+            params![id, key, i64::try_from(limit).unwrap_or(i64::MAX)],
+        )
+    }
+
+    fn package_history(&self, package_id: i64) -> Result<PackageHistory, StoreError> {
+        let package = package_rows(&self.conn, concat!(package_select!(), " WHERE p.id = ?1"), [package_id])?
+            .pop()
+            .ok_or(StoreError::NotFound { what: "package", id: package_id })?;
+        let rma = package.rma_id.map(|rma_id| rma_match(&self.conn, rma_id)).transpose()?;
+        let inspection_ids =
+            ids_of(&self.conn, "SELECT id FROM inspections WHERE package_id = ?1 ORDER BY id", package_id)?;
+        let inspections = inspection_ids
+            .iter()
+            .map(|&id| Ok((id, load_sheet(&self.conn, id)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut photo_ids = Vec::new();
+        let mut photos = Vec::new();
+        for &inspection_id in &inspection_ids {
+            for (id, photo) in load_photos(&self.conn, inspection_id)? {
+                photo_ids.push(id);
+                photos.push(photo);
+            }
+        }
+        let decisions = load_decisions(&self.conn, package_id)?;
+        let queue =
+            queue_rows(&self.conn, concat!(queue_select!(), " WHERE q.package_id = ?1 ORDER BY q.id"), [package_id])?;
+        let entities = std::iter::once(("package", package_id))
+            .chain(inspection_ids.iter().map(|&id| ("inspection", id)))
+            .chain(photo_ids.iter().map(|&id| ("photo", id)))
+            .chain(decisions.iter().map(|d| ("decision", d.id)))
+            .chain(queue.iter().map(|q| ("queue_item", q.id)));
+        let mut audit = Vec::new();
+        for (entity, id) in entities {
+            audit.extend(self.audit_entries(entity, &id.to_string())?);
+        }
+        audit.sort_by_key(|entry| entry.seq);
+        Ok(PackageHistory { package, rma, inspections, photos, decisions, queue, audit })
     }
 
     fn counts(&self) -> Result<StoreCounts, StoreError> {
@@ -733,5 +1121,253 @@ fn load_rma(conn: &Connection, id: i64) -> Result<StoredRma, StoreError> {
             expected_tracking,
             note,
         },
+    })
+}
+
+/// Packages as lists show them, from a query over [`package_select!`]'s columns.
+fn package_rows(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<PackageRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params)?;
+    let mut packages = Vec::new();
+    while let Some(row) = rows.next()? {
+        let rma_id: Option<i64> = row.get(6)?;
+        let verdict: Option<String> = row.get(10)?;
+        let stage = match (rma_id, verdict) {
+            (None, _) => PackageStage::Quarantined,
+            (Some(_), Some(verdict)) => PackageStage::Decided(stored("decision verdict", &verdict)?),
+            (Some(_), None) => PackageStage::Received,
+        };
+        packages.push(PackageRow {
+            id: row.get(0)?,
+            scanned_code: row.get(1)?,
+            scanned_kind: row.get(2)?,
+            received_at: row.get(3)?,
+            operator: row.get(4)?,
+            station: row.get(5)?,
+            rma_id,
+            rma_number: row.get(7)?,
+            merchant: row.get(8)?,
+            note: row.get(9)?,
+            stage,
+        });
+    }
+    Ok(packages)
+}
+
+/// Queue items, from a query over [`queue_select!`]'s columns. An item whose package has no RMA has empty
+/// merchant, numbers and customer fields rather than being left out.
+fn queue_rows(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<QueueRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params)?;
+    let mut items = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let queue: String = row.get(1)?;
+        // Written by record_decision with both set; a row without them was not written by this station.
+        let link = |index: usize, what: &str| -> Result<i64, StoreError> {
+            row.get::<_, Option<i64>>(index)?.ok_or_else(|| StoreError::Corrupt {
+                what: format!("queue item {id}"),
+                detail: format!("it names no {what}"),
+            })
+        };
+        let ship_to: Option<String> = row.get(9)?;
+        let due_on: Option<String> = row.get(13)?;
+        let status: String = row.get(16)?;
+        let status = match status.as_str() {
+            "open" => QueueStatus::Open,
+            "done" => QueueStatus::Done {
+                reference: row.get::<_, Option<String>>(17)?.unwrap_or_default(),
+                at: row.get::<_, Option<String>>(18)?.unwrap_or_default(),
+            },
+            other => {
+                return Err(StoreError::Corrupt {
+                    what: format!("queue item {id}"),
+                    detail: format!("unknown status {other:?}; expected open or done"),
+                });
+            }
+        };
+        items.push(QueueRow {
+            id,
+            queue: stored("queue", &queue)?,
+            package_id: link(2, "package")?,
+            decision_id: link(3, "decision")?,
+            merchant: row.get::<_, Option<String>>(4)?.unwrap_or_default(),
+            rma_number: row.get::<_, Option<String>>(5)?.unwrap_or_default(),
+            order_number: row.get::<_, Option<String>>(6)?.unwrap_or_default(),
+            customer_name: row.get::<_, Option<String>>(7)?.unwrap_or_default(),
+            customer_email: row.get::<_, Option<String>>(8)?.unwrap_or_default(),
+            // Stored one line per address line, as load_order reads it.
+            ship_to: ship_to.map_or_else(Vec::new, |text| text.lines().map(str::to_owned).collect()),
+            payment_reference: row.get(10)?,
+            currency: row.get::<_, Option<String>>(11)?.unwrap_or_default(),
+            amount: row.get::<_, Option<i64>>(12)?.map(Money::from_cents),
+            due_on: due_on.map(|d| date("queue item due date", &d)).transpose()?,
+            detail: row.get(14)?,
+            code: row.get(15)?,
+            status,
+            created_at: row.get(19)?,
+        });
+    }
+    Ok(items)
+}
+
+fn ids_of(conn: &Connection, sql: &str, id: i64) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let ids = stmt.query_map([id], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+    Ok(ids)
+}
+
+/// An inspection's sheet as saved: the items that arrived, in the sheet's order.
+fn load_sheet(conn: &Connection, inspection_id: i64) -> Result<InspectionSheet, StoreError> {
+    let (received_on, original_owner, commercial_use, proof_of_purchase): (String, bool, bool, bool) = conn
+        .prepare_cached(
+            "SELECT received_on, original_owner, commercial_use, proof_of_purchase FROM inspections WHERE id = ?1",
+        )?
+        .query_row([inspection_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT sku, name, category, expected, ordered, qty, serial, condition, sticker, disassembled, packaging, defect,
+                damage_cause, notes
+         FROM inspection_items WHERE inspection_id = ?1 ORDER BY position",
+    )?;
+    let mut rows = stmt.query([inspection_id])?;
+    let mut items = Vec::new();
+    while let Some(row) = rows.next()? {
+        let word = |index: usize| -> rusqlite::Result<String> { row.get(index) };
+        items.push(SheetItem {
+            sku: row.get(0)?,
+            name: row.get(1)?,
+            category: row.get(2)?,
+            expected: row.get(3)?,
+            ordered: row.get(4)?,
+            received: row.get(5)?,
+            serial: row.get(6)?,
+            state: ItemState {
+                condition: stored("item condition", &word(7)?)?,
+                sticker: stored("item sticker", &word(8)?)?,
+                disassembled: row.get(9)?,
+                packaging: stored("item packaging", &word(10)?)?,
+                defect: stored("item defect", &word(11)?)?,
+                damage_cause: stored("item damage cause", &word(12)?)?,
+            },
+            notes: row.get(13)?,
+        });
+    }
+    Ok(InspectionSheet {
+        received_on: date("inspection receipt date", &received_on)?,
+        original_owner,
+        commercial_use,
+        proof_of_purchase,
+        items,
+    })
+}
+
+/// An inspection's photo records with their ids, in the order they were recorded.
+fn load_photos(conn: &Connection, inspection_id: i64) -> Result<Vec<(i64, PhotoRow)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, sha256, item_position, checkpoint, bytes, width, height, taken_at, camera_make, camera_model,
+                orientation
+         FROM photos WHERE inspection_id = ?1 ORDER BY id",
+    )?;
+    let mut rows = stmt.query([inspection_id])?;
+    let mut photos = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let checkpoint: String = row.get(3)?;
+        let bytes: i64 = row.get(4)?;
+        let photo = PhotoRow {
+            sha256: row.get(1)?,
+            inspection_id,
+            item_position: row.get(2)?,
+            checkpoint: stored("photo checkpoint", &checkpoint)?,
+            bytes: u64::try_from(bytes).map_err(|_| StoreError::Corrupt {
+                what: format!("photo {id}"),
+                detail: format!("its size is {bytes} bytes"),
+            })?,
+            // Always written by record_photo; the columns allow NULL only because migration 2 did.
+            width: row.get::<_, Option<u32>>(5)?.unwrap_or(0),
+            height: row.get::<_, Option<u32>>(6)?.unwrap_or(0),
+            taken_at: row.get(7)?,
+            camera_make: row.get(8)?,
+            camera_model: row.get(9)?,
+            orientation: row.get(10)?,
+        };
+        photos.push((id, photo));
+    }
+    Ok(photos)
+}
+
+/// A package's decisions, oldest first.
+fn load_decisions(conn: &Connection, package_id: i64) -> Result<Vec<DecisionRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, inspection_id, verdict, disposition, net_cents, decision_json, policy_sha256, decided_on, operator,
+                station, override_reason, approved_by
+         FROM decisions WHERE package_id = ?1 ORDER BY id",
+    )?;
+    let mut rows = stmt.query([package_id])?;
+    let mut decisions = Vec::new();
+    while let Some(row) = rows.next()? {
+        let verdict: String = row.get(2)?;
+        let disposition: String = row.get(3)?;
+        let decided_on: String = row.get(7)?;
+        decisions.push(DecisionRow {
+            id: row.get(0)?,
+            inspection_id: row.get(1)?,
+            verdict: stored("decision verdict", &verdict)?,
+            disposition: stored("decision disposition", &disposition)?,
+            net: Money::from_cents(row.get(4)?),
+            decision_json: row.get(5)?,
+            policy_sha256: row.get(6)?,
+            decided_on: date("decision date", &decided_on)?,
+            operator: row.get(8)?,
+            station: row.get(9)?,
+            override_reason: row.get(10)?,
+            approved_by: row.get(11)?,
+        });
+    }
+    Ok(decisions)
+}
+
+/// Crockford's base32 alphabet: no I, L, O or U, so a code read aloud or typed from a slip is not misread.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// How many fresh codes to draw before concluding the random source is broken: with 60 random bits a second
+/// clash is already beyond belief.
+const CODE_ATTEMPTS: usize = 8;
+
+/// A store-credit code from 60 random bits: `SC-XXXX-XXXX-XXXX`, twelve Crockford symbols of 5 bits each.
+fn store_credit_code(random: u64) -> String {
+    let mut code = String::from("SC");
+    for symbol in 0..12 {
+        if symbol % 4 == 0 {
+            code.push('-');
+        }
+        let index = (random >> (5 * symbol)) & 0x1f;
+        code.push(char::from(CROCKFORD[index as usize]));
+    }
+    code
+}
+
+/// A store-credit code no queue item holds yet, drawn from the operating system's random source: a code is
+/// spent by whoever presents it, so it must not be guessable from the ones issued before.
+fn fresh_code(tx: &Transaction<'_>, database: &Path) -> Result<String, StoreError> {
+    for _ in 0..CODE_ATTEMPTS {
+        let mut bytes = [0_u8; 8];
+        getrandom::getrandom(&mut bytes).map_err(|e| StoreError::Io {
+            path: database.to_path_buf(),
+            what: format!("cannot draw a store-credit code from the system's random source: {e}"),
+        })?;
+        let code = store_credit_code(u64::from_le_bytes(bytes));
+        // Asked inside the write transaction, so no other station can issue the same code in between; the
+        // unique index stays the last word.
+        if !tx.prepare_cached("SELECT 1 FROM queue_items WHERE code = ?1")?.exists([&code])? {
+            return Ok(code);
+        }
+    }
+    Err(StoreError::Io {
+        path: database.to_path_buf(),
+        what: format!(
+            "the system's random source gave {CODE_ATTEMPTS} store-credit codes in a row that were already issued; \
+             it is not random, so no code was issued"
+        ),
     })
 }

@@ -6,6 +6,7 @@
 //! code to the same [`Classifier`].
 
 pub mod classify;
+pub mod command;
 pub mod dedup;
 pub mod framing;
 pub mod gs1;
@@ -17,6 +18,7 @@ pub use classify::{
     Classification, Classifier, ClassifierConfig, ClassifierError, Kind, MerchantMatch, MerchantPattern, Reading,
     classification_json,
 };
+pub use command::BenchCommand;
 pub use dedup::Deduplicator;
 pub use framing::{Framer, FramerConfig, FramerEvent, GS, RefusalReason, Scan, Terminator, preview_text, screen_text};
 pub use gs1::{Gs1Data, Gs1Element, Gs1Error, parse_gs1};

@@ -1,0 +1,170 @@
+//! Operator PINs: hashing (Argon2id), checking a new PIN, and signing in with the lockout rule.
+//!
+//! A PIN is kept only as an Argon2id PHC string with its own random salt from the OS. Signing in looks
+//! the operator up by name (trimmed, case-insensitive, active operators only) and says only "wrong name
+//! or PIN", whichever it was; an unknown or inactive name costs the same Argon2 work as a known one, so
+//! the time taken does not tell either. The lockout itself is the pure rule in
+//! [`crate::domain::lockout`]; the caller keeps the [`Lockout`] and passes the time in. Argon2 is slow
+//! on purpose (tens of milliseconds): the GUI runs these on the storage thread, never in a frame.
+
+use argon2::password_hash::SaltString;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::{ARGON2ID_IDENT, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier};
+use chrono::{DateTime, Utc};
+
+use crate::domain::lockout::{Lockout, MAX_FAILURES};
+use crate::domain::vocabulary::Role;
+use crate::storage::{Store, StoreError};
+
+/// The fewest digits a PIN may have.
+pub const PIN_MIN_DIGITS: usize = 4;
+/// The most digits a PIN may have.
+pub const PIN_MAX_DIGITS: usize = 12;
+
+/// The largest Argon2 costs a stored hash may ask for before it is refused unchecked: a damaged or
+/// planted hash must not make a sign-in allocate gigabytes or run for hours.
+const MAX_MEMORY_KIB: u32 = 256 * 1024;
+const MAX_PASSES: u32 = 16;
+const MAX_LANES: u32 = 16;
+
+/// An operator who gave a right PIN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    /// The name as the station stores it (not as typed).
+    pub name: String,
+    pub role: Role,
+}
+
+/// Why a PIN could not be set or a sign-in failed, in words for the clerk. A PIN itself never appears.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// The name is unknown or inactive, or the PIN is wrong: deliberately not saying which.
+    #[error("wrong name or PIN")]
+    WrongNameOrPin,
+    #[error("locked for {} after {MAX_FAILURES} wrong PINs", more_minutes(*minutes))]
+    Locked { minutes: i64 },
+    #[error("the PIN is empty; a PIN is {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits")]
+    PinEmpty,
+    #[error("a PIN is digits (0-9) only; character {position} is not a digit")]
+    PinNotDigits { position: usize },
+    #[error("a PIN needs at least {PIN_MIN_DIGITS} digits; this one has {digits}")]
+    PinTooShort { digits: usize },
+    #[error("a PIN has at most {PIN_MAX_DIGITS} digits; this one has {digits}")]
+    PinTooLong { digits: usize },
+    #[error("cannot hash the PIN: {0}")]
+    Hash(String),
+    #[error("cannot check the PIN: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// "1 more minute", "5 more minutes".
+fn more_minutes(minutes: i64) -> String {
+    if minutes == 1 { "1 more minute".to_owned() } else { format!("{minutes} more minutes") }
+}
+
+/// Whether `pin` may be set as a PIN: 4 to 12 ASCII digits. The error says exactly what is wrong.
+pub fn check_new_pin(pin: &str) -> Result<(), AuthError> {
+    if pin.is_empty() {
+        return Err(AuthError::PinEmpty);
+    }
+    if let Some(position) = pin.chars().position(|c| !c.is_ascii_digit()) {
+        return Err(AuthError::PinNotDigits { position: position + 1 });
+    }
+    // All ASCII digits from here on: bytes are characters.
+    let digits = pin.len();
+    if digits < PIN_MIN_DIGITS {
+        return Err(AuthError::PinTooShort { digits });
+    }
+    if digits > PIN_MAX_DIGITS {
+        return Err(AuthError::PinTooLong { digits });
+    }
+    Ok(())
+}
+
+/// The Argon2id PHC string of a new PIN, salted with 16 random bytes from the OS. The PIN is checked
+/// with [`check_new_pin`] first: a PIN the station would refuse is never stored.
+pub fn hash_pin(pin: &str) -> Result<String, AuthError> {
+    check_new_pin(pin)?;
+    let mut salt = [0u8; 16];
+    OsRng.try_fill_bytes(&mut salt).map_err(|e| AuthError::Hash(format!("the system's random source failed: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| AuthError::Hash(e.to_string()))?;
+    let hash = Argon2::default().hash_password(pin.as_bytes(), &salt).map_err(|e| AuthError::Hash(e.to_string()))?;
+    Ok(hash.to_string())
+}
+
+/// Whether `pin` is the PIN hashed in `phc`. A malformed hash, another algorithm than Argon2id, or
+/// costs beyond what the station ever sets give `false`; this never panics.
+pub fn verify_pin(pin: &str, phc: &str) -> bool {
+    let Ok(hash) = PasswordHash::new(phc) else { return false };
+    if hash.algorithm != ARGON2ID_IDENT {
+        return false;
+    }
+    let Ok(params) = Params::try_from(&hash) else { return false };
+    if params.m_cost() > MAX_MEMORY_KIB || params.t_cost() > MAX_PASSES || params.p_cost() > MAX_LANES {
+        return false;
+    }
+    Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok()
+}
+
+/// A well-formed hash with the station's costs that no PIN matches (its output is all zeros), to spend
+/// the same work on an unknown name as on a known one.
+fn decoy_hash() -> String {
+    let params = Params::DEFAULT;
+    format!(
+        "$argon2id$v=19$m={},t={},p={}${}${}",
+        params.m_cost(),
+        params.t_cost(),
+        params.p_cost(),
+        "A".repeat(22),
+        "A".repeat(43)
+    )
+}
+
+/// Checks a name and PIN against the store's operators, without the lockout: an active operator whose
+/// name matches (trimmed, case-insensitive) and whose PIN hash the PIN verifies against.
+///
+/// For callers that keep the [`Lockout`] on another thread than the store: check the lockout, run this
+/// on the storage thread, then report the answer with [`Lockout::failed`] or [`Lockout::succeeded`].
+/// [`sign_in`] does all three.
+pub fn authenticate(store: &dyn Store, name: &str, pin: &str) -> Result<SignedIn, AuthError> {
+    let wanted = name.trim().to_lowercase();
+    let operators = store.operators()?;
+    let mut candidates =
+        operators.iter().filter(|op| op.active && !wanted.is_empty() && op.name.trim().to_lowercase() == wanted);
+    let Some(first) = candidates.next() else {
+        // No such active operator: spend the work of a real check anyway.
+        std::hint::black_box(verify_pin(pin, &decoy_hash()));
+        return Err(AuthError::WrongNameOrPin);
+    };
+    // Names are unique as stored; should two differ only in case, the PIN picks between them.
+    std::iter::once(first)
+        .chain(candidates)
+        .find(|op| verify_pin(pin, &op.pin_hash))
+        .map(|op| SignedIn { name: op.name.clone(), role: op.role })
+        .ok_or(AuthError::WrongNameOrPin)
+}
+
+/// Signs an operator in at `now`: refuses a locked name before looking at the PIN, checks the name and
+/// PIN ([`authenticate`]), and records the outcome in `lockout`. The wrong PIN that locks the name is
+/// answered with [`AuthError::Locked`], so the clerk learns of the lock at once. A store error is not
+/// a wrong PIN and does not count.
+pub fn sign_in(
+    store: &dyn Store,
+    name: &str,
+    pin: &str,
+    lockout: &mut Lockout,
+    now: DateTime<Utc>,
+) -> Result<SignedIn, AuthError> {
+    lockout.check(name, now).map_err(|locked| AuthError::Locked { minutes: locked.minutes_left(now) })?;
+    match authenticate(store, name, pin) {
+        Ok(signed_in) => {
+            lockout.succeeded(name);
+            Ok(signed_in)
+        }
+        Err(AuthError::WrongNameOrPin) => match lockout.failed(name, now) {
+            Some(locked) => Err(AuthError::Locked { minutes: locked.minutes_left(now) }),
+            None => Err(AuthError::WrongNameOrPin),
+        },
+        Err(other) => Err(other),
+    }
+}

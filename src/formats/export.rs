@@ -1,0 +1,204 @@
+//! Queue exports for the people who pay refunds and ship goods: one CSV row per queue item, written
+//! to disk so that a reader never sees half a file.
+//!
+//! [`queue_csv`] is pure: queue rows in, CSV bytes out (a header row, then one row per item; amounts
+//! as plain decimals such as `12.50`, address lines joined with ` / `). [`write_atomically`] writes
+//! bytes to a temporary file in the target's own folder, flushes it to disk, renames it over the
+//! target and flushes the folder, so the file is either the old one or the whole new one, even after a
+//! power cut. A failed write removes its temporary file and says which path it could not write.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::policies::sha256_hex;
+use crate::storage::{QueueRow, QueueStatus};
+
+/// The export's columns, in order: the header row.
+pub const QUEUE_COLUMNS: [&str; 17] = [
+    "queue",
+    "item_id",
+    "merchant",
+    "rma",
+    "order",
+    "customer",
+    "email",
+    "ship_to",
+    "payment_reference",
+    "currency",
+    "amount",
+    "due_on",
+    "detail",
+    "code",
+    "status",
+    "reference",
+    "created_at",
+];
+
+/// What joins the lines of an address in one cell.
+pub const ADDRESS_LINE_SEPARATOR: &str = " / ";
+
+/// What a written export holds and where it went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportReceipt {
+    /// Data rows (the header row not counted).
+    pub rows: u64,
+    /// SHA-256 of the bytes written, in lower-case hex.
+    pub sha256: String,
+    pub path: PathBuf,
+}
+
+/// Why a file could not be written; each names the file (and the folder where that is the trouble).
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("{}: cannot write: the folder {} does not exist", path.display(), folder.display())]
+    NoFolder { path: PathBuf, folder: PathBuf },
+    #[error("{}: cannot write: it names a folder, not a file", path.display())]
+    NotAFile { path: PathBuf },
+    #[error("{}: cannot write: {}; nothing was changed", path.display(), describe(source))]
+    Write { path: PathBuf, source: io::Error },
+    #[error("{}: written, but its folder {} could not be flushed to disk: {}; the file may not survive a power cut", path.display(), folder.display(), describe(source))]
+    SyncFolder { path: PathBuf, folder: PathBuf, source: io::Error },
+}
+
+/// The queue items as CSV: the header row ([`QUEUE_COLUMNS`]), then one row per item in the order given.
+/// Missing values (no amount, no code, an open item's reference) are empty cells.
+pub fn queue_csv(rows: &[QueueRow]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let written = write_queue_csv(&mut out, rows);
+    // Writing to memory cannot fail and every record has the same 17 fields (the array type says so),
+    // so the csv writer has nothing to report.
+    debug_assert!(written.is_ok(), "CSV into memory failed: {written:?}");
+    out
+}
+
+fn write_queue_csv(out: &mut Vec<u8>, rows: &[QueueRow]) -> csv::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(QUEUE_COLUMNS)?;
+    for row in rows {
+        writer.write_record(queue_record(row))?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// One queue item's cells, in [`QUEUE_COLUMNS`] order.
+fn queue_record(row: &QueueRow) -> [String; 17] {
+    let (status, reference) = match &row.status {
+        QueueStatus::Open => ("open", ""),
+        QueueStatus::Done { reference, .. } => ("done", reference.as_str()),
+    };
+    [
+        row.queue.as_str().to_owned(),
+        row.id.to_string(),
+        row.merchant.clone(),
+        row.rma_number.clone(),
+        row.order_number.clone(),
+        row.customer_name.clone(),
+        row.customer_email.clone(),
+        row.ship_to.join(ADDRESS_LINE_SEPARATOR),
+        row.payment_reference.clone().unwrap_or_default(),
+        row.currency.clone(),
+        row.amount.map(|amount| amount.to_string()).unwrap_or_default(),
+        row.due_on.map(|date| date.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+        row.detail.clone(),
+        row.code.clone().unwrap_or_default(),
+        status.to_owned(),
+        reference.to_owned(),
+        row.created_at.clone(),
+    ]
+}
+
+/// Writes a CSV export to `path` atomically (see [`write_file_atomically`]) and returns what was
+/// written: its data rows (records after the header), its SHA-256 and its path. An existing file is
+/// replaced.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<ExportReceipt, ExportError> {
+    write_file_atomically(path, bytes)?;
+    let rows =
+        csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes).into_byte_records().count();
+    Ok(ExportReceipt { rows: rows as u64, sha256: sha256_hex(bytes), path: path.to_path_buf() })
+}
+
+/// Temporary files start with this (hidden on Unix), then the target's name.
+const TEMP_PREFIX: &str = ".";
+/// Distinguishes temporary files of concurrent writes from this process; the process id does between
+/// processes, and a leftover file of the same name is skipped, never reused.
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+/// How many leftover temporary names to step over before giving up.
+const TEMP_ATTEMPTS: u32 = 100;
+
+/// Writes `bytes` to `path` so that a reader sees either the old file or the whole new one: a new
+/// temporary file in the same folder, fsync, rename over `path`, fsync the folder. On failure the
+/// temporary file is removed and `path` is as it was.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    let Some(name) = path.file_name() else { return Err(ExportError::NotAFile { path: path.to_path_buf() }) };
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let write_error = |source| ExportError::Write { path: path.to_path_buf(), source };
+
+    let (temp, mut file) = create_temp(&folder, &name.to_string_lossy()).map_err(|source| {
+        if source.kind() == io::ErrorKind::NotFound && !folder.is_dir() {
+            ExportError::NoFolder { path: path.to_path_buf(), folder: folder.clone() }
+        } else {
+            write_error(source)
+        }
+    })?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    drop(file);
+    if let Err(source) = written {
+        let _ = fs::remove_file(&temp);
+        return Err(write_error(source));
+    }
+    if let Err(source) = fs::rename(&temp, path) {
+        let _ = fs::remove_file(&temp);
+        if path.is_dir() {
+            return Err(ExportError::NotAFile { path: path.to_path_buf() });
+        }
+        return Err(write_error(source));
+    }
+    // The rename is only durable once the folder's entry for it is on disk.
+    sync_folder(&folder).map_err(|source| ExportError::SyncFolder { path: path.to_path_buf(), folder, source })
+}
+
+/// A new temporary file beside the target, named `.<target>.<pid>-<n>.tmp`; never an existing one.
+fn create_temp(folder: &Path, target: &str) -> io::Result<(PathBuf, File)> {
+    let mut last_error = None;
+    for _ in 0..TEMP_ATTEMPTS {
+        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let temp = folder.join(format!("{TEMP_PREFIX}{target}.{}-{n}.tmp", std::process::id()));
+        match OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(file) => return Ok((temp, file)),
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => last_error = Some(error),
+            Err(error) => return Err(error),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| io::Error::other("no free temporary file name")))
+}
+
+/// Flushes a folder's entries to disk (on Unix a folder is opened and fsynced like a file).
+#[cfg(unix)]
+fn sync_folder(folder: &Path) -> io::Result<()> {
+    File::open(folder)?.sync_all()
+}
+
+/// Windows has no folder fsync; NTFS journals the rename itself.
+#[cfg(not(unix))]
+fn sync_folder(_folder: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+/// An I/O error in the words an operator acts on: a full disk says so first.
+fn describe(error: &io::Error) -> String {
+    match error.kind() {
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+            format!("the disk is full ({error}); free some space and try again")
+        }
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+            format!("the station may not write there ({error})")
+        }
+        _ => error.to_string(),
+    }
+}

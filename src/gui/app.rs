@@ -1,0 +1,1696 @@
+//! [`StationApp`]: the bench's state and its routing. `logic` takes in what the workers answered;
+//! `draw` draws the signed-in operator's screen and carries out the commands its screen returns, by
+//! sending work to the storage or photo thread. Screens own no state of their own beyond what they are
+//! given, so everything typed lives here and survives a change of screen.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Local, NaiveDate, Utc};
+use eframe::egui;
+
+use crate::auth::{self, SignedIn};
+use crate::devices::scanner::{ScannerEvent, ScannerReader};
+use crate::domain::decision::Decision;
+use crate::domain::inspection::{InspectionSheet, ItemScan};
+use crate::domain::lockout::Lockout;
+use crate::domain::money::Money;
+use crate::domain::queue::{QueueEntry, queue_entries};
+use crate::domain::scan::command::BenchCommand;
+use crate::domain::scan::{Classification, Classifier, Kind, Reading, preview_text, screen_text};
+use crate::domain::vocabulary::{Checkpoint, Disposition, Queue, Role};
+use crate::formats::case_json::{Case, decision_json};
+use crate::gui::decision::{DecisionCommand, DecisionView, OverrideForm, decision_ui};
+use crate::gui::inspection::{
+    CheckpointLine, InspectionCommand, InspectionForm, InspectionView, PhotoPreview, PhotoTile, inspection_ui,
+    preview_ui,
+};
+use crate::gui::intake::{
+    IntakeCommand, IntakeForm, IntakeView, MatchCard, ScanFieldInput, ScanOutcome, ScanRow, ScannerState,
+    ScannerStatus, intake_ui, rma_line, scan_field_ui,
+};
+use crate::gui::queues::{QueueTab, QueuesCommand, QueuesForm, QueuesView, queues_ui};
+use crate::gui::records::{RecordsCommand, RecordsForm, RecordsView, records_ui};
+use crate::gui::settings::{SettingsCommand, SettingsForm, SettingsView, settings_ui};
+use crate::gui::sign_in::{SignInCommand, SignInForm, SignInView, sign_in_ui};
+use crate::gui::station::{DatabaseView, MerchantSummary, StationCommand, StationView, station_ui};
+use crate::gui::{APP_NAME, StationSetup, theme};
+use crate::intake::IntakeMatch;
+use crate::photos::decode::{DecodeLimits, RgbaPicture};
+use crate::photos::hot_folder::{HotFolder, HotFolderEvent, Settle};
+use crate::photos::store::{PhotoFolder, PhotoHash};
+use crate::photos::worker::{PhotoDone, PhotoResult, PhotoWork, PhotoWorker};
+use crate::policies::PolicySet;
+use crate::storage::worker::{StorageClient, StorageWorker};
+use crate::storage::{
+    DecisionToSave, Override, PackageHistory, PackageRow, PhotoRow, QueueRow, ReceivedPackage, RmaMatch, Stamp, Store,
+    StoreCounts,
+};
+
+/// How many answers may wait for the UI (the UI drains them every frame).
+const EVENT_QUEUE: usize = 64;
+/// The longest `logic` spends taking in answers in one frame, so a flood never stalls drawing.
+const DRAIN_BUDGET: Duration = Duration::from_millis(4);
+/// Package scans kept on the intake screen.
+const RECENT_SCANS: usize = 50;
+/// Today's packages shown at intake.
+const TODAY_LIMIT: usize = 200;
+/// Queue items loaded for a queue tab (drawn only where visible).
+const QUEUE_LIMIT: usize = 20_000;
+/// Records search results.
+const FIND_LIMIT: usize = 100;
+
+/// The screens of a signed-in station.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    SignIn,
+    Intake,
+    Inspection,
+    Decision,
+    Queues,
+    Records,
+    Settings,
+}
+
+impl Screen {
+    /// The tabs across the top, with their keys.
+    const TABS: [(Screen, egui::Key, &'static str); 5] = [
+        (Screen::Intake, egui::Key::F1, "Intake (F1)"),
+        (Screen::Inspection, egui::Key::F2, "Inspection (F2)"),
+        (Screen::Queues, egui::Key::F3, "Queues (F3)"),
+        (Screen::Records, egui::Key::F4, "Records (F4)"),
+        (Screen::Settings, egui::Key::F5, "Settings (F5)"),
+    ];
+}
+
+/// Answers from the workers.
+#[derive(Debug)]
+pub enum AppEvent {
+    Counts(Result<StoreCounts, String>),
+    DemoLoaded(Result<(u64, u64), String>),
+    Operators(Result<Vec<(String, Role, bool)>, String>),
+    /// A sign-in's answer; an error says whether it was a wrong name or PIN (which counts towards the
+    /// lockout) or something else, such as a database error (which does not).
+    SignedIn {
+        name: String,
+        result: Result<SignedIn, (bool, String)>,
+    },
+    /// The lookup of the scan with this sequence number.
+    Matched {
+        scan: u64,
+        code: String,
+        kind: String,
+        found: Result<IntakeMatch, String>,
+    },
+    Searched {
+        code: String,
+        kind: String,
+        found: Result<Vec<RmaMatch>, String>,
+    },
+    Opened {
+        found: Box<RmaMatch>,
+        result: Result<(i64, i64), String>,
+    },
+    Quarantined(Result<i64, String>),
+    Today(Result<Vec<PackageRow>, String>),
+    InspectionSaved(Result<(), String>),
+    Decided {
+        summary: String,
+        result: Result<i64, String>,
+    },
+    OverrideRefused {
+        supervisor: String,
+        message: String,
+    },
+    Queue {
+        tab: QueueTab,
+        counts: Result<(Vec<(Queue, u64)>, u64), String>,
+        rows: Result<QueueRows, String>,
+    },
+    QueueChanged(Result<String, String>),
+    Found(Result<Vec<PackageRow>, String>),
+    History(Result<Box<PackageHistory>, String>),
+    OperatorAdded(Result<String, String>),
+    PhotoRecorded {
+        inspection_id: i64,
+        tile: PhotoTileData,
+        result: Result<(), String>,
+    },
+}
+
+/// A queue tab's rows.
+#[derive(Debug)]
+pub enum QueueRows {
+    Work(Vec<QueueRow>),
+    Quarantine(Vec<PackageRow>),
+}
+
+/// A photo stored and recorded, before its thumbnail becomes a texture.
+#[derive(Debug)]
+pub struct PhotoTileData {
+    pub sha256: String,
+    pub checkpoint: Checkpoint,
+    pub item: Option<usize>,
+    pub thumbnail: RgbaPicture,
+}
+
+/// What a photo request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PhotoTag {
+    /// A photo for this inspection, at this checkpoint, of this item.
+    Attach { inspection_id: i64, checkpoint: Checkpoint, item: Option<usize> },
+    /// The full view of a stored photo.
+    Preview,
+}
+
+struct ScanRecord {
+    seq: u64,
+    row: ScanRow,
+}
+
+/// The last package scan's match, with the RMAs it offers.
+struct PendingMatch {
+    card: MatchCard,
+    kind: String,
+    options: Vec<RmaMatch>,
+}
+
+/// The package on the bench: received, its inspection open, maybe decided on screen.
+struct OpenPackage {
+    package_id: i64,
+    inspection_id: i64,
+    found: RmaMatch,
+    sheet: InspectionSheet,
+    selected: usize,
+    checkpoint: Checkpoint,
+    photos: Vec<PhotoTile>,
+    photos_pending: usize,
+    /// The engine's decision on the sheet as it was when the clerk pressed Decide.
+    decided: Option<Decided>,
+    saving: bool,
+    message: Option<String>,
+}
+
+struct Decided {
+    case: Case,
+    decision: Decision,
+    entries: Vec<QueueEntry>,
+}
+
+pub struct StationApp {
+    policies: PolicySet,
+    merchants: Vec<MerchantSummary>,
+    data_dir: PathBuf,
+    hot_folder_path: Option<PathBuf>,
+    station: String,
+    database: DatabaseView,
+    demo_loading: bool,
+    classifier: Option<Arc<Classifier>>,
+    session: Option<SignedIn>,
+    screen: Screen,
+    lockout: Lockout,
+    sign_in: SignInView,
+    sign_in_form: SignInForm,
+    scan_text: String,
+    recent: VecDeque<ScanRecord>,
+    next_scan: u64,
+    scanners: Vec<ScannerStatus>,
+    pending: Option<PendingMatch>,
+    intake_form: IntakeForm,
+    today: Vec<PackageRow>,
+    bench: Option<OpenPackage>,
+    inspection_form: InspectionForm,
+    /// The photo opened in full, over whatever screen is showing.
+    preview: Option<PhotoPreview>,
+    override_form: OverrideForm,
+    queues: QueuesView,
+    queues_form: QueuesForm,
+    records: RecordsView,
+    records_form: RecordsForm,
+    operators: Vec<(String, Role, bool)>,
+    settings_message: Option<(bool, String)>,
+    settings_form: SettingsForm,
+    /// The last outcome worth telling the clerk (good or not), shown under the scan field.
+    banner: Option<(bool, String)>,
+    storage: Option<StorageClient>,
+    photo_worker: Option<PhotoWorker<PhotoTag>>,
+    /// Held to be dropped with the app: their Drop stops the threads.
+    _worker: Option<StorageWorker>,
+    _readers: Vec<ScannerReader>,
+    _hot_folder: Option<HotFolder>,
+    events: Receiver<AppEvent>,
+    event_sender: SyncSender<AppEvent>,
+    scanner_events: Receiver<ScannerEvent>,
+    photo_results: Receiver<PhotoResult<PhotoTag>>,
+    hot_folder_events: Receiver<HotFolderEvent>,
+    started: bool,
+    /// The last thing that went wrong outside a scan, in words for the clerk.
+    notice: Option<String>,
+}
+
+impl std::fmt::Debug for StationApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StationApp")
+            .field("station", &self.station)
+            .field("screen", &self.screen)
+            .field("database", &self.database)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StationApp {
+    /// Starts the storage, photo, scanner and hot-folder threads. `wake` asks for a repaint.
+    pub fn new(setup: StationSetup, wake: Arc<dyn Fn() + Send + Sync>) -> StationApp {
+        let (event_sender, events) = sync_channel(EVENT_QUEUE);
+        let (scanner_sender, scanner_events) = sync_channel(EVENT_QUEUE);
+        let (photo_sender, photo_results) = sync_channel(EVENT_QUEUE);
+        let (hot_sender, hot_folder_events) = sync_channel(EVENT_QUEUE);
+        let mut notice = None;
+        let (worker, database) = match setup.store.map(|s| StorageWorker::spawn(Box::new(s))) {
+            Ok(Ok(worker)) => (Some(worker), DatabaseView::Opening),
+            Ok(Err(e)) => (None, DatabaseView::Failed(format!("the storage thread could not start: {e}"))),
+            Err(e) => (None, DatabaseView::Failed(e.to_string())),
+        };
+        let classifier = match Classifier::new(&setup.policies.classifier_config()) {
+            Ok(classifier) => Some(Arc::new(classifier)),
+            Err(e) => {
+                notice = Some(format!("scans cannot be classified: {e}"));
+                None
+            }
+        };
+        let mut readers = Vec::new();
+        let mut scanners = Vec::new();
+        for config in setup.scanners {
+            let status = ScannerStatus { name: config.name.clone(), state: ScannerState::Waiting, last_scan: None };
+            let Some(classifier) = &classifier else { break };
+            match ScannerReader::spawn(config, Arc::clone(classifier), scanner_sender.clone(), Arc::clone(&wake)) {
+                Ok(reader) => readers.push(reader),
+                Err(e) => notice = Some(format!("scanner {}: its thread could not start: {e}", status.name)),
+            }
+            scanners.push(status);
+        }
+        let folder = PhotoFolder::new(crate::storage::photos_path(&setup.data_dir));
+        let photo_worker = match PhotoWorker::spawn(folder, DecodeLimits::default(), photo_sender, Arc::clone(&wake)) {
+            Ok(worker) => Some(worker),
+            Err(e) => {
+                notice = Some(format!("photos cannot be taken in: the photo thread could not start: {e}"));
+                None
+            }
+        };
+        let hot_folder = setup.hot_folder.as_deref().and_then(|folder| {
+            HotFolder::watch(folder, Settle::default(), hot_sender, Arc::clone(&wake))
+                .map_err(|e| notice = Some(e.to_string()))
+                .ok()
+        });
+        StationApp {
+            merchants: MerchantSummary::all(&setup.policies),
+            policies: setup.policies,
+            storage: worker.as_ref().map(StorageWorker::client),
+            _worker: worker,
+            _readers: readers,
+            _hot_folder: hot_folder,
+            photo_worker,
+            data_dir: setup.data_dir,
+            hot_folder_path: setup.hot_folder,
+            station: setup.station,
+            database,
+            demo_loading: false,
+            classifier,
+            session: None,
+            screen: Screen::SignIn,
+            lockout: Lockout::new(),
+            sign_in: SignInView { has_operators: None, busy: false, message: None, demo_hint: None },
+            sign_in_form: SignInForm::default(),
+            scan_text: String::new(),
+            recent: VecDeque::new(),
+            next_scan: 0,
+            scanners,
+            pending: None,
+            intake_form: IntakeForm::default(),
+            today: Vec::new(),
+            bench: None,
+            inspection_form: InspectionForm::default(),
+            preview: None,
+            override_form: OverrideForm::default(),
+            queues: QueuesView {
+                counts: Queue::ALL.iter().map(|q| (*q, 0)).collect(),
+                quarantined: 0,
+                tab: QueueTab::Work(Queue::Refund),
+                rows: Vec::new(),
+                quarantine: Vec::new(),
+                today: Local::now().date_naive(),
+                loading: false,
+                message: None,
+            },
+            queues_form: QueuesForm::default(),
+            records: RecordsView::default(),
+            records_form: RecordsForm::default(),
+            operators: Vec::new(),
+            settings_message: None,
+            settings_form: SettingsForm::default(),
+            banner: None,
+            events,
+            event_sender,
+            scanner_events,
+            photo_results,
+            hot_folder_events,
+            started: false,
+            notice,
+        }
+    }
+
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+
+    /// The signed-in operator.
+    pub fn operator(&self) -> Option<&SignedIn> {
+        self.session.as_ref()
+    }
+
+    pub fn station_view(&self) -> StationView {
+        StationView {
+            merchants: self.merchants.clone(),
+            database: self.database.clone(),
+            demo_loading: self.demo_loading,
+        }
+    }
+
+    pub fn sign_in_view(&self) -> SignInView {
+        self.sign_in.clone()
+    }
+
+    pub fn intake_view(&self) -> IntakeView {
+        IntakeView {
+            scanners: self.scanners.clone(),
+            recent: self.recent.iter().map(|r| r.row.clone()).collect(),
+            card: self.pending.as_ref().map(|p| p.card.clone()),
+            today: self.today.clone(),
+        }
+    }
+
+    /// The open package's inspection, if one is open.
+    pub fn inspection_view(&self) -> Option<InspectionView> {
+        let bench = self.bench.as_ref()?;
+        let rma = &bench.found.rma.record;
+        let taken: Vec<Checkpoint> = bench.photos.iter().map(|p| p.checkpoint).collect();
+        let checkpoints = self
+            .policies
+            .get(&rma.merchant)
+            .map(|loaded| {
+                bench
+                    .sheet
+                    .checkpoints(&loaded.policy, rma.kind, &taken)
+                    .into_iter()
+                    .map(|(rule, taken)| CheckpointLine {
+                        checkpoint: rule.checkpoint,
+                        clause: rule.clause.id.clone(),
+                        words: rule.clause.text.clone(),
+                        taken,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(InspectionView {
+            title: rma_line(&bench.found),
+            checkpoints,
+            photos: bench.photos.clone(),
+            selected: bench.selected,
+            checkpoint: bench.checkpoint,
+            photos_pending: bench.photos_pending,
+            saving: bench.saving,
+        })
+    }
+
+    /// The photo opened in full, if any.
+    pub fn preview(&self) -> Option<&PhotoPreview> {
+        self.preview.as_ref()
+    }
+
+    /// The sheet being filled in, if a package is open.
+    pub fn sheet(&self) -> Option<&InspectionSheet> {
+        self.bench.as_ref().map(|b| &b.sheet)
+    }
+
+    /// The decision on screen, if the clerk has asked for one.
+    pub fn decision_view(&self) -> Option<DecisionView> {
+        let bench = self.bench.as_ref()?;
+        let decided = bench.decided.as_ref()?;
+        let mut view = DecisionView::of(
+            rma_line(&bench.found),
+            &decided.decision,
+            &bench.found.order.record.currency,
+            &decided.entries,
+        );
+        view.saving = bench.saving;
+        view.message = bench.message.clone();
+        Some(view)
+    }
+
+    pub fn queues_view(&self) -> &QueuesView {
+        &self.queues
+    }
+
+    pub fn records_view(&self) -> &RecordsView {
+        &self.records
+    }
+
+    pub fn settings_view(&self) -> SettingsView {
+        SettingsView {
+            station: self.station.clone(),
+            data_folder: self.data_dir.display().to_string(),
+            hot_folder: self.hot_folder_path.as_ref().map(|p| p.display().to_string()),
+            scanners: self.scanners.clone(),
+            operators: self.operators.clone(),
+            supervisor: self.session.as_ref().is_some_and(|s| s.role == Role::Supervisor),
+            merchants: self
+                .policies
+                .iter()
+                .map(|loaded| {
+                    (loaded.policy.merchant.name.clone(), crate::domain::policy::words::describe(&loaded.policy))
+                })
+                .collect(),
+            message: self.settings_message.clone(),
+        }
+    }
+
+    /// The last outcome shown under the scan field.
+    pub fn banner(&self) -> Option<&(bool, String)> {
+        self.banner.as_ref()
+    }
+
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    /// Takes in what the workers, scanners and the hot folder answered, then sends any first requests.
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        if !self.started {
+            self.started = true;
+            self.refresh_counts(ctx);
+            self.refresh_operators(ctx);
+        }
+        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
+        for path in dropped {
+            self.add_photo(path, ctx);
+        }
+        let deadline = Instant::now() + DRAIN_BUDGET;
+        while Instant::now() < deadline {
+            if let Ok(event) = self.scanner_events.try_recv() {
+                self.take_scanner_event(event, ctx);
+            } else if let Ok(event) = self.events.try_recv() {
+                self.apply(event, ctx);
+            } else if let Ok(result) = self.photo_results.try_recv() {
+                self.take_photo(result, ctx);
+            } else if let Ok(event) = self.hot_folder_events.try_recv() {
+                match event {
+                    HotFolderEvent::Arrived { path, .. } => self.add_photo(path, ctx),
+                    HotFolderEvent::Trouble(message) => self.notice = Some(format!("hot folder: {message}")),
+                }
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// Draws the window and carries out what the clerk asked for.
+    pub fn draw(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if self.session.is_none() {
+            self.draw_sign_in(ui);
+            return;
+        }
+        let mut scan_input = None;
+        let mut sign_out = false;
+        egui::Panel::top("bar").show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.strong(APP_NAME);
+                if let Some(session) = &self.session {
+                    ui.label(format!("{} · {} ({})", self.station, session.name, session.role));
+                }
+                for (screen, _, title) in Screen::TABS {
+                    let enabled = screen != Screen::Inspection || self.bench.is_some();
+                    let current =
+                        self.screen == screen || (screen == Screen::Inspection && self.screen == Screen::Decision);
+                    if ui.add_enabled(enabled, egui::Button::selectable(current, title)).clicked() {
+                        self.screen = screen;
+                        self.entered(screen, &ctx);
+                    }
+                }
+                sign_out = ui.button("Sign out").clicked();
+            });
+            let hint = self.scan_hint();
+            scan_input = scan_field_ui(ui, &mut self.scan_text, hint);
+            if let Some((good, message)) = &self.banner {
+                ui.colored_label(if *good { theme::GOOD } else { theme::WRONG }, message);
+            }
+            if let Some(notice) = &self.notice {
+                ui.colored_label(theme::WAIT, notice);
+            }
+        });
+        for (screen, key, _) in Screen::TABS {
+            if ctx.input(|i| i.key_pressed(key)) && (screen != Screen::Inspection || self.bench.is_some()) {
+                self.screen = screen;
+                self.entered(screen, &ctx);
+            }
+        }
+        if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+            self.back();
+        }
+        self.bench_keys(&ctx);
+        if sign_out {
+            self.session = None;
+            self.screen = Screen::SignIn;
+            return;
+        }
+        egui::CentralPanel::default().show(ui, |ui| match self.screen {
+            Screen::SignIn | Screen::Intake => {
+                let view = self.intake_view();
+                if let Some(command) = intake_ui(ui, &view, &mut self.intake_form) {
+                    self.intake_command(command, &ctx);
+                }
+            }
+            Screen::Inspection => {
+                let Some(view) = self.inspection_view() else { return };
+                let Some(bench) = self.bench.as_mut() else { return };
+                if let Some(command) = inspection_ui(ui, &view, &mut bench.sheet, &mut self.inspection_form) {
+                    self.inspection_command(command, &ctx);
+                }
+            }
+            Screen::Decision => {
+                let Some(view) = self.decision_view() else { return };
+                if let Some(command) = decision_ui(ui, &view, &mut self.override_form) {
+                    self.decision_command(command, &ctx);
+                }
+            }
+            Screen::Queues => {
+                if let Some(command) = queues_ui(ui, &self.queues, &mut self.queues_form) {
+                    self.queues_command(command, &ctx);
+                }
+            }
+            Screen::Records => {
+                if let Some(command) = records_ui(ui, &self.records, &mut self.records_form) {
+                    self.records_command(command, &ctx);
+                }
+            }
+            Screen::Settings => {
+                let view = self.settings_view();
+                if let Some(command) = settings_ui(ui, &view, &mut self.settings_form) {
+                    self.settings_command(command, &ctx);
+                }
+            }
+        });
+        if let Some(preview) = self.preview.as_mut()
+            && !preview_ui(&ctx, preview)
+        {
+            self.preview = None;
+        }
+        if let Some(input) = scan_input {
+            self.scan_input(input, &ctx);
+        }
+    }
+
+    fn draw_sign_in(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let station = self.station_view();
+        let mut station_command = None;
+        egui::Panel::right("station").resizable(true).default_size(420.0).show(ui, |ui| {
+            ui.label(theme::heading(APP_NAME));
+            ui.label(
+                "The returns bench: scan a package, inspect it, decide it by the merchant's policy, queue the outcome.",
+            );
+            ui.add_space(8.0);
+            station_command = station_ui(ui, &station);
+            if let Some(notice) = &self.notice {
+                ui.colored_label(theme::WAIT, notice);
+            }
+        });
+        let view = self.sign_in.clone();
+        let mut command = None;
+        egui::CentralPanel::default().show(ui, |ui| {
+            command = sign_in_ui(ui, &view, &mut self.sign_in_form);
+        });
+        if let Some(StationCommand::LoadDemo) = station_command {
+            self.load_demo(&ctx);
+        }
+        match command {
+            Some(SignInCommand::SignIn { name, pin }) => self.sign_in_with(name, pin, &ctx),
+            Some(SignInCommand::CreateFirstSupervisor { name, pin }) => self.create_first_supervisor(name, pin, &ctx),
+            None => {}
+        }
+    }
+
+    /// The bench's own keys: Page Down / Page Up step through the items, F8 opens the override.
+    fn bench_keys(&mut self, ctx: &egui::Context) {
+        let (down, up, f8) = ctx.input(|i| {
+            (i.key_pressed(egui::Key::PageDown), i.key_pressed(egui::Key::PageUp), i.key_pressed(egui::Key::F8))
+        });
+        if self.screen == Screen::Inspection && (down || up) {
+            self.step_item(down);
+        }
+        if self.screen == Screen::Decision && f8 {
+            self.override_form.open = !self.override_form.open;
+        }
+    }
+
+    /// Selects the next (or previous) item of the open package, wrapping around.
+    fn step_item(&mut self, forward: bool) {
+        let Some(bench) = self.bench.as_mut().filter(|b| !b.sheet.items.is_empty()) else { return };
+        let count = bench.sheet.items.len();
+        bench.selected = if forward { (bench.selected + 1) % count } else { (bench.selected + count - 1) % count };
+    }
+
+    fn scan_hint(&self) -> &'static str {
+        match self.screen {
+            Screen::Inspection => "scan each item's SKU; Enter on an empty field decides",
+            Screen::Decision => "Enter confirms; Escape goes back to the inspection",
+            _ => "scan a label, or type an RMA, tracking or order number and press Enter",
+        }
+    }
+
+    /// The clock, read here at the edge: who, where and when, for a record.
+    fn stamp(&self) -> Stamp {
+        let operator = self.session.as_ref().map_or_else(|| "setup".to_owned(), |s| s.name.clone());
+        Stamp { at: Utc::now(), station: self.station.clone(), operator }
+    }
+
+    fn today(&self) -> NaiveDate {
+        Local::now().date_naive()
+    }
+
+    // ----- scans and bench commands -----
+
+    fn scan_input(&mut self, input: ScanFieldInput, ctx: &egui::Context) {
+        match input {
+            ScanFieldInput::Confirm => self.confirm(ctx),
+            ScanFieldInput::Scan(typed) => self.keyboard_scan(&typed, ctx),
+        }
+    }
+
+    /// Enter on an empty scan field, or the CONFIRM barcode: the screen's main action.
+    fn confirm(&mut self, ctx: &egui::Context) {
+        match self.screen {
+            Screen::Intake if self.pending.as_ref().is_some_and(|p| p.options.len() == 1) => self.open(0, ctx),
+            Screen::Inspection => self.decide(ctx),
+            Screen::Decision if !self.override_form.open => self.confirm_decision(ctx),
+            _ => {}
+        }
+    }
+
+    /// Escape or the BACK barcode.
+    fn back(&mut self) {
+        match self.screen {
+            Screen::Decision => {
+                self.screen = Screen::Inspection;
+                self.override_form.open = false;
+            }
+            Screen::Inspection | Screen::Queues | Screen::Records | Screen::Settings => self.screen = Screen::Intake,
+            Screen::Intake => self.pending = None,
+            Screen::SignIn => {}
+        }
+    }
+
+    fn bench_command(&mut self, command: BenchCommand, ctx: &egui::Context) {
+        match command {
+            BenchCommand::Confirm => self.confirm(ctx),
+            BenchCommand::Back => self.back(),
+            BenchCommand::NextItem => self.step_item(true),
+            BenchCommand::Photo => {
+                // The next photo goes to the first required checkpoint still missing.
+                let missing = self.inspection_view().and_then(|v| v.checkpoints.into_iter().find(|c| !c.taken));
+                if let (Some(bench), Some(line)) = (self.bench.as_mut(), missing) {
+                    bench.checkpoint = line.checkpoint;
+                }
+            }
+            BenchCommand::Hold => {
+                if self.screen == Screen::Decision {
+                    self.override_form.open = true;
+                    self.override_form.disposition = Disposition::Hold;
+                }
+            }
+        }
+    }
+
+    /// A keyboard-wedge scan or a typed number: screened like a serial scan, then routed by screen.
+    fn keyboard_scan(&mut self, typed: &str, ctx: &egui::Context) {
+        let code = typed.trim().to_owned();
+        if let Some(command) = BenchCommand::parse(&code) {
+            self.bench_command(command, ctx);
+            self.push_row(ScanRow {
+                source: "keyboard".to_owned(),
+                code: code.clone(),
+                what: "bench command".to_owned(),
+                outcome: ScanOutcome::Command(command.label().to_owned()),
+            });
+            return;
+        }
+        if let Err(reason) = screen_text(&code) {
+            self.push_row(ScanRow {
+                source: "keyboard".to_owned(),
+                code: preview_text(&code),
+                what: "not a scan".to_owned(),
+                outcome: ScanOutcome::Refused(reason.to_string()),
+            });
+            return;
+        }
+        if self.screen == Screen::Intake
+            && let Some(pending) = &self.pending
+            && let Ok(option) = code.parse::<usize>()
+            && (1..=pending.options.len()).contains(&option)
+        {
+            self.open(option - 1, ctx);
+            return;
+        }
+        let Some(classifier) = &self.classifier else { return };
+        let classification = classifier.classify(&code);
+        self.route_scan("keyboard".to_owned(), code, classification, ctx);
+    }
+
+    fn route_scan(&mut self, source: String, code: String, classification: Classification, ctx: &egui::Context) {
+        let package_code = matches!(classification.kind(), Kind::RmaNumber | Kind::TrackingNumber | Kind::OrderNumber);
+        if matches!(self.screen, Screen::Inspection | Screen::Decision) && !package_code {
+            self.scan_item(&code, &classification);
+            return;
+        }
+        if matches!(self.screen, Screen::Inspection | Screen::Decision) {
+            self.banner =
+                Some((false, format!("{code} is a package label: finish this package first (Escape goes back)")));
+            return;
+        }
+        self.screen = Screen::Intake;
+        self.look_up(source, code, classification, ctx);
+    }
+
+    /// An item's code scanned during inspection: ticks it off (or records it as unexpected).
+    fn scan_item(&mut self, code: &str, classification: &Classification) {
+        let Some(bench) = self.bench.as_mut() else { return };
+        let sku = match &classification.reading {
+            Reading::ProductCode(product) => product.digits().to_owned(),
+            _ => code.to_owned(),
+        };
+        let (index, words) = match bench.sheet.scan_item(&sku) {
+            ItemScan::Counted(index) => (index, "counted"),
+            ItemScan::Unexpected(index) => (index, "not on the order: recorded as unexpected"),
+        };
+        bench.selected = index;
+        let item = &bench.sheet.items[index];
+        self.banner = Some((true, format!("{}: {words} ({} received)", item.sku, item.received)));
+    }
+
+    fn take_scanner_event(&mut self, event: ScannerEvent, ctx: &egui::Context) {
+        let status = |app: &mut StationApp, name: &str| app.scanners.iter_mut().position(|s| s.name == name);
+        match event {
+            ScannerEvent::Connected { scanner } => {
+                if let Some(i) = status(self, &scanner) {
+                    self.scanners[i].state = ScannerState::Connected;
+                }
+            }
+            ScannerEvent::Disconnected { scanner, reason } => {
+                if let Some(i) = status(self, &scanner) {
+                    self.scanners[i].state = ScannerState::Disconnected(reason);
+                }
+            }
+            ScannerEvent::Refused { scanner, reason, preview } => {
+                self.push_row(ScanRow {
+                    source: format!("scanner {scanner}"),
+                    code: preview,
+                    what: "not a scan".to_owned(),
+                    outcome: ScanOutcome::Refused(reason.to_string()),
+                });
+            }
+            ScannerEvent::Scan { scanner, code, classification, .. } => {
+                if let Some(i) = status(self, &scanner) {
+                    self.scanners[i].last_scan = Some(code.clone());
+                }
+                if self.session.is_none() {
+                    return;
+                }
+                if let Some(command) = BenchCommand::parse(&code) {
+                    self.bench_command(command, ctx);
+                    return;
+                }
+                self.route_scan(format!("scanner {scanner}"), code, *classification, ctx);
+            }
+        }
+    }
+
+    fn look_up(&mut self, source: String, code: String, classification: Classification, ctx: &egui::Context) {
+        let seq = self.next_scan;
+        self.next_scan += 1;
+        let what = describe_kind(&classification);
+        let kind = classification.kind().as_str().to_owned();
+        let lookup = classification.clone();
+        let scanned = code.clone();
+        let sent = self.submit(
+            ctx,
+            move |store| crate::intake::find(store, &lookup).map_err(|e| e.to_string()),
+            move |found| AppEvent::Matched { scan: seq, code: scanned, kind, found },
+        );
+        let outcome =
+            if sent { ScanOutcome::Looking } else { ScanOutcome::Failed("the database is not open".to_owned()) };
+        self.recent.push_front(ScanRecord { seq, row: ScanRow { source, code, what, outcome } });
+        self.recent.truncate(RECENT_SCANS);
+    }
+
+    fn push_row(&mut self, row: ScanRow) {
+        let seq = self.next_scan;
+        self.next_scan += 1;
+        self.recent.push_front(ScanRecord { seq, row });
+        self.recent.truncate(RECENT_SCANS);
+    }
+
+    // ----- commands from the screens -----
+
+    fn intake_command(&mut self, command: IntakeCommand, ctx: &egui::Context) {
+        match command {
+            IntakeCommand::Open(option) => self.open(option, ctx),
+            IntakeCommand::Dismiss => self.pending = None,
+            IntakeCommand::Search(text) => {
+                let Some(pending) = &self.pending else { return };
+                let (code, kind) = (pending.card.code().to_owned(), pending.kind.clone());
+                self.submit(
+                    ctx,
+                    move |store| crate::intake::search(store, &text).map_err(|e| e.to_string()),
+                    move |found| AppEvent::Searched { code, kind, found },
+                );
+            }
+            IntakeCommand::Quarantine { note } => {
+                let Some(pending) = &self.pending else { return };
+                let package = ReceivedPackage {
+                    scanned_code: pending.card.code().to_owned(),
+                    scanned_kind: pending.kind.clone(),
+                    rma_id: None,
+                    note,
+                };
+                let stamp = self.stamp();
+                self.submit(
+                    ctx,
+                    move |store| store.receive_package(&package, &stamp).map_err(|e| e.to_string()),
+                    AppEvent::Quarantined,
+                );
+            }
+        }
+    }
+
+    /// Receives the package against the card's option and opens its inspection.
+    fn open(&mut self, option: usize, ctx: &egui::Context) {
+        let Some(pending) = &self.pending else { return };
+        let Some(found) = pending.options.get(option).cloned() else { return };
+        if self.bench.as_ref().is_some_and(|b| b.decided.is_none() || b.saving) {
+            self.banner = Some((false, "a package is already open on the bench: decide it first (F2)".to_owned()));
+            return;
+        }
+        let package = ReceivedPackage {
+            scanned_code: pending.card.code().to_owned(),
+            scanned_kind: pending.kind.clone(),
+            rma_id: Some(found.rma.id),
+            note: String::new(),
+        };
+        let stamp = self.stamp();
+        self.pending = None;
+        self.submit(
+            ctx,
+            move |store| {
+                let package_id = store.receive_package(&package, &stamp)?;
+                let inspection_id = store.start_inspection(package_id, &stamp)?;
+                Ok((package_id, inspection_id))
+            },
+            move |result: Result<(i64, i64), crate::storage::StoreError>| AppEvent::Opened {
+                found: Box::new(found),
+                result: result.map_err(|e| e.to_string()),
+            },
+        );
+    }
+
+    fn inspection_command(&mut self, command: InspectionCommand, ctx: &egui::Context) {
+        let Some(bench) = self.bench.as_mut() else { return };
+        match command {
+            InspectionCommand::Select(index) => bench.selected = index,
+            InspectionCommand::Split(index) => {
+                if let Some(new) = bench.sheet.split_unit(index) {
+                    bench.selected = new;
+                }
+            }
+            InspectionCommand::Checkpoint(checkpoint) => bench.checkpoint = checkpoint,
+            InspectionCommand::AddPhoto(path) => self.add_photo(PathBuf::from(path), ctx),
+            InspectionCommand::OpenPhoto(sha256) => self.open_preview(sha256),
+            InspectionCommand::Decide => self.decide(ctx),
+        }
+    }
+
+    /// Runs the engine on the sheet as it stands (pure and fast: on this thread), saves the sheet, and
+    /// shows the decision.
+    fn decide(&mut self, ctx: &egui::Context) {
+        let today = self.today();
+        let Some(bench) = self.bench.as_mut() else { return };
+        let rma = &bench.found.rma.record;
+        let Some(loaded) = self.policies.get(&rma.merchant) else {
+            bench.message = Some(format!("merchant {} has no policy loaded", rma.merchant));
+            return;
+        };
+        let photos = &bench.photos;
+        let inspection = bench
+            .sheet
+            .to_inspection(|index| photos.iter().filter(|p| p.item.is_none() || p.item == Some(index)).count() as u32);
+        let case = Case {
+            merchant: rma.merchant.clone(),
+            order: bench.found.order.record.to_order(),
+            rma: Some(rma.to_rma()),
+            inspection,
+        };
+        let decision =
+            crate::domain::engine::decide(&loaded.policy, &case.order, case.rma.as_ref(), &case.inspection, today);
+        let entries = queue_entries(&decision);
+        bench.decided = Some(Decided { case, decision, entries });
+        bench.message = None;
+        let (inspection_id, sheet, stamp) = (bench.inspection_id, bench.sheet.clone(), self.stamp());
+        self.override_form = OverrideForm::default();
+        self.banner = None;
+        self.screen = Screen::Decision;
+        self.submit(
+            ctx,
+            move |store| store.save_inspection(inspection_id, &sheet, &stamp).map_err(|e| e.to_string()),
+            AppEvent::InspectionSaved,
+        );
+    }
+
+    fn decision_command(&mut self, command: DecisionCommand, ctx: &egui::Context) {
+        match command {
+            DecisionCommand::Confirm => self.confirm_decision(ctx),
+            DecisionCommand::Override { disposition, amount, reason, supervisor, pin } => {
+                self.override_decision(disposition, &amount, reason, supervisor, pin, ctx);
+            }
+        }
+    }
+
+    fn decision_to_save(&self, decision: Decision, override_: Option<Override>) -> Option<DecisionToSave> {
+        let bench = self.bench.as_ref()?;
+        let decided = bench.decided.as_ref()?;
+        let loaded = self.policies.get(&decided.case.merchant)?;
+        let entries = queue_entries(&decision);
+        Some(DecisionToSave {
+            package_id: bench.package_id,
+            inspection_id: bench.inspection_id,
+            decision_json: decision_json(&decided.case, loaded, &decision).to_string(),
+            policy_sha256: loaded.sha256.clone(),
+            decision,
+            override_,
+            queue: entries,
+        })
+    }
+
+    fn confirm_decision(&mut self, ctx: &egui::Context) {
+        let Some(decision) = self.bench.as_ref().and_then(|b| b.decided.as_ref()).map(|d| d.decision.clone()) else {
+            return;
+        };
+        let Some(to_save) = self.decision_to_save(decision, None) else { return };
+        let Some(bench) = self.bench.as_mut() else { return };
+        if bench.saving {
+            return;
+        }
+        bench.saving = true;
+        let summary = decided_summary(&bench.found, &to_save);
+        let (sheet, stamp) = (bench.sheet.clone(), self.stamp());
+        self.submit(
+            ctx,
+            move |store| {
+                store.save_inspection(to_save.inspection_id, &sheet, &stamp)?;
+                store.record_decision(&to_save, &stamp)
+            },
+            move |result| AppEvent::Decided { summary, result: result.map_err(|e| e.to_string()) },
+        );
+    }
+
+    fn override_decision(
+        &mut self,
+        disposition: Disposition,
+        amount: &str,
+        reason: String,
+        supervisor: String,
+        pin: String,
+        ctx: &egui::Context,
+    ) {
+        let now = Utc::now();
+        let today = self.today();
+        let Some(bench) = self.bench.as_mut() else { return };
+        let Some(decided) = bench.decided.as_ref() else { return };
+        if let Err(locked) = self.lockout.check(&supervisor, now) {
+            bench.message = Some(locked_words(locked, now));
+            return;
+        }
+        let pays = matches!(disposition, Disposition::Refund | Disposition::StoreCredit);
+        let net = if pays {
+            match amount.parse::<Money>() {
+                Ok(net) => net,
+                Err(e) => {
+                    bench.message = Some(format!("new amount: {e}"));
+                    return;
+                }
+            }
+        } else {
+            Money::ZERO
+        };
+        let due_days = self.policies.get(&decided.case.merchant).map_or(0, |l| l.policy.refund.due_days);
+        let engine = &decided.decision;
+        let changed = engine.overridden(disposition, net, today, due_days);
+        let override_ = Override {
+            reason,
+            approved_by: supervisor.clone(),
+            engine_verdict: engine.verdict,
+            engine_disposition: engine.disposition,
+            engine_net: engine.money.net,
+        };
+        let Some(to_save) = self.decision_to_save(changed, Some(override_)) else { return };
+        let stamp = self.stamp();
+        let Some(bench) = self.bench.as_mut() else { return };
+        bench.saving = true;
+        let summary = decided_summary(&bench.found, &to_save);
+        let (sheet, package_id) = (bench.sheet.clone(), bench.package_id);
+        self.submit(
+            ctx,
+            move |store| {
+                let approver =
+                    auth::authenticate(store, &supervisor, &pin).map_err(|e| e.to_string()).and_then(|signed| {
+                        match signed.role {
+                            Role::Supervisor => Ok(signed),
+                            Role::Clerk => Err(format!("{} is not a supervisor", signed.name)),
+                        }
+                    });
+                if let Err(message) = approver {
+                    let detail = serde_json::json!({ "supervisor": supervisor, "why": message }).to_string();
+                    // The refusal itself is audited; if even that fails, the clerk still hears why.
+                    let _ = store.append_audit(&stamp, "package", &package_id.to_string(), "override_refused", &detail);
+                    return Err(Err((supervisor, message)));
+                }
+                store.save_inspection(to_save.inspection_id, &sheet, &stamp).map_err(|e| Ok(e.to_string()))?;
+                store.record_decision(&to_save, &stamp).map_err(|e| Ok(e.to_string()))
+            },
+            move |result: Result<i64, Result<String, (String, String)>>| match result {
+                Ok(id) => AppEvent::Decided { summary, result: Ok(id) },
+                Err(Ok(message)) => AppEvent::Decided { summary, result: Err(message) },
+                Err(Err((supervisor, message))) => AppEvent::OverrideRefused { supervisor, message },
+            },
+        );
+    }
+
+    fn queues_command(&mut self, command: QueuesCommand, ctx: &egui::Context) {
+        match command {
+            QueuesCommand::Show(tab) => {
+                self.queues.tab = tab;
+                self.refresh_queue(ctx);
+            }
+            QueuesCommand::Done { id, reference } => {
+                let stamp = self.stamp();
+                self.queues_form.row = None;
+                self.submit(
+                    ctx,
+                    move |store| {
+                        store
+                            .complete_queue_item(id, &reference, &stamp)
+                            .map(|()| format!("item {id} done: {reference}"))
+                    },
+                    |result| AppEvent::QueueChanged(result.map_err(|e| e.to_string())),
+                );
+            }
+            QueuesCommand::Match { package_id, rma_number } => {
+                let stamp = self.stamp();
+                self.queues_form.row = None;
+                self.submit(
+                    ctx,
+                    move |store| {
+                        let found = store.rmas_by_number(&rma_number).map_err(|e| e.to_string())?;
+                        let [one] = found.as_slice() else {
+                            return Err(format!(
+                                "{rma_number}: {} RMAs have this number; type it exactly",
+                                found.len()
+                            ));
+                        };
+                        store.match_package(package_id, one.rma.id, &stamp).map_err(|e| e.to_string())?;
+                        Ok(format!("package #{package_id} matched to {}", one.rma.record.number))
+                    },
+                    AppEvent::QueueChanged,
+                );
+            }
+            QueuesCommand::Export(queue) => {
+                let (stamp, folder) = (self.stamp(), self.data_dir.join("exports"));
+                self.submit(ctx, move |store| export_queue(store, queue, &folder, &stamp), AppEvent::QueueChanged);
+            }
+        }
+    }
+
+    fn records_command(&mut self, command: RecordsCommand, ctx: &egui::Context) {
+        match command {
+            RecordsCommand::Find(text) => {
+                self.records.searching = true;
+                self.submit(
+                    ctx,
+                    move |store| store.find_packages(&text, FIND_LIMIT).map_err(|e| e.to_string()),
+                    AppEvent::Found,
+                );
+            }
+            RecordsCommand::Open(id) => {
+                self.submit(
+                    ctx,
+                    move |store| store.package_history(id).map(Box::new).map_err(|e| e.to_string()),
+                    AppEvent::History,
+                );
+            }
+        }
+    }
+
+    fn settings_command(&mut self, command: SettingsCommand, ctx: &egui::Context) {
+        match command {
+            SettingsCommand::AddOperator { name, role, pin } => {
+                if let Err(e) = auth::check_new_pin(&pin) {
+                    self.settings_message = Some((false, e.to_string()));
+                    return;
+                }
+                let stamp = self.stamp();
+                self.submit(
+                    ctx,
+                    move |store| {
+                        let hash = auth::hash_pin(&pin).map_err(|e| e.to_string())?;
+                        store.add_operator(&name, role, &hash, &stamp).map_err(|e| e.to_string())?;
+                        Ok(format!("{name} added as {role}"))
+                    },
+                    AppEvent::OperatorAdded,
+                );
+            }
+        }
+    }
+
+    // ----- sign-in -----
+
+    fn sign_in_with(&mut self, name: String, pin: String, ctx: &egui::Context) {
+        let now = Utc::now();
+        if let Err(locked) = self.lockout.check(&name, now) {
+            self.sign_in.message = Some(locked_words(locked, now));
+            return;
+        }
+        self.sign_in.busy = true;
+        let who = name.clone();
+        self.submit(
+            ctx,
+            move |store| {
+                auth::authenticate(store, &name, &pin)
+                    .map_err(|e| (matches!(e, auth::AuthError::WrongNameOrPin), e.to_string()))
+            },
+            move |result| AppEvent::SignedIn { name: who, result },
+        );
+    }
+
+    fn create_first_supervisor(&mut self, name: String, pin: String, ctx: &egui::Context) {
+        if let Err(e) = auth::check_new_pin(&pin) {
+            self.sign_in.message = Some(e.to_string());
+            return;
+        }
+        self.sign_in.busy = true;
+        let stamp = self.stamp();
+        let who = name.clone();
+        self.submit(
+            ctx,
+            move |store| {
+                // Only while there is no operator at all: otherwise a supervisor adds operators.
+                let failed = |e: &dyn std::fmt::Display| (false, e.to_string());
+                if !store.operators().map_err(|e| failed(&e))?.is_empty() {
+                    return Err((false, "an operator exists already: sign in".to_owned()));
+                }
+                let hash = auth::hash_pin(&pin).map_err(|e| failed(&e))?;
+                store.add_operator(&name, Role::Supervisor, &hash, &stamp).map_err(|e| failed(&e))?;
+                Ok(SignedIn { name, role: Role::Supervisor })
+            },
+            move |result| AppEvent::SignedIn { name: who, result },
+        );
+    }
+
+    /// Called when the clerk moves to a screen: loads what it shows.
+    fn entered(&mut self, screen: Screen, ctx: &egui::Context) {
+        match screen {
+            Screen::Intake => self.refresh_today(ctx),
+            Screen::Queues => self.refresh_queue(ctx),
+            Screen::Settings => self.refresh_operators(ctx),
+            _ => {}
+        }
+    }
+
+    // ----- photos -----
+
+    /// Sends a photo file to the photo thread for the open inspection, at the chosen checkpoint and item.
+    fn add_photo(&mut self, path: PathBuf, ctx: &egui::Context) {
+        let Some(bench) = self.bench.as_mut().filter(|b| b.decided.is_none() || !b.saving) else {
+            self.notice = Some(format!("{}: no inspection is open to attach this photo to", path.display()));
+            return;
+        };
+        let tag = PhotoTag::Attach {
+            inspection_id: bench.inspection_id,
+            checkpoint: bench.checkpoint,
+            item: Some(bench.selected),
+        };
+        let Some(worker) = &self.photo_worker else { return };
+        match worker.submit(tag, PhotoWork::IngestFile(path)) {
+            Ok(()) => bench.photos_pending += 1,
+            Err(e) => self.notice = Some(e.to_string()),
+        }
+        ctx.request_repaint();
+    }
+
+    /// Opens the full view of a stored photo; the photo thread decodes it.
+    fn open_preview(&mut self, sha256: String) {
+        let (Some(worker), Ok(hash)) = (&self.photo_worker, sha256.parse::<PhotoHash>()) else { return };
+        match worker.submit(PhotoTag::Preview, PhotoWork::Preview(hash)) {
+            Ok(()) => self.preview = Some(PhotoPreview { sha256, texture: None, zoom: 1.0 }),
+            Err(e) => self.notice = Some(e.to_string()),
+        }
+    }
+
+    fn take_photo(&mut self, result: PhotoResult<PhotoTag>, ctx: &egui::Context) {
+        let PhotoTag::Attach { inspection_id, checkpoint, item } = result.tag else {
+            match result.outcome {
+                Ok(PhotoDone::Preview { hash, picture }) => {
+                    if let Some(preview) = self.preview.as_mut().filter(|p| p.sha256 == hash.to_string()) {
+                        preview.texture = Some(texture(ctx, &preview.sha256, "preview", &picture));
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => self.notice = Some(format!("the photo cannot be shown: {e}")),
+            }
+            return;
+        };
+        if let Some(bench) = self.bench.as_mut().filter(|b| b.inspection_id == inspection_id) {
+            bench.photos_pending = bench.photos_pending.saturating_sub(1);
+        }
+        let ingested = match result.outcome {
+            Ok(PhotoDone::Ingested(ingested)) => ingested,
+            Ok(_) => return,
+            Err(e) => {
+                self.notice = Some(format!("photo not taken: {e}"));
+                return;
+            }
+        };
+        let fields = ingested.record();
+        let row = PhotoRow {
+            sha256: fields.sha256.to_string(),
+            inspection_id,
+            item_position: item.map(|i| i as u32),
+            checkpoint,
+            bytes: fields.bytes,
+            width: fields.width,
+            height: fields.height,
+            taken_at: fields.capture_time.as_ref().map(ToString::to_string),
+            camera_make: fields.make.clone(),
+            camera_model: fields.model.clone(),
+            orientation: fields.orientation,
+        };
+        let tile = PhotoTileData { sha256: row.sha256.clone(), checkpoint, item, thumbnail: ingested.thumbnail };
+        let stamp = self.stamp();
+        self.submit(
+            ctx,
+            move |store| store.record_photo(&row, &stamp).map(|_| ()).map_err(|e| e.to_string()),
+            move |result| AppEvent::PhotoRecorded { inspection_id, tile, result },
+        );
+    }
+
+    // ----- answers -----
+
+    fn apply(&mut self, event: AppEvent, ctx: &egui::Context) {
+        match event {
+            AppEvent::Counts(Ok(counts)) => {
+                self.database = DatabaseView::Ready { path: self.database_path().display().to_string(), counts };
+            }
+            AppEvent::Counts(Err(message)) => self.notice = Some(message),
+            AppEvent::DemoLoaded(result) => {
+                self.demo_loading = false;
+                self.notice = result.err();
+                self.refresh_counts(ctx);
+                self.refresh_operators(ctx);
+            }
+            AppEvent::Operators(Ok(operators)) => {
+                self.sign_in.has_operators = Some(!operators.is_empty());
+                let demo =
+                    crate::demo::DEMO_OPERATORS.iter().all(|(name, ..)| operators.iter().any(|(n, ..)| n == name));
+                self.sign_in.demo_hint = demo.then(crate::demo::operators_hint);
+                self.operators = operators;
+            }
+            AppEvent::Operators(Err(message)) => self.notice = Some(message),
+            AppEvent::SignedIn { name, result } => {
+                self.sign_in.busy = false;
+                let now = Utc::now();
+                match result {
+                    Ok(signed) => {
+                        self.lockout.succeeded(&name);
+                        self.sign_in.message = None;
+                        self.session = Some(signed);
+                        self.screen = Screen::Intake;
+                        self.refresh_today(ctx);
+                        self.refresh_operators(ctx);
+                    }
+                    Err((wrong_pin, message)) => {
+                        let locked = if wrong_pin { self.lockout.failed(&name, now) } else { None };
+                        self.sign_in.message = Some(locked.map_or(message, |locked| locked_words(locked, now)));
+                    }
+                }
+            }
+            AppEvent::Matched { scan, code, kind, found } => {
+                if let Some(record) = self.recent.iter_mut().find(|r| r.seq == scan) {
+                    record.row.outcome = match &found {
+                        Ok(found) => ScanOutcome::of(found),
+                        Err(message) => ScanOutcome::Failed(message.clone()),
+                    };
+                }
+                // Only the latest package scan opens a card: an older answer arriving late must not
+                // replace what the clerk is looking at.
+                if scan + 1 == self.next_scan
+                    && let Ok(found) = found
+                {
+                    self.pending = self.card_for(code, kind, found);
+                }
+            }
+            AppEvent::Searched { code, kind, found } => match found {
+                Ok(options) if !options.is_empty() => {
+                    self.pending = self.card_for(code, kind, IntakeMatch::Rmas(options));
+                }
+                Ok(_) => self.banner = Some((false, "the search found no RMA".to_owned())),
+                Err(message) => self.banner = Some((false, message)),
+            },
+            AppEvent::Opened { found, result } => match result {
+                Ok((package_id, inspection_id)) => {
+                    let sheet = InspectionSheet::for_order(&found.order.record, self.today());
+                    self.banner = Some((true, format!("package #{package_id} received: {}", found.rma.record.number)));
+                    self.bench = Some(OpenPackage {
+                        package_id,
+                        inspection_id,
+                        found: *found,
+                        sheet,
+                        selected: 0,
+                        checkpoint: Checkpoint::Contents,
+                        photos: Vec::new(),
+                        photos_pending: 0,
+                        decided: None,
+                        saving: false,
+                        message: None,
+                    });
+                    self.inspection_form = InspectionForm::default();
+                    self.screen = Screen::Inspection;
+                    self.refresh_today(ctx);
+                }
+                Err(message) => self.banner = Some((false, format!("the package was not received: {message}"))),
+            },
+            AppEvent::Quarantined(result) => {
+                match result {
+                    Ok(id) => {
+                        self.banner = Some((true, format!("package #{id} is in quarantine")));
+                        self.pending = None;
+                    }
+                    Err(message) => self.banner = Some((false, format!("not quarantined: {message}"))),
+                }
+                self.refresh_today(ctx);
+            }
+            AppEvent::Today(Ok(packages)) => self.today = packages,
+            AppEvent::Today(Err(message)) | AppEvent::InspectionSaved(Err(message)) => self.notice = Some(message),
+            AppEvent::InspectionSaved(Ok(())) => {}
+            AppEvent::Decided { summary, result } => match result {
+                Ok(_) => {
+                    self.bench = None;
+                    self.override_form = OverrideForm::default();
+                    self.banner = Some((true, summary));
+                    self.screen = Screen::Intake;
+                    self.refresh_today(ctx);
+                }
+                Err(message) => {
+                    if let Some(bench) = self.bench.as_mut() {
+                        bench.saving = false;
+                        bench.message = Some(format!("not saved: {message}"));
+                    }
+                }
+            },
+            AppEvent::OverrideRefused { supervisor, message } => {
+                self.lockout.failed(&supervisor, Utc::now());
+                if let Some(bench) = self.bench.as_mut() {
+                    bench.saving = false;
+                    bench.message = Some(format!("override refused: {message}"));
+                }
+            }
+            AppEvent::Queue { tab, counts, rows } => {
+                self.queues.loading = false;
+                match counts {
+                    Ok((counts, quarantined)) => {
+                        self.queues.counts = counts;
+                        self.queues.quarantined = quarantined;
+                    }
+                    Err(message) => self.queues.message = Some((false, message)),
+                }
+                if tab == self.queues.tab {
+                    match rows {
+                        Ok(QueueRows::Work(rows)) => self.queues.rows = rows,
+                        Ok(QueueRows::Quarantine(packages)) => self.queues.quarantine = packages,
+                        Err(message) => self.queues.message = Some((false, message)),
+                    }
+                }
+            }
+            AppEvent::QueueChanged(result) => {
+                self.queues.message = Some(match result {
+                    Ok(message) => (true, message),
+                    Err(message) => (false, message),
+                });
+                self.refresh_queue(ctx);
+            }
+            AppEvent::Found(result) => {
+                self.records.searching = false;
+                match result {
+                    Ok(results) => {
+                        self.records.message = results.is_empty().then(|| "nothing found".to_owned());
+                        if let [only] = results.as_slice() {
+                            let id = only.id;
+                            self.records_command(RecordsCommand::Open(id), ctx);
+                        }
+                        self.records.results = results;
+                    }
+                    Err(message) => self.records.message = Some(message),
+                }
+            }
+            AppEvent::History(result) => match result {
+                Ok(history) => self.records.history = Some(history),
+                Err(message) => self.records.message = Some(message),
+            },
+            AppEvent::OperatorAdded(result) => {
+                self.settings_message = Some(match result {
+                    Ok(message) => (true, message),
+                    Err(message) => (false, message),
+                });
+                self.refresh_operators(ctx);
+            }
+            AppEvent::PhotoRecorded { inspection_id, tile, result } => {
+                let Some(bench) = self.bench.as_mut().filter(|b| b.inspection_id == inspection_id) else { return };
+                match result {
+                    Ok(()) => {
+                        if bench.photos.iter().any(|p| p.sha256 == tile.sha256 && p.checkpoint == tile.checkpoint) {
+                            return;
+                        }
+                        bench.photos.push(PhotoTile {
+                            thumbnail: Some(texture(ctx, &tile.sha256, "thumbnail", &tile.thumbnail)),
+                            sha256: tile.sha256,
+                            checkpoint: tile.checkpoint,
+                            item: tile.item,
+                        });
+                    }
+                    Err(message) => self.notice = Some(format!("photo stored but not recorded: {message}")),
+                }
+            }
+        }
+    }
+
+    /// The card a finished lookup shows.
+    fn card_for(&self, code: String, kind: String, found: IntakeMatch) -> Option<PendingMatch> {
+        let card = match &found {
+            IntakeMatch::Rmas(options) => {
+                let items = match options.as_slice() {
+                    [only] => {
+                        only.order.record.lines.iter().map(|l| format!("{} × {} — {}", l.qty, l.sku, l.name)).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                MatchCard::Rmas { code, options: options.iter().map(rma_line).collect(), items }
+            }
+            IntakeMatch::Orders(orders) => {
+                let order = orders.first()?;
+                let policy = self.policies.get(&order.record.merchant).map_or_else(String::new, |loaded| {
+                    let auth = &loaded.policy.authorization;
+                    format!("{}: {}", auth.clause.id, auth.clause.text)
+                });
+                MatchCard::NoRma { code, order: format!("order {}", order.record.number), policy }
+            }
+            IntakeMatch::Nothing => MatchCard::NoMatch { code },
+            IntakeMatch::ItemCode => return None,
+        };
+        let options = match found {
+            IntakeMatch::Rmas(options) => options,
+            _ => Vec::new(),
+        };
+        Some(PendingMatch { card, kind, options })
+    }
+
+    // ----- requests -----
+
+    /// Sends `work` to the storage thread; its answer comes back as an event and wakes the UI.
+    fn submit<R: Send + 'static>(
+        &mut self,
+        ctx: &egui::Context,
+        work: impl FnOnce(&mut dyn Store) -> R + Send + 'static,
+        event: impl FnOnce(R) -> AppEvent + Send + 'static,
+    ) -> bool {
+        let Some(storage) = &self.storage else { return false };
+        let (sender, ctx) = (self.event_sender.clone(), ctx.clone());
+        let queued = storage.submit(work, move |answer| {
+            // The window may be closing; an answer nobody waits for is dropped.
+            let _ = sender.send(event(answer));
+            ctx.request_repaint();
+        });
+        if let Err(e) = &queued {
+            self.notice = Some(e.to_string());
+        }
+        queued.is_ok()
+    }
+
+    fn database_path(&self) -> PathBuf {
+        crate::storage::database_path(&self.data_dir)
+    }
+
+    fn refresh_counts(&mut self, ctx: &egui::Context) {
+        self.submit(ctx, |store| store.counts().map_err(|e| e.to_string()), AppEvent::Counts);
+    }
+
+    fn refresh_operators(&mut self, ctx: &egui::Context) {
+        self.submit(
+            ctx,
+            |store| {
+                store
+                    .operators()
+                    .map(|all| all.into_iter().map(|o| (o.name, o.role, o.active)).collect())
+                    .map_err(|e| e.to_string())
+            },
+            AppEvent::Operators,
+        );
+    }
+
+    fn refresh_today(&mut self, ctx: &egui::Context) {
+        let since = start_of_today();
+        self.submit(
+            ctx,
+            move |store| store.packages_since(&since, TODAY_LIMIT).map_err(|e| e.to_string()),
+            AppEvent::Today,
+        );
+    }
+
+    fn refresh_queue(&mut self, ctx: &egui::Context) {
+        let tab = self.queues.tab;
+        self.queues.loading = true;
+        self.queues.today = self.today();
+        self.submit(
+            ctx,
+            move |store| {
+                let counts = store
+                    .open_queue_counts()
+                    .and_then(|counts| Ok((counts, store.quarantined()?.len() as u64)))
+                    .map_err(|e| e.to_string());
+                let rows = match tab {
+                    QueueTab::Work(queue) => store.queue_items(queue, true, QUEUE_LIMIT).map(QueueRows::Work),
+                    QueueTab::Quarantine => store.quarantined().map(QueueRows::Quarantine),
+                }
+                .map_err(|e| e.to_string());
+                (counts, rows)
+            },
+            move |(counts, rows)| AppEvent::Queue { tab, counts, rows },
+        );
+    }
+
+    fn load_demo(&mut self, ctx: &egui::Context) {
+        // The clock is read here, at the edge; the demo's dates are moved to this day.
+        let now = Local::now();
+        let stamp = Stamp { at: now.to_utc(), station: self.station.clone(), operator: "setup".to_owned() };
+        let today = now.date_naive();
+        self.demo_loading = self.submit(
+            ctx,
+            move |store| {
+                crate::demo::load_demo(store, today, &stamp)
+                    .map(|(orders, rmas)| (orders.new, rmas.new))
+                    .map_err(|e| e.to_string())
+            },
+            AppEvent::DemoLoaded,
+        );
+    }
+}
+
+/// A decoded picture as a texture the screen can draw.
+fn texture(ctx: &egui::Context, sha256: &str, what: &str, picture: &RgbaPicture) -> egui::TextureHandle {
+    let image =
+        egui::ColorImage::from_rgba_unmultiplied([picture.width as usize, picture.height as usize], &picture.rgba);
+    ctx.load_texture(format!("{what}-{sha256}"), image, Default::default())
+}
+
+/// A locked name, in the words of a refused sign-in.
+fn locked_words(locked: crate::domain::lockout::LockedUntil, now: DateTime<Utc>) -> String {
+    auth::AuthError::Locked { minutes: locked.minutes_left(now) }.to_string()
+}
+
+/// Midnight of the local day, as the store's RFC 3339 UTC instants.
+fn start_of_today() -> String {
+    let midnight = Local::now().date_naive().and_hms_opt(0, 0, 0).and_then(|m| m.and_local_timezone(Local).earliest());
+    let at: DateTime<Utc> = midnight.map_or_else(Utc::now, |m| m.to_utc());
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The banner after a decision is saved: "RMA-2026-0101 decided: accept — refund $45.00".
+fn decided_summary(found: &RmaMatch, saved: &DecisionToSave) -> String {
+    let decision = &saved.decision;
+    let currency = &found.order.record.currency;
+    let mut words = format!("{} decided: {} — {}", found.rma.record.number, decision.verdict, decision.disposition);
+    if !decision.money.net.is_zero() {
+        words.push_str(&format!(" {}", crate::domain::policy::words::format_amount(decision.money.net, currency)));
+    }
+    if saved.override_.is_some() {
+        words.push_str(" (override)");
+    }
+    let queues: Vec<&str> = saved.queue.iter().map(|e| e.queue.as_str()).collect();
+    if !queues.is_empty() {
+        words.push_str(&format!("; queued: {}", queues.join(", ")));
+    }
+    words
+}
+
+/// Writes a queue's CSV into the exports folder, atomically, and audits it with its row count and hash.
+fn export_queue(store: &mut dyn Store, queue: Queue, folder: &Path, stamp: &Stamp) -> Result<String, String> {
+    let rows = store.queue_items(queue, true, usize::MAX).map_err(|e| e.to_string())?;
+    let bytes = crate::formats::export::queue_csv(&rows);
+    std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+    let name = format!("{}-{}.csv", queue.as_str().replace('_', "-"), stamp.at.format("%Y%m%d-%H%M%S"));
+    let receipt = crate::formats::export::write_atomically(&folder.join(name), &bytes).map_err(|e| e.to_string())?;
+    let detail =
+        serde_json::json!({ "file": receipt.path.display().to_string(), "rows": rows.len(), "sha256": receipt.sha256 });
+    store.append_audit(stamp, "export", queue.as_str(), "exported", &detail.to_string()).map_err(|e| e.to_string())?;
+    Ok(format!("{} rows written to {}", rows.len(), receipt.path.display()))
+}
+
+/// What a scan is, in words: "tracking number (UPS)", "RMA number (merchant id)".
+fn describe_kind(classification: &Classification) -> String {
+    let kind = classification.kind();
+    let detail = match &classification.reading {
+        Reading::TrackingNumber(tracking) => Some(tracking.courier_name.clone()),
+        Reading::RmaNumber(found) | Reading::OrderNumber(found) => Some(found.merchant.clone()),
+        _ => None,
+    };
+    let words = match kind {
+        Kind::RmaNumber => "RMA number",
+        Kind::TrackingNumber => "tracking number",
+        Kind::Gs1 => "GS1 data",
+        Kind::ProductCode => "product code",
+        Kind::OrderNumber => "order number",
+        Kind::Unknown => "unrecognized code",
+    };
+    match detail {
+        Some(detail) => format!("{words} ({detail})"),
+        None => words.to_owned(),
+    }
+}

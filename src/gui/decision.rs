@@ -1,0 +1,245 @@
+//! The decision screen: the engine's verdict in large type, the disposition and money breakdown, each
+//! line's outcome, every reason with its policy clause and the merchant's words, and the queue entries
+//! confirming will create. The clerk confirms; an override (another disposition or amount) needs a
+//! reason and a supervisor's PIN.
+
+use eframe::egui;
+
+use crate::domain::decision::Decision;
+use crate::domain::policy::words::format_amount;
+use crate::domain::queue::QueueEntry;
+use crate::domain::vocabulary::{Disposition, Verdict};
+use crate::gui::theme;
+
+pub const CONFIRM: &str = "Confirm (Enter)";
+pub const OVERRIDE: &str = "Override… (F8)";
+pub const OVERRIDE_DISPOSITION: &str = "New disposition";
+pub const OVERRIDE_AMOUNT: &str = "New amount";
+pub const OVERRIDE_REASON: &str = "Reason for the override";
+pub const SUPERVISOR: &str = "Supervisor";
+pub const SUPERVISOR_PIN: &str = "Supervisor PIN";
+pub const APPLY_OVERRIDE: &str = "Approve override";
+
+/// The decision as the screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionView {
+    pub title: String,
+    pub verdict: Verdict,
+    pub disposition: Disposition,
+    /// "Items accepted $120.00", "Restocking fee -$18.00"…, then "Net $102.00".
+    pub money: Vec<String>,
+    pub due: Option<String>,
+    /// One per SKU: "KVM-4P: 2 ordered, 1 received, 1 accepted, 1 missing (fee $9.00) — partial".
+    pub lines: Vec<String>,
+    /// Clause id and the merchant's words.
+    pub reasons: Vec<(String, String)>,
+    pub flags: Vec<String>,
+    /// What confirming will queue, e.g. "refund: refund $102.00 for 1 × KVM-4P".
+    pub queue: Vec<String>,
+    pub saving: bool,
+    pub message: Option<String>,
+}
+
+impl DecisionView {
+    pub fn of(title: String, decision: &Decision, currency: &str, entries: &[QueueEntry]) -> DecisionView {
+        let amount = |money| format_amount(money, currency);
+        let m = &decision.money;
+        let mut money = vec![format!("Items accepted {}", amount(m.items_accepted))];
+        for (what, fee) in [
+            ("Restocking fee", m.restocking_fee),
+            ("Card processing fee", m.card_fee),
+            ("Return label", m.return_label),
+            ("Handling fee", m.handling_fee),
+        ] {
+            if !fee.is_zero() {
+                money.push(format!("{what} -{}", amount(fee)));
+            }
+        }
+        if !m.shipping_not_refunded.is_zero() {
+            money.push(format!("Original shipping, not refunded: {}", amount(m.shipping_not_refunded)));
+        }
+        money.push(format!("Net {}", amount(m.net)));
+        DecisionView {
+            title,
+            verdict: decision.verdict,
+            disposition: decision.disposition,
+            money,
+            due: decision.refund_due_on.map(|day| format!("refund due by {day}")),
+            lines: decision
+                .lines
+                .iter()
+                .map(|line| {
+                    let mut words = format!(
+                        "{}: {} ordered, {} received, {} accepted",
+                        line.sku, line.ordered, line.received, line.accepted
+                    );
+                    if line.refused > 0 {
+                        words.push_str(&format!(", {} refused", line.refused));
+                    }
+                    if line.missing > 0 {
+                        words.push_str(&format!(", {} missing", line.missing));
+                    }
+                    if !line.fee.is_zero() {
+                        words.push_str(&format!(" (fee {})", amount(line.fee)));
+                    }
+                    words.push_str(&format!(" — {}", line.outcome.as_str().replace('_', " ")));
+                    words
+                })
+                .collect(),
+            reasons: decision.reasons.iter().map(|c| (c.id.clone(), c.text.clone())).collect(),
+            flags: decision.flags.iter().map(|f| f.as_str().replace('_', " ")).collect(),
+            queue: entries.iter().map(|e| format!("{}: {}", e.queue.as_str().replace('_', " "), e.detail)).collect(),
+            saving: false,
+            message: None,
+        }
+    }
+}
+
+/// The verdict's colour.
+pub fn verdict_colour(verdict: Verdict) -> egui::Color32 {
+    match verdict {
+        Verdict::Accept => theme::GOOD,
+        Verdict::Partial | Verdict::Hold => theme::WAIT,
+        Verdict::Deny => theme::WRONG,
+    }
+}
+
+/// The override being filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverrideForm {
+    pub open: bool,
+    pub disposition: Disposition,
+    pub amount: String,
+    pub reason: String,
+    pub supervisor: String,
+    pub pin: String,
+}
+
+impl Default for OverrideForm {
+    fn default() -> OverrideForm {
+        OverrideForm {
+            open: false,
+            disposition: Disposition::Hold,
+            amount: String::new(),
+            reason: String::new(),
+            supervisor: String::new(),
+            pin: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecisionCommand {
+    Confirm,
+    Override { disposition: Disposition, amount: String, reason: String, supervisor: String, pin: String },
+}
+
+pub fn decision_ui(ui: &mut egui::Ui, view: &DecisionView, form: &mut OverrideForm) -> Option<DecisionCommand> {
+    let mut command = None;
+    ui.label(theme::heading(&view.title));
+    ui.label(
+        egui::RichText::new(format!(
+            "{} — {}",
+            view.verdict.as_str().to_uppercase(),
+            view.disposition.as_str().replace('_', " ")
+        ))
+        .size(theme::VERDICT_SIZE)
+        .strong()
+        .color(verdict_colour(view.verdict)),
+    );
+    ui.columns(2, |columns| {
+        let ui = &mut columns[0];
+        for line in &view.money {
+            ui.label(line);
+        }
+        if let Some(due) = &view.due {
+            ui.label(due);
+        }
+        ui.add_space(6.0);
+        ui.strong("Items");
+        for line in &view.lines {
+            ui.label(line);
+        }
+        if !view.flags.is_empty() {
+            ui.colored_label(theme::WAIT, format!("Flags: {}", view.flags.join(", ")));
+        }
+        ui.add_space(6.0);
+        ui.strong("Confirming queues");
+        for entry in &view.queue {
+            ui.label(entry);
+        }
+        let ui = &mut columns[1];
+        ui.strong("Why: the policy's clauses");
+        egui::ScrollArea::vertical().id_salt("reasons").show(ui, |ui| {
+            for (id, text) in &view.reasons {
+                ui.label(egui::RichText::new(id).monospace());
+                ui.indent(id, |ui| ui.label(text.trim()));
+            }
+        });
+    });
+    ui.separator();
+    ui.horizontal(|ui| {
+        let confirm = egui::Button::new(egui::RichText::new(CONFIRM).size(theme::HEADING_SIZE));
+        if ui.add_enabled(!view.saving && !form.open, confirm).clicked() {
+            command = Some(DecisionCommand::Confirm);
+        }
+        if ui.add_enabled(!view.saving, egui::Button::new(OVERRIDE)).clicked() {
+            form.open = !form.open;
+        }
+        if view.saving {
+            ui.colored_label(theme::WAIT, "saving…");
+        }
+    });
+    if let Some(message) = &view.message {
+        ui.colored_label(theme::WRONG, message);
+    }
+    if form.open {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            command = override_ui(ui, view, form).or(command.take());
+        });
+    }
+    command
+}
+
+fn override_ui(ui: &mut egui::Ui, view: &DecisionView, form: &mut OverrideForm) -> Option<DecisionCommand> {
+    let mut command = None;
+    ui.strong("Override: another disposition or amount, approved by a supervisor");
+    egui::Grid::new("override").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
+        let label = ui.label(OVERRIDE_DISPOSITION);
+        egui::ComboBox::from_id_salt("override-disposition")
+            .selected_text(form.disposition.as_str().replace('_', " "))
+            .show_ui(ui, |ui| {
+                for option in Disposition::ALL {
+                    ui.selectable_value(&mut form.disposition, *option, option.as_str().replace('_', " "));
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        ui.end_row();
+        if matches!(form.disposition, Disposition::Refund | Disposition::StoreCredit) {
+            let label = ui.label(OVERRIDE_AMOUNT);
+            ui.add(egui::TextEdit::singleline(&mut form.amount).hint_text("e.g. 45.00")).labelled_by(label.id);
+            ui.end_row();
+        }
+        for (name, text, secret) in [
+            (OVERRIDE_REASON, &mut form.reason, false),
+            (SUPERVISOR, &mut form.supervisor, false),
+            (SUPERVISOR_PIN, &mut form.pin, true),
+        ] {
+            let label = ui.label(name);
+            ui.add(egui::TextEdit::singleline(text).password(secret).desired_width(320.0)).labelled_by(label.id);
+            ui.end_row();
+        }
+    });
+    let ready = !form.reason.trim().is_empty() && !form.supervisor.trim().is_empty() && !form.pin.is_empty();
+    if ui.add_enabled(ready && !view.saving, egui::Button::new(APPLY_OVERRIDE)).clicked() {
+        command = Some(DecisionCommand::Override {
+            disposition: form.disposition,
+            amount: form.amount.trim().to_owned(),
+            reason: form.reason.trim().to_owned(),
+            supervisor: form.supervisor.trim().to_owned(),
+            pin: std::mem::take(&mut form.pin),
+        });
+    }
+    command
+}

@@ -1,0 +1,194 @@
+//! The queues screen: refunds (amount, due date, overdue in red), exchanges and replacements (what to
+//! ship), store credit (with its code), returns to the customer, holds, and the quarantine of packages
+//! matched to no RMA. Each item can be marked done with a reference; each queue exports to CSV.
+//!
+//! Lists are drawn only where visible, so ten thousand items cost what a screenful does.
+
+use chrono::NaiveDate;
+use eframe::egui;
+
+use crate::domain::policy::words::format_amount;
+use crate::domain::vocabulary::Queue;
+use crate::gui::theme;
+use crate::storage::{PackageRow, QueueRow, QueueStatus};
+
+pub const EXPORT: &str = "Export CSV";
+pub const REFERENCE: &str = "Reference";
+pub const MARK_DONE: &str = "Mark done";
+pub const RMA_TO_MATCH: &str = "RMA number to match";
+pub const MATCH: &str = "Match";
+
+/// A tab of the queues screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueTab {
+    Work(Queue),
+    Quarantine,
+}
+
+impl QueueTab {
+    pub fn title(self) -> String {
+        match self {
+            QueueTab::Work(queue) => queue_title(queue).to_owned(),
+            QueueTab::Quarantine => "Quarantine".to_owned(),
+        }
+    }
+}
+
+pub fn queue_title(queue: Queue) -> &'static str {
+    match queue {
+        Queue::Refund => "Refunds",
+        Queue::Exchange => "Exchanges",
+        Queue::Replacement => "Replacements",
+        Queue::StoreCredit => "Store credit",
+        Queue::ReturnToCustomer => "Return to customer",
+        Queue::Hold => "Holds",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuesView {
+    /// Open items per queue, and the quarantine's size.
+    pub counts: Vec<(Queue, u64)>,
+    pub quarantined: u64,
+    pub tab: QueueTab,
+    pub rows: Vec<QueueRow>,
+    pub quarantine: Vec<PackageRow>,
+    pub today: NaiveDate,
+    pub loading: bool,
+    /// The last export or action, in words.
+    pub message: Option<(bool, String)>,
+}
+
+/// What the clerk has typed on the queues screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueuesForm {
+    /// The row being marked done (queue item id) or matched (package id).
+    pub row: Option<i64>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueuesCommand {
+    Show(QueueTab),
+    Done { id: i64, reference: String },
+    Match { package_id: i64, rma_number: String },
+    Export(Queue),
+}
+
+/// One line of a queue item: "RMA-2026-0101 · Rosa Diaz · $45.00 · due 2026-12-05 · refund $45.00 for …".
+pub fn queue_line(row: &QueueRow) -> String {
+    let mut parts = vec![row.rma_number.clone(), format!("order {}", row.order_number), row.customer_name.clone()];
+    if let Some(amount) = row.amount {
+        parts.push(format_amount(amount, &row.currency));
+    }
+    if let Some(due) = row.due_on {
+        parts.push(format!("due {due}"));
+    }
+    if let Some(code) = &row.code {
+        parts.push(format!("code {code}"));
+    }
+    parts.push(row.detail.clone());
+    if let QueueStatus::Done { reference, .. } = &row.status {
+        parts.push(format!("done: {reference}"));
+    }
+    parts.join(" · ")
+}
+
+pub fn queues_ui(ui: &mut egui::Ui, view: &QueuesView, form: &mut QueuesForm) -> Option<QueuesCommand> {
+    let mut command = None;
+    ui.horizontal_wrapped(|ui| {
+        for (queue, open) in &view.counts {
+            let tab = QueueTab::Work(*queue);
+            if ui.selectable_label(view.tab == tab, format!("{} ({open})", queue_title(*queue))).clicked() {
+                command = Some(QueuesCommand::Show(tab));
+            }
+        }
+        let tab = QueueTab::Quarantine;
+        if ui.selectable_label(view.tab == tab, format!("Quarantine ({})", view.quarantined)).clicked() {
+            command = Some(QueuesCommand::Show(tab));
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label(theme::heading(&view.tab.title()));
+        if let QueueTab::Work(queue) = view.tab
+            && ui.button(EXPORT).clicked()
+        {
+            command = Some(QueuesCommand::Export(queue));
+        }
+        if view.loading {
+            ui.colored_label(theme::WAIT, "loading…");
+        }
+    });
+    if let Some((good, message)) = &view.message {
+        ui.colored_label(if *good { theme::GOOD } else { theme::WRONG }, message);
+    }
+    ui.separator();
+    let row_height = theme::LIST_ROW_HEIGHT;
+    match view.tab {
+        QueueTab::Work(_) => {
+            egui::ScrollArea::vertical().auto_shrink(false).show_rows(ui, row_height, view.rows.len(), |ui, range| {
+                for row in &view.rows[range] {
+                    ui.horizontal(|ui| {
+                        let open = row.status == QueueStatus::Open;
+                        let overdue = open && row.due_on.is_some_and(|due| due < view.today);
+                        let colour = if overdue {
+                            theme::WRONG
+                        } else if open {
+                            ui.visuals().text_color()
+                        } else {
+                            theme::GOOD
+                        };
+                        if open && row_action(ui, form, row.id, REFERENCE, MARK_DONE) {
+                            command =
+                                Some(QueuesCommand::Done { id: row.id, reference: std::mem::take(&mut form.text) });
+                        }
+                        // One line per item so the list scrolls by rows; the whole line shows on hover.
+                        let line = queue_line(row);
+                        ui.add(egui::Label::new(egui::RichText::new(&line).color(colour)).truncate())
+                            .on_hover_text(line);
+                    });
+                }
+            });
+        }
+        QueueTab::Quarantine => {
+            egui::ScrollArea::vertical().auto_shrink(false).show_rows(
+                ui,
+                row_height,
+                view.quarantine.len(),
+                |ui, range| {
+                    for package in &view.quarantine[range] {
+                        ui.horizontal(|ui| {
+                            if row_action(ui, form, package.id, RMA_TO_MATCH, MATCH) {
+                                command = Some(QueuesCommand::Match {
+                                    package_id: package.id,
+                                    rma_number: std::mem::take(&mut form.text),
+                                });
+                            }
+                            ui.label(format!(
+                                "#{} · scanned {} · {} · {}",
+                                package.id, package.scanned_code, package.received_at, package.note
+                            ));
+                        });
+                    }
+                },
+            );
+        }
+    }
+    command
+}
+
+/// A row's button, which opens a text field for the reference (or RMA number) and its confirm button.
+/// Returns true when the clerk confirmed a non-empty text.
+fn row_action(ui: &mut egui::Ui, form: &mut QueuesForm, id: i64, field: &str, action: &str) -> bool {
+    if form.row != Some(id) {
+        if ui.button(action).clicked() {
+            form.row = Some(id);
+            form.text.clear();
+        }
+        return false;
+    }
+    let label = ui.label(field);
+    let edit = ui.add(egui::TextEdit::singleline(&mut form.text).desired_width(180.0)).labelled_by(label.id);
+    let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    (ui.button(action).clicked() || entered) && !form.text.trim().is_empty()
+}

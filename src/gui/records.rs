@@ -1,0 +1,134 @@
+//! The records screen: find a package by any number (package, RMA, order, tracking, the code scanned)
+//! and read its whole story: the scan, the inspection, the photos, the decision, the queue items and
+//! every audit entry, in order.
+
+use eframe::egui;
+
+use crate::gui::inspection::{checkpoint_words, item_line};
+use crate::gui::intake::stage_words;
+use crate::gui::queues::queue_line;
+use crate::gui::theme;
+use crate::storage::{PackageHistory, PackageRow};
+
+pub const FIND_FIELD: &str = "Find by any number";
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordsView {
+    pub results: Vec<PackageRow>,
+    pub history: Option<Box<PackageHistory>>,
+    pub searching: bool,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordsForm {
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordsCommand {
+    Find(String),
+    Open(i64),
+}
+
+pub fn records_ui(ui: &mut egui::Ui, view: &RecordsView, form: &mut RecordsForm) -> Option<RecordsCommand> {
+    let mut command = None;
+    ui.horizontal(|ui| {
+        let label = ui.label(FIND_FIELD);
+        let field = ui.add(egui::TextEdit::singleline(&mut form.text).desired_width(360.0)).labelled_by(label.id);
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (entered || ui.button("Find").clicked()) && !form.text.trim().is_empty() {
+            command = Some(RecordsCommand::Find(form.text.trim().to_owned()));
+        }
+        if view.searching {
+            ui.colored_label(theme::WAIT, "searching…");
+        }
+    });
+    if let Some(message) = &view.message {
+        ui.colored_label(theme::WAIT, message);
+    }
+    ui.columns(2, |columns| {
+        egui::ScrollArea::vertical().id_salt("results").show(&mut columns[0], |ui| {
+            for package in &view.results {
+                let (colour, stage) = stage_words(&package.stage);
+                let rma = package.rma_number.as_deref().unwrap_or("no RMA");
+                let line = format!("package #{} · {rma} · {} · {stage}", package.id, package.received_at);
+                let open = view.history.as_ref().is_some_and(|h| h.package.id == package.id);
+                if ui.selectable_label(open, egui::RichText::new(line).color(colour)).clicked() {
+                    command = Some(RecordsCommand::Open(package.id));
+                }
+            }
+        });
+        if let Some(history) = &view.history {
+            egui::ScrollArea::vertical().id_salt("history").show(&mut columns[1], |ui| history_ui(ui, history));
+        }
+    });
+    command
+}
+
+fn history_ui(ui: &mut egui::Ui, history: &PackageHistory) {
+    let package = &history.package;
+    ui.label(theme::heading(&format!("Package #{}", package.id)));
+    ui.label(format!(
+        "scanned {} ({}) at {} by {} on {}",
+        package.scanned_code, package.scanned_kind, package.received_at, package.operator, package.station
+    ));
+    if !package.note.is_empty() {
+        ui.label(format!("note: {}", package.note));
+    }
+    if let Some(found) = &history.rma {
+        ui.label(crate::gui::intake::rma_line(found));
+    }
+    for (id, sheet) in &history.inspections {
+        ui.strong(format!("Inspection {id} (received {})", sheet.received_on));
+        for item in &sheet.items {
+            let state = &item.state;
+            ui.label(format!(
+                "{} · {}, sticker {}, packaging {}, defect {}, cause {}{}",
+                item_line(item),
+                state.condition,
+                state.sticker,
+                state.packaging,
+                state.defect,
+                state.damage_cause,
+                if item.notes.is_empty() { String::new() } else { format!(" · {}", item.notes) }
+            ));
+        }
+    }
+    if !history.photos.is_empty() {
+        ui.strong("Photos");
+        for photo in &history.photos {
+            ui.label(format!(
+                "{} · {}×{} · {} · {}",
+                checkpoint_words(photo.checkpoint),
+                photo.width,
+                photo.height,
+                photo.taken_at.as_deref().unwrap_or("no capture time"),
+                photo.sha256
+            ));
+        }
+    }
+    for decision in &history.decisions {
+        ui.strong(format!("Decision {}: {} — {}", decision.id, decision.verdict, decision.disposition));
+        ui.label(format!("net {} on {} by {}", decision.net, decision.decided_on, decision.operator));
+        if let (Some(reason), Some(by)) = (&decision.override_reason, &decision.approved_by) {
+            ui.colored_label(theme::WAIT, format!("overridden, approved by {by}: {reason}"));
+        }
+    }
+    if !history.queue.is_empty() {
+        ui.strong("Queue");
+        for row in &history.queue {
+            ui.label(format!("{}: {}", row.queue, queue_line(row)));
+        }
+    }
+    ui.strong("Audit trail");
+    for entry in &history.audit {
+        ui.label(
+            egui::RichText::new(format!(
+                "{} {} {} {}/{} {}",
+                entry.seq, entry.at, entry.actor, entry.entity, entry.entity_id, entry.action
+            ))
+            .monospace(),
+        );
+    }
+}

@@ -1,0 +1,441 @@
+//! The bench from scan to queue, driven through the window's accessibility tree as a clerk would (scan
+//! field, Enter, Escape, buttons, combo boxes), on a real SQLite file with the storage and photo threads
+//! running. Every test checks what the database holds afterwards, not only what the screen shows.
+
+use std::io::Write;
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use rma_station::devices::scanner::ScannerConfig;
+use rma_station::domain::scan::FramerConfig;
+use rma_station::domain::vocabulary::{Checkpoint, Disposition, Queue, Verdict};
+use rma_station::gui::decision::{
+    APPLY_OVERRIDE, OVERRIDE, OVERRIDE_AMOUNT, OVERRIDE_REASON, SUPERVISOR, SUPERVISOR_PIN,
+};
+use rma_station::gui::inspection::PHOTO_FILE;
+use rma_station::gui::intake::{MatchCard, QUARANTINE, QUARANTINE_NOTE};
+use rma_station::gui::queues::{EXPORT, MARK_DONE, MATCH, REFERENCE, RMA_TO_MATCH};
+use rma_station::gui::{Screen, StationApp};
+use rma_station::storage::sqlite::SqliteStore;
+use rma_station::storage::{PackageHistory, PackageStage, QueueStatus, Store, database_path, photos_path};
+use serialport::{SerialPort, TTYPort};
+
+use crate::gui::{app, demo_station, harness, scan, sign_in, step_until, type_into, with_demo};
+use crate::support::{POLICIES, fixture};
+
+type Bench = Harness<'static, StationApp>;
+
+fn enter(harness: &mut Bench) {
+    harness.key_press(eframe::egui::Key::Enter);
+    harness.run();
+}
+
+/// Scans a package label and opens its only RMA with Enter.
+fn open_package(harness: &mut Bench, label: &str) {
+    scan(harness, label);
+    step_until(
+        harness,
+        "the match card",
+        |app| matches!(app.intake_view().card, Some(MatchCard::Rmas { ref options, .. }) if options.len() == 1),
+    );
+    enter(harness);
+    step_until(harness, "the inspection", |app| app.screen() == Screen::Inspection);
+}
+
+/// Decides the open package (Enter on the empty scan field) and returns to the decision screen.
+fn decide(harness: &mut Bench) {
+    enter(harness);
+    step_until(harness, "the decision", |app| app.screen() == Screen::Decision);
+}
+
+/// Confirms the decision on screen and waits for the bench to be free again.
+fn confirm(harness: &mut Bench) {
+    enter(harness);
+    step_until(harness, "the saved decision", |app| app.screen() == Screen::Intake);
+    let banner = harness.state().banner().cloned();
+    assert!(matches!(&banner, Some((true, words)) if words.contains("decided")), "{banner:?}");
+}
+
+/// What the database holds about the one package received for `rma`.
+fn history_of(dir: &std::path::Path, rma: &str) -> PackageHistory {
+    let store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
+    let packages = store.find_packages(rma, 10).unwrap();
+    assert_eq!(packages.len(), 1, "{packages:?}");
+    let history = store.package_history(packages[0].id).unwrap();
+    assert!(store.verify().unwrap().is_sound(), "the audit chain or the database is broken");
+    history
+}
+
+fn actions(history: &PackageHistory) -> Vec<String> {
+    history.audit.iter().map(|e| format!("{}:{}", e.entity, e.action)).collect()
+}
+
+/// Chooses `option` in the combo box labelled `label`.
+fn choose(harness: &mut Bench, label: &str, option: &str) {
+    harness.get_by_label(label).click();
+    harness.run();
+    harness.get_by_label(option).click();
+    harness.run();
+}
+
+#[test]
+fn a_whole_return_scanned_on_a_serial_scanner_is_accepted_and_its_refund_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    with_demo(dir.path());
+    let (mut master, slave) = TTYPort::pair().unwrap();
+    let port = slave.name().unwrap();
+    drop(slave);
+    let scanner = ScannerConfig {
+        name: "left".into(),
+        port,
+        baud: 9600,
+        framing: FramerConfig::default(),
+        repeat_window: Duration::from_millis(800),
+    };
+    let mut harness = harness(app(dir.path(), vec![scanner]));
+    sign_in(&mut harness, "sam", "1357");
+
+    // The carrier label, scanned on the serial scanner, finds the RMA; Enter opens it.
+    step_until(&mut harness, "the scanner", |app| {
+        app.intake_view().scanners[0].state == rma_station::gui::intake::ScannerState::Connected
+    });
+    master.write_all(b"RMA-2026-0101\r").unwrap();
+    step_until(&mut harness, "the match card", |app| matches!(app.intake_view().card, Some(MatchCard::Rmas { .. })));
+    enter(&mut harness);
+    step_until(&mut harness, "the inspection", |app| app.screen() == Screen::Inspection);
+
+    // Each item's SKU scanned (the cable kit twice) ticks it off.
+    for sku in ["KVM-4P-DP", "CBL-KVM-USB-2M"] {
+        master.write_all(format!("{sku}\r").as_bytes()).unwrap();
+        step_until(&mut harness, sku, |app| {
+            app.sheet().is_some_and(|s| s.items.iter().any(|i| i.sku == sku && i.received > 0))
+        });
+    }
+    scan(&mut harness, "CBL-KVM-USB-2M");
+    let sheet = harness.state().sheet().unwrap().clone();
+    assert_eq!(sheet.missing(), Vec::new());
+    assert_eq!(sheet.units_received(), 3);
+
+    decide(&mut harness);
+    let view = harness.state().decision_view().unwrap();
+    assert_eq!((view.verdict, view.disposition), (Verdict::Accept, Disposition::Refund));
+    harness.get_by_label("ACCEPT — refund");
+    confirm(&mut harness);
+
+    let history = history_of(dir.path(), "RMA-2026-0101");
+    assert_eq!(history.package.stage, PackageStage::Decided(Verdict::Accept));
+    assert_eq!(history.package.operator, "sam");
+    let decision = &history.decisions[0];
+    assert_eq!((decision.verdict, decision.disposition), (Verdict::Accept, Disposition::Refund));
+    let shown_net = view.money.last().unwrap().clone();
+    assert!(shown_net.ends_with(&decision.net.to_string()), "{shown_net} vs {}", decision.net);
+    let [refund] = history.queue.as_slice() else { panic!("{:?}", history.queue) };
+    assert_eq!((refund.queue, refund.amount), (Queue::Refund, Some(decision.net)));
+    assert!(refund.due_on.is_some());
+    let saved: Vec<(String, u32)> =
+        history.inspections[0].1.items.iter().map(|i| (i.sku.clone(), i.received)).collect();
+    assert_eq!(saved, [("KVM-4P-DP".to_owned(), 1), ("CBL-KVM-USB-2M".to_owned(), 2)]);
+    let actions = actions(&history);
+    for expected in
+        ["package:received", "inspection:started", "inspection:saved", "decision:decided", "queue_item:created"]
+    {
+        assert!(actions.iter().any(|a| a == expected), "{expected} missing from {actions:?}");
+    }
+}
+
+#[test]
+fn a_partial_return_is_charged_restocking_fees_for_the_missing_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    open_package(&mut harness, "RMA-2026-0108");
+    for sku in ["KVM-4P-DP", "KVM-4P-DP", "CBL-KVM-USB-2M", "CBL-KVM-USB-2M"] {
+        scan(&mut harness, sku);
+    }
+    assert_eq!(harness.state().sheet().unwrap().missing(), [("PSU-12V-2A".to_owned(), 2)]);
+    harness.get_by_label("Missing: 2 × PSU-12V-2A");
+    decide(&mut harness);
+    let view = harness.state().decision_view().unwrap();
+    assert!(view.money.iter().any(|line| line.starts_with("Restocking fee")), "{:?}", view.money);
+    assert!(
+        view.lines.iter().any(|line| line.starts_with("PSU-12V-2A") && line.contains("2 missing")),
+        "{:?}",
+        view.lines
+    );
+    confirm(&mut harness);
+
+    let history = history_of(dir.path(), "RMA-2026-0108");
+    let decision = &history.decisions[0];
+    let json: serde_json::Value = serde_json::from_str(&decision.decision_json).unwrap();
+    let fee: rust_decimal::Decimal = json["money"]["restocking_fee"].as_str().unwrap().parse().unwrap();
+    assert!(fee > rust_decimal::Decimal::ZERO, "{json}");
+    assert_eq!(json["money"]["net"].as_str().unwrap(), decision.net.to_string());
+    assert_eq!(history.queue[0].amount, Some(decision.net));
+}
+
+/// Opens the warranty claim for the rack switch and records its sticker as broken.
+fn broken_sticker_claim(harness: &mut Bench) {
+    open_package(harness, "RMA-2026-0103");
+    scan(harness, "KVM-8P-RACK");
+    choose(harness, "Warranty sticker", "broken");
+    choose(harness, "Defect", "malfunction");
+    let item = &harness.state().sheet().unwrap().items[0];
+    assert_eq!(
+        (item.sku.as_str(), item.state.sticker.as_str(), item.state.defect.as_str()),
+        ("KVM-8P-RACK", "broken", "malfunction")
+    );
+}
+
+#[test]
+fn a_warranty_claim_with_a_broken_sticker_but_no_photo_is_held_for_the_photo() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    broken_sticker_claim(&mut harness);
+    let view = harness.state().inspection_view().unwrap();
+    assert!(view.checkpoints.iter().any(|c| c.checkpoint == Checkpoint::WarrantySticker && !c.taken), "{view:?}");
+    harness.get_by_label("warranty sticker: MISSING");
+    decide(&mut harness);
+    let view = harness.state().decision_view().unwrap();
+    assert_eq!(view.verdict, Verdict::Hold, "{:?}", view.reasons);
+    assert!(view.reasons.iter().any(|(id, _)| id == "station/evidence/photo-required"), "{:?}", view.reasons);
+    confirm(&mut harness);
+
+    let history = history_of(dir.path(), "RMA-2026-0103");
+    assert_eq!(history.decisions[0].verdict, Verdict::Hold);
+    let [hold] = history.queue.as_slice() else { panic!("{:?}", history.queue) };
+    assert_eq!(hold.queue, Queue::Hold);
+    assert!(hold.detail.starts_with("awaiting:"), "{}", hold.detail);
+    assert!(history.photos.is_empty());
+}
+
+#[test]
+fn a_warranty_claim_with_a_photographed_broken_sticker_is_denied_with_its_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    broken_sticker_claim(&mut harness);
+    harness.get_by_label("warranty sticker").click();
+    harness.run();
+    let photo = fixture("photos/camera/Canon_40D.jpg");
+    type_into(&mut harness, PHOTO_FILE, &photo.display().to_string());
+    enter(&mut harness);
+    step_until(&mut harness, "the photo's thumbnail", |app| {
+        app.inspection_view().is_some_and(|v| v.photos.len() == 1 && v.photos[0].thumbnail.is_some())
+    });
+    harness.get_by_label("warranty sticker: taken");
+    // The thumbnail opens the full photo, decoded on the photo thread.
+    harness.get_by_label("view warranty sticker").click();
+    step_until(&mut harness, "the full photo", |app| app.preview().is_some_and(|p| p.texture.is_some()));
+    decide(&mut harness);
+    let view = harness.state().decision_view().unwrap();
+    assert_eq!((view.verdict, view.disposition), (Verdict::Deny, Disposition::ReturnToCustomer), "{:?}", view.reasons);
+    assert!(view.reasons.iter().any(|(id, _)| id.contains("sticker")), "{:?}", view.reasons);
+    confirm(&mut harness);
+
+    let history = history_of(dir.path(), "RMA-2026-0103");
+    assert_eq!(history.decisions[0].verdict, Verdict::Deny);
+    let [photo_row] = history.photos.as_slice() else { panic!("{:?}", history.photos) };
+    assert_eq!(photo_row.checkpoint, Checkpoint::WarrantySticker);
+    assert_eq!(photo_row.camera_model.as_deref(), Some("Canon EOS 40D"));
+    let stored = photos_path(dir.path());
+    let original = std::fs::read(&photo).unwrap();
+    let found = walk(&stored).into_iter().find(|p| p.to_string_lossy().contains(&photo_row.sha256));
+    assert_eq!(std::fs::read(found.expect("the stored original")).unwrap(), original, "the original bytes, untouched");
+    assert!(history.queue.iter().any(|row| row.queue == Queue::ReturnToCustomer), "{:?}", history.queue);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { files.extend(walk(&path)) } else { files.push(path) }
+    }
+    files
+}
+
+#[test]
+fn an_unmatched_package_is_quarantined_and_matched_to_its_rma_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    scan(&mut harness, "PKG-NO-LABEL-77");
+    step_until(&mut harness, "no match", |app| matches!(app.intake_view().card, Some(MatchCard::NoMatch { .. })));
+    type_into(&mut harness, QUARANTINE_NOTE, "brown box, no paperwork");
+    harness.get_by_label(QUARANTINE).click();
+    step_until(&mut harness, "the quarantine", |app| app.intake_view().card.is_none());
+    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let quarantined = store.quarantined().unwrap();
+    assert_eq!(quarantined.len(), 1);
+    assert_eq!(
+        (quarantined[0].scanned_code.as_str(), quarantined[0].note.as_str()),
+        ("PKG-NO-LABEL-77", "brown box, no paperwork")
+    );
+
+    // Later, on the queues screen, the package is matched to the RMA the customer named on the phone.
+    harness.key_press(eframe::egui::Key::F3);
+    step_until(&mut harness, "the queues", |app| app.queues_view().quarantined == 1);
+    harness.get_by_label("Quarantine (1)").click();
+    step_until(&mut harness, "the quarantine list", |app| app.queues_view().quarantine.len() == 1);
+    harness.get_by_label(MATCH).click();
+    harness.run();
+    type_into(&mut harness, RMA_TO_MATCH, "rma-2026-0102");
+    harness.get_by_label(MATCH).click();
+    step_until(&mut harness, "the match", |app| app.queues_view().quarantined == 0);
+
+    assert!(store.quarantined().unwrap().is_empty());
+    let history = history_of(dir.path(), "RMA-2026-0102");
+    assert_eq!(history.package.rma_number.as_deref(), Some("RMA-2026-0102"));
+    assert_eq!(history.package.stage, PackageStage::Received);
+    assert!(actions(&history).contains(&"package:matched".to_owned()), "{:?}", actions(&history));
+}
+
+#[test]
+fn a_supervisor_overrides_a_denial_and_a_wrong_pin_is_refused_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    // A refund asked for two months after delivery: outside the window.
+    open_package(&mut harness, "RMA-2026-0110");
+    scan(&mut harness, "KVM-8P-RACK");
+    decide(&mut harness);
+    assert_eq!(harness.state().decision_view().unwrap().verdict, Verdict::Deny);
+
+    harness.get_by_label(OVERRIDE).click();
+    harness.run();
+    choose(&mut harness, rma_station::gui::decision::OVERRIDE_DISPOSITION, "store credit");
+    type_into(&mut harness, OVERRIDE_AMOUNT, "400.00");
+    type_into(&mut harness, OVERRIDE_REASON, "long-standing customer; goodwill credit");
+    type_into(&mut harness, SUPERVISOR, "dana");
+    type_into(&mut harness, SUPERVISOR_PIN, "0000");
+    harness.get_by_label(APPLY_OVERRIDE).click();
+    step_until(&mut harness, "the refusal", |app| {
+        app.decision_view().and_then(|v| v.message).is_some_and(|m| m.contains("override refused"))
+    });
+    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let package = store.find_packages("RMA-2026-0110", 1).unwrap()[0].id;
+    let refusals = store.audit_entries("package", &package.to_string()).unwrap();
+    assert!(refusals.iter().any(|e| e.action == "override_refused" && e.detail.contains("dana")), "{refusals:?}");
+    assert!(store.package_history(package).unwrap().decisions.is_empty(), "a refused override saved a decision");
+
+    type_into(&mut harness, SUPERVISOR_PIN, "2468");
+    harness.get_by_label(APPLY_OVERRIDE).click();
+    step_until(&mut harness, "the saved override", |app| app.screen() == Screen::Intake);
+
+    let history = history_of(dir.path(), "RMA-2026-0110");
+    let decision = &history.decisions[0];
+    assert_eq!((decision.disposition, decision.net.to_string().as_str()), (Disposition::StoreCredit, "400.00"));
+    assert_eq!(decision.approved_by.as_deref(), Some("dana"));
+    assert_eq!(decision.override_reason.as_deref(), Some("long-standing customer; goodwill credit"));
+    let [credit] = history.queue.as_slice() else { panic!("{:?}", history.queue) };
+    assert_eq!(credit.queue, Queue::StoreCredit);
+    assert!(credit.code.as_deref().is_some_and(|c| c.starts_with("SC-")), "{credit:?}");
+    assert!(actions(&history).contains(&"decision:overridden".to_owned()));
+}
+
+#[test]
+fn the_refund_queue_exports_to_csv_and_an_item_is_marked_done_with_its_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    open_package(&mut harness, "RMA-2026-0101");
+    for sku in ["KVM-4P-DP", "CBL-KVM-USB-2M", "CBL-KVM-USB-2M"] {
+        scan(&mut harness, sku);
+    }
+    decide(&mut harness);
+    confirm(&mut harness);
+
+    harness.key_press(eframe::egui::Key::F3);
+    step_until(&mut harness, "the refund queue", |app| app.queues_view().rows.len() == 1);
+    harness.get_by_label(EXPORT).click();
+    step_until(&mut harness, "the export", |app| {
+        app.queues_view().message.as_ref().is_some_and(|(good, m)| *good && m.contains("rows written"))
+    });
+    let exports: Vec<_> = walk(&dir.path().join("exports"));
+    let [file] = exports.as_slice() else { panic!("{exports:?}") };
+    let mut reader = csv::Reader::from_path(file).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let queued = store.queue_items(Queue::Refund, true, 10).unwrap();
+    assert_eq!(rows.len(), queued.len());
+    let field = |name: &str| rows[0].get(headers.iter().position(|h| h == name).unwrap()).unwrap().to_owned();
+    assert_eq!(field("rma"), "RMA-2026-0101");
+    assert_eq!(field("amount"), queued[0].amount.unwrap().to_string());
+    assert_eq!(field("payment_reference"), "pay_cp20101");
+    let audited = store.audit_entries("export", "refund").unwrap();
+    assert_eq!(audited.len(), 1);
+    assert!(audited[0].detail.contains(&rma_station::policies::sha256_hex(&std::fs::read(file).unwrap())));
+
+    harness.get_by_label(MARK_DONE).click();
+    harness.run();
+    type_into(&mut harness, REFERENCE, "re_3MtwBwLkdIwHu7ix");
+    harness.get_by_label(MARK_DONE).click();
+    step_until(&mut harness, "the item done", |app| {
+        app.queues_view().rows.first().is_some_and(|r| r.status != QueueStatus::Open)
+    });
+    let done = store.queue_items(Queue::Refund, true, 10).unwrap();
+    assert!(matches!(&done[0].status, QueueStatus::Done { reference, .. } if reference == "re_3MtwBwLkdIwHu7ix"));
+    assert_eq!(store.open_queue_counts().unwrap().iter().find(|(q, _)| *q == Queue::Refund).unwrap().1, 0);
+}
+
+#[test]
+fn a_photo_saved_into_the_hot_folder_is_attached_to_the_open_inspection_at_the_chosen_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let hot = tempfile::tempdir().unwrap();
+    with_demo(dir.path());
+    let setup = rma_station::gui::StationSetup::open(
+        POLICIES.clone(),
+        dir.path(),
+        "bench-1".into(),
+        Vec::new(),
+        Some(hot.path().to_path_buf()),
+    );
+    let mut harness = crate::gui::harness(StationApp::new(setup, std::sync::Arc::new(|| {})));
+    sign_in(&mut harness, "sam", "1357");
+    open_package(&mut harness, "RMA-2026-0109");
+    harness.get_by_label("damage").click();
+    harness.run();
+
+    // A tethered camera writes the file in pieces; the station waits for the whole file.
+    let bytes = std::fs::read(fixture("photos/camera/Canon_40D.jpg")).unwrap();
+    let mut file = std::fs::File::create(hot.path().join("IMG_0001.JPG")).unwrap();
+    for piece in bytes.chunks(bytes.len() / 4 + 1) {
+        file.write_all(piece).unwrap();
+        file.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(120));
+    }
+    drop(file);
+    step_until(&mut harness, "the hot-folder photo", |app| {
+        app.inspection_view().is_some_and(|v| v.photos.len() == 1 && v.photos[0].thumbnail.is_some())
+    });
+    harness.get_by_label("damage: taken");
+    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let package = store.find_packages("RMA-2026-0109", 1).unwrap()[0].id;
+    let photos = store.package_history(package).unwrap().photos;
+    assert_eq!(photos.len(), 1);
+    assert_eq!((photos[0].checkpoint, photos[0].bytes), (Checkpoint::Damage, bytes.len() as u64));
+}
+
+#[test]
+fn the_bench_sheet_command_barcodes_drive_a_package_from_scan_to_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    scan(&mut harness, "KN-RMA-0201");
+    step_until(&mut harness, "the match card", |app| app.intake_view().card.is_some());
+    scan(&mut harness, "RMA-STATION:CONFIRM");
+    step_until(&mut harness, "the inspection", |app| app.screen() == Screen::Inspection);
+    scan(&mut harness, "KN-PRO-PANEL");
+    for _ in 0..4 {
+        scan(&mut harness, "KN-DOOR-SENSOR");
+    }
+    scan(&mut harness, "rma-station:next-item");
+    assert_eq!(harness.state().inspection_view().unwrap().selected, 0, "next item wraps from the last to the first");
+    scan(&mut harness, "RMA-STATION:CONFIRM");
+    step_until(&mut harness, "the decision", |app| app.screen() == Screen::Decision);
+    scan(&mut harness, "RMA-STATION:BACK");
+    assert_eq!(harness.state().screen(), Screen::Inspection);
+    scan(&mut harness, "RMA-STATION:CONFIRM");
+    scan(&mut harness, "RMA-STATION:CONFIRM");
+    step_until(&mut harness, "the saved decision", |app| app.screen() == Screen::Intake);
+
+    let history = history_of(dir.path(), "KN-RMA-0201");
+    assert_eq!(history.decisions.len(), 1);
+    assert_eq!(history.inspections[0].1.units_received(), 5);
+    assert!(!history.queue.is_empty());
+}
