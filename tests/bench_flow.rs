@@ -14,7 +14,7 @@ use rma_station::gui::decision::{
     APPLY_OVERRIDE, OVERRIDE, OVERRIDE_AMOUNT, OVERRIDE_REASON, SUPERVISOR, SUPERVISOR_PIN,
 };
 use rma_station::gui::inspection::PHOTO_FILE;
-use rma_station::gui::intake::{MatchCard, QUARANTINE, QUARANTINE_NOTE};
+use rma_station::gui::intake::{MatchCard, QUARANTINE, QUARANTINE_NOTE, RECEIVE_WITHOUT_RMA};
 use rma_station::gui::queues::{EXPORT, MARK_DONE, MATCH, REFERENCE, RMA_TO_MATCH};
 use rma_station::gui::{Screen, StationApp};
 use rma_station::storage::sqlite::SqliteStore;
@@ -260,7 +260,15 @@ fn an_unmatched_package_is_quarantined_and_matched_to_its_rma_later() {
     step_until(&mut harness, "no match", |app| matches!(app.intake_view().card, Some(MatchCard::NoMatch { .. })));
     type_into(&mut harness, QUARANTINE_NOTE, "brown box, no paperwork");
     harness.get_by_label(QUARANTINE).click();
-    step_until(&mut harness, "the quarantine", |app| app.intake_view().card.is_none());
+    step_until(&mut harness, "the label photo step", |app| app.inspection_view().is_some_and(|v| v.photos_only));
+
+    // The label is photographed as evidence of what arrived; the CONFIRM barcode puts the package away.
+    assert_eq!(harness.state().inspection_view().unwrap().checkpoint, Checkpoint::ShippingLabel);
+    type_into(&mut harness, PHOTO_FILE, &fixture("photos/camera/jolla-phone.jpg").display().to_string());
+    enter(&mut harness);
+    step_until(&mut harness, "the label photo", |app| app.inspection_view().is_some_and(|v| v.photos.len() == 1));
+    scan(&mut harness, "RMA-STATION:CONFIRM");
+    step_until(&mut harness, "the intake", |app| app.screen() == Screen::Intake && app.inspection_view().is_none());
     let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
     let quarantined = store.quarantined().unwrap();
     assert_eq!(quarantined.len(), 1);
@@ -268,6 +276,8 @@ fn an_unmatched_package_is_quarantined_and_matched_to_its_rma_later() {
         (quarantined[0].scanned_code.as_str(), quarantined[0].note.as_str()),
         ("PKG-NO-LABEL-77", "brown box, no paperwork")
     );
+    let label = &store.package_history(quarantined[0].id).unwrap().photos;
+    assert_eq!(label.iter().map(|p| p.checkpoint).collect::<Vec<_>>(), [Checkpoint::ShippingLabel]);
 
     // Later, on the queues screen, the package is matched to the RMA the customer named on the phone.
     harness.key_press(eframe::egui::Key::F3);
@@ -438,4 +448,29 @@ fn the_bench_sheet_command_barcodes_drive_a_package_from_scan_to_queue() {
     assert_eq!(history.decisions.len(), 1);
     assert_eq!(history.inspections[0].1.units_received(), 5);
     assert!(!history.queue.is_empty());
+}
+
+#[test]
+fn a_package_for_an_order_without_an_rma_is_decided_by_the_merchants_authorization_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    scan(&mut harness, "#KN3008");
+    step_until(&mut harness, "the no-RMA card", |app| matches!(app.intake_view().card, Some(MatchCard::NoRma { .. })));
+    harness.get_by_label(RECEIVE_WITHOUT_RMA).click();
+    step_until(&mut harness, "the inspection", |app| app.screen() == Screen::Inspection);
+    scan(&mut harness, "KN-PRO-PANEL");
+    decide(&mut harness);
+    let view = harness.state().decision_view().unwrap();
+    assert_eq!((view.verdict, view.disposition), (Verdict::Deny, Disposition::ReturnToCustomer), "{view:?}");
+    assert!(view.reasons.iter().any(|(id, _)| id == "konnected/3.3/authorization"), "{:?}", view.reasons);
+    assert!(view.money.iter().any(|line| line.starts_with("Handling fee")), "{:?}", view.money);
+    confirm(&mut harness);
+
+    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    assert!(store.quarantined().unwrap().is_empty(), "a package matched to an order is not in quarantine");
+    let history = history_of(dir.path(), "#KN3008");
+    assert_eq!(history.package.stage, PackageStage::Decided(Verdict::Deny));
+    let back = history.queue.iter().find(|row| row.queue == Queue::ReturnToCustomer).expect("a return to the customer");
+    assert_eq!(back.order_number, "#KN3008");
+    assert!(!back.ship_to.is_empty(), "the customer's address reaches the return queue");
 }

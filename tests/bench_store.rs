@@ -72,6 +72,7 @@ fn receive(store: &mut SqliteStore, scanned: &str, rma: Option<&RmaMatch>, minut
         scanned_code: scanned.into(),
         scanned_kind: if rma.is_some() { "rma_number".into() } else { "unknown".into() },
         rma_id: rma.map(|m| m.rma.id),
+        order_id: None,
         note: String::new(),
     };
     store.receive_package(&package, &stamp(minute)).unwrap()

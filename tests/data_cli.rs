@@ -166,6 +166,7 @@ fn verify_finds_a_photo_altered_by_one_byte_and_a_photo_deleted() {
         scanned_code: "1Z999".into(),
         scanned_kind: "unknown".into(),
         rma_id: None,
+        order_id: None,
         note: "no label".into(),
     };
     let package_id = store.receive_package(&package, &stamp).unwrap();

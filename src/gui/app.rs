@@ -47,7 +47,7 @@ use crate::policies::PolicySet;
 use crate::storage::worker::{StorageClient, StorageWorker};
 use crate::storage::{
     DecisionToSave, Override, PackageHistory, PackageRow, PhotoRow, QueueRow, ReceivedPackage, RmaMatch, Stamp, Store,
-    StoreCounts,
+    StoreCounts, StoredOrder,
 };
 
 /// How many answers may wait for the UI (the UI drains them every frame).
@@ -110,11 +110,11 @@ pub enum AppEvent {
         kind: String,
         found: Result<Vec<RmaMatch>, String>,
     },
+    /// A package received and its inspection opened: package and inspection ids.
     Opened {
-        found: Box<RmaMatch>,
+        claim: Box<Claim>,
         result: Result<(i64, i64), String>,
     },
-    Quarantined(Result<i64, String>),
     Today(Result<Vec<PackageRow>, String>),
     InspectionSaved(Result<(), String>),
     Decided {
@@ -176,13 +176,56 @@ struct PendingMatch {
     card: MatchCard,
     kind: String,
     options: Vec<RmaMatch>,
+    /// The order of a package that has no RMA.
+    order: Option<StoredOrder>,
+}
+
+/// What a package on the bench was matched to.
+#[derive(Debug, Clone)]
+pub enum Claim {
+    /// An RMA and its order.
+    Rma(RmaMatch),
+    /// An order, but no RMA: the merchant's policy for packages without authorization decides it.
+    OrderOnly(StoredOrder),
+    /// Nothing yet: the package waits in quarantine; only its label is photographed.
+    Quarantined,
+}
+
+impl Claim {
+    fn order(&self) -> Option<&StoredOrder> {
+        match self {
+            Claim::Rma(found) => Some(&found.order),
+            Claim::OrderOnly(order) => Some(order),
+            Claim::Quarantined => None,
+        }
+    }
+
+    /// "RMA-2026-0101 · order CP-20101 · Rosa Diaz · return, refund", or the order and "no RMA".
+    fn title(&self, package_id: i64) -> String {
+        match self {
+            Claim::Rma(found) => rma_line(found),
+            Claim::OrderOnly(order) => {
+                format!("order {} · {} · no RMA", order.record.number, order.record.customer_name)
+            }
+            Claim::Quarantined => format!("package #{package_id} in quarantine: photograph its label"),
+        }
+    }
+
+    /// The number the clerk knows the package by.
+    fn number(&self, package_id: i64) -> String {
+        match self {
+            Claim::Rma(found) => found.rma.record.number.clone(),
+            Claim::OrderOnly(order) => format!("order {}", order.record.number),
+            Claim::Quarantined => format!("package #{package_id}"),
+        }
+    }
 }
 
 /// The package on the bench: received, its inspection open, maybe decided on screen.
 struct OpenPackage {
     package_id: i64,
     inspection_id: i64,
-    found: RmaMatch,
+    claim: Claim,
     sheet: InspectionSheet,
     selected: usize,
     checkpoint: Checkpoint,
@@ -395,33 +438,36 @@ impl StationApp {
     /// The open package's inspection, if one is open.
     pub fn inspection_view(&self) -> Option<InspectionView> {
         let bench = self.bench.as_ref()?;
-        let rma = &bench.found.rma.record;
         let taken: Vec<Checkpoint> = bench.photos.iter().map(|p| p.checkpoint).collect();
-        let checkpoints = self
-            .policies
-            .get(&rma.merchant)
-            .map(|loaded| {
-                bench
-                    .sheet
-                    .checkpoints(&loaded.policy, rma.kind, &taken)
-                    .into_iter()
-                    .map(|(rule, taken)| CheckpointLine {
-                        checkpoint: rule.checkpoint,
-                        clause: rule.clause.id.clone(),
-                        words: rule.clause.text.clone(),
-                        taken,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let checkpoints = match &bench.claim {
+            Claim::Rma(found) => self
+                .policies
+                .get(&found.rma.record.merchant)
+                .map(|loaded| {
+                    bench
+                        .sheet
+                        .checkpoints(&loaded.policy, found.rma.record.kind, &taken)
+                        .into_iter()
+                        .map(|(rule, taken)| CheckpointLine {
+                            checkpoint: rule.checkpoint,
+                            clause: rule.clause.id.clone(),
+                            words: rule.clause.text.clone(),
+                            taken,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Claim::OrderOnly(_) | Claim::Quarantined => Vec::new(),
+        };
         Some(InspectionView {
-            title: rma_line(&bench.found),
+            title: bench.claim.title(bench.package_id),
             checkpoints,
             photos: bench.photos.clone(),
             selected: bench.selected,
             checkpoint: bench.checkpoint,
             photos_pending: bench.photos_pending,
             saving: bench.saving,
+            photos_only: matches!(bench.claim, Claim::Quarantined),
         })
     }
 
@@ -439,12 +485,9 @@ impl StationApp {
     pub fn decision_view(&self) -> Option<DecisionView> {
         let bench = self.bench.as_ref()?;
         let decided = bench.decided.as_ref()?;
-        let mut view = DecisionView::of(
-            rma_line(&bench.found),
-            &decided.decision,
-            &bench.found.order.record.currency,
-            &decided.entries,
-        );
+        let currency = bench.claim.order().map_or("", |order| order.record.currency.as_str());
+        let mut view =
+            DecisionView::of(bench.claim.title(bench.package_id), &decided.decision, currency, &decided.entries);
         view.saving = bench.saving;
         view.message = bench.message.clone();
         Some(view)
@@ -877,37 +920,42 @@ impl StationApp {
                     move |found| AppEvent::Searched { code, kind, found },
                 );
             }
-            IntakeCommand::Quarantine { note } => {
-                let Some(pending) = &self.pending else { return };
-                let package = ReceivedPackage {
-                    scanned_code: pending.card.code().to_owned(),
-                    scanned_kind: pending.kind.clone(),
-                    rma_id: None,
-                    note,
-                };
-                let stamp = self.stamp();
-                self.submit(
-                    ctx,
-                    move |store| store.receive_package(&package, &stamp).map_err(|e| e.to_string()),
-                    AppEvent::Quarantined,
-                );
+            IntakeCommand::Quarantine { note } => self.receive(Claim::Quarantined, note, ctx),
+            IntakeCommand::ReceiveWithoutRma => {
+                let order = self.pending.as_ref().and_then(|p| p.order.clone());
+                if let Some(order) = order {
+                    self.receive(Claim::OrderOnly(order), String::new(), ctx);
+                }
             }
         }
     }
 
     /// Receives the package against the card's option and opens its inspection.
     fn open(&mut self, option: usize, ctx: &egui::Context) {
+        let Some(found) = self.pending.as_ref().and_then(|p| p.options.get(option).cloned()) else { return };
+        self.receive(Claim::Rma(found), String::new(), ctx);
+    }
+
+    /// Records the card's package as received for `claim` (or quarantined), with an inspection for its
+    /// items and photos, and opens that inspection.
+    fn receive(&mut self, claim: Claim, note: String, ctx: &egui::Context) {
         let Some(pending) = &self.pending else { return };
-        let Some(found) = pending.options.get(option).cloned() else { return };
-        if self.bench.as_ref().is_some_and(|b| b.decided.is_none() || b.saving) {
-            self.banner = Some((false, "a package is already open on the bench: decide it first (F2)".to_owned()));
+        if self.bench.is_some() {
+            self.banner = Some((false, "a package is already open on the bench: finish it first (F2)".to_owned()));
             return;
         }
         let package = ReceivedPackage {
             scanned_code: pending.card.code().to_owned(),
             scanned_kind: pending.kind.clone(),
-            rma_id: Some(found.rma.id),
-            note: String::new(),
+            rma_id: match &claim {
+                Claim::Rma(found) => Some(found.rma.id),
+                _ => None,
+            },
+            order_id: match &claim {
+                Claim::OrderOnly(order) => Some(order.id),
+                _ => None,
+            },
+            note,
         };
         let stamp = self.stamp();
         self.pending = None;
@@ -919,7 +967,7 @@ impl StationApp {
                 Ok((package_id, inspection_id))
             },
             move |result: Result<(i64, i64), crate::storage::StoreError>| AppEvent::Opened {
-                found: Box::new(found),
+                claim: Box::new(claim),
                 result: result.map_err(|e| e.to_string()),
             },
         );
@@ -946,21 +994,27 @@ impl StationApp {
     fn decide(&mut self, ctx: &egui::Context) {
         let today = self.today();
         let Some(bench) = self.bench.as_mut() else { return };
-        let rma = &bench.found.rma.record;
-        let Some(loaded) = self.policies.get(&rma.merchant) else {
-            bench.message = Some(format!("merchant {} has no policy loaded", rma.merchant));
+        let Some(order) = bench.claim.order() else {
+            // A quarantined package has nothing to decide: its label photo is taken, and it waits.
+            self.bench = None;
+            self.screen = Screen::Intake;
+            self.refresh_today(ctx);
             return;
+        };
+        let merchant = &order.record.merchant;
+        let Some(loaded) = self.policies.get(merchant) else {
+            bench.message = Some(format!("merchant {merchant} has no policy loaded"));
+            return;
+        };
+        let rma = match &bench.claim {
+            Claim::Rma(found) => Some(found.rma.record.to_rma()),
+            _ => None,
         };
         let photos = &bench.photos;
         let inspection = bench
             .sheet
             .to_inspection(|index| photos.iter().filter(|p| p.item.is_none() || p.item == Some(index)).count() as u32);
-        let case = Case {
-            merchant: rma.merchant.clone(),
-            order: bench.found.order.record.to_order(),
-            rma: Some(rma.to_rma()),
-            inspection,
-        };
+        let case = Case { merchant: merchant.clone(), order: order.record.to_order(), rma, inspection };
         let decision =
             crate::domain::engine::decide(&loaded.policy, &case.order, case.rma.as_ref(), &case.inspection, today);
         let entries = queue_entries(&decision);
@@ -1012,7 +1066,8 @@ impl StationApp {
             return;
         }
         bench.saving = true;
-        let summary = decided_summary(&bench.found, &to_save);
+        let currency = bench.claim.order().map_or(String::new(), |o| o.record.currency.clone());
+        let summary = decided_summary(&bench.claim.number(bench.package_id), &currency, &to_save);
         let (sheet, stamp) = (bench.sheet.clone(), self.stamp());
         self.submit(
             ctx,
@@ -1067,7 +1122,8 @@ impl StationApp {
         let stamp = self.stamp();
         let Some(bench) = self.bench.as_mut() else { return };
         bench.saving = true;
-        let summary = decided_summary(&bench.found, &to_save);
+        let currency = bench.claim.order().map_or(String::new(), |o| o.record.currency.clone());
+        let summary = decided_summary(&bench.claim.number(bench.package_id), &currency, &to_save);
         let (sheet, package_id) = (bench.sheet.clone(), bench.package_id);
         self.submit(
             ctx,
@@ -1375,17 +1431,31 @@ impl StationApp {
                 Ok(_) => self.banner = Some((false, "the search found no RMA".to_owned())),
                 Err(message) => self.banner = Some((false, message)),
             },
-            AppEvent::Opened { found, result } => match result {
+            AppEvent::Opened { claim, result } => match result {
                 Ok((package_id, inspection_id)) => {
-                    let sheet = InspectionSheet::for_order(&found.order.record, self.today());
-                    self.banner = Some((true, format!("package #{package_id} received: {}", found.rma.record.number)));
+                    let today = self.today();
+                    let sheet = match claim.order() {
+                        Some(order) => InspectionSheet::for_order(&order.record, today),
+                        None => InspectionSheet {
+                            received_on: today,
+                            original_owner: true,
+                            commercial_use: false,
+                            proof_of_purchase: false,
+                            items: Vec::new(),
+                        },
+                    };
+                    let (words, checkpoint) = match *claim {
+                        Claim::Quarantined => ("is in quarantine", Checkpoint::ShippingLabel),
+                        _ => ("received", Checkpoint::Contents),
+                    };
+                    self.banner = Some((true, format!("{} {words}", claim.number(package_id))));
                     self.bench = Some(OpenPackage {
                         package_id,
                         inspection_id,
-                        found: *found,
+                        claim: *claim,
                         sheet,
                         selected: 0,
-                        checkpoint: Checkpoint::Contents,
+                        checkpoint,
                         photos: Vec::new(),
                         photos_pending: 0,
                         decided: None,
@@ -1398,16 +1468,6 @@ impl StationApp {
                 }
                 Err(message) => self.banner = Some((false, format!("the package was not received: {message}"))),
             },
-            AppEvent::Quarantined(result) => {
-                match result {
-                    Ok(id) => {
-                        self.banner = Some((true, format!("package #{id} is in quarantine")));
-                        self.pending = None;
-                    }
-                    Err(message) => self.banner = Some((false, format!("not quarantined: {message}"))),
-                }
-                self.refresh_today(ctx);
-            }
             AppEvent::Today(Ok(packages)) => self.today = packages,
             AppEvent::Today(Err(message)) | AppEvent::InspectionSaved(Err(message)) => self.notice = Some(message),
             AppEvent::InspectionSaved(Ok(())) => {}
@@ -1525,11 +1585,12 @@ impl StationApp {
             IntakeMatch::Nothing => MatchCard::NoMatch { code },
             IntakeMatch::ItemCode => return None,
         };
-        let options = match found {
-            IntakeMatch::Rmas(options) => options,
-            _ => Vec::new(),
+        let (options, order) = match found {
+            IntakeMatch::Rmas(options) => (options, None),
+            IntakeMatch::Orders(mut orders) => (Vec::new(), Some(orders.swap_remove(0))),
+            _ => (Vec::new(), None),
         };
-        Some(PendingMatch { card, kind, options })
+        Some(PendingMatch { card, kind, options, order })
     }
 
     // ----- requests -----
@@ -1643,10 +1704,9 @@ fn start_of_today() -> String {
 }
 
 /// The banner after a decision is saved: "RMA-2026-0101 decided: accept — refund $45.00".
-fn decided_summary(found: &RmaMatch, saved: &DecisionToSave) -> String {
+fn decided_summary(number: &str, currency: &str, saved: &DecisionToSave) -> String {
     let decision = &saved.decision;
-    let currency = &found.order.record.currency;
-    let mut words = format!("{} decided: {} — {}", found.rma.record.number, decision.verdict, decision.disposition);
+    let mut words = format!("{number} decided: {} — {}", decision.verdict, decision.disposition);
     if !decision.money.net.is_zero() {
         words.push_str(&format!(" {}", crate::domain::policy::words::format_amount(decision.money.net, currency)));
     }

@@ -12,6 +12,7 @@ use crate::domain::vocabulary::{Checkpoint, Condition, DamageCause, Defect, Pack
 use crate::gui::theme;
 
 pub const DECIDE: &str = "Decide (Enter)";
+pub const DONE: &str = "Done (Enter)";
 pub const PHOTO_FILE: &str = "Photo file";
 pub const ADD_PHOTO: &str = "Add photo";
 pub const RECEIVED: &str = "Received";
@@ -30,6 +31,8 @@ pub struct InspectionView {
     /// Photos being ingested.
     pub photos_pending: usize,
     pub saving: bool,
+    /// A quarantined package: nothing to inspect or decide, only its label to photograph.
+    pub photos_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,6 +158,13 @@ pub fn inspection_ui(
 ) -> Option<InspectionCommand> {
     let mut command = None;
     ui.label(theme::heading(&view.title));
+    if view.photos_only {
+        command = photos_ui(ui, view, form);
+        if ui.add(egui::Button::new(egui::RichText::new(DONE).size(theme::HEADING_SIZE))).clicked() {
+            command = Some(InspectionCommand::Decide);
+        }
+        return command;
+    }
     ui.horizontal(|ui| {
         ui.checkbox(&mut sheet.original_owner, "Sent by the original buyer");
         ui.checkbox(&mut sheet.proof_of_purchase, "Proof of purchase");

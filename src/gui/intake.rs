@@ -11,6 +11,7 @@ use crate::storage::{PackageRow, PackageStage, RmaMatch};
 /// The scan field's accessible name.
 pub const SCAN_FIELD: &str = "Scan";
 pub const RECEIVE: &str = "Receive and inspect (Enter)";
+pub const RECEIVE_WITHOUT_RMA: &str = "Receive without an RMA (the policy decides)";
 pub const QUARANTINE: &str = "Quarantine the package";
 pub const QUARANTINE_NOTE: &str = "Quarantine note";
 pub const SEARCH_FIELD: &str = "Search by order number, customer name or email";
@@ -132,6 +133,8 @@ pub enum IntakeCommand {
     Quarantine {
         note: String,
     },
+    /// An order's package without an RMA: receive it and let the merchant's policy decide it.
+    ReceiveWithoutRma,
     Dismiss,
 }
 
@@ -234,7 +237,10 @@ fn card_ui(ui: &mut egui::Ui, card: &MatchCard, form: &mut IntakeForm) -> Option
         }
         MatchCard::NoRma { code, order, policy } => {
             ui.colored_label(theme::WAIT, theme::heading(&format!("{code}: {order}, but no RMA")));
-            ui.label(policy);
+            ui.label(format!("The merchant's policy for a package without an RMA: {policy}"));
+            if ui.button(RECEIVE_WITHOUT_RMA).clicked() {
+                command = Some(IntakeCommand::ReceiveWithoutRma);
+            }
         }
         MatchCard::NoMatch { code } => {
             ui.colored_label(theme::WAIT, theme::heading(&format!("{code}: no match")));

@@ -94,6 +94,9 @@ pub struct ReceivedPackage {
     /// What the classifier said the code is (`rma_number`, `tracking_number`…).
     pub scanned_kind: String,
     pub rma_id: Option<i64>,
+    /// The order a package without an RMA was matched to: the merchant's policy for packages without
+    /// authorization decides it. Neither RMA nor order: quarantined until it is matched.
+    pub order_id: Option<i64>,
     pub note: String,
 }
 

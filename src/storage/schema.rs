@@ -250,6 +250,12 @@ pub const MIGRATIONS: &[&str] = &[
     -- items by entity; without this every history would read the whole log.
     CREATE INDEX audit_log_by_entity ON audit_log(entity, entity_id);
     "#,
+    // 5: a package matched to an order but to no RMA (the merchant's policy for unauthorized packages decides
+    // it) is no longer quarantined, and its queue items reach the order's customer and address.
+    r#"
+    ALTER TABLE packages ADD COLUMN order_id INTEGER REFERENCES orders(id);
+    CREATE INDEX packages_by_order ON packages(order_id);
+    "#,
 ];
 
 /// The schema version this station writes.

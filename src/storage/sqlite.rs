@@ -186,7 +186,8 @@ macro_rules! package_select {
     () => {
         "SELECT p.id, p.scanned_code, p.scanned_kind, p.received_at, p.operator, p.station, p.rma_id, r.number,
                 r.merchant, p.note,
-                (SELECT d.verdict FROM decisions d WHERE d.package_id = p.id ORDER BY d.id DESC LIMIT 1)
+                (SELECT d.verdict FROM decisions d WHERE d.package_id = p.id ORDER BY d.id DESC LIMIT 1),
+                p.quarantined
          FROM packages p LEFT JOIN rmas r ON r.id = p.rma_id"
     };
 }
@@ -195,13 +196,13 @@ macro_rules! package_select {
 /// the person doing it needs. Outer joins: an item of a package decided without an RMA must still be listed.
 macro_rules! queue_select {
     () => {
-        "SELECT q.id, q.queue, q.package_id, q.decision_id, r.merchant, r.number, o.number, o.customer_name,
+        "SELECT q.id, q.queue, q.package_id, q.decision_id, o.merchant, r.number, o.number, o.customer_name,
                 o.customer_email, o.ship_to, o.payment_reference, o.currency, q.amount_cents, q.due_on, q.detail,
                 q.code, q.status, q.reference, q.done_at, q.created_at
          FROM queue_items q
          LEFT JOIN packages p ON p.id = q.package_id
          LEFT JOIN rmas r ON r.id = p.rma_id
-         LEFT JOIN orders o ON o.id = r.order_id"
+         LEFT JOIN orders o ON o.id = COALESCE(r.order_id, p.order_id)"
     };
 }
 
@@ -435,8 +436,8 @@ impl Store for SqliteStore {
         let tx = self.write()?;
         tx.prepare_cached(
             "INSERT INTO packages (scanned_code, scanned_kind, received_at, station, operator, rma_id, quarantined, note,
-                 scanned_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 scanned_key, order_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?
         .execute(params![
             package.scanned_code,
@@ -445,13 +446,14 @@ impl Store for SqliteStore {
             stamp.station,
             stamp.operator,
             package.rma_id,
-            package.rma_id.is_none(),
+            package.rma_id.is_none() && package.order_id.is_none(),
             package.note,
             number_key(&package.scanned_code),
+            package.order_id,
         ])?;
         let id = tx.last_insert_rowid();
-        let detail = serde_json::json!({ "scanned": package.scanned_code, "kind": package.scanned_kind, "rma_id": package.rma_id, "note": package.note });
-        let action = if package.rma_id.is_some() { "received" } else { "quarantined" };
+        let detail = serde_json::json!({ "scanned": package.scanned_code, "kind": package.scanned_kind, "rma_id": package.rma_id, "order_id": package.order_id, "note": package.note });
+        let action = if package.rma_id.is_some() || package.order_id.is_some() { "received" } else { "quarantined" };
         append(&tx, stamp, "package", &id.to_string(), action, &detail.to_string())?;
         tx.commit()?;
         Ok(id)
@@ -773,19 +775,23 @@ impl Store for SqliteStore {
     }
 
     fn quarantined(&self) -> Result<Vec<PackageRow>, StoreError> {
-        package_rows(&self.conn, concat!(package_select!(), " WHERE p.rma_id IS NULL ORDER BY p.received_at, p.id"), [])
+        package_rows(
+            &self.conn,
+            concat!(package_select!(), " WHERE p.quarantined = 1 ORDER BY p.received_at, p.id"),
+            [],
+        )
     }
 
     fn match_package(&mut self, package_id: i64, rma_id: i64, stamp: &Stamp) -> Result<(), StoreError> {
         let tx = self.write()?;
-        let current: Option<Option<i64>> = tx
-            .prepare_cached("SELECT rma_id FROM packages WHERE id = ?1")?
+        let quarantined: Option<bool> = tx
+            .prepare_cached("SELECT quarantined FROM packages WHERE id = ?1")?
             .query_row([package_id], |r| r.get(0))
             .optional()?;
-        match current {
+        match quarantined {
             None => return Err(StoreError::NotFound { what: "package", id: package_id }),
-            Some(Some(_)) => return Err(StoreError::NotQuarantined { id: package_id }),
-            Some(None) => {}
+            Some(false) => return Err(StoreError::NotQuarantined { id: package_id }),
+            Some(true) => {}
         }
         let rma_number: String = tx
             .prepare_cached("SELECT number FROM rmas WHERE id = ?1")?
@@ -834,6 +840,7 @@ impl Store for SqliteStore {
                     UNION SELECT pr.id FROM rmas r2 JOIN packages pr ON pr.rma_id = r2.id WHERE r2.number_key = ?2
                     UNION SELECT po.id FROM orders o JOIN rmas r3 ON r3.order_id = o.id
                         JOIN packages po ON po.rma_id = r3.id WHERE o.number_key = ?2
+                    UNION SELECT pn.id FROM orders o2 JOIN packages pn ON pn.order_id = o2.id WHERE o2.number_key = ?2
                     UNION SELECT pt.id FROM rma_tracking t JOIN packages pt ON pt.rma_id = t.rma_id WHERE t.tracking_key = ?2
                   )
                   ORDER BY p.received_at DESC, p.id DESC LIMIT ?3"
@@ -1132,10 +1139,11 @@ fn package_rows(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> 
     while let Some(row) = rows.next()? {
         let rma_id: Option<i64> = row.get(6)?;
         let verdict: Option<String> = row.get(10)?;
-        let stage = match (rma_id, verdict) {
-            (None, _) => PackageStage::Quarantined,
-            (Some(_), Some(verdict)) => PackageStage::Decided(stored("decision verdict", &verdict)?),
-            (Some(_), None) => PackageStage::Received,
+        let quarantined: bool = row.get(11)?;
+        let stage = match (quarantined, verdict) {
+            (true, _) => PackageStage::Quarantined,
+            (false, Some(verdict)) => PackageStage::Decided(stored("decision verdict", &verdict)?),
+            (false, None) => PackageStage::Received,
         };
         packages.push(PackageRow {
             id: row.get(0)?,
