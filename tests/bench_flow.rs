@@ -128,7 +128,7 @@ fn a_whole_return_scanned_on_a_serial_scanner_is_accepted_and_its_refund_queued(
     assert_eq!(history.package.operator, "sam");
     let decision = &history.decisions[0];
     assert_eq!((decision.verdict, decision.disposition), (Verdict::Accept, Disposition::Refund));
-    let shown_net = view.money.last().unwrap().clone();
+    let shown_net = view.money.iter().find(|line| line.starts_with("Net ")).unwrap().clone();
     assert!(shown_net.ends_with(&decision.net.to_string()), "{shown_net} vs {}", decision.net);
     let [refund] = history.queue.as_slice() else { panic!("{:?}", history.queue) };
     assert_eq!((refund.queue, refund.amount), (Queue::Refund, Some(decision.net)));
@@ -171,6 +171,14 @@ fn a_partial_return_is_charged_restocking_fees_for_the_missing_items() {
     assert!(fee > rust_decimal::Decimal::ZERO, "{json}");
     assert_eq!(json["money"]["net"].as_str().unwrap(), decision.net.to_string());
     assert_eq!(history.queue[0].amount, Some(decision.net));
+
+    // The records screen finds the package by its RMA and shows the shortfall the decision charged for.
+    harness.key_press(eframe::egui::Key::F4);
+    harness.run();
+    type_into(&mut harness, rma_station::gui::records::FIND_FIELD, "rma-2026-0108");
+    enter(&mut harness);
+    step_until(&mut harness, "the package's history", |app| app.records_view().history.is_some());
+    harness.get_by_label(&format!("missing: 2 × PSU-12V-2A (fee {fee})"));
 }
 
 /// Opens the warranty claim for the rack switch and records its sticker as broken.

@@ -41,9 +41,10 @@ pub fn queue_entries(decision: &Decision) -> Vec<QueueEntry> {
                 Disposition::Refund => (Queue::Refund, "refund"),
                 _ => (Queue::StoreCredit, "store credit"),
             };
-            let mut detail = format!("{what} {} for {}", money.net, units(|line| line.accepted));
+            let accepted = units(|line| line.accepted);
+            let mut detail = if accepted.is_empty() { format!("{what} granted") } else { format!("for {accepted}") };
             if money.deductions() > Money::ZERO {
-                detail.push_str(&format!(" (items {} less fees {})", money.items_accepted, money.deductions()));
+                detail.push_str(&format!("; items {} less fees {}", money.items_accepted, money.deductions()));
             }
             if decision.flags.contains(&Flag::ReferralCreditRescission) {
                 detail.push_str("; rescind the referrer's credit");

@@ -1282,8 +1282,10 @@ impl StationApp {
         );
     }
 
-    /// Called when the clerk moves to a screen: loads what it shows.
+    /// Called when the clerk moves to a screen: loads what it shows. The last banner belonged to the
+    /// screen left behind.
     fn entered(&mut self, screen: Screen, ctx: &egui::Context) {
+        self.banner = None;
         match screen {
             Screen::Intake => self.refresh_today(ctx),
             Screen::Queues => self.refresh_queue(ctx),

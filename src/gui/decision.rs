@@ -55,16 +55,16 @@ impl DecisionView {
                 money.push(format!("{what} -{}", amount(fee)));
             }
         }
-        if !m.shipping_not_refunded.is_zero() {
-            money.push(format!("Original shipping, not refunded: {}", amount(m.shipping_not_refunded)));
-        }
         money.push(format!("Net {}", amount(m.net)));
+        if !m.shipping_not_refunded.is_zero() {
+            money.push(format!("(The original shipping, {}, is not refunded.)", amount(m.shipping_not_refunded)));
+        }
         DecisionView {
             title,
             verdict: decision.verdict,
             disposition: decision.disposition,
             money,
-            due: decision.refund_due_on.map(|day| format!("refund due by {day}")),
+            due: decision.refund_due_on.map(|day| format!("Refund due by {day}")),
             lines: decision
                 .lines
                 .iter()
@@ -88,7 +88,13 @@ impl DecisionView {
                 .collect(),
             reasons: decision.reasons.iter().map(|c| (c.id.clone(), c.text.clone())).collect(),
             flags: decision.flags.iter().map(|f| f.as_str().replace('_', " ")).collect(),
-            queue: entries.iter().map(|e| format!("{}: {}", e.queue.as_str().replace('_', " "), e.detail)).collect(),
+            queue: entries
+                .iter()
+                .map(|e| {
+                    let amount = e.amount.map(|a| format!("{} ", format_amount(a, currency))).unwrap_or_default();
+                    format!("{}: {amount}{}", crate::gui::queues::queue_title(e.queue), e.detail)
+                })
+                .collect(),
             saving: false,
             message: None,
         }
@@ -147,36 +153,39 @@ pub fn decision_ui(ui: &mut egui::Ui, view: &DecisionView, form: &mut OverrideFo
         .strong()
         .color(verdict_colour(view.verdict)),
     );
-    ui.columns(2, |columns| {
-        let ui = &mut columns[0];
-        for line in &view.money {
-            ui.label(line);
-        }
-        if let Some(due) = &view.due {
-            ui.label(due);
-        }
-        ui.add_space(6.0);
-        ui.strong("Items");
-        for line in &view.lines {
-            ui.label(line);
-        }
-        if !view.flags.is_empty() {
-            ui.colored_label(theme::WAIT, format!("Flags: {}", view.flags.join(", ")));
-        }
-        ui.add_space(6.0);
-        ui.strong("Confirming queues");
-        for entry in &view.queue {
-            ui.label(entry);
-        }
-        let ui = &mut columns[1];
-        ui.strong("Why: the policy's clauses");
-        egui::ScrollArea::vertical().id_salt("reasons").show(ui, |ui| {
-            for (id, text) in &view.reasons {
-                ui.label(egui::RichText::new(id).monospace());
-                ui.indent(id, |ui| ui.label(text.trim()));
+    theme::two_columns(
+        ui,
+        |ui| {
+            for line in &view.money {
+                ui.label(line);
             }
-        });
-    });
+            if let Some(due) = &view.due {
+                ui.label(due);
+            }
+            ui.add_space(6.0);
+            ui.strong("Items");
+            for line in &view.lines {
+                ui.label(line);
+            }
+            if !view.flags.is_empty() {
+                ui.colored_label(theme::WAIT, format!("Flags: {}", view.flags.join(", ")));
+            }
+            ui.add_space(6.0);
+            ui.strong("Confirming will queue");
+            for entry in &view.queue {
+                ui.label(entry);
+            }
+        },
+        |ui| {
+            ui.strong("Why: the policy's clauses");
+            egui::ScrollArea::vertical().id_salt("reasons").show(ui, |ui| {
+                for (id, text) in &view.reasons {
+                    ui.label(egui::RichText::new(id).monospace());
+                    ui.indent(id, |ui| ui.label(text.trim()));
+                }
+            });
+        },
+    );
     ui.separator();
     ui.horizontal(|ui| {
         let confirm = egui::Button::new(egui::RichText::new(CONFIRM).size(theme::HEADING_SIZE));

@@ -156,48 +156,49 @@ pub fn inspection_ui(
     sheet: &mut InspectionSheet,
     form: &mut InspectionForm,
 ) -> Option<InspectionCommand> {
-    let mut command = None;
     ui.label(theme::heading(&view.title));
     if view.photos_only {
-        command = photos_ui(ui, view, form);
-        if ui.add(egui::Button::new(egui::RichText::new(DONE).size(theme::HEADING_SIZE))).clicked() {
-            command = Some(InspectionCommand::Decide);
-        }
-        return command;
+        let photo = photos_ui(ui, view, form);
+        let done = ui.add(egui::Button::new(egui::RichText::new(DONE).size(theme::HEADING_SIZE))).clicked();
+        return if done { Some(InspectionCommand::Decide) } else { photo };
     }
     ui.horizontal(|ui| {
         ui.checkbox(&mut sheet.original_owner, "Sent by the original buyer");
         ui.checkbox(&mut sheet.proof_of_purchase, "Proof of purchase");
         ui.checkbox(&mut sheet.commercial_use, "Commercial use");
     });
-    ui.columns(2, |columns| {
-        let ui = &mut columns[0];
-        ui.strong("Items: scan each SKU, or set the count by hand (Page Down: next item)");
-        egui::ScrollArea::vertical().id_salt("items").show(ui, |ui| {
-            for index in 0..sheet.items.len() {
-                let selected = index == view.selected;
-                let line = item_line(&sheet.items[index]);
-                let colour = item_colour(&sheet.items[index]);
-                if ui.selectable_label(selected, egui::RichText::new(line).color(colour)).clicked() {
-                    command = Some(InspectionCommand::Select(index));
+    let (items, photos) = theme::two_columns(
+        ui,
+        |ui| {
+            let mut command = None;
+            ui.strong("Items: scan each SKU, or set the count by hand (Page Down: next item)");
+            egui::ScrollArea::vertical().id_salt("items").show(ui, |ui| {
+                for index in 0..sheet.items.len() {
+                    let selected = index == view.selected;
+                    let line = item_line(&sheet.items[index]);
+                    let colour = item_colour(&sheet.items[index]);
+                    if ui.selectable_label(selected, egui::RichText::new(line).color(colour)).clicked() {
+                        command = Some(InspectionCommand::Select(index));
+                    }
+                    if selected {
+                        egui::Frame::group(ui.style()).show(ui, |ui| {
+                            if item_ui(ui, index, &mut sheet.items[index]) {
+                                command = Some(InspectionCommand::Split(index));
+                            }
+                        });
+                    }
                 }
-                if selected {
-                    egui::Frame::group(ui.style()).show(ui, |ui| {
-                        if item_ui(ui, index, &mut sheet.items[index]) {
-                            command = Some(InspectionCommand::Split(index));
-                        }
-                    });
+                let missing = sheet.missing();
+                if !missing.is_empty() {
+                    let words: Vec<String> = missing.iter().map(|(sku, n)| format!("{n} × {sku}")).collect();
+                    ui.colored_label(theme::WAIT, format!("Missing: {}", words.join(", ")));
                 }
-            }
-            let missing = sheet.missing();
-            if !missing.is_empty() {
-                let words: Vec<String> = missing.iter().map(|(sku, n)| format!("{n} × {sku}")).collect();
-                ui.colored_label(theme::WAIT, format!("Missing: {}", words.join(", ")));
-            }
-        });
-        let ui = &mut columns[1];
-        command = photos_ui(ui, view, form).or(command.take());
-    });
+            });
+            command
+        },
+        |ui| photos_ui(ui, view, form),
+    );
+    let mut command = photos.or(items);
     ui.separator();
     ui.horizontal(|ui| {
         if ui

@@ -12,6 +12,7 @@ use crate::storage::{PackageRow, PackageStage, RmaMatch};
 pub const SCAN_FIELD: &str = "Scan";
 pub const RECEIVE: &str = "Receive and inspect (Enter)";
 pub const RECEIVE_WITHOUT_RMA: &str = "Receive without an RMA (the policy decides)";
+pub const DISMISS: &str = "Dismiss (Escape)";
 pub const QUARANTINE: &str = "Quarantine the package";
 pub const QUARANTINE_NOTE: &str = "Quarantine note";
 pub const SEARCH_FIELD: &str = "Search by order number, customer name or email";
@@ -171,17 +172,19 @@ pub fn scan_field_ui(ui: &mut egui::Ui, scan_text: &mut String, hint: &str) -> O
 /// Draws the intake screen.
 pub fn intake_ui(ui: &mut egui::Ui, view: &IntakeView, form: &mut IntakeForm) -> Option<IntakeCommand> {
     let mut command = None;
-    ui.horizontal_wrapped(|ui| {
-        for scanner in &view.scanners {
-            let (colour, state) = match &scanner.state {
-                ScannerState::Waiting => (theme::WAIT, "waiting for the port".to_owned()),
-                ScannerState::Connected => (theme::GOOD, "connected".to_owned()),
-                ScannerState::Disconnected(reason) => (theme::WRONG, format!("disconnected: {reason}")),
-            };
-            let last = scanner.last_scan.as_deref().map(|s| format!(", last scan {s}")).unwrap_or_default();
-            ui.colored_label(colour, format!("scanner {}: {state}{last}", scanner.name));
-        }
-    });
+    if !view.scanners.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            for scanner in &view.scanners {
+                let (colour, state) = match &scanner.state {
+                    ScannerState::Waiting => (theme::WAIT, "waiting for the port".to_owned()),
+                    ScannerState::Connected => (theme::GOOD, "connected".to_owned()),
+                    ScannerState::Disconnected(reason) => (theme::WRONG, format!("disconnected: {reason}")),
+                };
+                let last = scanner.last_scan.as_deref().map(|s| format!(", last scan {s}")).unwrap_or_default();
+                ui.colored_label(colour, format!("scanner {}: {state}{last}", scanner.name));
+            }
+        });
+    }
     if let Some(card) = &view.card {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
@@ -189,26 +192,31 @@ pub fn intake_ui(ui: &mut egui::Ui, view: &IntakeView, form: &mut IntakeForm) ->
         });
     }
     ui.separator();
-    ui.columns(2, |columns| {
-        columns[0].strong(format!("Today's packages ({})", view.today.len()));
-        egui::ScrollArea::vertical().id_salt("today").show(&mut columns[0], |ui| {
-            for package in &view.today {
-                let (colour, stage) = stage_words(&package.stage);
-                let rma = package.rma_number.as_deref().unwrap_or("no RMA");
-                ui.colored_label(colour, format!("#{} · {rma} · {stage}", package.id));
-            }
-        });
-        columns[1].strong("Scans");
-        egui::ScrollArea::vertical().id_salt("scans").show(&mut columns[1], |ui| {
-            for row in &view.recent {
-                ui.label(row.headline());
-                let (colour, lines) = outcome_lines(&row.outcome);
-                for line in lines {
-                    ui.colored_label(colour, format!("    {line}"));
+    theme::two_columns(
+        ui,
+        |ui| {
+            ui.strong(format!("Today's packages ({})", view.today.len()));
+            egui::ScrollArea::vertical().id_salt("today").show(ui, |ui| {
+                for package in &view.today {
+                    let (colour, stage) = stage_words(&package.stage);
+                    let rma = package.rma_number.as_deref().unwrap_or("no RMA");
+                    ui.colored_label(colour, format!("#{} · {rma} · {stage}", package.id));
                 }
-            }
-        });
-    });
+            });
+        },
+        |ui| {
+            ui.strong("Scans");
+            egui::ScrollArea::vertical().id_salt("scans").show(ui, |ui| {
+                for row in &view.recent {
+                    ui.label(row.headline());
+                    let (colour, lines) = outcome_lines(&row.outcome);
+                    for line in lines {
+                        ui.colored_label(colour, format!("    {line}"));
+                    }
+                }
+            });
+        },
+    );
     command
 }
 
@@ -222,9 +230,15 @@ fn card_ui(ui: &mut egui::Ui, card: &MatchCard, form: &mut IntakeForm) -> Option
                 for item in items {
                     ui.label(format!("    {item}"));
                 }
-                if ui.button(RECEIVE).clicked() {
-                    command = Some(IntakeCommand::Open(0));
-                }
+                ui.horizontal(|ui| {
+                    if ui.button(RECEIVE).clicked() {
+                        command = Some(IntakeCommand::Open(0));
+                    }
+                    if ui.button(DISMISS).clicked() {
+                        command = Some(IntakeCommand::Dismiss);
+                    }
+                });
+                return command;
             } else {
                 ui.colored_label(theme::WAIT, theme::heading(&format!("{} RMAs match", options.len())));
                 ui.label("Type the option's number in the scan field and press Enter, or click it.");
@@ -249,7 +263,7 @@ fn card_ui(ui: &mut egui::Ui, card: &MatchCard, form: &mut IntakeForm) -> Option
     if !matches!(card, MatchCard::Rmas { options, .. } if options.len() == 1) {
         command = command.or(search_and_quarantine_ui(ui, form));
     }
-    if ui.button("Dismiss (Escape)").clicked() {
+    if ui.button(DISMISS).clicked() {
         command = Some(IntakeCommand::Dismiss);
     }
     command

@@ -47,23 +47,31 @@ pub fn records_ui(ui: &mut egui::Ui, view: &RecordsView, form: &mut RecordsForm)
     if let Some(message) = &view.message {
         ui.colored_label(theme::WAIT, message);
     }
-    ui.columns(2, |columns| {
-        egui::ScrollArea::vertical().id_salt("results").show(&mut columns[0], |ui| {
-            for package in &view.results {
-                let (colour, stage) = stage_words(&package.stage);
-                let rma = package.rma_number.as_deref().unwrap_or("no RMA");
-                let line = format!("package #{} · {rma} · {} · {stage}", package.id, package.received_at);
-                let open = view.history.as_ref().is_some_and(|h| h.package.id == package.id);
-                if ui.selectable_label(open, egui::RichText::new(line).color(colour)).clicked() {
-                    command = Some(RecordsCommand::Open(package.id));
+    let (opened, ()) = theme::two_columns(
+        ui,
+        |ui| {
+            let mut command = None;
+            egui::ScrollArea::vertical().id_salt("results").show(ui, |ui| {
+                for package in &view.results {
+                    let (colour, stage) = stage_words(&package.stage);
+                    let rma = package.rma_number.as_deref().unwrap_or("no RMA");
+                    let line =
+                        format!("package #{} · {rma} · {} · {stage}", package.id, local_time(&package.received_at));
+                    let open = view.history.as_ref().is_some_and(|h| h.package.id == package.id);
+                    if ui.selectable_label(open, egui::RichText::new(line).color(colour)).clicked() {
+                        command = Some(RecordsCommand::Open(package.id));
+                    }
                 }
+            });
+            command
+        },
+        |ui| {
+            if let Some(history) = &view.history {
+                egui::ScrollArea::vertical().id_salt("history").show(ui, |ui| history_ui(ui, history));
             }
-        });
-        if let Some(history) = &view.history {
-            egui::ScrollArea::vertical().id_salt("history").show(&mut columns[1], |ui| history_ui(ui, history));
-        }
-    });
-    command
+        },
+    );
+    command.or(opened)
 }
 
 fn history_ui(ui: &mut egui::Ui, history: &PackageHistory) {
@@ -71,7 +79,11 @@ fn history_ui(ui: &mut egui::Ui, history: &PackageHistory) {
     ui.label(theme::heading(&format!("Package #{}", package.id)));
     ui.label(format!(
         "scanned {} ({}) at {} by {} on {}",
-        package.scanned_code, package.scanned_kind, package.received_at, package.operator, package.station
+        package.scanned_code,
+        package.scanned_kind.replace('_', " "),
+        local_time(&package.received_at),
+        package.operator,
+        package.station
     ));
     if !package.note.is_empty() {
         ui.label(format!("note: {}", package.note));
@@ -111,6 +123,9 @@ fn history_ui(ui: &mut egui::Ui, history: &PackageHistory) {
     for decision in &history.decisions {
         ui.strong(format!("Decision {}: {} — {}", decision.id, decision.verdict, decision.disposition));
         ui.label(format!("net {} on {} by {}", decision.net, decision.decided_on, decision.operator));
+        for missing in missing_lines(&decision.decision_json) {
+            ui.colored_label(theme::WAIT, missing);
+        }
         if let (Some(reason), Some(by)) = (&decision.override_reason, &decision.approved_by) {
             ui.colored_label(theme::WAIT, format!("overridden, approved by {by}: {reason}"));
         }
@@ -131,4 +146,27 @@ fn history_ui(ui: &mut egui::Ui, history: &PackageHistory) {
             .monospace(),
         );
     }
+}
+
+/// A stored instant (RFC 3339 UTC) in the bench's local time, to the minute: "2026-11-21 04:49".
+fn local_time(instant: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(instant)
+        .map(|at| at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| instant.to_owned())
+}
+
+/// The ordered units that never arrived, from a saved decision's JSON: "missing: 2 × PSU-12V-2A (fee 10.00)".
+/// The inspection keeps only what arrived; the decision is where the shortfall is recorded.
+fn missing_lines(decision_json: &str) -> Vec<String> {
+    let Ok(decision) = serde_json::from_str::<serde_json::Value>(decision_json) else { return Vec::new() };
+    let lines = decision["lines"].as_array().map(Vec::as_slice).unwrap_or_default();
+    lines
+        .iter()
+        .filter_map(|line| {
+            let missing = line["missing"].as_u64().filter(|n| *n > 0)?;
+            let sku = line["sku"].as_str()?;
+            let fee = line["fee"].as_str().filter(|fee| *fee != "0.00").map(|fee| format!(" (fee {fee})"));
+            Some(format!("missing: {missing} × {sku}{}", fee.unwrap_or_default()))
+        })
+        .collect()
 }

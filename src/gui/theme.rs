@@ -37,3 +37,19 @@ pub fn apply(ctx: &eframe::egui::Context) {
         }
     });
 }
+
+/// Two columns side by side, their text left-aligned. (`Ui::columns` lays columns out justified, and egui
+/// then stretches the word spacing of every label that wraps.)
+pub fn two_columns<A, B>(
+    ui: &mut eframe::egui::Ui,
+    left: impl FnOnce(&mut eframe::egui::Ui) -> A,
+    right: impl FnOnce(&mut eframe::egui::Ui) -> B,
+) -> (A, B) {
+    use eframe::egui::{Align, Layout};
+    ui.columns(2, |columns| {
+        let [first, second] = columns else { unreachable!("ui.columns(2) gives two columns") };
+        let a = first.with_layout(Layout::top_down(Align::LEFT), left).inner;
+        let b = second.with_layout(Layout::top_down(Align::LEFT), right).inner;
+        (a, b)
+    })
+}
