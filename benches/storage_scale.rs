@@ -20,34 +20,33 @@
 //! cargo bench --bench storage_scale -- 10000,100000          # sizes as an argument
 //! ```
 //!
+//! The generator (`order`, `rma`, its fixed-seed `Rng`) and the batched import are shared with
+//! `frame_time` in `benches/common`.
+//!
 //! `RMA_BENCH_KEEP=1` keeps each database (with the Shopify orders added) for a look with `sqlite3`.
 //! Progress goes to stderr; the Markdown tables for BENCHMARKS.md go to stdout. Random data come from a
 //! fixed-seed generator, so every run builds the same databases. Merchants are the built-in policies'
 //! ids; no merchant is named here.
 
-use std::error::Error;
+mod common;
+
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::io::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use rma_station::domain::case::Referral;
-use rma_station::domain::money::Money;
-use rma_station::domain::records::{OrderLineRecord, OrderRecord, OrderStatus, RmaRecord};
-use rma_station::domain::vocabulary::{Channel, Resolution, RmaKind};
+use chrono::{NaiveDate, TimeDelta};
+use common::{
+    BATCH, BenchResult, CITIES, FIRST_NAMES, LAST_NAMES, LINES_PER_ORDER, Rng, SKUS, base_date, category, grouped,
+    import_generated, micros, percentile, product_name, progress, sku, stamp, ups_tracking,
+};
 use rma_station::formats::import::{parse_category_map, parse_shopify_orders};
 use rma_station::policies::{PolicySet, sha256_hex};
 use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{ImportSource, Stamp, Store, database_path};
-
-type BenchResult<T> = Result<T, Box<dyn Error>>;
+use rma_station::storage::{ImportSource, Store, database_path};
 
 const DEFAULT_SIZES: &[u64] = &[10_000, 100_000, 1_000_000];
-/// Records per `import_orders` / `import_rmas` call: one transaction each.
-const BATCH: usize = 10_000;
-const LINES_PER_ORDER: u64 = 3;
 /// Timed lookups per kind (after an untimed warm-up), unless the time budget runs out first.
 const LOOKUPS: usize = 20_000;
 const WARM_UP: usize = 1_000;
@@ -55,8 +54,6 @@ const WARM_UP_BUDGET: Duration = Duration::from_secs(2);
 const LOOKUP_BUDGET: Duration = Duration::from_secs(20);
 /// One lookup in this many asks for a number that is not there.
 const MISS_EVERY: u64 = 10;
-/// SKUs in the generated catalogue.
-const SKUS: u64 = 500;
 
 fn main() -> BenchResult<()> {
     let sizes = sizes()?;
@@ -96,163 +93,6 @@ fn sizes() -> BenchResult<Vec<u64>> {
     Ok(sizes)
 }
 
-/// SplitMix64: small, fast, and the same sequence on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform enough in `0..n` for test data (n is far below 2^64).
-    fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-
-    fn one_in(&mut self, n: u64) -> bool {
-        self.below(n) == 0
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-}
-
-const FIRST_NAMES: &[&str] =
-    &["Dana", "Lee", "Sam", "Ana", "Jonas", "Mia", "Pat", "Noor", "Kofi", "Yuki", "Ines", "Ravi"];
-const LAST_NAMES: &[&str] =
-    &["Whitfield", "Park", "Ortiz", "Silva", "Becker", "Kim", "Haddad", "Mensah", "Tanaka", "Moreau", "Iyer", "Novak"];
-const CITIES: &[(&str, &str, &str, &str)] = &[
-    ("Portland", "ME", "Maine", "04101"),
-    ("Albany", "NY", "New York", "12207"),
-    ("Chicago", "IL", "Illinois", "60611"),
-    ("Newark", "NJ", "New Jersey", "07102"),
-    ("Austin", "TX", "Texas", "78701"),
-    ("Denver", "CO", "Colorado", "80202"),
-];
-const PRODUCTS: &[&str] = &["Hub", "Door/Window Sensor", "Motion Sensor", "Indoor Siren", "Smoke Detector", "Keypad"];
-
-fn sku(k: u64) -> String {
-    format!("SKU-{k:04}")
-}
-
-fn product_name(k: u64) -> String {
-    format!("{} {}", PRODUCTS[(k % PRODUCTS.len() as u64) as usize], k / PRODUCTS.len() as u64 + 1)
-}
-
-fn category(k: u64) -> String {
-    format!("category-{}", k % 7)
-}
-
-/// The tracking numbers RMA `i` expects: a UPS-style one for every RMA, a USPS-style one for every tenth.
-fn tracking_numbers(i: u64) -> Vec<String> {
-    let mut numbers = vec![ups_tracking(i)];
-    if i.is_multiple_of(10) {
-        numbers.push(format!("9400{i:018}"));
-    }
-    numbers
-}
-
-fn ups_tracking(i: u64) -> String {
-    // Shipper code from the number itself, so a lookup can rebuild it without storing anything.
-    let shipper = (i.wrapping_mul(2_654_435_761) >> 8) % 1_679_616; // 36^4
-    format!("1Z{}{:02}{i:010}", base36(shipper, 4), i % 97)
-}
-
-fn base36(mut n: u64, width: usize) -> String {
-    const DIGITS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    let mut out = vec![b'0'; width];
-    for slot in out.iter_mut().rev() {
-        *slot = DIGITS[(n % 36) as usize];
-        n /= 36;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn base_date() -> BenchResult<NaiveDate> {
-    NaiveDate::from_ymd_opt(2024, 1, 1).ok_or_else(|| "bad base date".into())
-}
-
-fn stamp() -> BenchResult<Stamp> {
-    let at: DateTime<Utc> = DateTime::from_timestamp(1_765_000_000, 0).ok_or("bad timestamp")?;
-    Ok(Stamp { at, station: "bench".to_owned(), operator: "bench".to_owned() })
-}
-
-/// Order `i` of the generated database: `ORD-{i}`, 3 lines, a merchant in turn.
-fn order(i: u64, merchants: &[String], rng: &mut Rng, base: NaiveDate) -> OrderRecord {
-    let first = rng.pick(FIRST_NAMES);
-    let last = rng.pick(LAST_NAMES);
-    let (city, province, _, zip) = *rng.pick(CITIES);
-    let purchased_on = base + TimeDelta::days(rng.below(700) as i64);
-    let delivered_on = (!rng.one_in(20)).then(|| purchased_on + TimeDelta::days(1 + rng.below(6) as i64));
-    let lines = (0..LINES_PER_ORDER)
-        .map(|_| {
-            let k = rng.below(SKUS);
-            OrderLineRecord {
-                sku: sku(k),
-                name: product_name(k),
-                category: category(k),
-                qty: 1 + rng.below(3) as u32,
-                unit_price: Money::from_cents(999 + rng.below(30_000) as i64),
-                on_sale: rng.one_in(5),
-                special_order: rng.one_in(50),
-                gift_card: false,
-            }
-        })
-        .collect();
-    OrderRecord {
-        merchant: merchants[(i % merchants.len() as u64) as usize].clone(),
-        number: format!("ORD-{i}"),
-        channel: if rng.one_in(4) { Channel::ThirdParty } else { Channel::Direct },
-        status: match rng.below(100) {
-            0 => OrderStatus::Cancelled,
-            1 => OrderStatus::Refunded,
-            _ => OrderStatus::Open,
-        },
-        customer_name: format!("{first} {last}"),
-        customer_email: format!("{}.{}{i}@example.com", first.to_lowercase(), last.to_lowercase()),
-        country: "US".to_owned(),
-        ship_to: vec![
-            format!("{first} {last}"),
-            format!("{} Harbour Road", 1 + rng.below(999)),
-            format!("{city}, {province} {zip}"),
-            "US".to_owned(),
-        ],
-        currency: "USD".to_owned(),
-        purchased_on,
-        delivered_on,
-        shipping_charged: Money::from_cents(rng.below(1_500) as i64),
-        gifted: rng.one_in(30),
-        payment_reference: Some(format!("c{}.1", 29_000_000 + i)),
-        referral: rng.one_in(50).then(|| Referral {
-            referred: true,
-            minimum: Money::from_cents(5_000),
-            lifetime_value: Money::from_cents(rng.below(50_000) as i64),
-        }),
-        lines,
-    }
-}
-
-/// RMA `i`, for order `ORD-{i}`.
-fn rma(i: u64, merchants: &[String], rng: &mut Rng, base: NaiveDate) -> RmaRecord {
-    RmaRecord {
-        merchant: merchants[(i % merchants.len() as u64) as usize].clone(),
-        number: format!("RMA-{i}"),
-        order_number: format!("ORD-{i}"),
-        kind: *rng.pick(RmaKind::ALL),
-        resolution: *rng.pick(Resolution::ALL),
-        requested_on: base + TimeDelta::days(30 + rng.below(700) as i64),
-        defective_on_arrival: rng.one_in(25),
-        return_label_cost: Money::from_cents(if rng.one_in(3) { 0 } else { 650 + rng.below(900) as i64 }),
-        expected_tracking: tracking_numbers(i),
-        note: if rng.one_in(10) { "Customer says the box was crushed.".to_owned() } else { String::new() },
-    }
-}
-
 struct Latency {
     samples: usize,
     misses: usize,
@@ -282,51 +122,17 @@ fn measure(size: u64, policies: &PolicySet, merchants: &[String]) -> BenchResult
     let dir = tempfile::Builder::new().prefix("rma-bench-").tempdir()?;
     let path = database_path(dir.path());
     let stamp = stamp()?;
-    let base = base_date()?;
     eprintln!("\n== {size} orders, database {}", path.display());
 
     // Build: orders, then RMAs, each in batches of BATCH records per transaction.
     let (build_orders, build_rmas) = {
         let mut store = SqliteStore::open(&path, policies)?;
         let mut rng = Rng(0x5EED_0001 ^ size);
-        let mut timed_orders = Duration::ZERO;
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut start = 0;
-        while start < size {
-            let end = (start + BATCH as u64).min(size);
-            batch.clear();
-            batch.extend((start..end).map(|i| order(i, merchants, &mut rng, base)));
-            let source = ImportSource { file: format!("bench-orders-{start}"), sha256: String::new() };
-            let began = Instant::now();
-            let counts = store.import_orders(&source, &batch, &stamp)?;
-            timed_orders += began.elapsed();
-            if counts.new != batch.len() as u64 {
-                return Err(format!("orders {start}..{end}: expected all new, got {counts:?}").into());
-            }
-            start = end;
-            progress("orders", start, size, timed_orders);
-        }
-        let mut timed_rmas = Duration::ZERO;
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut start = 0;
-        while start < size {
-            let end = (start + BATCH as u64).min(size);
-            batch.clear();
-            batch.extend((start..end).map(|i| rma(i, merchants, &mut rng, base)));
-            let source = ImportSource { file: format!("bench-rmas-{start}"), sha256: String::new() };
-            let began = Instant::now();
-            let counts = store.import_rmas(&source, &batch, &stamp)?;
-            timed_rmas += began.elapsed();
-            if counts.new != batch.len() as u64 {
-                return Err(format!("RMAs {start}..{end}: expected all new, got {counts:?}").into());
-            }
-            start = end;
-            progress("RMAs", start, size, timed_rmas);
-        }
+        let timed = import_generated(&mut store, size, merchants, &mut rng, &stamp)?;
         let counts = store.counts()?;
         eprintln!("   stored: {counts:?}");
         // Dropping the store closes the last connection, which checkpoints the WAL into the file.
-        (timed_orders, timed_rmas)
+        timed
     };
     let db_bytes = file_size(&path)? + file_size(&path.with_extension("sqlite3-wal")).unwrap_or(0);
     eprintln!("   database: {} bytes", db_bytes);
@@ -404,12 +210,6 @@ fn measure(size: u64, policies: &PolicySet, merchants: &[String]) -> BenchResult
     })
 }
 
-fn progress(what: &str, done: u64, total: u64, elapsed: Duration) {
-    if done == total || done.is_multiple_of(100_000) {
-        eprintln!("   {what}: {done}/{total} in {elapsed:.1?}");
-    }
-}
-
 fn file_size(path: &Path) -> std::io::Result<u64> {
     std::fs::metadata(path).map(|m| m.len())
 }
@@ -480,21 +280,6 @@ fn lookups(
     Ok(latency)
 }
 
-/// Nearest-rank percentile of sorted samples.
-fn percentile(sorted: &[u64], p: usize) -> u64 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    let rank = (sorted.len() * p).div_ceil(100).max(1);
-    sorted[rank - 1]
-}
-
-/// Nanoseconds as microseconds with one decimal, in integers (no floating point in this package).
-fn micros(ns: u64) -> String {
-    let tenths = (ns + 50) / 100;
-    format!("{}.{}", tenths / 10, tenths % 10)
-}
-
 /// A count per second, from a count and the time it took.
 fn per_second(count: u64, took: Duration) -> u64 {
     let ns = took.as_nanos().max(1);
@@ -511,19 +296,6 @@ fn seconds(took: Duration) -> String {
 fn mebibytes(bytes: u64) -> String {
     let tenths = (bytes * 10 + (1 << 19)) >> 20;
     format!("{}.{}", tenths / 10, tenths % 10)
-}
-
-/// Thousands separated by commas.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (k, c) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn category_csv() -> String {
