@@ -201,6 +201,11 @@ fn a_serial_scan_shows_its_match_and_the_scanner_its_state() {
     }
     assert_eq!(view.scanners[0].last_scan.as_deref(), Some("1Z5R89390357567127"));
 
+    // Settings shows how the scanner is set up, and the test-scan readout.
+    harness.key_press(eframe::egui::Key::F5);
+    harness.run();
+    harness.get_by_label("    test scan: last read 1Z5R89390357567127");
+
     drop(master);
     step_until(&mut harness, "the unplug", |app| {
         matches!(app.intake_view().scanners[0].state, ScannerState::Disconnected(_))

@@ -327,7 +327,15 @@ impl StationApp {
         let mut readers = Vec::new();
         let mut scanners = Vec::new();
         for config in setup.scanners {
-            let status = ScannerStatus { name: config.name.clone(), state: ScannerState::Waiting, last_scan: None };
+            let setup = format!(
+                "{}, {} baud, {:?} suffix, repeats within {} ms count once",
+                config.port,
+                config.baud,
+                config.framing.terminator,
+                config.repeat_window.as_millis()
+            );
+            let status =
+                ScannerStatus { name: config.name.clone(), setup, state: ScannerState::Waiting, last_scan: None };
             let Some(classifier) = &classifier else { break };
             match ScannerReader::spawn(config, Arc::clone(classifier), scanner_sender.clone(), Arc::clone(&wake)) {
                 Ok(reader) => readers.push(reader),

@@ -301,6 +301,7 @@ fn photos_ui(ui: &mut egui::Ui, view: &InspectionView, form: &mut InspectionForm
         }
     });
     ui.label("…or drop photo files on the window, or save them into the hot folder.");
+    ui.small("No webcam capture in this build: a phone or tethered camera saving into the hot folder takes its place.");
     egui::ScrollArea::vertical().id_salt("photos").show(ui, |ui| {
         ui.horizontal_wrapped(|ui| {
             for tile in &view.photos {

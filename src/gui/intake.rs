@@ -31,6 +31,8 @@ pub struct IntakeView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScannerStatus {
     pub name: String,
+    /// How it is set up: "/dev/rma-scanner-left, 9600 baud, CR suffix".
+    pub setup: String,
     pub state: ScannerState,
     pub last_scan: Option<String>,
 }

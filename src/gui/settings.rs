@@ -67,6 +67,13 @@ pub fn settings_ui(ui: &mut egui::Ui, view: &SettingsView, form: &mut SettingsFo
                 ScannerState::Disconnected(reason) => (theme::WRONG, format!("disconnected: {reason}")),
             };
             ui.colored_label(colour, format!("{}: {state}", scanner.name));
+            ui.label(format!("    {} (set on the command line: --scanner, --scanner-baud, --scanner-suffix)", scanner.setup));
+            // The test scan: any barcode scanned now shows here, so a clerk can check a scanner and its
+            // suffix setting without opening a package.
+            ui.label(match &scanner.last_scan {
+                Some(code) => format!("    test scan: last read {code}"),
+                None => "    test scan: scan any barcode; it shows here".to_owned(),
+            });
         }
         ui.add_space(8.0);
         ui.label(theme::heading("Operators"));
