@@ -5,6 +5,7 @@ pub mod cli;
 pub mod demo;
 pub mod devices;
 pub mod domain;
+pub mod durable;
 pub mod formats;
 pub mod gui;
 pub mod intake;

@@ -7,8 +7,6 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use rma_station::devices::scanner::ScannerConfig;
-use rma_station::domain::scan::FramerConfig;
 use rma_station::domain::vocabulary::{Checkpoint, Disposition, Queue, Verdict};
 use rma_station::gui::decision::{
     APPLY_OVERRIDE, OVERRIDE, OVERRIDE_AMOUNT, OVERRIDE_REASON, SUPERVISOR, SUPERVISOR_PIN,
@@ -19,9 +17,8 @@ use rma_station::gui::queues::{EXPORT, MARK_DONE, MATCH, REFERENCE, RMA_TO_MATCH
 use rma_station::gui::{Screen, StationApp};
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{PackageHistory, PackageStage, QueueStatus, Store, database_path, photos_path};
-use serialport::{SerialPort, TTYPort};
 
-use crate::gui::{app, demo_station, harness, scan, sign_in, step_until, type_into, with_demo};
+use crate::gui::{demo_station, scan, sign_in, station_with_scanner, step_until, type_into, with_demo};
 use crate::support::{POLICIES, fixture};
 
 type Bench = Harness<'static, StationApp>;
@@ -83,23 +80,9 @@ fn choose(harness: &mut Bench, label: &str, option: &str) {
 fn a_whole_return_scanned_on_a_serial_scanner_is_accepted_and_its_refund_queued() {
     let dir = tempfile::tempdir().unwrap();
     with_demo(dir.path());
-    let (mut master, slave) = TTYPort::pair().unwrap();
-    let port = slave.name().unwrap();
-    drop(slave);
-    let scanner = ScannerConfig {
-        name: "left".into(),
-        port,
-        baud: 9600,
-        framing: FramerConfig::default(),
-        repeat_window: Duration::from_millis(800),
-    };
-    let mut harness = harness(app(dir.path(), vec![scanner]));
-    sign_in(&mut harness, "sam", "1357");
+    let (mut master, mut harness) = station_with_scanner(dir.path());
 
-    // The carrier label, scanned on the serial scanner, finds the RMA; Enter opens it.
-    step_until(&mut harness, "the scanner", |app| {
-        app.intake_view().scanners[0].state == rma_station::gui::intake::ScannerState::Connected
-    });
+    // The RMA label, scanned on the serial scanner, finds the RMA; Enter opens it.
     master.write_all(b"RMA-2026-0101\r").unwrap();
     step_until(&mut harness, "the match card", |app| matches!(app.intake_view().card, Some(MatchCard::Rmas { .. })));
     enter(&mut harness);

@@ -83,6 +83,27 @@ pub fn type_into(harness: &mut Harness<'static, StationApp>, label: &str, text: 
     harness.run();
 }
 
+/// The station signed in as the demo clerk, with a serial scanner "left" on a real pseudo-terminal
+/// (9600 baud, CR suffix); the returned end is the scanner's side of the cable.
+pub fn station_with_scanner(dir: &Path) -> (TTYPort, Harness<'static, StationApp>) {
+    let (master, slave) = TTYPort::pair().unwrap();
+    let port = slave.name().unwrap();
+    drop(slave);
+    let scanner = ScannerConfig {
+        name: "left".into(),
+        port,
+        baud: 9600,
+        framing: FramerConfig::default(),
+        repeat_window: Duration::from_millis(800),
+    };
+    let mut harness = harness(app(dir, vec![scanner]));
+    sign_in(&mut harness, "sam", "1357");
+    step_until(&mut harness, "the scanner connected", |app| {
+        app.intake_view().scanners[0].state == ScannerState::Connected
+    });
+    (master, harness)
+}
+
 /// A keyboard-wedge scan: the code typed into the scan field, then Enter.
 pub fn scan(harness: &mut Harness<'static, StationApp>, code: &str) {
     type_into(harness, SCAN_FIELD, code);
@@ -174,21 +195,7 @@ fn a_keyboard_wedge_scan_into_the_scan_field_finds_its_rma() {
 fn a_serial_scan_shows_its_match_and_the_scanner_its_state() {
     let dir = tempfile::tempdir().unwrap();
     with_demo(dir.path());
-    let (mut master, slave) = TTYPort::pair().unwrap();
-    let port = slave.name().unwrap();
-    drop(slave);
-    let scanner = ScannerConfig {
-        name: "left".into(),
-        port,
-        baud: 9600,
-        framing: FramerConfig::default(),
-        repeat_window: Duration::from_millis(800),
-    };
-    let mut harness = harness(app(dir.path(), vec![scanner]));
-    sign_in(&mut harness, "sam", "1357");
-    step_until(&mut harness, "the scanner connected", |app| {
-        app.intake_view().scanners[0].state == ScannerState::Connected
-    });
+    let (mut master, mut harness) = station_with_scanner(dir.path());
     harness.get_by_label("scanner left: connected");
 
     master.write_all(b"]C01Z5R89390357567127\r").unwrap();

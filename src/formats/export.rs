@@ -12,6 +12,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::durable::sync_folder;
+
 use crate::policies::sha256_hex;
 use crate::storage::{QueueRow, QueueStatus};
 
@@ -176,18 +178,6 @@ fn create_temp(folder: &Path, target: &str) -> io::Result<(PathBuf, File)> {
         }
     }
     Err(last_error.unwrap_or_else(|| io::Error::other("no free temporary file name")))
-}
-
-/// Flushes a folder's entries to disk (on Unix a folder is opened and fsynced like a file).
-#[cfg(unix)]
-fn sync_folder(folder: &Path) -> io::Result<()> {
-    File::open(folder)?.sync_all()
-}
-
-/// Windows has no folder fsync; NTFS journals the rename itself.
-#[cfg(not(unix))]
-fn sync_folder(_folder: &Path) -> io::Result<()> {
-    Ok(())
 }
 
 /// An I/O error in the words an operator acts on: a full disk says so first.

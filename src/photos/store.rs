@@ -18,6 +18,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::durable::sync_folder;
+
 use sha2::{Digest, Sha256};
 
 /// The SHA-256 of a photo's bytes: its identity and its file name.
@@ -300,17 +302,5 @@ fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut permissions = file.metadata()?.permissions();
     permissions.set_readonly(true);
     file.set_permissions(permissions)?;
-    Ok(())
-}
-
-/// Flushes a folder's entries to disk (on Unix a folder is opened and fsynced like a file).
-#[cfg(unix)]
-fn sync_folder(folder: &Path) -> io::Result<()> {
-    File::open(folder)?.sync_all()
-}
-
-/// Windows has no folder fsync; NTFS journals the rename itself.
-#[cfg(not(unix))]
-fn sync_folder(_folder: &Path) -> io::Result<()> {
     Ok(())
 }
