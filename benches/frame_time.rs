@@ -34,6 +34,15 @@
 //! the last frame asked for one. Two labels alternate, so the scanner's repeat window never swallows one
 //! (A, B, A counts three times).
 //!
+//! Photos dropped on the window (issue 5): last, back on the open package's inspection (F2), 20 distinct
+//! 12-megapixel camera JPEGs are dropped at once, as egui's `dropped_files` in one frame's raw input (how
+//! eframe hands a drop on). Window frames (AccessKit off, as above) then run every 16.7 ms, as a window
+//! that redraws every frame of a 60 Hz display does, until the 20th thumbnail shows, and 120 more with
+//! nothing coming, the baseline. The photos are made once in `target/bench-data/photos-12mp/` (by
+//! `common::photo`, as `photo_ingest` makes its own); their stored copies are removed from the station's
+//! photo folder before the drop, so each is stored anew. The screen with the 20 thumbnails is then measured
+//! as the others are.
+//!
 //! ```text
 //! cargo bench --bench frame_time                           # 1,000,000 orders (a first run builds the database)
 //! RMA_BENCH_ORDERS=10000 cargo bench --bench frame_time    # a quick run
@@ -48,12 +57,13 @@ mod common;
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Local, TimeDelta, Utc};
+use common::photo::{CAMERA_NOISE, distinct_copies, twelve_megapixel_photo};
 use common::{BenchResult, Rng, grouped, import_generated, micros, millis, percentile};
 use eframe::egui;
 use egui_kittest::Harness;
@@ -72,9 +82,12 @@ use rma_station::gui::queues::queue_line;
 use rma_station::gui::records::FIND_FIELD;
 use rma_station::gui::sign_in::{OPERATOR_FIELD, PIN_FIELD};
 use rma_station::gui::{Screen, StationApp, StationSetup, theme};
+use rma_station::photos::store::{PhotoFolder, PhotoHash};
 use rma_station::policies::PolicySet;
 use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{DecisionToSave, ImportSource, ReceivedPackage, RmaMatch, Stamp, Store, database_path};
+use rma_station::storage::{
+    DecisionToSave, ImportSource, ReceivedPackage, RmaMatch, Stamp, Store, database_path, photos_path,
+};
 use serialport::{SerialPort, TTYPort};
 
 const DEFAULT_ORDERS: u64 = 1_000_000;
@@ -98,6 +111,14 @@ const STATION: &str = "bench-1";
 const WINDOW: egui::Vec2 = egui::vec2(1280.0, 800.0);
 /// A brisk wheel scroll: 240 points (8 rows) a frame.
 const SCROLL: egui::Vec2 = egui::vec2(0.0, -240.0);
+/// Photos dropped on the window at once, onto the open inspection (issue 5).
+const PHOTOS_DROPPED: usize = 20;
+/// The frame budget while dropped photos come in: one frame of a 60 Hz display.
+const PHOTO_TARGET: Duration = Duration::from_millis(16);
+/// A 60 Hz display's frame interval: a window that redraws every frame starts one frame per interval.
+const FRAME_INTERVAL: Duration = Duration::from_micros(16_667);
+/// Frames run at that pace after the last thumbnail, with nothing arriving: the drop's frames' baseline.
+const SETTLED_FRAMES: usize = 120;
 
 type Bench = Harness<'static, StationApp>;
 
@@ -107,7 +128,8 @@ fn main() -> BenchResult<()> {
     let scans = env_number("RMA_BENCH_SCANS", DEFAULT_SCANS)?.max(MIN_SCANS);
     let policies = PolicySet::built_in()?;
     let classifier = Classifier::new(&policies.classifier_config())?;
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data").join(format!("frame-time-{orders}"));
+    let bench_data = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    let dir = bench_data.join(format!("frame-time-{orders}"));
     eprintln!("frame_time: {orders} orders, {frames} frames per series, {scans} scans per path, {}", dir.display());
     let load_at_start = load_average();
     eprintln!("   load average at start: {load_at_start}");
@@ -326,6 +348,20 @@ fn main() -> BenchResult<()> {
         frames,
         &[],
     )?);
+
+    // Photos dropped on the open package's inspection, all at once.
+    let (photo, made_by) = twelve_megapixel_photo(&bench_data.join("photos-12mp"), Some(CAMERA_NOISE))?;
+    let photo_bytes = std::fs::metadata(&photo)?.len();
+    let paths = distinct_copies(&photo, &bench_data.join("photos-12mp/distinct"), PHOTOS_DROPPED)?;
+    let photos = drop_photos(&mut harness, &mut cpu, &dir, &paths)?;
+    screens.push(measure(
+        &mut harness,
+        &mut cpu,
+        "Inspection, photos shown",
+        format!("the same package with the {PHOTOS_DROPPED} dropped photos' thumbnails"),
+        frames,
+        &[],
+    )?);
     let load_at_end = load_average();
     eprintln!("   load average at end: {load_at_end}");
 
@@ -334,6 +370,14 @@ fn main() -> BenchResult<()> {
     out.push('\n');
     scan_table(&mut out, &[("serial scanner (pty)", &serial), ("keyboard wedge (scan field + Enter)", &keyboard)])?;
     out.push('\n');
+    photo_tables(&mut out, &photos)?;
+    writeln!(
+        out,
+        "\nThe photos: {PHOTOS_DROPPED} copies of a 4000 × 3000 q90 JPEG of {} bytes made by {made_by}, each with a \
+         comment segment of its own (its own SHA-256); their stored copies removed before the drop, so each \
+         is stored anew.\n",
+        grouped(photo_bytes)
+    )?;
     writeln!(
         out,
         "Database: {} orders, {} MiB; the refund tab's {} rows loaded {} ms after F3. {frames} frames per series \
@@ -687,6 +731,235 @@ fn report_scans(what: &str, times: &[ScanTime]) {
     );
 }
 
+// ----- photos dropped on the window -----
+
+/// A file dropped on the window, as eframe's winit integration hands it to egui (`NativeFile` there).
+#[derive(Debug)]
+struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// One window frame while dropped photos come in.
+struct PhotoFrame {
+    frame: WindowFrame,
+    /// Ingested photos the frame's `logic` took in from the photo thread (and sent on to be recorded).
+    taken: usize,
+    /// Thumbnails the frame added to the inspection's photos (a texture each).
+    shown: usize,
+}
+
+struct PhotoDrop {
+    frames: Vec<PhotoFrame>,
+    /// The [`SETTLED_FRAMES`] after the last thumbnail, at the same pace.
+    settled: Vec<WindowFrame>,
+    /// From the start of the frame that took the drop in to the end of the frame that showed the first
+    /// thumbnail, and the last.
+    first: Duration,
+    last: Duration,
+}
+
+/// The open inspection's (photos being stored, thumbnails shown).
+fn photo_counts(app: &StationApp) -> (usize, usize) {
+    app.inspection_view().map_or((0, 0), |view| {
+        (view.photos_pending, view.photos.iter().filter(|tile| tile.thumbnail.is_some()).count())
+    })
+}
+
+/// Goes back to the open package's inspection (F2) and drops `paths` on the window at once: egui's
+/// `dropped_files` in one frame's raw input, as eframe passes a drop on. Then runs a window frame (see
+/// [`window_frame`]) every [`FRAME_INTERVAL`], as a window does that redraws every frame of a 60 Hz display
+/// (a frame that runs late waits for the next interval), until every photo's thumbnail is shown, and
+/// [`SETTLED_FRAMES`] more with nothing arriving. Each photo's stored copy is removed from the station's
+/// photo folder first, so each is stored anew.
+fn drop_photos(harness: &mut Bench, cpu: &mut CpuClock, dir: &Path, paths: &[PathBuf]) -> BenchResult<PhotoDrop> {
+    let folder = PhotoFolder::new(photos_path(dir));
+    for path in paths {
+        match std::fs::remove_file(folder.path_of(&PhotoHash::of(&std::fs::read(path)?))) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
+    harness.key_press(egui::Key::F2);
+    step_until(harness, "the inspection", |app| app.screen() == Screen::Inspection)?;
+    let title = harness.state().inspection_view().map(|view| view.title).unwrap_or_default();
+    eprintln!("\n== {} photos dropped at once on {title}", paths.len());
+    if photo_counts(harness.state()) != (0, 0) {
+        return Err("the inspection already has photos: the drop would not start from none".into());
+    }
+    let notice = harness.state().notice().map(str::to_owned);
+
+    let ctx = harness.ctx.clone();
+    ctx.disable_accesskit();
+    let app = harness.state_mut();
+    for _ in 0..WARM_UP_FRAMES {
+        window_frame(&ctx, app, cpu, window_input());
+    }
+    let dropped = paths.iter().map(|path| Arc::new(DroppedPath(path.clone())) as egui::DroppedFileHandle).collect();
+    let mut input = egui::RawInput { dropped_files: dropped, ..window_input() };
+    let mut frames = Vec::new();
+    let (mut taken_so_far, mut first) = (0, None);
+    let began = Instant::now();
+    let mut due = began;
+    loop {
+        sleep_until(due);
+        let (_, shown_before) = photo_counts(app);
+        let frame = window_frame(&ctx, app, cpu, std::mem::replace(&mut input, window_input()));
+        let ended = began.elapsed();
+        let (pending, shown) = photo_counts(app);
+        let taken = paths.len().saturating_sub(pending);
+        frames.push(PhotoFrame { frame, taken: taken - taken_so_far, shown: shown - shown_before });
+        taken_so_far = taken;
+        if shown > 0 && first.is_none() {
+            first = Some(ended);
+        }
+        if shown >= paths.len() {
+            let mut settled = Vec::with_capacity(SETTLED_FRAMES);
+            for _ in 0..SETTLED_FRAMES {
+                due = next_interval(due);
+                sleep_until(due);
+                settled.push(window_frame(&ctx, app, cpu, window_input()));
+            }
+            ctx.enable_accesskit();
+            harness.run_ok();
+            let result = PhotoDrop { frames, settled, first: first.unwrap_or(ended), last: ended };
+            report_photo_drop(&result);
+            return Ok(result);
+        }
+        if app.notice() != notice.as_deref() {
+            return Err(format!("a photo was not taken in: {:?}", app.notice()).into());
+        }
+        if ended > PATIENCE {
+            return Err(format!("only {shown} of {} thumbnails shown after {PATIENCE:?}", paths.len()).into());
+        }
+        due = next_interval(due);
+    }
+}
+
+/// The start of the next frame interval after the frame due at `due`: the next one still to come, as a
+/// frame that ran late waits for the display's next refresh.
+fn next_interval(mut due: Instant) -> Instant {
+    let now = Instant::now();
+    due += FRAME_INTERVAL;
+    while due <= now {
+        due += FRAME_INTERVAL;
+    }
+    due
+}
+
+fn sleep_until(due: Instant) {
+    if let Some(wait) = due.checked_duration_since(Instant::now()) {
+        std::thread::sleep(wait);
+    }
+}
+
+fn report_photo_drop(drop: &PhotoDrop) {
+    let frames = &drop.frames;
+    let cpu: Vec<u64> = frames.iter().filter_map(|f| f.frame.cpu).collect();
+    let wall: Vec<u64> = frames.iter().map(|f| f.frame.wall.as_nanos() as u64).collect();
+    let settled: Vec<u64> = drop.settled.iter().filter_map(|f| f.cpu).collect();
+    eprintln!(
+        "   {} frames; first thumbnail after {} ms, the last after {} ms; frame CPU {} ms, wall {} ms (p50 / p99 / \
+         max); then, nothing coming, CPU {} ms",
+        frames.len(),
+        millis(drop.first.as_nanos() as u64),
+        millis(drop.last.as_nanos() as u64),
+        spread(&cpu),
+        spread(&wall),
+        spread(&settled)
+    );
+}
+
+/// The frames of a photo drop by what their `logic` did (the drop itself, taking an ingested photo in,
+/// making a thumbnail's texture, nothing but drawing), and then the settled frames after it.
+fn photo_kinds(drop: &PhotoDrop) -> [(String, Vec<&WindowFrame>); 5] {
+    let mut kinds = [
+        ("took in the drop: handed the files to the photo thread".to_owned(), Vec::new()),
+        ("took in an ingested photo: sent it on to be recorded".to_owned(), Vec::new()),
+        ("took in a recorded photo: made its thumbnail's texture".to_owned(), Vec::new()),
+        ("took in nothing: drew the screen only, photos still coming".to_owned(), Vec::new()),
+        (
+            format!("after the last thumbnail, nothing coming (the next {SETTLED_FRAMES})"),
+            drop.settled.iter().collect(),
+        ),
+    ];
+    for (n, frame) in drop.frames.iter().enumerate() {
+        let kind = match (n, frame.taken, frame.shown) {
+            (0, _, _) => 0,
+            (_, _, 1..) => 2,
+            (_, 1.., 0) => 1,
+            _ => 3,
+        };
+        kinds[kind].1.push(&frame.frame);
+    }
+    kinds
+}
+
+fn photo_tables(out: &mut String, drop: &PhotoDrop) -> std::fmt::Result {
+    let frames = &drop.frames;
+    let ns = |f: fn(&WindowFrame) -> Duration| -> Vec<u64> {
+        frames.iter().map(|p| f(&p.frame).as_nanos() as u64).collect()
+    };
+    let cpu: Vec<u64> = frames.iter().filter_map(|f| f.frame.cpu).collect();
+    let wall = ns(|f| f.wall);
+    let target = PHOTO_TARGET.as_nanos() as u64;
+    let over = |ns: &[u64]| ns.iter().filter(|&&t| t >= target).count();
+    let under = match (cpu.iter().all(|&t| t < target), over(&wall)) {
+        (true, 0) => "yes, every frame".to_owned(),
+        (true, n) => format!("yes by CPU; {n} frame(s) over by wall time (the thread waited for a CPU)"),
+        (false, _) => format!("**no**: {} frame(s) over by CPU time", over(&cpu)),
+    };
+    writeln!(
+        out,
+        "| Photos dropped at once | Window frames run | Drop to first · last thumbnail (ms) | Frame CPU p50 / p99 / max \
+         (ms) | Frame wall p50 / p99 / max (ms) | app `logic`, wall p50 / p99 / max (ms) | app `draw`, wall p50 / \
+         p99 / max (ms) | Frames of 16 ms or more, CPU · wall | Under 16 ms |"
+    )?;
+    writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|---|")?;
+    writeln!(
+        out,
+        "| {PHOTOS_DROPPED} | {} | {} · {} | {} | {} | {} | {} | {} · {} | {under} |",
+        frames.len(),
+        millis(drop.first.as_nanos() as u64),
+        millis(drop.last.as_nanos() as u64),
+        spread(&cpu),
+        spread(&wall),
+        spread(&ns(|f| f.logic)),
+        spread(&ns(|f| f.draw)),
+        over(&cpu),
+        over(&wall),
+    )?;
+    out.push('\n');
+    writeln!(
+        out,
+        "| 60 Hz window frames whose app … | Frames | Frame CPU p50 / p99 / max (ms) | app `logic`, wall p50 / p99 \
+         / max (ms) | app `draw`, wall p50 / p99 / max (ms) | Textures set |"
+    )?;
+    writeln!(out, "|---|---:|---:|---:|---:|---:|")?;
+    for (what, kind) in photo_kinds(drop) {
+        let cpu: Vec<u64> = kind.iter().filter_map(|f| f.cpu).collect();
+        let ns =
+            |f: fn(&WindowFrame) -> Duration| -> Vec<u64> { kind.iter().map(|w| f(w).as_nanos() as u64).collect() };
+        let textures: usize = kind.iter().map(|f| f.textures).sum();
+        writeln!(
+            out,
+            "| {what} | {} | {} | {} | {} | {textures} |",
+            kind.len(),
+            spread(&cpu),
+            spread(&ns(|f| f.logic)),
+            spread(&ns(|f| f.draw))
+        )?;
+    }
+    Ok(())
+}
+
 // ----- measuring frames -----
 
 /// Per frame of a series: its wall time and this thread's CPU time, in nanoseconds.
@@ -755,41 +1028,15 @@ fn measure(
         (Vec::with_capacity(frames), Vec::with_capacity(frames), Vec::with_capacity(frames));
     let (mut shapes, mut vertices) = (0, 0);
     for n in 0..WARM_UP_FRAMES + frames {
-        let input = egui::RawInput {
-            screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, WINDOW)),
-            events: events.to_vec(),
-            ..Default::default()
-        };
-        let mut drawn = Duration::ZERO;
-        let cpu_before = cpu.now();
-        let began = Instant::now();
-        let output = ctx.run_ui(input, |ui| {
-            // The scope and margin egui_kittest wraps its app in (its `AppKind::run_ui`), so that both series
-            // see the same widget ids and share focus, scroll offsets and folded sections. eframe has no such
-            // wrapper; it costs one frame rectangle.
-            ui.scope_builder(egui::UiBuilder::new(), |ui| {
-                egui::Frame::central_panel(ui.style()).outer_margin(8.0).inner_margin(0.0).show(ui, |ui| {
-                    let began = Instant::now();
-                    app.logic(ui.ctx());
-                    app.draw(ui);
-                    drawn = began.elapsed();
-                });
-            });
-        });
-        let passed = began.elapsed();
-        let shape_count = output.shapes.len();
-        let meshes = ctx.tessellate(output.shapes, output.pixels_per_point);
-        let took = began.elapsed();
-        let cpu_used = cpu_before.zip(cpu.now()).map(|(a, b)| b.saturating_sub(a));
+        let frame = window_frame(&ctx, app, cpu, egui::RawInput { events: events.to_vec(), ..window_input() });
         if n >= WARM_UP_FRAMES {
-            window.push(took, cpu_used);
-            pass.push(passed.as_nanos() as u64);
-            tessellate.push((took - passed).as_nanos() as u64);
-            app_times.push(drawn.as_nanos() as u64);
-            shapes = shape_count;
-            vertices = meshes.iter().map(|m| primitive_vertices(&m.primitive)).sum();
+            window.push(frame.wall, frame.cpu);
+            pass.push(frame.pass.as_nanos() as u64);
+            tessellate.push((frame.wall - frame.pass).as_nanos() as u64);
+            app_times.push((frame.logic + frame.draw).as_nanos() as u64);
+            shapes = frame.shapes;
+            vertices = frame.vertices;
         }
-        black_box(meshes);
     }
     ctx.enable_accesskit();
     harness.step();
@@ -807,6 +1054,58 @@ fn measure(
         result.vertices
     );
     Ok(result)
+}
+
+/// A window's input for the next frame: its size, and nothing else yet.
+fn window_input() -> egui::RawInput {
+    egui::RawInput { screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, WINDOW)), ..Default::default() }
+}
+
+/// What one window frame cost and drew.
+struct WindowFrame {
+    /// The whole frame: the egui pass and tessellation.
+    wall: Duration,
+    /// This thread's CPU time for it (nanoseconds).
+    cpu: Option<u64>,
+    /// The egui pass (`run_ui`), and within it the app's `logic` and `draw`.
+    pass: Duration,
+    logic: Duration,
+    draw: Duration,
+    shapes: usize,
+    vertices: usize,
+    /// Textures the frame created or changed (`textures_delta.set`), which the painter would upload next.
+    textures: usize,
+}
+
+/// One frame as eframe runs it on the UI thread when no screen reader is active (AccessKit off on `ctx`):
+/// `Context::run_ui` with the app's `logic` and `draw`, then `Context::tessellate`. The OpenGL calls that
+/// would follow (texture uploads, drawing) are not part of it.
+fn window_frame(ctx: &egui::Context, app: &mut StationApp, cpu: &mut CpuClock, input: egui::RawInput) -> WindowFrame {
+    let (mut logic, mut draw) = (Duration::ZERO, Duration::ZERO);
+    let cpu_before = cpu.now();
+    let began = Instant::now();
+    let output = ctx.run_ui(input, |ui| {
+        // The scope and margin egui_kittest wraps its app in (its `AppKind::run_ui`), so that kittest and
+        // window frames see the same widget ids and share focus, scroll offsets and folded sections. eframe
+        // has no such wrapper; it costs one frame rectangle.
+        ui.scope_builder(egui::UiBuilder::new(), |ui| {
+            egui::Frame::central_panel(ui.style()).outer_margin(8.0).inner_margin(0.0).show(ui, |ui| {
+                let began = Instant::now();
+                app.logic(ui.ctx());
+                logic = began.elapsed();
+                app.draw(ui);
+                draw = began.elapsed() - logic;
+            });
+        });
+    });
+    let pass = began.elapsed();
+    let shapes = output.shapes.len();
+    let meshes = ctx.tessellate(output.shapes, output.pixels_per_point);
+    let wall = began.elapsed();
+    let cpu = cpu_before.zip(cpu.now()).map(|(a, b)| b.saturating_sub(a));
+    let vertices = meshes.iter().map(|m| primitive_vertices(&m.primitive)).sum();
+    black_box(meshes);
+    WindowFrame { wall, cpu, pass, logic, draw, shapes, vertices, textures: output.textures_delta.set.len() }
 }
 
 fn primitive_vertices(primitive: &egui::epaint::Primitive) -> usize {

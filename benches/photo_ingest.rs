@@ -17,20 +17,22 @@
     reason = "the report goes to stdout; a child run reports its peak memory to the parent there"
 )]
 
-use std::error::Error;
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use common::photo::{CAMERA_NOISE, twelve_megapixel_photo, which};
 use image::metadata::Orientation;
 use rma_station::photos::decode::{self, DecodeLimits, THUMBNAIL_EDGE};
 use rma_station::photos::exif;
 use rma_station::photos::ingest;
 use rma_station::photos::store::PhotoFolder;
 
-type Result<T> = std::result::Result<T, Box<dyn Error>>;
+type Result<T> = common::BenchResult<T>;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -48,7 +50,7 @@ fn main() -> Result<()> {
             "photo_ingest: vipsthumbnail is not installed; its rows are left out (apt-get install libvips-tools)"
         );
     }
-    for (name, noise) in [("upscaled phone photo", None), ("the same with sensor-like noise", Some("0.7"))] {
+    for (name, noise) in [("upscaled phone photo", None), ("the same with sensor-like noise", Some(CAMERA_NOISE))] {
         let (photo, made_by) = twelve_megapixel_photo(&work, noise)?;
         let bytes = fs::read(&photo)?;
         let (_, width, height) = decode::dimensions(&bytes, &DecodeLimits::default())?;
@@ -197,40 +199,6 @@ fn peak_rss_kib(vips: &Path, photo: &Path, work: &Path) -> Option<u64> {
         .output()
         .ok()?;
     String::from_utf8_lossy(&output.stderr).lines().last()?.trim().parse().ok()
-}
-
-/// The 4000 × 3000 q90 test photo, made once (with Gaussian noise of this strength if given, so the
-/// file is as big as a real camera's); and what made it.
-fn twelve_megapixel_photo(work: &Path, noise: Option<&str>) -> Result<(PathBuf, &'static str)> {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/photos/camera/jolla-phone.jpg");
-    let suffix = noise.map_or_else(String::new, |n| format!("-noise{n}"));
-    let magick = work.join(format!("camera-12mp{suffix}-imagemagick.jpg"));
-    let plain = work.join("camera-12mp-image.jpg");
-    if magick.exists() {
-        return Ok((magick, "ImageMagick"));
-    }
-    if which("convert").is_some() {
-        let mut convert = Command::new("convert");
-        convert.arg(&source).args(["-resize", "4000x3000!"]);
-        if let Some(noise) = noise {
-            convert.args(["-attenuate", noise, "+noise", "Gaussian"]);
-        }
-        let status = convert.args(["-quality", "90"]).arg(&magick).status()?;
-        if status.success() && magick.exists() {
-            return Ok((magick, "ImageMagick"));
-        }
-    }
-    if !plain.exists() {
-        let image = image::open(&source)?.resize_exact(4000, 3000, image::imageops::FilterType::Triangle).into_rgb8();
-        let mut file = fs::File::create(&plain)?;
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut file, 90).encode_image(&image)?;
-    }
-    Ok((plain, "the image crate, without EXIF or noise"))
-}
-
-fn which(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file())
 }
 
 fn median(times: &[Duration]) -> Option<Duration> {

@@ -1,9 +1,12 @@
 //! What the benches share: the fixed-seed generator of orders and RMAs (`order`, `rma`, the `Rng` behind
-//! them), the batched import that fills a store with them, and the integer formatting of the reports.
+//! them), the batched import that fills a store with them, the integer formatting of the reports, and (in
+//! `photo`) the 12-megapixel camera JPEG the photo benches take in.
 //!
 //! Included by each bench as `mod common;`, so every bench builds the same data from the same seed. Each
 //! bench uses its own part of it; what one leaves unused is not dead code for the other.
 #![allow(dead_code, reason = "each bench that includes this module uses only part of it")]
+
+pub mod photo;
 
 use std::error::Error;
 use std::time::{Duration, Instant};
