@@ -788,14 +788,7 @@ impl StationApp {
     /// A keyboard-wedge scan or a typed number: screened like a serial scan, then routed by screen.
     fn keyboard_scan(&mut self, typed: &str, ctx: &egui::Context) {
         let code = typed.trim().to_owned();
-        if let Some(command) = BenchCommand::parse(&code) {
-            self.bench_command(command, ctx);
-            self.push_row(ScanRow {
-                source: "keyboard".to_owned(),
-                code: code.clone(),
-                what: "bench command".to_owned(),
-                outcome: ScanOutcome::Command(command.label().to_owned()),
-            });
+        if self.obey_command("keyboard", &code, ctx) {
             return;
         }
         if let Err(reason) = screen_text(&code) {
@@ -818,6 +811,20 @@ impl StationApp {
         let Some(classifier) = &self.classifier else { return };
         let classification = classifier.classify(&code);
         self.route_scan("keyboard".to_owned(), code, classification, ctx);
+    }
+
+    /// Carries out a bench command barcode from either kind of scanner, and lists it with the scans.
+    /// Returns false when the code is not a command.
+    fn obey_command(&mut self, source: &str, code: &str, ctx: &egui::Context) -> bool {
+        let Some(command) = BenchCommand::parse(code) else { return false };
+        self.bench_command(command, ctx);
+        self.push_row(ScanRow {
+            source: source.to_owned(),
+            code: code.to_owned(),
+            what: "bench command".to_owned(),
+            outcome: ScanOutcome::Command(command.label().to_owned()),
+        });
+        true
     }
 
     fn route_scan(&mut self, source: String, code: String, classification: Classification, ctx: &egui::Context) {
@@ -879,11 +886,10 @@ impl StationApp {
                 if self.session.is_none() {
                     return;
                 }
-                if let Some(command) = BenchCommand::parse(&code) {
-                    self.bench_command(command, ctx);
-                    return;
+                let source = format!("scanner {scanner}");
+                if !self.obey_command(&source, &code, ctx) {
+                    self.route_scan(source, code, *classification, ctx);
                 }
-                self.route_scan(format!("scanner {scanner}"), code, *classification, ctx);
             }
         }
     }
@@ -1306,7 +1312,8 @@ impl StationApp {
 
     /// Sends a photo file to the photo thread for the open inspection, at the chosen checkpoint and item.
     fn add_photo(&mut self, path: PathBuf, ctx: &egui::Context) {
-        let Some(bench) = self.bench.as_mut().filter(|b| b.decided.is_none() || !b.saving) else {
+        // While a decision is being saved the inspection is closing: a photo now would miss it.
+        let Some(bench) = self.bench.as_mut().filter(|b| !b.saving) else {
             self.notice = Some(format!("{}: no inspection is open to attach this photo to", path.display()));
             return;
         };

@@ -44,6 +44,17 @@ pub enum ScannerState {
     Disconnected(String),
 }
 
+impl ScannerState {
+    /// The state in words and its colour, as intake and settings show it.
+    pub fn words(&self) -> (egui::Color32, String) {
+        match self {
+            ScannerState::Waiting => (theme::WAIT, "waiting for the port".to_owned()),
+            ScannerState::Connected => (theme::GOOD, "connected".to_owned()),
+            ScannerState::Disconnected(reason) => (theme::WRONG, format!("disconnected: {reason}")),
+        }
+    }
+}
+
 /// One scan at intake.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanRow {
@@ -177,11 +188,7 @@ pub fn intake_ui(ui: &mut egui::Ui, view: &IntakeView, form: &mut IntakeForm) ->
     if !view.scanners.is_empty() {
         ui.horizontal_wrapped(|ui| {
             for scanner in &view.scanners {
-                let (colour, state) = match &scanner.state {
-                    ScannerState::Waiting => (theme::WAIT, "waiting for the port".to_owned()),
-                    ScannerState::Connected => (theme::GOOD, "connected".to_owned()),
-                    ScannerState::Disconnected(reason) => (theme::WRONG, format!("disconnected: {reason}")),
-                };
+                let (colour, state) = scanner.state.words();
                 let last = scanner.last_scan.as_deref().map(|s| format!(", last scan {s}")).unwrap_or_default();
                 ui.colored_label(colour, format!("scanner {}: {state}{last}", scanner.name));
             }

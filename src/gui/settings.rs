@@ -6,7 +6,7 @@ use eframe::egui;
 
 use crate::domain::policy::words::Section;
 use crate::domain::vocabulary::Role;
-use crate::gui::intake::{ScannerState, ScannerStatus};
+use crate::gui::intake::ScannerStatus;
 use crate::gui::theme;
 
 pub const NEW_OPERATOR: &str = "New operator's name";
@@ -61,11 +61,7 @@ pub fn settings_ui(ui: &mut egui::Ui, view: &SettingsView, form: &mut SettingsFo
             ui.label("No serial scanner configured (add one with --scanner PORT). Keyboard-wedge scanners type into the scan field.");
         }
         for scanner in &view.scanners {
-            let (colour, state) = match &scanner.state {
-                ScannerState::Waiting => (theme::WAIT, "waiting for the port".to_owned()),
-                ScannerState::Connected => (theme::GOOD, "connected".to_owned()),
-                ScannerState::Disconnected(reason) => (theme::WRONG, format!("disconnected: {reason}")),
-            };
+            let (colour, state) = scanner.state.words();
             ui.colored_label(colour, format!("{}: {state}", scanner.name));
             ui.label(format!("    {} (set on the command line: --scanner, --scanner-baud, --scanner-suffix)", scanner.setup));
             // The test scan: any barcode scanned now shows here, so a clerk can check a scanner and its
