@@ -331,7 +331,7 @@ fn a_supervisor_overrides_a_denial_and_a_wrong_pin_is_refused_and_audited() {
 }
 
 #[test]
-fn the_refund_queue_exports_to_csv_and_an_item_is_marked_done_with_its_reference() {
+fn the_refund_queue_exports_a_batch_and_an_item_is_marked_done_with_its_reference() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = demo_station(dir.path());
     open_package(&mut harness, "RMA-2026-0101");
@@ -345,10 +345,14 @@ fn the_refund_queue_exports_to_csv_and_an_item_is_marked_done_with_its_reference
     step_until(&mut harness, "the refund queue", |app| app.queues_view().rows.len() == 1);
     harness.get_by_label(EXPORT).click();
     step_until(&mut harness, "the export", |app| {
-        app.queues_view().message.as_ref().is_some_and(|(good, m)| *good && m.contains("rows written"))
+        app.queues_view().message.as_ref().is_some_and(|(good, m)| *good && m.contains("1 items written to"))
     });
-    let exports: Vec<_> = walk(&dir.path().join("exports"));
-    let [file] = exports.as_slice() else { panic!("{exports:?}") };
+    let mut exports: Vec<_> = walk(&dir.path().join("exports"));
+    exports.sort();
+    let [file, json] = exports.as_slice() else { panic!("{exports:?}") };
+    assert!(json.to_string_lossy().ends_with("refund-batch-000001.json"), "{json:?}");
+    step_until(&mut harness, "the batch listed", |app| app.queues_view().batches.len() == 1);
+    assert!(harness.query_by_label_contains("Batch 1 · ").is_some(), "the screen lists the batch");
     let mut reader = csv::Reader::from_path(file).unwrap();
     let headers = reader.headers().unwrap().clone();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -357,11 +361,11 @@ fn the_refund_queue_exports_to_csv_and_an_item_is_marked_done_with_its_reference
     assert_eq!(rows.len(), queued.len());
     let field = |name: &str| rows[0].get(headers.iter().position(|h| h == name).unwrap()).unwrap().to_owned();
     assert_eq!(field("rma"), "RMA-2026-0101");
-    assert_eq!(field("amount"), queued[0].amount.unwrap().to_string());
+    assert_eq!(field("net"), queued[0].amount.unwrap().to_string());
     assert_eq!(field("payment_reference"), "pay_cp20101");
-    let audited = store.audit_entries("export", "refund").unwrap();
-    assert_eq!(audited.len(), 1);
-    assert!(audited[0].detail.contains(&rma_station::policies::sha256_hex(&std::fs::read(file).unwrap())));
+    let audited = store.audit_entries("export_batch", "1").unwrap();
+    assert_eq!(audited.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["claimed", "exported"]);
+    assert!(audited[1].detail.contains(&rma_station::policies::sha256_hex(&std::fs::read(file).unwrap())));
 
     harness.get_by_label(MARK_DONE).click();
     harness.run();

@@ -14,6 +14,7 @@ use rma_station::domain::queue::{QueueEntry, queue_entries};
 use rma_station::domain::vocabulary::{
     Checkpoint, Condition, DamageCause, Defect, Disposition, Packaging, Queue, Role, Sticker, Verdict,
 };
+use rma_station::formats::case_json::{Case, decision_json};
 use rma_station::storage::schema;
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{
@@ -25,49 +26,49 @@ use rusqlite::Connection;
 use crate::support::{POLICIES, TODAY, date};
 
 /// A store in a temporary folder.
-struct Bench {
-    dir: tempfile::TempDir,
-    store: SqliteStore,
+pub(crate) struct Bench {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) store: SqliteStore,
 }
 
 /// A store holding the demo data, dated as written (today is [`TODAY`]).
-fn bench() -> Bench {
+pub(crate) fn bench() -> Bench {
     let mut bench = empty_bench();
     load_demo(&mut bench.store, date(TODAY), &stamp(0)).unwrap();
     bench
 }
 
 /// A store in a temporary folder holding nothing.
-fn empty_bench() -> Bench {
+pub(crate) fn empty_bench() -> Bench {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
     Bench { dir, store }
 }
 
 /// 09:00 plus `minute` minutes on [`TODAY`], at bench-1 by ana.
-fn stamp(minute: u32) -> Stamp {
+pub(crate) fn stamp(minute: u32) -> Stamp {
     let at = Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).single().unwrap_or(DateTime::UNIX_EPOCH);
     Stamp { at: at + chrono::Duration::minutes(i64::from(minute)), station: "bench-1".into(), operator: "ana".into() }
 }
 
-fn audit_total(store: &SqliteStore) -> u64 {
+pub(crate) fn audit_total(store: &SqliteStore) -> u64 {
     store.counts().unwrap().audit_entries
 }
 
 #[track_caller]
-fn assert_sound(store: &SqliteStore) {
+pub(crate) fn assert_sound(store: &SqliteStore) {
     let report = store.verify().unwrap();
     assert!(report.is_sound(), "{report:?}");
 }
 
-fn rma(store: &SqliteStore, number: &str) -> RmaMatch {
+pub(crate) fn rma(store: &SqliteStore, number: &str) -> RmaMatch {
     let mut found = store.rmas_by_number(number).unwrap();
     assert_eq!(found.len(), 1, "RMA {number}");
     found.remove(0)
 }
 
 /// Receives a package under `scanned`, matched to `rma` (or quarantined), at `minute`.
-fn receive(store: &mut SqliteStore, scanned: &str, rma: Option<&RmaMatch>, minute: u32) -> i64 {
+pub(crate) fn receive(store: &mut SqliteStore, scanned: &str, rma: Option<&RmaMatch>, minute: u32) -> i64 {
     let package = ReceivedPackage {
         scanned_code: scanned.into(),
         scanned_kind: if rma.is_some() { "rma_number".into() } else { "unknown".into() },
@@ -79,7 +80,7 @@ fn receive(store: &mut SqliteStore, scanned: &str, rma: Option<&RmaMatch>, minut
 }
 
 /// The order's items, every unit back as new.
-fn everything_back(m: &RmaMatch) -> InspectionSheet {
+pub(crate) fn everything_back(m: &RmaMatch) -> InspectionSheet {
     let mut sheet = InspectionSheet::for_order(&m.order.record, date(TODAY));
     for item in &mut sheet.items {
         item.received = item.ordered;
@@ -88,7 +89,7 @@ fn everything_back(m: &RmaMatch) -> InspectionSheet {
 }
 
 /// Receives, inspects and saves the sheet of a package for this RMA; returns (package, inspection).
-fn inspected(store: &mut SqliteStore, m: &RmaMatch, sheet: &InspectionSheet, minute: u32) -> (i64, i64) {
+pub(crate) fn inspected(store: &mut SqliteStore, m: &RmaMatch, sheet: &InspectionSheet, minute: u32) -> (i64, i64) {
     let package = receive(store, &m.rma.record.number, Some(m), minute);
     let inspection = store.start_inspection(package, &stamp(minute)).unwrap();
     store.save_inspection(inspection, sheet, &stamp(minute)).unwrap();
@@ -96,7 +97,12 @@ fn inspected(store: &mut SqliteStore, m: &RmaMatch, sheet: &InspectionSheet, min
 }
 
 /// The engine's decision on this sheet (one photo per item), ready to save with its queue entries.
-fn engine_decision(m: &RmaMatch, sheet: &InspectionSheet, package_id: i64, inspection_id: i64) -> DecisionToSave {
+pub(crate) fn engine_decision(
+    m: &RmaMatch,
+    sheet: &InspectionSheet,
+    package_id: i64,
+    inspection_id: i64,
+) -> DecisionToSave {
     let loaded = POLICIES.get(&m.rma.record.merchant).unwrap();
     let decision = decide(
         &loaded.policy,
@@ -106,8 +112,14 @@ fn engine_decision(m: &RmaMatch, sheet: &InspectionSheet, package_id: i64, inspe
         date(TODAY),
     );
     let queue = queue_entries(&decision);
-    let decision_json =
-        serde_json::json!({ "verdict": decision.verdict.as_str(), "net": decision.money.net.to_string() }).to_string();
+    // The decision as the bench saves it: the `decide` contract's JSON, which exports read back.
+    let case = Case {
+        merchant: m.rma.record.merchant.clone(),
+        order: m.order.record.to_order(),
+        rma: Some(m.rma.record.to_rma()),
+        inspection: sheet.to_inspection(|_| 1),
+    };
+    let decision_json = decision_json(&case, loaded, &decision).to_string();
     DecisionToSave {
         package_id,
         inspection_id,
@@ -120,7 +132,7 @@ fn engine_decision(m: &RmaMatch, sheet: &InspectionSheet, package_id: i64, inspe
 }
 
 /// Receives, inspects (everything back as new) and decides a package for the RMA `number`.
-fn decided(store: &mut SqliteStore, number: &str, minute: u32) -> (i64, DecisionToSave) {
+pub(crate) fn decided(store: &mut SqliteStore, number: &str, minute: u32) -> (i64, DecisionToSave) {
     let m = rma(store, number);
     let sheet = everything_back(&m);
     let (package, inspection) = inspected(store, &m, &sheet, minute);

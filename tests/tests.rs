@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail by panicking")]
 
 mod auth;
+mod batch_export;
 mod bench_commands;
 mod bench_flow;
 mod bench_store;

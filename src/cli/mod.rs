@@ -17,6 +17,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
+use crate::domain::vocabulary::Queue;
 use crate::formats::case_json::CaseError;
 use crate::formats::policy_toml::PolicyFileError;
 use crate::policies::{PolicySet, PolicySetError};
@@ -117,6 +118,20 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
+    /// Export a queue for the people after the bench. Refunds, store credit, exchanges and replacements
+    /// (pick lists) and returns to customers go out in batches of every item not yet exported, as CSV and
+    /// JSON: an item is in one batch only, so nothing is paid or shipped twice. Holds go out as a list.
+    Export {
+        /// refund, store_credit, exchange, replacement, return_to_customer or hold.
+        #[arg(required_unless_present = "batch", value_parser = parse_queue)]
+        queue: Option<Queue>,
+        /// Write this existing batch again (after a failed write, or for a lost file) instead of a new one.
+        #[arg(long, value_name = "ID", conflicts_with = "queue")]
+        batch: Option<i64>,
+        /// The folder the files go to; the data folder's `exports` by default.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Check or show merchant policies.
     Policy {
         #[command(subcommand)]
@@ -193,6 +208,8 @@ pub enum CliError {
     Gui(String),
     #[error("{0}")]
     Export(#[from] crate::formats::export::ExportError),
+    #[error("{0}")]
+    QueueExport(#[from] crate::exports::ExportFailure),
     #[error("cannot encode {code:?} as Code 128: {reason}")]
     Barcode { code: String, reason: String },
 }
@@ -254,11 +271,31 @@ pub fn run() -> Result<ExitCode, CliError> {
         Some(Command::Backup { destination }) => {
             data::backup(&open_store(cli.data_dir.as_deref(), &policies)?.client(), &destination)?;
         }
+        Some(Command::Export { queue, batch, dir }) => {
+            let folder = data_folder(cli.data_dir.as_deref())?;
+            let target = dir.unwrap_or_else(|| crate::storage::exports_path(&folder));
+            let worker = open_store(Some(&folder), &policies)?;
+            let stamp = stamp(&cli.station);
+            let report = worker.client().call(move |store| match (batch, queue) {
+                (Some(batch_id), _) => crate::exports::write_batch(store, batch_id, &target, &stamp).map(Some),
+                (None, Some(queue)) => crate::exports::export_queue(store, queue, &target, &stamp),
+                (None, None) => Ok(None),
+            })??;
+            match report {
+                Some(report) => print(&format!("{}\n", report.words()))?,
+                None => print("nothing new to export: every open item of the queue is already in a batch\n")?,
+            }
+        }
         Some(Command::BenchSheet { output }) => bench_sheet::run(&output)?,
         Some(Command::Policy { action: PolicyCommand::Check { files } }) => policy::check(&files)?,
         Some(Command::Policy { action: PolicyCommand::Show { merchant } }) => policy::show(&policies, &merchant)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A queue's name as the vocabulary spells it; `store-credit` is taken for `store_credit`.
+fn parse_queue(text: &str) -> Result<Queue, String> {
+    text.replace('-', "_").parse().map_err(|e: crate::domain::vocabulary::UnknownWord| e.to_string())
 }
 
 /// Opens the station's database on its storage thread.

@@ -2,7 +2,7 @@
 //! to disk so that a reader never sees half a file.
 //!
 //! [`queue_csv`] is pure: queue rows in, CSV bytes out (a header row, then one row per item; amounts
-//! as plain decimals such as `12.50`, address lines joined with ` / `). [`write_atomically`] writes
+//! as plain decimals such as `12.50`, address lines joined with ` / `). [`write_file_atomically`] writes
 //! bytes to a temporary file in the target's own folder, flushes it to disk, renames it over the
 //! target and flushes the folder, so the file is either the old one or the whole new one, even after a
 //! power cut. A failed write removes its temporary file and says which path it could not write.
@@ -14,7 +14,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::durable::sync_folder;
 
-use crate::policies::sha256_hex;
 use crate::storage::{QueueRow, QueueStatus};
 
 /// The export's columns, in order: the header row.
@@ -41,16 +40,6 @@ pub const QUEUE_COLUMNS: [&str; 17] = [
 /// What joins the lines of an address in one cell.
 pub const ADDRESS_LINE_SEPARATOR: &str = " / ";
 
-/// What a written export holds and where it went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportReceipt {
-    /// Data rows (the header row not counted).
-    pub rows: u64,
-    /// SHA-256 of the bytes written, in lower-case hex.
-    pub sha256: String,
-    pub path: PathBuf,
-}
-
 /// Why a file could not be written; each names the file (and the folder where that is the trouble).
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -67,22 +56,48 @@ pub enum ExportError {
 /// The queue items as CSV: the header row ([`QUEUE_COLUMNS`]), then one row per item in the order given.
 /// Missing values (no amount, no code, an open item's reference) are empty cells.
 pub fn queue_csv(rows: &[QueueRow]) -> Vec<u8> {
+    let records: Vec<[String; 17]> = rows.iter().map(queue_record).collect();
+    csv_bytes(&QUEUE_COLUMNS, &records)
+}
+
+/// A header row and records as CSV bytes.
+pub fn csv_bytes<R: AsRef<[String]>>(header: &[&str], records: &[R]) -> Vec<u8> {
     let mut out = Vec::new();
-    let written = write_queue_csv(&mut out, rows);
-    // Writing to memory cannot fail and every record has the same 17 fields (the array type says so),
-    // so the csv writer has nothing to report.
+    let written = write_csv(&mut out, header, records);
+    // Writing to memory cannot fail, and the csv writer is flexible about record lengths only when told
+    // to: every caller builds its records from the header's own columns.
     debug_assert!(written.is_ok(), "CSV into memory failed: {written:?}");
     out
 }
 
-fn write_queue_csv(out: &mut Vec<u8>, rows: &[QueueRow]) -> csv::Result<()> {
+fn write_csv<R: AsRef<[String]>>(out: &mut Vec<u8>, header: &[&str], records: &[R]) -> csv::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(QUEUE_COLUMNS)?;
-    for row in rows {
-        writer.write_record(queue_record(row))?;
+    writer.write_record(header)?;
+    for record in records {
+        writer.write_record(record.as_ref())?;
     }
     writer.flush()?;
     Ok(())
+}
+
+/// A text cell that a spreadsheet will show as text, never run: a cell starting with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return is a formula to Excel and LibreOffice (a customer named
+/// `=HYPERLINK(...)` would otherwise run in the payment person's spreadsheet), so it gets a leading `'`,
+/// which spreadsheets hide and a program reading the file strips ([`spreadsheet_text`]).
+pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// The text a [`spreadsheet_safe`] cell stands for.
+pub fn spreadsheet_text(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
 }
 
 /// One queue item's cells, in [`QUEUE_COLUMNS`] order.
@@ -91,35 +106,26 @@ fn queue_record(row: &QueueRow) -> [String; 17] {
         QueueStatus::Open => ("open", ""),
         QueueStatus::Done { reference, .. } => ("done", reference.as_str()),
     };
+    let text = |value: &str| spreadsheet_safe(value).into_owned();
     [
         row.queue.as_str().to_owned(),
         row.id.to_string(),
-        row.merchant.clone(),
-        row.rma_number.clone(),
-        row.order_number.clone(),
-        row.customer_name.clone(),
-        row.customer_email.clone(),
-        row.ship_to.join(ADDRESS_LINE_SEPARATOR),
-        row.payment_reference.clone().unwrap_or_default(),
-        row.currency.clone(),
+        text(&row.merchant),
+        text(&row.rma_number),
+        text(&row.order_number),
+        text(&row.customer_name),
+        text(&row.customer_email),
+        text(&row.ship_to.join(ADDRESS_LINE_SEPARATOR)),
+        text(row.payment_reference.as_deref().unwrap_or_default()),
+        text(&row.currency),
         row.amount.map(|amount| amount.to_string()).unwrap_or_default(),
         row.due_on.map(|date| date.format("%Y-%m-%d").to_string()).unwrap_or_default(),
-        row.detail.clone(),
-        row.code.clone().unwrap_or_default(),
+        text(&row.detail),
+        text(row.code.as_deref().unwrap_or_default()),
         status.to_owned(),
-        reference.to_owned(),
+        text(reference),
         row.created_at.clone(),
     ]
-}
-
-/// Writes a CSV export to `path` atomically (see [`write_file_atomically`]) and returns what was
-/// written: its data rows (records after the header), its SHA-256 and its path. An existing file is
-/// replaced.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<ExportReceipt, ExportError> {
-    write_file_atomically(path, bytes)?;
-    let rows =
-        csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes).into_byte_records().count();
-    Ok(ExportReceipt { rows: rows as u64, sha256: sha256_hex(bytes), path: path.to_path_buf() })
 }
 
 /// Temporary files start with this (hidden on Unix), then the target's name.

@@ -4,6 +4,7 @@
 //! here, at the edge, with errors that say where (file, line, column or field path). Domain types do not
 //! derive serde. These modules parse text they are given; reading files is left to their callers.
 
+pub mod batch_export;
 pub mod case_json;
 pub mod export;
 pub mod import;

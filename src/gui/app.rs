@@ -4,7 +4,7 @@
 //! given, so everything typed lives here and survives a change of screen.
 
 use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
@@ -32,7 +32,7 @@ use crate::gui::intake::{
     IntakeCommand, IntakeForm, IntakeView, MatchCard, ScanFieldInput, ScanOutcome, ScanRow, ScannerState,
     ScannerStatus, intake_ui, rma_line, scan_field_ui,
 };
-use crate::gui::queues::{QueueTab, QueuesCommand, QueuesForm, QueuesView, queues_ui};
+use crate::gui::queues::{BATCHES_SHOWN, QueueTab, QueuesCommand, QueuesForm, QueuesView, queues_ui};
 use crate::gui::records::{RecordsCommand, RecordsForm, RecordsView, records_ui};
 use crate::gui::settings::{SettingsCommand, SettingsForm, SettingsView, settings_ui};
 use crate::gui::sign_in::{SignInCommand, SignInForm, SignInView, sign_in_ui};
@@ -46,8 +46,8 @@ use crate::photos::worker::{PhotoDone, PhotoResult, PhotoWork, PhotoWorker};
 use crate::policies::PolicySet;
 use crate::storage::worker::{StorageClient, StorageWorker};
 use crate::storage::{
-    DecisionToSave, Override, PackageHistory, PackageRow, PhotoRow, QueueRow, ReceivedPackage, RmaMatch, Stamp, Store,
-    StoreCounts, StoredOrder,
+    BatchSummary, DecisionToSave, Override, PackageHistory, PackageRow, PhotoRow, QueueRow, ReceivedPackage, RmaMatch,
+    Stamp, Store, StoreCounts, StoredOrder, exports_path,
 };
 
 /// How many answers may wait for the UI (the UI drains them every frame).
@@ -144,7 +144,7 @@ pub enum AppEvent {
 /// A queue tab's rows.
 #[derive(Debug)]
 pub enum QueueRows {
-    Work(Vec<QueueRow>),
+    Work(Vec<QueueRow>, Vec<BatchSummary>),
     Quarantine(Vec<PackageRow>),
 }
 
@@ -391,6 +391,7 @@ impl StationApp {
                 quarantined: 0,
                 tab: QueueTab::Work(Queue::Refund),
                 rows: Vec::new(),
+                batches: Vec::new(),
                 quarantine: Vec::new(),
                 today: Local::now().date_naive(),
                 loading: false,
@@ -1205,8 +1206,28 @@ impl StationApp {
                 );
             }
             QueuesCommand::Export(queue) => {
-                let (stamp, folder) = (self.stamp(), self.data_dir.join("exports"));
-                self.submit(ctx, move |store| export_queue(store, queue, &folder, &stamp), AppEvent::QueueChanged);
+                let (stamp, folder) = (self.stamp(), exports_path(&self.data_dir));
+                self.submit(
+                    ctx,
+                    move |store| match crate::exports::export_queue(store, queue, &folder, &stamp) {
+                        Ok(Some(report)) => Ok(report.words()),
+                        Ok(None) => Ok(format!("nothing new to export: every open {queue} item is in a batch")),
+                        Err(error) => Err(error.to_string()),
+                    },
+                    AppEvent::QueueChanged,
+                );
+            }
+            QueuesCommand::WriteBatch(batch_id) => {
+                let (stamp, folder) = (self.stamp(), exports_path(&self.data_dir));
+                self.submit(
+                    ctx,
+                    move |store| {
+                        crate::exports::write_batch(store, batch_id, &folder, &stamp)
+                            .map(|report| report.words())
+                            .map_err(|error| error.to_string())
+                    },
+                    AppEvent::QueueChanged,
+                );
             }
         }
     }
@@ -1521,7 +1542,10 @@ impl StationApp {
                 }
                 if tab == self.queues.tab {
                     match rows {
-                        Ok(QueueRows::Work(rows)) => self.queues.rows = rows,
+                        Ok(QueueRows::Work(rows, batches)) => {
+                            self.queues.rows = rows;
+                            self.queues.batches = batches;
+                        }
                         Ok(QueueRows::Quarantine(packages)) => self.queues.quarantine = packages,
                         Err(message) => self.queues.message = Some((false, message)),
                     }
@@ -1674,7 +1698,14 @@ impl StationApp {
                     .and_then(|counts| Ok((counts, store.quarantined()?.len() as u64)))
                     .map_err(|e| e.to_string());
                 let rows = match tab {
-                    QueueTab::Work(queue) => store.queue_items(queue, true, QUEUE_LIMIT).map(QueueRows::Work),
+                    QueueTab::Work(queue) => store.queue_items(queue, true, QUEUE_LIMIT).and_then(|rows| {
+                        let batches = if queue == Queue::Hold {
+                            Vec::new()
+                        } else {
+                            store.export_batches(queue, BATCHES_SHOWN)?
+                        };
+                        Ok(QueueRows::Work(rows, batches))
+                    }),
                     QueueTab::Quarantine => store.quarantined().map(QueueRows::Quarantine),
                 }
                 .map_err(|e| e.to_string());
@@ -1735,19 +1766,6 @@ fn decided_summary(number: &str, currency: &str, saved: &DecisionToSave) -> Stri
         words.push_str(&format!("; queued: {}", queues.join(", ")));
     }
     words
-}
-
-/// Writes a queue's CSV into the exports folder, atomically, and audits it with its row count and hash.
-fn export_queue(store: &mut dyn Store, queue: Queue, folder: &Path, stamp: &Stamp) -> Result<String, String> {
-    let rows = store.queue_items(queue, true, usize::MAX).map_err(|e| e.to_string())?;
-    let bytes = crate::formats::export::queue_csv(&rows);
-    std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
-    let name = format!("{}-{}.csv", queue.as_str().replace('_', "-"), stamp.at.format("%Y%m%d-%H%M%S"));
-    let receipt = crate::formats::export::write_atomically(&folder.join(name), &bytes).map_err(|e| e.to_string())?;
-    let detail =
-        serde_json::json!({ "file": receipt.path.display().to_string(), "rows": rows.len(), "sha256": receipt.sha256 });
-    store.append_audit(stamp, "export", queue.as_str(), "exported", &detail.to_string()).map_err(|e| e.to_string())?;
-    Ok(format!("{} rows written to {}", rows.len(), receipt.path.display()))
 }
 
 /// What a scan is, in words: "tracking number (UPS)", "RMA number (merchant id)".

@@ -1,6 +1,9 @@
 //! The queues screen: refunds (amount, due date, overdue in red), exchanges and replacements (what to
 //! ship), store credit (with its code), returns to the customer, holds, and the quarantine of packages
-//! matched to no RMA. Each item can be marked done with a reference; each queue exports to CSV.
+//! matched to no RMA. Each item can be marked done with a reference. Refunds, store credit, exchanges,
+//! replacements and returns export in batches (CSV and JSON; an item goes into one batch only, see
+//! `crate::exports`), with the queue's latest batches listed and a batch whose files were never written
+//! offered to be written again; holds export as a list.
 //!
 //! Lists are drawn only where visible, so ten thousand items cost what a screenful does.
 
@@ -9,10 +12,15 @@ use eframe::egui;
 
 use crate::domain::policy::words::format_amount;
 use crate::domain::vocabulary::Queue;
+use crate::gui::records::local_time;
 use crate::gui::theme;
-use crate::storage::{PackageRow, QueueRow, QueueStatus};
+use crate::storage::{BatchSummary, PackageRow, QueueRow, QueueStatus};
 
-pub const EXPORT: &str = "Export CSV";
+pub const EXPORT: &str = "Export new batch";
+pub const EXPORT_LIST: &str = "Export list";
+pub const WRITE_AGAIN: &str = "Write again";
+/// How many of a queue's latest batches the screen lists.
+pub const BATCHES_SHOWN: usize = 5;
 pub const REFERENCE: &str = "Reference";
 pub const MARK_DONE: &str = "Mark done";
 pub const RMA_TO_MATCH: &str = "RMA number to match";
@@ -52,6 +60,8 @@ pub struct QueuesView {
     pub quarantined: u64,
     pub tab: QueueTab,
     pub rows: Vec<QueueRow>,
+    /// The tab's latest export batches, newest first.
+    pub batches: Vec<BatchSummary>,
     pub quarantine: Vec<PackageRow>,
     pub today: NaiveDate,
     pub loading: bool,
@@ -73,6 +83,7 @@ pub enum QueuesCommand {
     Done { id: i64, reference: String },
     Match { package_id: i64, rma_number: String },
     Export(Queue),
+    WriteBatch(i64),
 }
 
 /// One line of a queue item: "RMA-2026-0101 · Rosa Diaz · $45.00 · due 2026-12-05 · refund $45.00 for …".
@@ -94,6 +105,11 @@ pub fn queue_line(row: &QueueRow) -> String {
     parts.join(" · ")
 }
 
+/// "Batch 7 · 2026-11-21 10:02 · 12 items · sam".
+pub fn batch_line(batch: &BatchSummary) -> String {
+    format!("Batch {} · {} · {} items · {}", batch.id, local_time(&batch.created_at), batch.items, batch.operator)
+}
+
 pub fn queues_ui(ui: &mut egui::Ui, view: &QueuesView, form: &mut QueuesForm) -> Option<QueuesCommand> {
     let mut command = None;
     ui.horizontal_wrapped(|ui| {
@@ -111,7 +127,7 @@ pub fn queues_ui(ui: &mut egui::Ui, view: &QueuesView, form: &mut QueuesForm) ->
     ui.horizontal(|ui| {
         ui.label(theme::heading(&view.tab.title()));
         if let QueueTab::Work(queue) = view.tab
-            && ui.button(EXPORT).clicked()
+            && ui.button(if queue == Queue::Hold { EXPORT_LIST } else { EXPORT }).clicked()
         {
             command = Some(QueuesCommand::Export(queue));
         }
@@ -121,6 +137,28 @@ pub fn queues_ui(ui: &mut egui::Ui, view: &QueuesView, form: &mut QueuesForm) ->
     });
     if let Some((good, message)) = &view.message {
         ui.colored_label(if *good { theme::GOOD } else { theme::WRONG }, message);
+    }
+    if matches!(view.tab, QueueTab::Work(_)) {
+        for batch in &view.batches {
+            ui.horizontal(|ui| {
+                ui.label(batch_line(batch));
+                match &batch.written {
+                    Some((_, files)) => {
+                        let names: Vec<&str> = files
+                            .iter()
+                            .map(|file| file.path.rsplit(['/', '\\']).next().unwrap_or(&file.path))
+                            .collect();
+                        ui.label(names.join(", "));
+                    }
+                    None => {
+                        ui.colored_label(theme::WRONG, "files not written");
+                        if ui.button(WRITE_AGAIN).clicked() {
+                            command = Some(QueuesCommand::WriteBatch(batch.id));
+                        }
+                    }
+                }
+            });
+        }
     }
     ui.separator();
     let row_height = theme::LIST_ROW_HEIGHT;

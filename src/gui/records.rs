@@ -149,7 +149,7 @@ fn history_ui(ui: &mut egui::Ui, history: &PackageHistory) {
 }
 
 /// A stored instant (RFC 3339 UTC) in the bench's local time, to the minute: "2026-11-21 04:49".
-fn local_time(instant: &str) -> String {
+pub fn local_time(instant: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(instant)
         .map(|at| at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|_| instant.to_owned())

@@ -221,6 +221,58 @@ pub struct QueueRow {
     pub created_at: String,
 }
 
+/// Units of one SKU on an exported item: what to pick and ship, or what to send back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportUnits {
+    pub sku: String,
+    /// The order line's catalogue name; empty for a unit that was not ordered.
+    pub name: String,
+    pub qty: u32,
+}
+
+/// One queue item as an export carries it: the queue row, the decision's money breakdown (refund and
+/// store credit) and its units (accepted units to ship for exchanges and replacements, refused units for
+/// a return to the customer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportItem {
+    pub row: QueueRow,
+    pub money: Option<crate::domain::decision::MoneyBreakdown>,
+    pub units: Vec<ExportUnits>,
+}
+
+/// A file written for an export batch.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BatchFile {
+    pub path: String,
+    pub rows: u64,
+    pub sha256: String,
+}
+
+/// An export batch: the items it claimed, oldest first, and who claimed them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportBatch {
+    pub id: i64,
+    pub queue: Queue,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+    pub operator: String,
+    pub station: String,
+    pub items: Vec<ExportItem>,
+}
+
+/// A batch in the list of a queue's batches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchSummary {
+    pub id: i64,
+    pub queue: Queue,
+    pub created_at: String,
+    pub operator: String,
+    pub items: u64,
+    /// When its files were last written, and which; `None` for a batch claimed but never written (a
+    /// crash or a full disk between the claim and the files): write it again, never claim its items anew.
+    pub written: Option<(String, Vec<BatchFile>)>,
+}
+
 /// A decision as saved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionRow {
@@ -309,6 +361,8 @@ pub enum StoreError {
     AlreadyDone { id: i64, reference: String },
     #[error("package {id} is not in quarantine; it is already matched to an RMA")]
     NotQuarantined { id: i64 },
+    #[error("the {queue} queue is not exported in batches: it is work at the bench, not a payment or a shipment")]
+    NotBatched { queue: Queue },
     #[error("the storage worker has stopped")]
     WorkerGone,
 }
@@ -392,6 +446,16 @@ pub trait Store: Send {
     fn match_package(&mut self, package_id: i64, rma_id: i64, stamp: &Stamp) -> Result<(), StoreError>;
     /// Packages received at or after `since` (RFC 3339 UTC), newest first.
     fn packages_since(&self, since: &str, limit: usize) -> Result<Vec<PackageRow>, StoreError>;
+    /// Claims every open, not yet exported item of `queue` (not holds) into a new export batch, audited,
+    /// and returns the batch's id; `None` when there is nothing new. Claimed items are never claimed again.
+    fn claim_export_batch(&mut self, queue: Queue, stamp: &Stamp) -> Result<Option<i64>, StoreError>;
+    /// A batch with its items as they were claimed.
+    fn export_batch(&self, batch_id: i64) -> Result<ExportBatch, StoreError>;
+    /// Records that a batch's files are on disk (replacing an earlier write's), audited with each file's
+    /// row count and SHA-256.
+    fn record_batch_written(&mut self, batch_id: i64, files: &[BatchFile], stamp: &Stamp) -> Result<(), StoreError>;
+    /// A queue's latest batches, newest first.
+    fn export_batches(&self, queue: Queue, limit: usize) -> Result<Vec<BatchSummary>, StoreError>;
     /// Packages by any number: the package id, the scanned code, an RMA, order or expected tracking
     /// number (normalized like [`number_key`]). Newest first.
     fn find_packages(&self, number: &str, limit: usize) -> Result<Vec<PackageRow>, StoreError>;
@@ -418,6 +482,11 @@ pub fn database_path(data_dir: &Path) -> PathBuf {
 /// The folder of photo originals in a data folder.
 pub fn photos_path(data_dir: &Path) -> PathBuf {
     data_dir.join("photos")
+}
+
+/// The folder exports are written to in a data folder.
+pub fn exports_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("exports")
 }
 
 /// The platform's data folder for the station (e.g. `~/.local/share/rma-station`).

@@ -256,6 +256,24 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE packages ADD COLUMN order_id INTEGER REFERENCES orders(id);
     CREATE INDEX packages_by_order ON packages(order_id);
     "#,
+    // 6: export batches. An open refund, store credit, pick or return item goes into exactly one batch, the
+    // batch is claimed (committed) before its files are written, and only unbatched items are claimed: an
+    // item can be paid or shipped from one file only, whatever crashes in between.
+    r#"
+    CREATE TABLE export_batches (
+        id         INTEGER PRIMARY KEY,
+        queue      TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        operator   TEXT NOT NULL,
+        station    TEXT NOT NULL,
+        -- NULL until the batch's files are on disk; then when, and the files as JSON [{path, rows, sha256}].
+        written_at TEXT,
+        files      TEXT
+    );
+    CREATE INDEX export_batches_by_queue ON export_batches(queue, id);
+    ALTER TABLE queue_items ADD COLUMN batch_id INTEGER REFERENCES export_batches(id);
+    CREATE INDEX queue_items_by_batch ON queue_items(batch_id) WHERE batch_id IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this station writes.
