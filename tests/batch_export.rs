@@ -12,7 +12,7 @@ use rma_station::exports::{ExportFailure, export_queue, write_batch};
 use rma_station::formats::batch_export::columns;
 use rma_station::formats::export::{spreadsheet_safe, spreadsheet_text};
 use rma_station::policies::sha256_hex;
-use rma_station::storage::{BatchFile, DecisionToSave, QueueRow, Store, StoreError};
+use rma_station::storage::{BatchFile, DecisionToSave, QueueRow, QueueStatus, Store, StoreError};
 use serde_json::Value;
 
 use crate::bench_store::{
@@ -234,8 +234,19 @@ fn exporting_again_takes_only_what_no_batch_holds_so_nothing_is_paid_twice() {
     let again = write_batch(store, first.batch_id.unwrap(), &folder, &stamp(30)).unwrap();
     assert_eq!(again.files, first.files, "the same paths, rows and hashes");
     let batches = store.export_batches(Queue::Refund, 10).unwrap();
-    assert_eq!(batches.iter().map(|b| (b.id, b.items)).collect::<Vec<_>>(), [(2, 1), (1, 1)]);
+    assert_eq!(batches.iter().map(|b| (b.id, b.items, b.open)).collect::<Vec<_>>(), [(2, 1, 1), (1, 1, 0)]);
     assert!(batches.iter().all(|b| b.written.is_some()));
+
+    // The payment run that paid a batch marks its open items done at once, each audited.
+    assert_eq!(store.complete_batch(2, " payout-7 ", &stamp(40)).unwrap(), 1);
+    assert_eq!(store.complete_batch(2, "payout-8", &stamp(41)).unwrap(), 0, "done is final");
+    assert_eq!(store.complete_batch(1, "payout-8", &stamp(41)).unwrap(), 0);
+    let item = store.export_batch(2).unwrap().items[0].row.clone();
+    assert!(matches!(&item.status, QueueStatus::Done { reference, .. } if reference == "payout-7"), "{item:?}");
+    let audit = store.audit_entries("queue_item", &item.id.to_string()).unwrap();
+    assert_eq!(audit.last().map(|e| e.action.as_str()), Some("done"));
+    let error = store.complete_batch(9, "payout-9", &stamp(42)).unwrap_err();
+    assert_eq!(error.to_string(), "export batch 9 does not exist");
     assert_sound(store);
 }
 

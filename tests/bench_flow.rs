@@ -13,7 +13,7 @@ use rma_station::gui::decision::{
 };
 use rma_station::gui::inspection::PHOTO_FILE;
 use rma_station::gui::intake::{MatchCard, QUARANTINE, QUARANTINE_NOTE, RECEIVE_WITHOUT_RMA};
-use rma_station::gui::queues::{EXPORT, MARK_DONE, MATCH, REFERENCE, RMA_TO_MATCH};
+use rma_station::gui::queues::{EXPORT, MARK_BATCH_DONE, MARK_DONE, MATCH, REFERENCE, RMA_TO_MATCH};
 use rma_station::gui::{Screen, StationApp};
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{PackageHistory, PackageStage, QueueStatus, Store, database_path, photos_path};
@@ -353,6 +353,7 @@ fn the_refund_queue_exports_a_batch_and_an_item_is_marked_done_with_its_referenc
     assert!(json.to_string_lossy().ends_with("refund-batch-000001.json"), "{json:?}");
     step_until(&mut harness, "the batch listed", |app| app.queues_view().batches.len() == 1);
     assert!(harness.query_by_label_contains("Batch 1 · ").is_some(), "the screen lists the batch");
+    assert!(harness.query_by_label(MARK_BATCH_DONE).is_some(), "an open batch can be marked done at once");
     let mut reader = csv::Reader::from_path(file).unwrap();
     let headers = reader.headers().unwrap().clone();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -377,6 +378,8 @@ fn the_refund_queue_exports_a_batch_and_an_item_is_marked_done_with_its_referenc
     let done = store.queue_items(Queue::Refund, true, 10).unwrap();
     assert!(matches!(&done[0].status, QueueStatus::Done { reference, .. } if reference == "re_3MtwBwLkdIwHu7ix"));
     assert_eq!(store.open_queue_counts().unwrap().iter().find(|(q, _)| *q == Queue::Refund).unwrap().1, 0);
+    step_until(&mut harness, "the batch with nothing open", |app| app.queues_view().batches[0].open == 0);
+    assert!(harness.query_by_label(MARK_BATCH_DONE).is_none(), "nothing left to mark in the batch");
 }
 
 #[test]

@@ -1217,6 +1217,20 @@ impl StationApp {
                     AppEvent::QueueChanged,
                 );
             }
+            QueuesCommand::BatchDone { batch_id, reference } => {
+                let stamp = self.stamp();
+                self.queues_form.row = None;
+                self.submit(
+                    ctx,
+                    move |store| {
+                        store
+                            .complete_batch(batch_id, &reference, &stamp)
+                            .map(|done| format!("batch {batch_id}: {done} items done: {reference}"))
+                            .map_err(|e| e.to_string())
+                    },
+                    AppEvent::QueueChanged,
+                );
+            }
             QueuesCommand::WriteBatch(batch_id) => {
                 let (stamp, folder) = (self.stamp(), exports_path(&self.data_dir));
                 self.submit(

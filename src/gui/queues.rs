@@ -19,6 +19,8 @@ use crate::storage::{BatchSummary, PackageRow, QueueRow, QueueStatus};
 pub const EXPORT: &str = "Export new batch";
 pub const EXPORT_LIST: &str = "Export list";
 pub const WRITE_AGAIN: &str = "Write again";
+pub const MARK_BATCH_DONE: &str = "Mark batch done";
+pub const BATCH_REFERENCE: &str = "Payment run or shipment reference";
 /// How many of a queue's latest batches the screen lists.
 pub const BATCHES_SHOWN: usize = 5;
 pub const REFERENCE: &str = "Reference";
@@ -72,9 +74,20 @@ pub struct QueuesView {
 /// What the clerk has typed on the queues screen.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueuesForm {
-    /// The row being marked done (queue item id) or matched (package id).
-    pub row: Option<i64>,
+    /// The row whose text field is open.
+    pub row: Option<Row>,
     pub text: String,
+}
+
+/// A row of the queues screen that takes a typed reference or number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    /// A queue item, to mark done.
+    Item(i64),
+    /// An export batch, to mark all its open items done at once.
+    Batch(i64),
+    /// A quarantined package, to match to an RMA.
+    Package(i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +97,7 @@ pub enum QueuesCommand {
     Match { package_id: i64, rma_number: String },
     Export(Queue),
     WriteBatch(i64),
+    BatchDone { batch_id: i64, reference: String },
 }
 
 /// One line of a queue item: "RMA-2026-0101 · Rosa Diaz · $45.00 · due 2026-12-05 · refund $45.00 for …".
@@ -105,9 +119,16 @@ pub fn queue_line(row: &QueueRow) -> String {
     parts.join(" · ")
 }
 
-/// "Batch 7 · 2026-11-21 10:02 · 12 items · sam".
+/// "Batch 7 · 2026-11-21 10:02 · 12 items, 3 open · sam".
 pub fn batch_line(batch: &BatchSummary) -> String {
-    format!("Batch {} · {} · {} items · {}", batch.id, local_time(&batch.created_at), batch.items, batch.operator)
+    format!(
+        "Batch {} · {} · {} items, {} open · {}",
+        batch.id,
+        local_time(&batch.created_at),
+        batch.items,
+        batch.open,
+        batch.operator
+    )
 }
 
 pub fn queues_ui(ui: &mut egui::Ui, view: &QueuesView, form: &mut QueuesForm) -> Option<QueuesCommand> {
@@ -149,6 +170,12 @@ pub fn queues_ui(ui: &mut egui::Ui, view: &QueuesView, form: &mut QueuesForm) ->
                             .map(|file| file.path.rsplit(['/', '\\']).next().unwrap_or(&file.path))
                             .collect();
                         ui.label(names.join(", "));
+                        if batch.open > 0
+                            && row_action(ui, form, Row::Batch(batch.id), BATCH_REFERENCE, MARK_BATCH_DONE)
+                        {
+                            let reference = std::mem::take(&mut form.text);
+                            command = Some(QueuesCommand::BatchDone { batch_id: batch.id, reference });
+                        }
                     }
                     None => {
                         ui.colored_label(theme::WRONG, "files not written");
@@ -176,7 +203,7 @@ pub fn queues_ui(ui: &mut egui::Ui, view: &QueuesView, form: &mut QueuesForm) ->
                         } else {
                             theme::GOOD
                         };
-                        if open && row_action(ui, form, row.id, REFERENCE, MARK_DONE) {
+                        if open && row_action(ui, form, Row::Item(row.id), REFERENCE, MARK_DONE) {
                             command =
                                 Some(QueuesCommand::Done { id: row.id, reference: std::mem::take(&mut form.text) });
                         }
@@ -196,7 +223,7 @@ pub fn queues_ui(ui: &mut egui::Ui, view: &QueuesView, form: &mut QueuesForm) ->
                 |ui, range| {
                     for package in &view.quarantine[range] {
                         ui.horizontal(|ui| {
-                            if row_action(ui, form, package.id, RMA_TO_MATCH, MATCH) {
+                            if row_action(ui, form, Row::Package(package.id), RMA_TO_MATCH, MATCH) {
                                 command = Some(QueuesCommand::Match {
                                     package_id: package.id,
                                     rma_number: std::mem::take(&mut form.text),
@@ -217,10 +244,10 @@ pub fn queues_ui(ui: &mut egui::Ui, view: &QueuesView, form: &mut QueuesForm) ->
 
 /// A row's button, which opens a text field for the reference (or RMA number) and its confirm button.
 /// Returns true when the clerk confirmed a non-empty text.
-fn row_action(ui: &mut egui::Ui, form: &mut QueuesForm, id: i64, field: &str, action: &str) -> bool {
-    if form.row != Some(id) {
+fn row_action(ui: &mut egui::Ui, form: &mut QueuesForm, row: Row, field: &str, action: &str) -> bool {
+    if form.row != Some(row) {
         if ui.button(action).clicked() {
-            form.row = Some(id);
+            form.row = Some(row);
             form.text.clear();
         }
         return false;

@@ -268,6 +268,8 @@ pub struct BatchSummary {
     pub created_at: String,
     pub operator: String,
     pub items: u64,
+    /// Its items not yet done.
+    pub open: u64,
     /// When its files were last written, and which; `None` for a batch claimed but never written (a
     /// crash or a full disk between the claim and the files): write it again, never claim its items anew.
     pub written: Option<(String, Vec<BatchFile>)>,
@@ -454,6 +456,9 @@ pub trait Store: Send {
     /// Records that a batch's files are on disk (replacing an earlier write's), audited with each file's
     /// row count and SHA-256.
     fn record_batch_written(&mut self, batch_id: i64, files: &[BatchFile], stamp: &Stamp) -> Result<(), StoreError>;
+    /// Marks every open item of a batch done with one reference (the payment run that paid it, the
+    /// shipment that took it), each audited as `complete_queue_item` does; returns how many.
+    fn complete_batch(&mut self, batch_id: i64, reference: &str, stamp: &Stamp) -> Result<u64, StoreError>;
     /// A queue's latest batches, newest first.
     fn export_batches(&self, queue: Queue, limit: usize) -> Result<Vec<BatchSummary>, StoreError>;
     /// Packages by any number: the package id, the scanned code, an RMA, order or expected tracking

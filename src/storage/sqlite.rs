@@ -814,11 +814,36 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn complete_batch(&mut self, batch_id: i64, reference: &str, stamp: &Stamp) -> Result<u64, StoreError> {
+        let tx = self.write()?;
+        let known: Option<i64> = tx
+            .prepare_cached("SELECT id FROM export_batches WHERE id = ?1")?
+            .query_row([batch_id], |r| r.get(0))
+            .optional()?;
+        if known.is_none() {
+            return Err(StoreError::NotFound { what: "export batch", id: batch_id });
+        }
+        let open: Vec<i64> = tx
+            .prepare_cached("SELECT id FROM queue_items WHERE batch_id = ?1 AND status = 'open' ORDER BY id")?
+            .query_map([batch_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let reference = reference.trim();
+        let detail = serde_json::json!({ "reference": reference, "batch": batch_id }).to_string();
+        for id in &open {
+            tx.prepare_cached("UPDATE queue_items SET status = 'done', reference = ?2, done_at = ?3 WHERE id = ?1")?
+                .execute(params![id, reference, instant(stamp)])?;
+            append(&tx, stamp, "queue_item", &id.to_string(), "done", &detail)?;
+        }
+        tx.commit()?;
+        Ok(open.len() as u64)
+    }
+
     fn export_batches(&self, queue: Queue, limit: usize) -> Result<Vec<BatchSummary>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut stmt = self.conn.prepare_cached(
             "SELECT b.id, b.created_at, b.operator, b.written_at, b.files,
-                    (SELECT count(*) FROM queue_items q WHERE q.batch_id = b.id)
+                    (SELECT count(*) FROM queue_items q WHERE q.batch_id = b.id),
+                    (SELECT count(*) FROM queue_items q WHERE q.batch_id = b.id AND q.status = 'open')
              FROM export_batches b WHERE b.queue = ?1 ORDER BY b.id DESC LIMIT ?2",
         )?;
         let mut rows = stmt.query(params![queue.as_str(), limit])?;
@@ -843,6 +868,7 @@ impl Store for SqliteStore {
                 created_at: row.get(1)?,
                 operator: row.get(2)?,
                 items: row.get::<_, i64>(5)?.unsigned_abs(),
+                open: row.get::<_, i64>(6)?.unsigned_abs(),
                 written,
             });
         }
