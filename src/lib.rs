@@ -6,6 +6,7 @@ pub mod demo;
 pub mod devices;
 pub mod domain;
 pub mod durable;
+pub mod evidence;
 pub mod formats;
 pub mod gui;
 pub mod intake;
