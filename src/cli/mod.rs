@@ -7,6 +7,7 @@ mod bench_sheet;
 mod classify;
 mod data;
 mod decide;
+mod evidence;
 mod policy;
 mod scanner;
 
@@ -117,6 +118,18 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
+    /// Write the evidence packet (PDF) of an RMA's latest decision: the return, the decision and its
+    /// clauses, the photos with their SHA-256, and the decision's place in the audit chain.
+    Evidence {
+        /// The RMA number, as printed on its label.
+        rma: String,
+        /// The PDF file to write (replaced if it exists).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// The merchant, when several merchants have an RMA with this number.
+        #[arg(long, value_name = "ID")]
+        merchant: Option<String>,
+    },
     /// Check or show merchant policies.
     Policy {
         #[command(subcommand)]
@@ -193,6 +206,8 @@ pub enum CliError {
     Gui(String),
     #[error("{0}")]
     Export(#[from] crate::formats::export::ExportError),
+    #[error("{0}")]
+    Evidence(#[from] crate::evidence::EvidenceError),
     #[error("cannot encode {code:?} as Code 128: {reason}")]
     Barcode { code: String, reason: String },
 }
@@ -255,6 +270,12 @@ pub fn run() -> Result<ExitCode, CliError> {
             data::backup(&open_store(cli.data_dir.as_deref(), &policies)?.client(), &destination)?;
         }
         Some(Command::BenchSheet { output }) => bench_sheet::run(&output)?,
+        Some(Command::Evidence { rma, output, merchant }) => {
+            let folder = data_folder(cli.data_dir.as_deref())?;
+            let worker = open_store(Some(&folder), &policies)?;
+            let photos = crate::storage::photos_path(&folder);
+            evidence::run(&worker.client(), &photos, &rma, merchant, &output, stamp(&cli.station))?;
+        }
         Some(Command::Policy { action: PolicyCommand::Check { files } }) => policy::check(&files)?,
         Some(Command::Policy { action: PolicyCommand::Show { merchant } }) => policy::show(&policies, &merchant)?,
     }
