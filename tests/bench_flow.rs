@@ -464,4 +464,8 @@ fn a_package_for_an_order_without_an_rma_is_decided_by_the_merchants_authorizati
     let back = history.queue.iter().find(|row| row.queue == Queue::ReturnToCustomer).expect("a return to the customer");
     assert_eq!(back.order_number, "#KN3008");
     assert!(!back.ship_to.is_empty(), "the customer's address reaches the return queue");
+    // A denial: its evidence packet was written by itself, named after the order.
+    let packet = rma_station::evidence::packets_folder(dir.path())
+        .join(format!("order-KN3008-decision-{}.pdf", history.decisions[0].id));
+    assert!(packet.is_file(), "{}", packet.display());
 }

@@ -285,7 +285,7 @@ pub fn gather(
 pub fn file_name(packet: &EvidencePacket) -> String {
     let number = match &packet.record.rma {
         Some(rma) => rma.record.number.clone(),
-        None => format!("order-{}", packet.record.order.record.number),
+        None => format!("order-{}", packet.record.order.record.number.trim_start_matches('#')),
     };
     let safe: String = number
         .chars()

@@ -16,6 +16,7 @@
 
 #![expect(clippy::float_arithmetic, reason = "page geometry in points; amounts are printed from Money, never computed")]
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use image::DynamicImage;
@@ -94,9 +95,9 @@ fn quarter_turn(orientation: Option<u8>) -> bool {
 
 // ----- images -----
 
-/// An image stream ready to embed.
-struct ImageStream {
-    data: Vec<u8>,
+/// An image stream ready to embed: a JPEG's bytes borrowed from the packet, a PNG's pixels compressed.
+struct ImageStream<'a> {
+    data: Cow<'a, [u8]>,
     filter: Filter,
     width: u32,
     height: u32,
@@ -115,8 +116,11 @@ enum ColourSpace {
     Cmyk,
 }
 
+/// Each photo's image stream by SHA-256, or why the PDF cannot carry it.
+type Images<'a> = BTreeMap<String, Result<ImageStream<'a>, String>>;
+
 /// Each photo's image stream by SHA-256 (a photo at two checkpoints is embedded once), or why it cannot be.
-fn prepare_images(packet: &EvidencePacket) -> BTreeMap<String, Result<ImageStream, String>> {
+fn prepare_images(packet: &EvidencePacket) -> Images<'_> {
     let limits = DecodeLimits::default();
     let mut images = BTreeMap::new();
     for photo in &packet.record.photos {
@@ -133,7 +137,7 @@ fn prepare_images(packet: &EvidencePacket) -> BTreeMap<String, Result<ImageStrea
     images
 }
 
-fn image_stream(bytes: &[u8], limits: &DecodeLimits) -> Result<ImageStream, String> {
+fn image_stream<'a>(bytes: &'a [u8], limits: &DecodeLimits) -> Result<ImageStream<'a>, String> {
     match sniff(bytes).map_err(|e| e.to_string())? {
         crate::photos::decode::PhotoFormat::Jpeg => {
             let (width, height, colour) = jpeg_header(bytes, limits).map_err(|e| e.to_string())?;
@@ -146,7 +150,7 @@ fn image_stream(bytes: &[u8], limits: &DecodeLimits) -> Result<ImageStream, Stri
                 }
             };
             Ok(ImageStream {
-                data: bytes.to_vec(),
+                data: Cow::Borrowed(bytes),
                 filter: Filter::DctDecode,
                 width,
                 height,
@@ -161,7 +165,7 @@ fn image_stream(bytes: &[u8], limits: &DecodeLimits) -> Result<ImageStream, Stri
 }
 
 /// A PNG's pixels as they are: 8 or 16 bits, grey or colour, alpha apart. Nothing is rounded or dropped.
-fn png_stream(image: DynamicImage) -> Result<ImageStream, String> {
+fn png_stream(image: DynamicImage) -> Result<ImageStream<'static>, String> {
     let (width, height) = (image.width(), image.height());
     let sixteen = |samples: &[u16]| samples.iter().flat_map(|s| s.to_be_bytes()).collect::<Vec<u8>>();
     // (colour samples, alpha samples, colour space, bits)
@@ -201,7 +205,7 @@ fn png_stream(image: DynamicImage) -> Result<ImageStream, String> {
     };
     let level = miniz_oxide::deflate::CompressionLevel::DefaultLevel as u8;
     Ok(ImageStream {
-        data: compress_to_vec_zlib(&samples, level),
+        data: Cow::Owned(compress_to_vec_zlib(&samples, level)),
         filter: Filter::FlateDecode,
         width,
         height,
@@ -358,11 +362,9 @@ pub fn packet_title(packet: &EvidencePacket) -> String {
     }
 }
 
+/// The text pages: the return, the decision, its reasons, what was received, the photos' list and the
+/// decision's place in the audit chain.
 fn summary_pages(layout: &mut Layout, packet: &EvidencePacket) {
-    let record = &packet.record;
-    let order = &record.order.record;
-    let decision = &record.decision;
-    let currency = order.currency.as_str();
     layout.text(Face::Bold, 20.0, BLACK, MARGIN, CONTENT_WIDTH, &format!("Evidence packet: {}", packet_title(packet)));
     layout.text(
         Face::Regular,
@@ -373,7 +375,16 @@ fn summary_pages(layout: &mut Layout, packet: &EvidencePacket) {
         "What the returns bench recorded about this package and why it was decided as it was: for the customer, \
          the merchant, and anyone who checks it later against the station's audit log.",
     );
+    return_section(layout, packet);
+    decision_section(layout, packet);
+    reasons_section(layout, packet);
+    received_section(layout, packet);
+    photos_section(layout, packet);
+    audit_section(layout, packet);
+}
 
+fn return_section(layout: &mut Layout, packet: &EvidencePacket) {
+    let (record, order) = (&packet.record, &packet.record.order.record);
     layout.heading("The return");
     layout.field("Merchant", &format!("{} ({})", record.merchant_name, order.merchant));
     match &record.rma {
@@ -428,7 +439,11 @@ fn summary_pages(layout: &mut Layout, packet: &EvidencePacket) {
     if !package.note.is_empty() {
         layout.field("Package note", &package.note);
     }
+}
 
+fn decision_section(layout: &mut Layout, packet: &EvidencePacket) {
+    let (record, decision) = (&packet.record, &packet.record.decision);
+    let currency = record.order.record.currency.as_str();
     layout.heading("The decision");
     layout.gap(2.0);
     layout.text(
@@ -482,7 +497,9 @@ fn summary_pages(layout: &mut Layout, packet: &EvidencePacket) {
     }
     layout.field("Policy", &packet.decision.policy_file);
     layout.hash_field("Policy SHA-256", &decision.policy_sha256);
+}
 
+fn reasons_section(layout: &mut Layout, packet: &EvidencePacket) {
     layout.heading("Why: the merchant's policy");
     if packet.decision.reasons.is_empty() {
         layout.paragraph("The decision names no clause.");
@@ -500,7 +517,10 @@ fn summary_pages(layout: &mut Layout, packet: &EvidencePacket) {
             &format!("“{}”", clause.text.trim()),
         );
     }
+}
 
+fn received_section(layout: &mut Layout, packet: &EvidencePacket) {
+    let (record, currency) = (&packet.record, packet.record.order.record.currency.as_str());
     layout.heading("What was received");
     let sheet = &record.sheet;
     layout.field(
@@ -550,7 +570,10 @@ fn summary_pages(layout: &mut Layout, packet: &EvidencePacket) {
         layout.gap(2.0);
         layout.paragraph(&condition);
     }
+}
 
+fn photos_section(layout: &mut Layout, packet: &EvidencePacket) {
+    let record = &packet.record;
     layout.heading("Photos");
     if record.photos.is_empty() {
         layout.paragraph("No photo was taken of this package.");
@@ -566,7 +589,10 @@ fn summary_pages(layout: &mut Layout, packet: &EvidencePacket) {
             layout.paragraph(&format!("{}. {}", index + 1, photo_title(photo)));
         }
     }
+}
 
+fn audit_section(layout: &mut Layout, packet: &EvidencePacket) {
+    let record = &packet.record;
     // The entry, its two hashes and how to check them belong on one page.
     layout.keep(10.0 * BODY_SIZE * LEADING);
     layout.heading("Audit chain position");
@@ -607,13 +633,7 @@ fn photo_title(photo: &EvidencePhoto) -> String {
     }
 }
 
-fn photo_page(
-    layout: &mut Layout,
-    packet: &EvidencePacket,
-    images: &BTreeMap<String, Result<ImageStream, String>>,
-    index: usize,
-    photo: &EvidencePhoto,
-) {
+fn photo_page(layout: &mut Layout, packet: &EvidencePacket, images: &Images<'_>, index: usize, photo: &EvidencePhoto) {
     let row = &photo.photo;
     layout.new_page();
     layout.text(
@@ -704,7 +724,7 @@ fn photo_page(
 }
 
 /// The resource name of a photo's image: `Im1`, `Im2`… in SHA-256 order.
-fn image_name(images: &BTreeMap<String, Result<ImageStream, String>>, sha256: &str) -> String {
+fn image_name(images: &Images<'_>, sha256: &str) -> String {
     let position = images.keys().position(|key| key == sha256).unwrap_or(0);
     format!("Im{}", position + 1)
 }
@@ -721,11 +741,7 @@ impl Refs {
     }
 }
 
-fn write_pdf(
-    packet: &EvidencePacket,
-    layout: Layout,
-    images: &BTreeMap<String, Result<ImageStream, String>>,
-) -> Vec<u8> {
+fn write_pdf(packet: &EvidencePacket, layout: Layout, images: &Images<'_>) -> Vec<u8> {
     let mut refs = Refs(0);
     let (catalog_id, tree_id, info_id) = (refs.next(), refs.next(), refs.next());
     let fonts: Vec<(Face, Ref)> = Face::ALL.iter().map(|&face| (face, refs.next())).collect();
