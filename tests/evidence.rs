@@ -25,6 +25,7 @@ use rma_station::evidence::{
 };
 use rma_station::formats::case_json::{Case, decision_json};
 use rma_station::gui::Screen;
+use rma_station::gui::inspection::checkpoint_words;
 use rma_station::gui::records::{EVIDENCE_PACKET, FIND_FIELD, evidence_button};
 use rma_station::photos::decode::DecodeLimits;
 use rma_station::photos::ingest::ingest;
@@ -283,14 +284,6 @@ fn a_denial_with_sticker_photos_shows_its_clauses_people_and_each_photos_true_ha
     assert_eq!(detail["sha256"], sha256(&bytes));
     assert_eq!(detail["file"], out.display().to_string());
     assert!(store.verify().unwrap().is_sound());
-}
-
-fn checkpoint_words(checkpoint: Checkpoint) -> &'static str {
-    match checkpoint {
-        Checkpoint::WarrantySticker => "warranty sticker",
-        Checkpoint::Packaging => "packaging",
-        other => panic!("no words for {other:?} in this test"),
-    }
 }
 
 #[test]
