@@ -6,6 +6,7 @@ pub mod demo;
 pub mod devices;
 pub mod domain;
 pub mod durable;
+pub mod evidence;
 pub mod exports;
 pub mod formats;
 pub mod gui;

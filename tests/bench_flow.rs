@@ -23,13 +23,13 @@ use crate::support::{POLICIES, fixture};
 
 type Bench = Harness<'static, StationApp>;
 
-fn enter(harness: &mut Bench) {
+pub fn enter(harness: &mut Bench) {
     harness.key_press(eframe::egui::Key::Enter);
     harness.run();
 }
 
 /// Scans a package label and opens its only RMA with Enter.
-fn open_package(harness: &mut Bench, label: &str) {
+pub fn open_package(harness: &mut Bench, label: &str) {
     scan(harness, label);
     step_until(
         harness,
@@ -41,13 +41,13 @@ fn open_package(harness: &mut Bench, label: &str) {
 }
 
 /// Decides the open package (Enter on the empty scan field) and returns to the decision screen.
-fn decide(harness: &mut Bench) {
+pub fn decide(harness: &mut Bench) {
     enter(harness);
     step_until(harness, "the decision", |app| app.screen() == Screen::Decision);
 }
 
 /// Confirms the decision on screen and waits for the bench to be free again.
-fn confirm(harness: &mut Bench) {
+pub fn confirm(harness: &mut Bench) {
     enter(harness);
     step_until(harness, "the saved decision", |app| app.screen() == Screen::Intake);
     let banner = harness.state().banner().cloned();
@@ -165,7 +165,7 @@ fn a_partial_return_is_charged_restocking_fees_for_the_missing_items() {
 }
 
 /// Opens the warranty claim for the rack switch and records its sticker as broken.
-fn broken_sticker_claim(harness: &mut Bench) {
+pub fn broken_sticker_claim(harness: &mut Bench) {
     open_package(harness, "RMA-2026-0103");
     scan(harness, "KVM-8P-RACK");
     choose(harness, "Warranty sticker", "broken");
@@ -471,4 +471,8 @@ fn a_package_for_an_order_without_an_rma_is_decided_by_the_merchants_authorizati
     let back = history.queue.iter().find(|row| row.queue == Queue::ReturnToCustomer).expect("a return to the customer");
     assert_eq!(back.order_number, "#KN3008");
     assert!(!back.ship_to.is_empty(), "the customer's address reaches the return queue");
+    // A denial: its evidence packet was written by itself, named after the order.
+    let packet = rma_station::evidence::packets_folder(dir.path())
+        .join(format!("order-KN3008-decision-{}.pdf", history.decisions[0].id));
+    assert!(packet.is_file(), "{}", packet.display());
 }

@@ -12,6 +12,7 @@ mod data_cli;
 mod decide_cli;
 mod decide_scenarios;
 mod demo;
+mod evidence;
 mod gui;
 mod import_formats;
 mod intake;

@@ -7,6 +7,7 @@ mod bench_sheet;
 mod classify;
 mod data;
 mod decide;
+mod evidence;
 mod policy;
 mod scanner;
 
@@ -132,6 +133,18 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Write the evidence packet (PDF) of an RMA's latest decision: the return, the decision and its
+    /// clauses, the photos with their SHA-256, and the decision's place in the audit chain.
+    Evidence {
+        /// The RMA number, as printed on its label.
+        rma: String,
+        /// The PDF file to write (replaced if it exists).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// The merchant, when several merchants have an RMA with this number.
+        #[arg(long, value_name = "ID")]
+        merchant: Option<String>,
+    },
     /// Check or show merchant policies.
     Policy {
         #[command(subcommand)]
@@ -210,6 +223,8 @@ pub enum CliError {
     Export(#[from] crate::formats::export::ExportError),
     #[error("{0}")]
     QueueExport(#[from] crate::exports::ExportFailure),
+    #[error("{0}")]
+    Evidence(#[from] crate::evidence::EvidenceError),
     #[error("cannot encode {code:?} as Code 128: {reason}")]
     Barcode { code: String, reason: String },
 }
@@ -287,6 +302,12 @@ pub fn run() -> Result<ExitCode, CliError> {
             }
         }
         Some(Command::BenchSheet { output }) => bench_sheet::run(&output)?,
+        Some(Command::Evidence { rma, output, merchant }) => {
+            let folder = data_folder(cli.data_dir.as_deref())?;
+            let worker = open_store(Some(&folder), &policies)?;
+            let photos = crate::storage::photos_path(&folder);
+            evidence::run(&worker.client(), &photos, &rma, merchant, &output, stamp(&cli.station))?;
+        }
         Some(Command::Policy { action: PolicyCommand::Check { files } }) => policy::check(&files)?,
         Some(Command::Policy { action: PolicyCommand::Show { merchant } }) => policy::show(&policies, &merchant)?,
     }

@@ -22,6 +22,7 @@ use crate::domain::queue::{QueueEntry, queue_entries};
 use crate::domain::scan::command::BenchCommand;
 use crate::domain::scan::{Classification, Classifier, Kind, Reading, preview_text, screen_text};
 use crate::domain::vocabulary::{Checkpoint, Disposition, Queue, Role};
+use crate::evidence::{self, PacketTarget};
 use crate::formats::case_json::{Case, decision_json};
 use crate::gui::decision::{DecisionCommand, DecisionView, OverrideForm, decision_ui};
 use crate::gui::inspection::{
@@ -33,7 +34,7 @@ use crate::gui::intake::{
     ScannerStatus, intake_ui, rma_line, scan_field_ui,
 };
 use crate::gui::queues::{BATCHES_SHOWN, QueueTab, QueuesCommand, QueuesForm, QueuesView, queues_ui};
-use crate::gui::records::{RecordsCommand, RecordsForm, RecordsView, records_ui};
+use crate::gui::records::{EVIDENCE_PACKET, RecordsCommand, RecordsForm, RecordsView, records_ui};
 use crate::gui::settings::{SettingsCommand, SettingsForm, SettingsView, settings_ui};
 use crate::gui::sign_in::{SignInCommand, SignInForm, SignInView, sign_in_ui};
 use crate::gui::station::{DatabaseView, MerchantSummary, StationCommand, StationView, station_ui};
@@ -119,8 +120,10 @@ pub enum AppEvent {
     InspectionSaved(Result<(), String>),
     Decided {
         summary: String,
-        result: Result<i64, String>,
+        result: Result<SavedDecision, String>,
     },
+    /// An evidence packet written on request: where, or why not.
+    EvidenceWritten(Result<String, String>),
     OverrideRefused {
         supervisor: String,
         message: String,
@@ -139,6 +142,14 @@ pub enum AppEvent {
         tile: PhotoTileData,
         result: Result<(), String>,
     },
+}
+
+/// A confirmed decision as saved, and what became of its automatic evidence packet (none: it gets one only
+/// on request).
+#[derive(Debug)]
+pub struct SavedDecision {
+    pub id: i64,
+    pub packet: Option<Result<String, String>>,
 }
 
 /// A queue tab's rows.
@@ -278,6 +289,8 @@ pub struct StationApp {
     settings_form: SettingsForm,
     /// The last outcome worth telling the clerk (good or not), shown under the scan field.
     banner: Option<(bool, String)>,
+    /// The decision just confirmed, whose evidence packet the bar offers while its banner shows.
+    last_decided: Option<i64>,
     storage: Option<StorageClient>,
     photo_worker: Option<PhotoWorker<PhotoTag>>,
     /// Held to be dropped with the app: their Drop stops the threads.
@@ -404,6 +417,7 @@ impl StationApp {
             settings_message: None,
             settings_form: SettingsForm::default(),
             banner: None,
+            last_decided: None,
             events,
             event_sender,
             scanner_events,
@@ -577,6 +591,7 @@ impl StationApp {
         }
         let mut scan_input = None;
         let mut sign_out = false;
+        let mut evidence_wanted = None;
         egui::Panel::top("bar").show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
                 ui.strong(APP_NAME);
@@ -597,7 +612,14 @@ impl StationApp {
             let hint = self.scan_hint();
             scan_input = scan_field_ui(ui, &mut self.scan_text, hint);
             if let Some((good, message)) = &self.banner {
-                ui.colored_label(if *good { theme::GOOD } else { theme::WRONG }, message);
+                ui.horizontal_wrapped(|ui| {
+                    ui.colored_label(if *good { theme::GOOD } else { theme::WRONG }, message);
+                    if let Some(decision_id) = self.last_decided
+                        && ui.button(EVIDENCE_PACKET).clicked()
+                    {
+                        evidence_wanted = Some(decision_id);
+                    }
+                });
             }
             if let Some(notice) = &self.notice {
                 ui.colored_label(theme::WAIT, notice);
@@ -613,6 +635,9 @@ impl StationApp {
             self.back();
         }
         self.bench_keys(&ctx);
+        if let Some(decision_id) = evidence_wanted {
+            self.write_evidence(decision_id, &ctx);
+        }
         if sign_out {
             self.session = None;
             self.screen = Screen::SignIn;
@@ -1084,12 +1109,10 @@ impl StationApp {
         let currency = bench.claim.order().map_or(String::new(), |o| o.record.currency.clone());
         let summary = decided_summary(&bench.claim.number(bench.package_id), &currency, &to_save);
         let (sheet, stamp) = (bench.sheet.clone(), self.stamp());
+        let packet = self.automatic_packet(&to_save.decision);
         self.submit(
             ctx,
-            move |store| {
-                store.save_inspection(to_save.inspection_id, &sheet, &stamp)?;
-                store.record_decision(&to_save, &stamp)
-            },
+            move |store| save_decision(store, &to_save, &sheet, &stamp, packet),
             move |result| AppEvent::Decided { summary, result: result.map_err(|e| e.to_string()) },
         );
     }
@@ -1140,6 +1163,7 @@ impl StationApp {
         let currency = bench.claim.order().map_or(String::new(), |o| o.record.currency.clone());
         let summary = decided_summary(&bench.claim.number(bench.package_id), &currency, &to_save);
         let (sheet, package_id) = (bench.sheet.clone(), bench.package_id);
+        let packet = self.automatic_packet(&to_save.decision);
         self.submit(
             ctx,
             move |store| {
@@ -1156,11 +1180,10 @@ impl StationApp {
                     let _ = store.append_audit(&stamp, "package", &package_id.to_string(), "override_refused", &detail);
                     return Err(Err((supervisor, message)));
                 }
-                store.save_inspection(to_save.inspection_id, &sheet, &stamp).map_err(|e| Ok(e.to_string()))?;
-                store.record_decision(&to_save, &stamp).map_err(|e| Ok(e.to_string()))
+                save_decision(store, &to_save, &sheet, &stamp, packet).map_err(|e| Ok(e.to_string()))
             },
-            move |result: Result<i64, Result<String, (String, String)>>| match result {
-                Ok(id) => AppEvent::Decided { summary, result: Ok(id) },
+            move |result: Result<SavedDecision, Result<String, (String, String)>>| match result {
+                Ok(saved) => AppEvent::Decided { summary, result: Ok(saved) },
                 Err(Ok(message)) => AppEvent::Decided { summary, result: Err(message) },
                 Err(Err((supervisor, message))) => AppEvent::OverrideRefused { supervisor, message },
             },
@@ -1256,6 +1279,7 @@ impl StationApp {
                     AppEvent::Found,
                 );
             }
+            RecordsCommand::EvidencePacket(decision_id) => self.write_evidence(decision_id, ctx),
             RecordsCommand::Open(id) => {
                 self.submit(
                     ctx,
@@ -1335,6 +1359,7 @@ impl StationApp {
     /// screen left behind.
     fn entered(&mut self, screen: Screen, ctx: &egui::Context) {
         self.banner = None;
+        self.last_decided = None;
         match screen {
             Screen::Intake => self.refresh_today(ctx),
             Screen::Queues => self.refresh_queue(ctx),
@@ -1524,10 +1549,21 @@ impl StationApp {
             AppEvent::Today(Err(message)) | AppEvent::InspectionSaved(Err(message)) => self.notice = Some(message),
             AppEvent::InspectionSaved(Ok(())) => {}
             AppEvent::Decided { summary, result } => match result {
-                Ok(_) => {
+                Ok(saved) => {
                     self.bench = None;
                     self.override_form = OverrideForm::default();
+                    let summary = match saved.packet {
+                        Some(Ok(packet)) => format!("{summary}; {packet}"),
+                        Some(Err(message)) => {
+                            self.notice = Some(format!(
+                                "the decision is saved, but its evidence packet was not written: {message}"
+                            ));
+                            summary
+                        }
+                        None => summary,
+                    };
                     self.banner = Some((true, summary));
+                    self.last_decided = Some(saved.id);
                     self.screen = Screen::Intake;
                     self.refresh_today(ctx);
                 }
@@ -1538,6 +1574,12 @@ impl StationApp {
                     }
                 }
             },
+            AppEvent::EvidenceWritten(result) => {
+                self.banner = Some(match result {
+                    Ok(words) => (true, words),
+                    Err(message) => (false, format!("the evidence packet was not written: {message}")),
+                });
+            }
             AppEvent::OverrideRefused { supervisor, message } => {
                 self.lockout.failed(&supervisor, Utc::now());
                 if let Some(bench) = self.bench.as_mut() {
@@ -1729,6 +1771,38 @@ impl StationApp {
         );
     }
 
+    /// Where the decision about to be confirmed writes its evidence packet without being asked, if it does:
+    /// a denial or a shipping-damage claim (`evidence::written_automatically`).
+    fn automatic_packet(&self, decision: &Decision) -> Option<PacketPlace> {
+        let kind = match &self.bench.as_ref()?.claim {
+            Claim::Rma(found) => Some(found.rma.record.kind),
+            _ => None,
+        };
+        evidence::written_automatically(decision, kind).then(|| self.packet_place())
+    }
+
+    fn packet_place(&self) -> PacketPlace {
+        PacketPlace {
+            photos: PhotoFolder::new(crate::storage::photos_path(&self.data_dir)),
+            folder: evidence::packets_folder(&self.data_dir),
+        }
+    }
+
+    /// Writes a decision's evidence packet into the evidence folder, on the storage thread.
+    fn write_evidence(&mut self, decision_id: i64, ctx: &egui::Context) {
+        let (place, stamp) = (self.packet_place(), self.stamp());
+        self.banner = Some((true, "writing the evidence packet…".to_owned()));
+        self.submit(
+            ctx,
+            move |store| {
+                evidence::write_packet(store, &place.photos, decision_id, PacketTarget::Folder(&place.folder), &stamp)
+                    .map(|receipt| receipt.to_string())
+                    .map_err(|e| e.to_string())
+            },
+            AppEvent::EvidenceWritten,
+        );
+    }
+
     fn load_demo(&mut self, ctx: &egui::Context) {
         // The clock is read here, at the edge; the demo's dates are moved to this day.
         let now = Local::now();
@@ -1780,6 +1854,33 @@ fn decided_summary(number: &str, currency: &str, saved: &DecisionToSave) -> Stri
         words.push_str(&format!("; queued: {}", queues.join(", ")));
     }
     words
+}
+
+/// Where an evidence packet is read from and written to.
+#[derive(Debug, Clone)]
+struct PacketPlace {
+    photos: PhotoFolder,
+    folder: PathBuf,
+}
+
+/// Saves the sheet and the confirmed decision, then writes the decision's evidence packet if it gets one
+/// without being asked. The decision stands whatever becomes of its packet: a packet that fails is
+/// reported and can be written again from the Records screen.
+fn save_decision(
+    store: &mut dyn Store,
+    to_save: &DecisionToSave,
+    sheet: &InspectionSheet,
+    stamp: &Stamp,
+    packet: Option<PacketPlace>,
+) -> Result<SavedDecision, crate::storage::StoreError> {
+    store.save_inspection(to_save.inspection_id, sheet, stamp)?;
+    let id = store.record_decision(to_save, stamp)?;
+    let packet = packet.map(|place| {
+        evidence::write_packet(store, &place.photos, id, PacketTarget::Folder(&place.folder), stamp)
+            .map(|receipt| receipt.to_string())
+            .map_err(|e| e.to_string())
+    });
+    Ok(SavedDecision { id, packet })
 }
 
 /// What a scan is, in words: "tracking number (UPS)", "RMA number (merchant id)".

@@ -11,6 +11,13 @@ use crate::gui::theme;
 use crate::storage::{PackageHistory, PackageRow};
 
 pub const FIND_FIELD: &str = "Find by any number";
+/// The button that writes a decision's evidence packet (PDF) into the evidence folder.
+pub const EVIDENCE_PACKET: &str = "Evidence packet";
+
+/// The Records screen's evidence button of one decision: "Evidence packet of decision 12".
+pub fn evidence_button(decision_id: i64) -> String {
+    format!("{EVIDENCE_PACKET} of decision {decision_id}")
+}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RecordsView {
@@ -29,6 +36,8 @@ pub struct RecordsForm {
 pub enum RecordsCommand {
     Find(String),
     Open(i64),
+    /// Write the evidence packet of this decision.
+    EvidencePacket(i64),
 }
 
 pub fn records_ui(ui: &mut egui::Ui, view: &RecordsView, form: &mut RecordsForm) -> Option<RecordsCommand> {
@@ -47,7 +56,7 @@ pub fn records_ui(ui: &mut egui::Ui, view: &RecordsView, form: &mut RecordsForm)
     if let Some(message) = &view.message {
         ui.colored_label(theme::WAIT, message);
     }
-    let (opened, ()) = theme::two_columns(
+    let (opened, asked) = theme::two_columns(
         ui,
         |ui| {
             let mut command = None;
@@ -66,15 +75,16 @@ pub fn records_ui(ui: &mut egui::Ui, view: &RecordsView, form: &mut RecordsForm)
             command
         },
         |ui| {
-            if let Some(history) = &view.history {
-                egui::ScrollArea::vertical().id_salt("history").show(ui, |ui| history_ui(ui, history));
-            }
+            let history = view.history.as_ref()?;
+            egui::ScrollArea::vertical().id_salt("history").show(ui, |ui| history_ui(ui, history)).inner
         },
     );
-    command.or(opened)
+    command.or(opened).or(asked)
 }
 
-fn history_ui(ui: &mut egui::Ui, history: &PackageHistory) {
+/// Draws a package's story; returns the evidence packet asked for, if any.
+fn history_ui(ui: &mut egui::Ui, history: &PackageHistory) -> Option<RecordsCommand> {
+    let mut command = None;
     let package = &history.package;
     ui.label(theme::heading(&format!("Package #{}", package.id)));
     ui.label(format!(
@@ -129,6 +139,9 @@ fn history_ui(ui: &mut egui::Ui, history: &PackageHistory) {
         if let (Some(reason), Some(by)) = (&decision.override_reason, &decision.approved_by) {
             ui.colored_label(theme::WAIT, format!("overridden, approved by {by}: {reason}"));
         }
+        if ui.button(evidence_button(decision.id)).clicked() {
+            command = Some(RecordsCommand::EvidencePacket(decision.id));
+        }
     }
     if !history.queue.is_empty() {
         ui.strong("Queue");
@@ -146,6 +159,7 @@ fn history_ui(ui: &mut egui::Ui, history: &PackageHistory) {
             .monospace(),
         );
     }
+    command
 }
 
 /// A stored instant (RFC 3339 UTC) in the bench's local time, to the minute: "2026-11-21 04:49".

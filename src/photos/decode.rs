@@ -187,6 +187,50 @@ pub fn dimensions(bytes: &[u8], limits: &DecodeLimits) -> Result<(PhotoFormat, u
     })
 }
 
+/// How a JPEG's samples are coded, for a container that carries the JPEG as it is (a PDF's DCTDecode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JpegColour {
+    /// One 8-bit component.
+    Gray,
+    /// Three 8-bit components (YCbCr, as cameras write them, or RGB).
+    Rgb,
+    /// Four 8-bit components, as Adobe's programs write them (inverted).
+    Cmyk,
+    /// One component of more than 8 bits (12-bit or lossless JPEG).
+    DeepGray,
+}
+
+/// A JPEG's stored pixel size and colour coding, from its header alone, checked against the limits.
+pub fn jpeg_header(bytes: &[u8], limits: &DecodeLimits) -> Result<(u32, u32, JpegColour), DecodeError> {
+    let format = PhotoFormat::Jpeg;
+    if sniff(bytes)? != format {
+        return Err(DecodeError::Unsupported { what: "a PNG photo, not a JPEG".into() });
+    }
+    guarded(format, || {
+        let mut decoder = jpeg_decoder(bytes, limits);
+        decoder.read_info().map_err(jpeg_error)?;
+        let info = decoder.info().ok_or_else(|| damaged(format, "no image header"))?;
+        let (width, height) = (u32::from(info.width), u32::from(info.height));
+        check_size(format, width, height, limits)?;
+        let colour = match info.pixel_format {
+            jpeg_decoder::PixelFormat::L8 => JpegColour::Gray,
+            jpeg_decoder::PixelFormat::L16 => JpegColour::DeepGray,
+            jpeg_decoder::PixelFormat::RGB24 => JpegColour::Rgb,
+            jpeg_decoder::PixelFormat::CMYK32 => JpegColour::Cmyk,
+        };
+        Ok((width, height, colour))
+    })
+}
+
+/// A PNG photo's pixels, whole and as stored (no orientation applied), within the limits.
+pub fn png_pixels(bytes: &[u8], limits: &DecodeLimits) -> Result<DynamicImage, DecodeError> {
+    let format = sniff(bytes)?;
+    if format != PhotoFormat::Png {
+        return Err(DecodeError::Unsupported { what: "a JPEG photo, not a PNG".into() });
+    }
+    guarded(format, || decode_png(bytes, limits).map(|(_, _, image)| image))
+}
+
 /// Decodes the photo into a picture whose long edge is at most `long_edge`, upright by `orientation`.
 pub fn render(
     bytes: &[u8],

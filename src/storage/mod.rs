@@ -307,6 +307,35 @@ pub struct PackageHistory {
     pub audit: Vec<AuditEntry>,
 }
 
+/// Everything an evidence packet shows of one decision, as the store holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvidenceRecord {
+    /// The merchant's name as its policy file gives it.
+    pub merchant_name: String,
+    pub order: StoredOrder,
+    /// None: the package came without an RMA and was decided by the merchant's rule for those.
+    pub rma: Option<StoredRma>,
+    pub package: PackageRow,
+    /// The inspection the decision was made on.
+    pub sheet: InspectionSheet,
+    pub decision: DecisionRow,
+    /// The audit entry that recorded the decision (`decided` or `overridden`): its place in the chain.
+    pub decision_entry: AuditEntry,
+    /// The inspection's photos, in the order they were recorded.
+    pub photos: Vec<EvidencePhoto>,
+}
+
+/// A photo of an evidence packet: its record, the item it shows and who recorded it when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidencePhoto {
+    pub photo: PhotoRow,
+    /// The SKU of the item it shows; none for the package as a whole.
+    pub item_sku: Option<String>,
+    /// RFC 3339 UTC.
+    pub recorded_at: String,
+    pub recorded_by: String,
+}
+
 /// How much the store holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreCounts {
@@ -466,6 +495,10 @@ pub trait Store: Send {
     fn find_packages(&self, number: &str, limit: usize) -> Result<Vec<PackageRow>, StoreError>;
     /// A package's whole story.
     fn package_history(&self, package_id: i64) -> Result<PackageHistory, StoreError>;
+    /// Every decision of the packages received for this RMA, oldest first.
+    fn decisions_of_rma(&self, rma_id: i64) -> Result<Vec<i64>, StoreError>;
+    /// One decision with everything its evidence packet shows.
+    fn evidence_record(&self, decision_id: i64) -> Result<EvidenceRecord, StoreError>;
     fn counts(&self) -> Result<StoreCounts, StoreError>;
     /// Integrity and the audit chain.
     fn verify(&self) -> Result<VerifyReport, StoreError>;

@@ -16,8 +16,8 @@ use crate::policies::{PolicySet, sha256_hex};
 use crate::storage::audit::{AuditEntry, ChainCheck, GENESIS, entry_hash};
 use crate::storage::schema::{self, LATEST};
 use crate::storage::{
-    BatchFile, BatchSummary, DecisionRow, DecisionToSave, ExportBatch, ExportItem, ExportUnits, ImportCounts,
-    ImportSource, OperatorRow, PackageHistory, PackageRow, PackageStage, PhotoRow, QueueRow, QueueStatus,
+    BatchFile, BatchSummary, DecisionRow, DecisionToSave, EvidenceRecord, ExportBatch, ExportItem, ExportUnits,
+    ImportCounts, ImportSource, OperatorRow, PackageHistory, PackageRow, PackageStage, PhotoRow, QueueRow, QueueStatus,
     ReceivedPackage, RmaMatch, Stamp, Store, StoreCounts, StoreError, StoredOrder, StoredRma, VerifyReport, number_key,
 };
 
@@ -205,6 +205,8 @@ macro_rules! queue_select {
          LEFT JOIN orders o ON o.id = COALESCE(r.order_id, p.order_id)"
     };
 }
+
+mod evidence;
 
 impl Store for SqliteStore {
     fn import_orders(
@@ -1006,6 +1008,14 @@ impl Store for SqliteStore {
         }
         audit.sort_by_key(|entry| entry.seq);
         Ok(PackageHistory { package, rma, inspections, photos, decisions, queue, audit })
+    }
+
+    fn decisions_of_rma(&self, rma_id: i64) -> Result<Vec<i64>, StoreError> {
+        evidence::decisions_of_rma(&self.conn, rma_id)
+    }
+
+    fn evidence_record(&self, decision_id: i64) -> Result<EvidenceRecord, StoreError> {
+        evidence::evidence_record(&self.conn, decision_id)
     }
 
     fn counts(&self) -> Result<StoreCounts, StoreError> {

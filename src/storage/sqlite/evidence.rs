@@ -1,0 +1,75 @@
+//! The queries behind an evidence packet: one decision with everything the packet shows of it, and the
+//! decisions of an RMA. A child of the SQLite store, so it reads through the store's own row loaders.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::{audit_row, load_decisions, load_order, load_photos, load_sheet, package_rows, rma_match};
+use crate::storage::{EvidencePhoto, EvidenceRecord, StoreError};
+
+/// Every decision of the packages received for the RMA with this id, oldest first.
+pub(super) fn decisions_of_rma(conn: &Connection, rma_id: i64) -> Result<Vec<i64>, StoreError> {
+    // packages_by_rma, then decisions_by_package: an RMA has a package or two, never a scan of decisions.
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.id FROM packages p JOIN decisions d ON d.package_id = p.id WHERE p.rma_id = ?1 ORDER BY d.id",
+    )?;
+    let ids = stmt.query_map([rma_id], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+    Ok(ids)
+}
+
+/// The decision `decision_id` with its package, order, RMA (if any), inspection sheet, photos and the audit
+/// entry that recorded it.
+pub(super) fn evidence_record(conn: &Connection, decision_id: i64) -> Result<EvidenceRecord, StoreError> {
+    let not_found = || StoreError::NotFound { what: "decision", id: decision_id };
+    let package_id: i64 = conn
+        .prepare_cached("SELECT package_id FROM decisions WHERE id = ?1")?
+        .query_row([decision_id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(not_found)?;
+    let decision = load_decisions(conn, package_id)?.into_iter().find(|d| d.id == decision_id).ok_or_else(not_found)?;
+    let corrupt =
+        |detail: &str| StoreError::Corrupt { what: format!("decision {decision_id}"), detail: detail.to_owned() };
+    let package = package_rows(conn, concat!(package_select!(), " WHERE p.id = ?1"), [package_id])?
+        .pop()
+        .ok_or_else(|| corrupt("its package is gone"))?;
+    let (rma, order) = match package.rma_id {
+        Some(rma_id) => {
+            let found = rma_match(conn, rma_id)?;
+            (Some(found.rma), found.order)
+        }
+        None => {
+            // A package decided without an RMA was matched to its order (the merchant's rule for those).
+            let order_id: Option<i64> = conn
+                .prepare_cached("SELECT order_id FROM packages WHERE id = ?1")?
+                .query_row([package_id], |r| r.get(0))?;
+            (None, load_order(conn, order_id.ok_or_else(|| corrupt("its package has neither an RMA nor an order"))?)?)
+        }
+    };
+    let merchant_name: String = conn
+        .prepare_cached("SELECT name FROM merchants WHERE id = ?1")?
+        .query_row([&order.record.merchant], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| order.record.merchant.clone());
+    let sheet = load_sheet(conn, decision.inspection_id)?;
+    let mut item_at =
+        conn.prepare_cached("SELECT sku FROM inspection_items WHERE inspection_id = ?1 AND position = ?2")?;
+    let mut recorded = conn.prepare_cached("SELECT imported_at, operator FROM photos WHERE id = ?1")?;
+    let mut photos = Vec::new();
+    for (id, photo) in load_photos(conn, decision.inspection_id)? {
+        let item_sku: Option<String> = match photo.item_position {
+            Some(position) => item_at.query_row((decision.inspection_id, position), |r| r.get(0)).optional()?,
+            None => None,
+        };
+        let (recorded_at, recorded_by) = recorded.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        photos.push(EvidencePhoto { photo, item_sku, recorded_at, recorded_by });
+    }
+    // A decision's own entry is written in its transaction: `decided`, or `overridden` with the override.
+    let decision_entry = conn
+        .prepare_cached(
+            "SELECT seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash FROM audit_log
+             WHERE entity = 'decision' AND entity_id = ?1 AND action IN ('decided', 'overridden') ORDER BY seq LIMIT 1",
+        )?
+        .query_row([decision_id.to_string()], audit_row)
+        .optional()?
+        .ok_or_else(|| corrupt("the audit log has no entry recording it"))?;
+    Ok(EvidenceRecord { merchant_name, order, rma, package, sheet, decision, decision_entry, photos })
+}
