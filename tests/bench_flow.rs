@@ -21,15 +21,15 @@ use rma_station::storage::{PackageHistory, PackageStage, QueueStatus, Store, dat
 use crate::gui::{demo_station, scan, sign_in, station_with_scanner, step_until, type_into, with_demo};
 use crate::support::{POLICIES, fixture};
 
-type Bench = Harness<'static, StationApp>;
+pub type Bench = Harness<'static, StationApp>;
 
-fn enter(harness: &mut Bench) {
+pub fn enter(harness: &mut Bench) {
     harness.key_press(eframe::egui::Key::Enter);
     harness.run();
 }
 
 /// Scans a package label and opens its only RMA with Enter.
-fn open_package(harness: &mut Bench, label: &str) {
+pub fn open_package(harness: &mut Bench, label: &str) {
     scan(harness, label);
     step_until(
         harness,

@@ -17,6 +17,7 @@ mod intake;
 mod lockout;
 mod money;
 mod photos;
+mod picker;
 mod policy_files;
 mod queue_export;
 mod scan;
