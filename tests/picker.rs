@@ -83,36 +83,36 @@ fn listed_folder(action: Option<PickerAction>) -> (u64, PathBuf) {
 
 #[test]
 fn the_picker_starts_in_the_last_folder_then_the_hot_folder_then_pictures_then_home() {
-    let (last, hot, home) = (Path::new("/media/card/DCIM"), Path::new("/srv/hot"), Path::new("/home/sam"));
-    let cases: [(Option<&Path>, Option<&Path>, Option<&Path>, &[&str]); 4] = [
-        (Some(last), Some(hot), Some(home), &["/media/card/DCIM", "/srv/hot", "/home/sam/Pictures", "/home/sam", "/"]),
-        (None, Some(hot), Some(home), &["/srv/hot", "/home/sam/Pictures", "/home/sam", "/"]),
-        (None, None, Some(home), &["/home/sam/Pictures", "/home/sam", "/"]),
-        (None, None, None, &["/"]),
-    ];
-    for (last, hot, home, expected) in cases {
+    #[track_caller]
+    fn check(last: Option<&str>, hot: Option<&str>, home: Option<&str>, expected: &[&str]) {
         let expected: Vec<PathBuf> = expected.iter().map(PathBuf::from).collect();
-        assert_eq!(start_candidates(last, hot, home), expected, "{last:?} {hot:?} {home:?}");
+        let found = start_candidates(last.map(Path::new), hot.map(Path::new), home.map(Path::new));
+        assert_eq!(found, expected, "{last:?} {hot:?} {home:?}");
     }
+    let (last, hot, home) = (Some("/media/card/DCIM"), Some("/srv/hot"), Some("/home/sam"));
+    check(last, hot, home, &["/media/card/DCIM", "/srv/hot", "/home/sam/Pictures", "/home/sam", "/"]);
+    check(None, hot, home, &["/srv/hot", "/home/sam/Pictures", "/home/sam", "/"]);
+    check(None, None, home, &["/home/sam/Pictures", "/home/sam", "/"]);
+    check(None, None, None, &["/"]);
 }
 
 #[test]
 fn a_typed_path_is_taken_from_the_folder_shown_and_tilde_is_home() {
-    let (current, home) = (Some(Path::new("/photos")), Some(Path::new("/home/sam")));
-    let cases: [(&str, Option<&Path>, Option<&Path>, Option<&str>); 9] = [
-        ("", current, home, None),
-        ("   ", current, home, None),
-        ("~", current, home, Some("/home/sam")),
-        ("~/Pictures/returns", current, home, Some("/home/sam/Pictures/returns")),
-        ("  /media/card  ", current, home, Some("/media/card")),
-        ("DCIM/100CANON", current, home, Some("/photos/DCIM/100CANON")),
-        ("DCIM", None, home, Some("/home/sam/DCIM")),
-        ("~", current, None, None),
-        ("DCIM", None, None, None),
-    ];
-    for (typed, current, home, expected) in cases {
-        assert_eq!(resolve_typed(typed, current, home), expected.map(PathBuf::from), "{typed:?}");
+    #[track_caller]
+    fn check(typed: &str, current: Option<&str>, home: Option<&str>, expected: Option<&str>) {
+        let found = resolve_typed(typed, current.map(Path::new), home.map(Path::new));
+        assert_eq!(found, expected.map(PathBuf::from), "{typed:?}");
     }
+    let (current, home) = (Some("/photos"), Some("/home/sam"));
+    check("", current, home, None);
+    check("   ", current, home, None);
+    check("~", current, home, Some("/home/sam"));
+    check("~/Pictures/returns", current, home, Some("/home/sam/Pictures/returns"));
+    check("  /media/card  ", current, home, Some("/media/card"));
+    check("DCIM/100CANON", current, home, Some("/photos/DCIM/100CANON"));
+    check("DCIM", None, home, Some("/home/sam/DCIM"));
+    check("~", current, None, None);
+    check("DCIM", None, None, None);
 }
 
 #[test]

@@ -25,3 +25,4 @@ mod scanner;
 mod storage;
 mod support;
 mod tidy;
+mod webcam;
