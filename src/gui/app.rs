@@ -1496,7 +1496,7 @@ impl StationApp {
     /// F7 or the button: a photo from the chosen webcam, for the checkpoint and item selected now.
     fn take_webcam_photo(&mut self) {
         let Some(Webcams::Found(cameras)) = &self.webcams else { return };
-        let Some(camera) = cameras.get(self.camera).or(cameras.first()) else { return };
+        let Some(camera) = cameras.get(self.camera) else { return };
         if self.capturing.is_some() {
             return;
         }
