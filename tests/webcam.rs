@@ -167,10 +167,10 @@ fn without_tables(jpeg: &[u8]) -> Vec<u8> {
 
 /// A colour photo encoded by `image`'s encoder, which writes the standard tables of ITU T.81 K.3.
 fn encoded_with_standard_tables() -> Vec<u8> {
-    let photo = image::load_from_memory(&fs::read(fixture("photos/camera/jolla-phone.jpg")).unwrap()).unwrap();
-    let small = photo.thumbnail(320, 320).to_rgb8();
+    let photo = fs::read(fixture("photos/camera/Nikon_DSCN0010_gps.jpg")).unwrap();
+    let pixels = image::load_from_memory(&photo).unwrap().to_rgb8();
     let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85).encode_image(&small).unwrap();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85).encode_image(&pixels).unwrap();
     jpeg
 }
 
