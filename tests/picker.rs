@@ -276,6 +276,13 @@ fn a_folder_that_cannot_be_listed_is_named_and_the_folder_shown_stays() {
 
 // ----- listings of real folders -----
 
+/// A temporary folder and its absolute path without links, as listings name folders.
+fn temp_folder() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fs::canonicalize(dir.path()).unwrap();
+    (dir, path)
+}
+
 fn set_modified(path: &Path, seconds_after_epoch: u64) {
     let file = fs::File::options().write(true).open(path).unwrap();
     file.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(seconds_after_epoch)).unwrap();
@@ -283,8 +290,8 @@ fn set_modified(path: &Path, seconds_after_epoch: u64) {
 
 #[test]
 fn a_listing_has_each_entry_with_its_size_and_time_and_follows_links() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
+    let (_dir, root) = temp_folder();
+    let root = root.as_path();
     fs::create_dir(root.join("DCIM")).unwrap();
     fs::write(root.join("IMG_0001.JPG"), b"not really a photo").unwrap();
     set_modified(&root.join("IMG_0001.JPG"), 1_795_000_000);
@@ -303,12 +310,26 @@ fn a_listing_has_each_entry_with_its_size_and_time_and_follows_links() {
 }
 
 #[test]
+fn a_folder_is_listed_under_its_absolute_path_and_errors_keep_the_path_asked_for() {
+    let (_dir, root) = temp_folder();
+    fs::create_dir(root.join("DCIM")).unwrap();
+    std::os::unix::fs::symlink(root.join("DCIM"), root.join("camera")).unwrap();
+    for asked in [root.join("DCIM/.."), root.join("camera/.."), root.join("camera/../DCIM/../.")] {
+        assert_eq!(listing::list(&asked).unwrap().folder, root, "{}", asked.display());
+    }
+    assert_eq!(listing::list(&root.join("camera")).unwrap().folder, root.join("DCIM"), "a link to its folder");
+    let asked = root.join("camera/../gone");
+    let error = listing::list(&asked).unwrap_err();
+    assert!(matches!(&error, ListError::NotFound { path } if *path == asked), "{error:?}");
+}
+
+#[test]
 fn a_path_naming_a_file_lists_its_folder_with_the_file_picked_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let photo = dir.path().join("label.jpg");
+    let (_dir, dir) = temp_folder();
+    let photo = dir.join("label.jpg");
     fs::write(&photo, b"x").unwrap();
     let listing = listing::list(&photo).unwrap();
-    assert_eq!((listing.folder.as_path(), listing.highlight.as_deref()), (dir.path(), Some(photo.as_path())));
+    assert_eq!((listing.folder.as_path(), listing.highlight.as_deref()), (dir.as_path(), Some(photo.as_path())));
 
     let (mut picker, request) = Picker::open(vec![photo.clone()], None);
     picker.listed(listing::answer(request));
@@ -317,13 +338,13 @@ fn a_path_naming_a_file_lists_its_folder_with_the_file_picked_out() {
 
 #[test]
 fn the_first_folder_that_can_be_listed_is_and_errors_say_which_folder_and_why() {
-    let dir = tempfile::tempdir().unwrap();
-    let gone = dir.path().join("last-used-but-deleted");
-    let answer = listing::answer(ListRequest { id: 7, candidates: vec![gone.clone(), dir.path().to_path_buf()] });
+    let (_dir, dir) = temp_folder();
+    let gone = dir.join("last-used-but-deleted");
+    let answer = listing::answer(ListRequest { id: 7, candidates: vec![gone.clone(), dir.clone()] });
     assert_eq!(answer.id, 7);
-    assert_eq!(answer.result.unwrap().folder, dir.path());
+    assert_eq!(answer.result.unwrap().folder, dir);
 
-    let answer = listing::answer(ListRequest { id: 8, candidates: vec![gone.clone(), dir.path().join("also-gone")] });
+    let answer = listing::answer(ListRequest { id: 8, candidates: vec![gone.clone(), dir.join("also-gone")] });
     let error = answer.result.unwrap_err();
     assert!(matches!(&error, ListError::NotFound { path } if *path == gone), "the first folder's error: {error:?}");
 
@@ -370,21 +391,21 @@ fn showing(app: &StationApp, folder: &Path) -> bool {
 
 #[test]
 fn two_photos_chosen_in_the_picker_by_keys_are_filed_at_the_checkpoint() {
-    let (dir, hot) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let mut harness = station_with_photo_folders(dir.path(), hot.path());
+    let (dir, (_hot, hot)) = (tempfile::tempdir().unwrap(), temp_folder());
+    let mut harness = station_with_photo_folders(dir.path(), &hot);
     open_package(&mut harness, "RMA-2026-0109");
     harness.get_by_label("damage").click();
     harness.run();
 
     // F6 opens the picker in the hot folder: folders first, then photos; the text and hidden files are not shown.
     press(&mut harness, Key::F6);
-    step_until(&mut harness, "the hot folder in the picker", |app| showing(app, hot.path()));
+    step_until(&mut harness, "the hot folder in the picker", |app| showing(app, hot.as_path()));
     assert_eq!(picker_rows(harness.state()), ["returns", "label.jpg"]);
     harness.get_by_label(NEWEST_FIRST);
 
     // Enter opens the folder under the cursor; the newest photo is on top.
     press(&mut harness, Key::Enter);
-    let returns = hot.path().join("returns");
+    let returns = hot.as_path().join("returns");
     step_until(&mut harness, "the returns folder", |app| showing(app, &returns));
     assert_eq!(picker_rows(harness.state()), ["nikon.jpg", "canon.jpg"]);
 
@@ -427,7 +448,7 @@ fn two_photos_chosen_in_the_picker_by_keys_are_filed_at_the_checkpoint() {
     harness.get_by_label(CHOOSE_PHOTOS).click();
     step_until(&mut harness, "the picker in the last folder", |app| showing(app, &returns));
     press(&mut harness, Key::Backspace);
-    step_until(&mut harness, "the hot folder again", |app| showing(app, hot.path()));
+    step_until(&mut harness, "the hot folder again", |app| showing(app, hot.as_path()));
     assert_eq!(harness.state().picker().unwrap().cursor(), 0, "on the returns folder");
     press(&mut harness, Key::Escape);
     assert!(harness.state().picker().is_none());
@@ -437,11 +458,11 @@ fn two_photos_chosen_in_the_picker_by_keys_are_filed_at_the_checkpoint() {
 
 #[test]
 fn a_folder_typed_into_the_picker_that_does_not_exist_is_named_on_screen() {
-    let (dir, hot) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let mut harness = station_with_photo_folders(dir.path(), hot.path());
+    let (dir, (_hot, hot)) = (tempfile::tempdir().unwrap(), temp_folder());
+    let mut harness = station_with_photo_folders(dir.path(), &hot);
     open_package(&mut harness, "RMA-2026-0109");
     press(&mut harness, Key::F6);
-    step_until(&mut harness, "the hot folder in the picker", |app| showing(app, hot.path()));
+    step_until(&mut harness, "the hot folder in the picker", |app| showing(app, hot.as_path()));
 
     // Ctrl+L puts the cursor in the path field; Enter there goes to the folder typed.
     harness.key_press_modifiers(Modifiers::COMMAND, Key::L);
@@ -449,16 +470,16 @@ fn a_folder_typed_into_the_picker_that_does_not_exist_is_named_on_screen() {
     harness.get_by_label(PICKER_FOLDER).type_text("/unplugged");
     harness.run();
     press(&mut harness, Key::Enter);
-    let missing = hot.path().join("unplugged");
+    let missing = hot.as_path().join("unplugged");
     let message = ListError::NotFound { path: missing }.to_string();
     step_until(&mut harness, "the listing's error", |app| app.picker().is_some_and(|p| p.message().is_some()));
     assert_eq!(harness.state().picker().unwrap().message(), Some(message.as_str()));
     harness.get_by_label(&message);
-    assert!(showing(harness.state(), hot.path()), "the folder shown stays");
+    assert!(showing(harness.state(), hot.as_path()), "the folder shown stays");
     assert_eq!(picker_rows(harness.state()), ["returns", "label.jpg"]);
 
     // A typed photo's path lists its folder with the photo under the cursor.
-    let label = hot.path().join("label.jpg");
+    let label = hot.as_path().join("label.jpg");
     harness.key_press_modifiers(Modifiers::COMMAND, Key::L);
     harness.run();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::A);

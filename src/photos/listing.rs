@@ -5,7 +5,7 @@
 //! A listing is everything in the folder, up to [`MAX_ENTRIES`]; choosing what to show (folders and
 //! photos, not hidden files) and in which order is the picker's own pure business. Symbolic links are
 //! followed, so a link to a folder opens like a folder; a link to nothing is left out. A path that names a
-//! file lists the file's folder with the file picked out. Errors name the folder and say what went wrong
+//! file lists the file's folder with the file picked out. The folder listed is named by its absolute path. Errors name the folder and say what went wrong
 //! in words a clerk can act on (no such folder, permission denied).
 
 use std::fs;
@@ -96,17 +96,20 @@ pub fn answer(request: ListRequest) -> ListAnswer {
     ListAnswer { id: request.id, result }
 }
 
-/// Lists `path`, or the folder of the file `path` names with that file picked out.
+/// Lists `path`, or the folder of the file `path` names with that file picked out. The folder is named
+/// by its absolute path without links or `..` (a relative hot folder, a typed `../photos`), so that
+/// going up a folder always has somewhere to go; errors name the path as it was asked for.
 pub fn list(path: &Path) -> Result<Listing, ListError> {
-    let metadata = fs::metadata(path).map_err(|e| ListError::from_io(path, e))?;
+    let absolute = fs::canonicalize(path).map_err(|e| ListError::from_io(path, e))?;
+    let metadata = fs::metadata(&absolute).map_err(|e| ListError::from_io(path, e))?;
     if !metadata.is_dir()
-        && let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && let Some(folder) = absolute.parent()
     {
         let mut listing = list_folder(folder)?;
-        listing.highlight = Some(path.to_path_buf());
+        listing.highlight = Some(absolute);
         return Ok(listing);
     }
-    list_folder(path)
+    list_folder(&absolute)
 }
 
 fn list_folder(folder: &Path) -> Result<Listing, ListError> {
