@@ -21,7 +21,7 @@ use rma_station::storage::{PackageHistory, PackageStage, QueueStatus, Store, dat
 use crate::gui::{demo_station, scan, sign_in, station_with_scanner, step_until, type_into, with_demo};
 use crate::support::{POLICIES, fixture};
 
-type Bench = Harness<'static, StationApp>;
+pub type Bench = Harness<'static, StationApp>;
 
 pub fn enter(harness: &mut Bench) {
     harness.key_press(eframe::egui::Key::Enter);

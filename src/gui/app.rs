@@ -4,7 +4,7 @@
 //! given, so everything typed lives here and survives a change of screen.
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
@@ -26,13 +26,14 @@ use crate::evidence::{self, PacketTarget};
 use crate::formats::case_json::{Case, decision_json};
 use crate::gui::decision::{DecisionCommand, DecisionView, OverrideForm, decision_ui};
 use crate::gui::inspection::{
-    CheckpointLine, InspectionCommand, InspectionForm, InspectionView, PhotoPreview, PhotoTile, inspection_ui,
-    preview_ui,
+    CheckpointLine, InspectionCommand, InspectionForm, InspectionView, PhotoPreview, PhotoTile, WebcamLine,
+    checkpoint_words, inspection_ui, preview_ui,
 };
 use crate::gui::intake::{
     IntakeCommand, IntakeForm, IntakeView, MatchCard, ScanFieldInput, ScanOutcome, ScanRow, ScannerState,
     ScannerStatus, intake_ui, rma_line, scan_field_ui,
 };
+use crate::gui::picker::{Picker, PickerAction, picker_ui, start_candidates};
 use crate::gui::queues::{BATCHES_SHOWN, QueueTab, QueuesCommand, QueuesForm, QueuesView, queues_ui};
 use crate::gui::records::{EVIDENCE_PACKET, RecordsCommand, RecordsForm, RecordsView, records_ui};
 use crate::gui::settings::{SettingsCommand, SettingsForm, SettingsView, settings_ui};
@@ -41,8 +42,11 @@ use crate::gui::station::{DatabaseView, MerchantSummary, StationCommand, Station
 use crate::gui::{APP_NAME, StationSetup, theme};
 use crate::intake::IntakeMatch;
 use crate::photos::decode::{DecodeLimits, RgbaPicture};
+use crate::photos::errand::ErrandThread;
 use crate::photos::hot_folder::{HotFolder, HotFolderEvent, Settle};
+use crate::photos::listing::{self, ListAnswer, ListRequest};
 use crate::photos::store::{PhotoFolder, PhotoHash};
+use crate::photos::webcam::{self, WebcamAnswer, WebcamWork, Webcams};
 use crate::photos::worker::{PhotoDone, PhotoResult, PhotoWork, PhotoWorker};
 use crate::policies::PolicySet;
 use crate::storage::worker::{StorageClient, StorageWorker};
@@ -279,6 +283,16 @@ pub struct StationApp {
     inspection_form: InspectionForm,
     /// The photo opened in full, over whatever screen is showing.
     preview: Option<PhotoPreview>,
+    /// The photo picker, open over the inspection screen.
+    picker: Option<Picker>,
+    /// The folder the picker last attached photos from, where it opens next.
+    picker_folder: Option<PathBuf>,
+    home: Option<PathBuf>,
+    /// The webcams found (none yet while looking), the one chosen, and the photo being taken with its
+    /// destination, fixed when the clerk pressed the key.
+    webcams: Option<Webcams>,
+    camera: usize,
+    capturing: Option<PhotoTag>,
     override_form: OverrideForm,
     queues: QueuesView,
     queues_form: QueuesForm,
@@ -293,6 +307,10 @@ pub struct StationApp {
     last_decided: Option<i64>,
     storage: Option<StorageClient>,
     photo_worker: Option<PhotoWorker<PhotoTag>>,
+    /// The `folder-list` thread: folder listings for the picker.
+    lister: Option<ErrandThread<ListRequest>>,
+    /// The `webcam` thread: finds cameras and takes photos with them.
+    webcam: Option<ErrandThread<WebcamWork>>,
     /// Held to be dropped with the app: their Drop stops the threads.
     _worker: Option<StorageWorker>,
     _readers: Vec<ScannerReader>,
@@ -302,6 +320,8 @@ pub struct StationApp {
     scanner_events: Receiver<ScannerEvent>,
     photo_results: Receiver<PhotoResult<PhotoTag>>,
     hot_folder_events: Receiver<HotFolderEvent>,
+    listings: Receiver<ListAnswer>,
+    webcam_answers: Receiver<WebcamAnswer>,
     started: bool,
     /// The last thing that went wrong outside a scan, in words for the clerk.
     notice: Option<String>,
@@ -324,6 +344,8 @@ impl StationApp {
         let (scanner_sender, scanner_events) = sync_channel(EVENT_QUEUE);
         let (photo_sender, photo_results) = sync_channel(EVENT_QUEUE);
         let (hot_sender, hot_folder_events) = sync_channel(EVENT_QUEUE);
+        let (listing_sender, listings) = sync_channel(EVENT_QUEUE);
+        let (webcam_sender, webcam_answers) = sync_channel(EVENT_QUEUE);
         let mut notice = None;
         let (worker, database) = match setup.store.map(|s| StorageWorker::spawn(Box::new(s))) {
             Ok(Ok(worker)) => (Some(worker), DatabaseView::Opening),
@@ -364,6 +386,22 @@ impl StationApp {
                 None
             }
         };
+        let lister = ErrandThread::spawn(
+            "folder-list",
+            listing::QUEUE_DEPTH,
+            listing_sender,
+            Arc::clone(&wake),
+            listing::answer,
+        )
+        .map_err(|e| notice = Some(format!("the photo picker cannot list folders: its thread could not start: {e}")))
+        .ok();
+        let devices = setup.video_devices;
+        let webcam =
+            ErrandThread::spawn("webcam", webcam::QUEUE_DEPTH, webcam_sender, Arc::clone(&wake), move |work| {
+                webcam::errand(&devices, work)
+            })
+            .map_err(|e| notice = Some(format!("webcams cannot be used: their thread could not start: {e}")))
+            .ok();
         let hot_folder = setup.hot_folder.as_deref().and_then(|folder| {
             HotFolder::watch(folder, Settle::default(), hot_sender, Arc::clone(&wake))
                 .map_err(|e| notice = Some(e.to_string()))
@@ -377,6 +415,8 @@ impl StationApp {
             _readers: readers,
             _hot_folder: hot_folder,
             photo_worker,
+            lister,
+            webcam,
             data_dir: setup.data_dir,
             hot_folder_path: setup.hot_folder,
             station: setup.station,
@@ -398,6 +438,12 @@ impl StationApp {
             bench: None,
             inspection_form: InspectionForm::default(),
             preview: None,
+            picker: None,
+            picker_folder: None,
+            home: dirs::home_dir(),
+            webcams: None,
+            camera: 0,
+            capturing: None,
             override_form: OverrideForm::default(),
             queues: QueuesView {
                 counts: Queue::ALL.iter().map(|q| (*q, 0)).collect(),
@@ -423,6 +469,8 @@ impl StationApp {
             scanner_events,
             photo_results,
             hot_folder_events,
+            listings,
+            webcam_answers,
             started: false,
             notice,
         }
@@ -491,7 +539,26 @@ impl StationApp {
             photos_pending: bench.photos_pending,
             saving: bench.saving,
             photos_only: matches!(bench.claim, Claim::Quarantined),
+            webcam: self.webcam_line(),
         })
+    }
+
+    /// The webcam's line on the photo panel.
+    fn webcam_line(&self) -> WebcamLine {
+        match &self.webcams {
+            None => WebcamLine::Looking,
+            Some(Webcams::Found(cameras)) => WebcamLine::Cameras {
+                names: cameras.iter().map(|c| format!("{} ({})", c.name, c.node.display())).collect(),
+                chosen: self.camera,
+                capturing: self.capturing.is_some(),
+            },
+            Some(other) => WebcamLine::Unavailable(other.words()),
+        }
+    }
+
+    /// The photo picker, if it is open.
+    pub fn picker(&self) -> Option<&Picker> {
+        self.picker.as_ref()
     }
 
     /// The photo opened in full, if any.
@@ -558,6 +625,7 @@ impl StationApp {
             self.started = true;
             self.refresh_counts(ctx);
             self.refresh_operators(ctx);
+            self.find_webcams();
         }
         let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
         for path in dropped {
@@ -576,6 +644,12 @@ impl StationApp {
                     HotFolderEvent::Arrived { path, .. } => self.add_photo(path, ctx),
                     HotFolderEvent::Trouble(message) => self.notice = Some(format!("hot folder: {message}")),
                 }
+            } else if let Ok(answer) = self.listings.try_recv() {
+                if let Some(picker) = self.picker.as_mut() {
+                    picker.listed(answer);
+                }
+            } else if let Ok(answer) = self.webcam_answers.try_recv() {
+                self.take_webcam_answer(answer, ctx);
             } else {
                 break;
             }
@@ -609,8 +683,13 @@ impl StationApp {
                 }
                 sign_out = ui.button("Sign out").clicked();
             });
-            let hint = self.scan_hint();
-            scan_input = scan_field_ui(ui, &mut self.scan_text, hint);
+            if self.picker.is_some() {
+                // The picker has the keyboard: Enter and Escape are its own, and nothing typed is a scan.
+                ui.label(egui::RichText::new("Choosing photos: Escape closes the picker").size(theme::SCAN_TEXT_SIZE));
+            } else {
+                let hint = self.scan_hint();
+                scan_input = scan_field_ui(ui, &mut self.scan_text, hint);
+            }
             if let Some((good, message)) = &self.banner {
                 ui.horizontal_wrapped(|ui| {
                     ui.colored_label(if *good { theme::GOOD } else { theme::WRONG }, message);
@@ -625,16 +704,21 @@ impl StationApp {
                 ui.colored_label(theme::WAIT, notice);
             }
         });
-        for (screen, key, _) in Screen::TABS {
-            if ctx.input(|i| i.key_pressed(key)) && (screen != Screen::Inspection || self.bench.is_some()) {
-                self.screen = screen;
-                self.entered(screen, &ctx);
+        if self.screen != Screen::Inspection {
+            self.picker = None;
+        }
+        if self.picker.is_none() {
+            for (screen, key, _) in Screen::TABS {
+                if ctx.input(|i| i.key_pressed(key)) && (screen != Screen::Inspection || self.bench.is_some()) {
+                    self.screen = screen;
+                    self.entered(screen, &ctx);
+                }
             }
+            if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+                self.back();
+            }
+            self.bench_keys(&ctx);
         }
-        if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
-            self.back();
-        }
-        self.bench_keys(&ctx);
         if let Some(decision_id) = evidence_wanted {
             self.write_evidence(decision_id, &ctx);
         }
@@ -652,6 +736,13 @@ impl StationApp {
             }
             Screen::Inspection => {
                 let Some(view) = self.inspection_view() else { return };
+                if let Some(picker) = self.picker.as_mut() {
+                    let heading = format!("Photos of the {} for {}", checkpoint_words(view.checkpoint), view.title);
+                    if let Some(action) = picker_ui(ui, picker, &heading) {
+                        self.picker_action(action, &ctx);
+                    }
+                    return;
+                }
                 let Some(bench) = self.bench.as_mut() else { return };
                 if let Some(command) = inspection_ui(ui, &view, &mut bench.sheet, &mut self.inspection_form) {
                     self.inspection_command(command, &ctx);
@@ -720,13 +811,22 @@ impl StationApp {
         }
     }
 
-    /// The bench's own keys: Page Down / Page Up step through the items, F8 opens the override.
+    /// The bench's own keys: Page Down / Page Up step through the items, F6 opens the photo picker, F7
+    /// takes a webcam photo, F8 opens the override.
     fn bench_keys(&mut self, ctx: &egui::Context) {
-        let (down, up, f8) = ctx.input(|i| {
-            (i.key_pressed(egui::Key::PageDown), i.key_pressed(egui::Key::PageUp), i.key_pressed(egui::Key::F8))
+        let (down, up, f6, f7, f8) = ctx.input(|i| {
+            use egui::Key;
+            let pressed = |key| i.key_pressed(key);
+            (pressed(Key::PageDown), pressed(Key::PageUp), pressed(Key::F6), pressed(Key::F7), pressed(Key::F8))
         });
         if self.screen == Screen::Inspection && (down || up) {
             self.step_item(down);
+        }
+        if self.screen == Screen::Inspection && f6 {
+            self.open_picker();
+        }
+        if self.screen == Screen::Inspection && f7 {
+            self.take_webcam_photo();
         }
         if self.screen == Screen::Decision && f8 {
             self.override_form.open = !self.override_form.open;
@@ -1024,6 +1124,9 @@ impl StationApp {
             }
             InspectionCommand::Checkpoint(checkpoint) => bench.checkpoint = checkpoint,
             InspectionCommand::AddPhoto(path) => self.add_photo(PathBuf::from(path), ctx),
+            InspectionCommand::ChoosePhotos => self.open_picker(),
+            InspectionCommand::Camera(index) => self.camera = index,
+            InspectionCommand::TakeWebcamPhoto => self.take_webcam_photo(),
             InspectionCommand::OpenPhoto(sha256) => self.open_preview(sha256),
             InspectionCommand::Decide => self.decide(ctx),
         }
@@ -1371,23 +1474,121 @@ impl StationApp {
     // ----- photos -----
 
     /// Sends a photo file to the photo thread for the open inspection, at the chosen checkpoint and item.
+    /// Every way a file comes in (a typed path, the picker, a drop, the hot folder) comes through here.
     fn add_photo(&mut self, path: PathBuf, ctx: &egui::Context) {
-        // While a decision is being saved the inspection is closing: a photo now would miss it.
-        let Some(bench) = self.bench.as_mut().filter(|b| !b.saving) else {
+        let Some(tag) = self.attach_tag() else {
             self.notice = Some(format!("{}: no inspection is open to attach this photo to", path.display()));
             return;
         };
-        let tag = PhotoTag::Attach {
+        self.ingest(tag, PhotoWork::IngestFile(path));
+        ctx.request_repaint();
+    }
+
+    /// Where a photo taken now goes: the open inspection, its selected checkpoint and item.
+    fn attach_tag(&self) -> Option<PhotoTag> {
+        // While a decision is being saved the inspection is closing: a photo now would miss it.
+        let bench = self.bench.as_ref().filter(|b| !b.saving)?;
+        Some(PhotoTag::Attach {
             inspection_id: bench.inspection_id,
             checkpoint: bench.checkpoint,
             item: Some(bench.selected),
-        };
+        })
+    }
+
+    /// Queues a photo for the photo thread, counting it as pending on its inspection.
+    fn ingest(&mut self, tag: PhotoTag, work: PhotoWork) {
         let Some(worker) = &self.photo_worker else { return };
-        match worker.submit(tag, PhotoWork::IngestFile(path)) {
-            Ok(()) => bench.photos_pending += 1,
+        let PhotoTag::Attach { inspection_id, .. } = tag else { return };
+        match worker.submit(tag, work) {
+            Ok(()) => {
+                if let Some(bench) = self.bench.as_mut().filter(|b| b.inspection_id == inspection_id) {
+                    bench.photos_pending += 1;
+                }
+            }
             Err(e) => self.notice = Some(e.to_string()),
         }
-        ctx.request_repaint();
+    }
+
+    /// Opens the photo picker where it makes sense to start (see `start_candidates`).
+    fn open_picker(&mut self) {
+        if self.picker.is_some() || self.bench.is_none() {
+            return;
+        }
+        let candidates =
+            start_candidates(self.picker_folder.as_deref(), self.hot_folder_path.as_deref(), self.home.as_deref());
+        let (picker, request) = Picker::open(candidates, self.home.clone());
+        self.picker = Some(picker);
+        self.list_folder(request);
+    }
+
+    /// Sends a listing the picker asked for to the `folder-list` thread.
+    fn list_folder(&mut self, request: ListRequest) {
+        let Some(lister) = &self.lister else { return };
+        if let Err(e) = lister.submit(request) {
+            self.notice = Some(e.to_string());
+        }
+    }
+
+    fn picker_action(&mut self, action: PickerAction, ctx: &egui::Context) {
+        match action {
+            PickerAction::List(request) => self.list_folder(request),
+            PickerAction::Attach(paths) => {
+                self.picker_folder = self.picker.take().and_then(|p| p.folder().map(Path::to_path_buf));
+                for path in paths {
+                    self.add_photo(path, ctx);
+                }
+            }
+            PickerAction::Close => {
+                self.picker = None;
+            }
+        }
+    }
+
+    /// Looks for webcams on the `webcam` thread (at start, and as each package opens: one may have been
+    /// plugged in since).
+    fn find_webcams(&mut self) {
+        let Some(webcam) = &self.webcam else { return };
+        if let Err(e) = webcam.submit(WebcamWork::Find) {
+            self.notice = Some(e.to_string());
+        }
+    }
+
+    /// F7 or the button: a photo from the chosen webcam, for the checkpoint and item selected now.
+    fn take_webcam_photo(&mut self) {
+        let Some(Webcams::Found(cameras)) = &self.webcams else { return };
+        let Some(camera) = cameras.get(self.camera) else { return };
+        if self.capturing.is_some() {
+            return;
+        }
+        let Some(tag) = self.attach_tag() else { return };
+        let Some(webcam) = &self.webcam else { return };
+        match webcam.submit(WebcamWork::Capture(camera.node.clone())) {
+            Ok(()) => self.capturing = Some(tag),
+            Err(e) => self.notice = Some(e.to_string()),
+        }
+    }
+
+    fn take_webcam_answer(&mut self, answer: WebcamAnswer, ctx: &egui::Context) {
+        match answer {
+            WebcamAnswer::Found(Ok(webcams)) => {
+                if !matches!(&webcams, Webcams::Found(cameras) if self.camera < cameras.len()) {
+                    self.camera = 0;
+                }
+                self.webcams = Some(webcams);
+            }
+            WebcamAnswer::Found(Err(message)) => {
+                self.webcams = Some(Webcams::NoCamera { notes: vec![message] });
+            }
+            WebcamAnswer::Captured(result) => {
+                let Some(tag) = self.capturing.take() else { return };
+                match result {
+                    // The camera's own JPEG, filed like any other photo.
+                    Ok(jpeg) => self.ingest(tag, PhotoWork::IngestBytes(jpeg)),
+                    Err(e) => self.notice = Some(format!("no webcam photo: {e}")),
+                }
+                ctx.request_repaint();
+            }
+        }
     }
 
     /// Opens the full view of a stored photo; the photo thread decodes it.
@@ -1542,6 +1743,7 @@ impl StationApp {
                     self.inspection_form = InspectionForm::default();
                     self.screen = Screen::Inspection;
                     self.refresh_today(ctx);
+                    self.find_webcams();
                 }
                 Err(message) => self.banner = Some((false, format!("the package was not received: {message}"))),
             },

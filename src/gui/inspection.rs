@@ -2,6 +2,8 @@
 //! hand), items that arrived without being ordered, each item's state, and the photo checkpoints the
 //! merchant's policy requires with their thumbnails and what is still missing.
 //!
+//! Photos come from a typed path, the photo picker, a drop on the window, the hot folder or a webcam.
+//!
 //! The sheet being edited belongs to the app (nothing typed is lost); this screen only draws it and
 //! edits it in place, and asks for everything else by command.
 
@@ -9,12 +11,15 @@ use eframe::egui;
 
 use crate::domain::inspection::{InspectionSheet, SheetItem};
 use crate::domain::vocabulary::{Checkpoint, Condition, DamageCause, Defect, Packaging, Sticker};
+use crate::gui::picker::CHOOSE_PHOTOS;
 use crate::gui::theme;
 
 pub const DECIDE: &str = "Decide (Enter)";
 pub const DONE: &str = "Done (Enter)";
 pub const PHOTO_FILE: &str = "Photo file";
 pub const ADD_PHOTO: &str = "Add photo";
+pub const TAKE_WEBCAM_PHOTO: &str = "Take webcam photo (F7)";
+pub const CAMERA: &str = "Camera";
 pub const RECEIVED: &str = "Received";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +38,18 @@ pub struct InspectionView {
     pub saving: bool,
     /// A quarantined package: nothing to inspect or decide, only its label to photograph.
     pub photos_only: bool,
+    pub webcam: WebcamLine,
+}
+
+/// The webcam's part of the photo panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebcamLine {
+    /// The cameras are being looked for.
+    Looking,
+    /// No camera to take photos with, and why.
+    Unavailable(String),
+    /// Cameras to take a photo with, the one chosen, and whether a photo is being taken.
+    Cameras { names: Vec<String>, chosen: usize, capturing: bool },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +136,11 @@ pub enum InspectionCommand {
     Split(usize),
     Checkpoint(Checkpoint),
     AddPhoto(String),
+    /// Open the photo picker.
+    ChoosePhotos,
+    /// Choose the webcam, by its place in the list.
+    Camera(usize),
+    TakeWebcamPhoto,
     OpenPhoto(String),
     Decide,
 }
@@ -272,6 +294,47 @@ fn choice<T: Copy + PartialEq + std::fmt::Display>(
     ui.end_row();
 }
 
+/// The webcam's line: a camera to choose and a button to take a photo, or why there is none.
+fn webcam_ui(ui: &mut egui::Ui, webcam: &WebcamLine) -> Option<InspectionCommand> {
+    let mut command = None;
+    match webcam {
+        WebcamLine::Looking => {
+            ui.small("looking for webcams…");
+        }
+        WebcamLine::Unavailable(why) => {
+            ui.small(why);
+        }
+        WebcamLine::Cameras { names, chosen, capturing } => {
+            ui.horizontal(|ui| {
+                if names.len() > 1 {
+                    let label = ui.label(CAMERA);
+                    let shown = names.get(*chosen).map_or("", String::as_str);
+                    egui::ComboBox::from_id_salt("camera")
+                        .selected_text(shown)
+                        .show_ui(ui, |ui| {
+                            for (index, name) in names.iter().enumerate() {
+                                if ui.selectable_label(index == *chosen, name).clicked() {
+                                    command = Some(InspectionCommand::Camera(index));
+                                }
+                            }
+                        })
+                        .response
+                        .labelled_by(label.id);
+                } else if let Some(name) = names.first() {
+                    ui.label(name);
+                }
+                if ui.add_enabled(!capturing, egui::Button::new(TAKE_WEBCAM_PHOTO)).clicked() {
+                    command = Some(InspectionCommand::TakeWebcamPhoto);
+                }
+                if *capturing {
+                    ui.colored_label(theme::WAIT, "taking a photo…");
+                }
+            });
+        }
+    }
+    command
+}
+
 fn photos_ui(ui: &mut egui::Ui, view: &InspectionView, form: &mut InspectionForm) -> Option<InspectionCommand> {
     let mut command = None;
     ui.strong("Photos the policy requires");
@@ -300,8 +363,13 @@ fn photos_ui(ui: &mut egui::Ui, view: &InspectionView, form: &mut InspectionForm
             command = Some(InspectionCommand::AddPhoto(std::mem::take(&mut form.photo_path).trim().to_owned()));
         }
     });
+    if ui.button(CHOOSE_PHOTOS).clicked() {
+        command = Some(InspectionCommand::ChoosePhotos);
+    }
     ui.label("…or drop photo files on the window, or save them into the hot folder.");
-    ui.small("No webcam capture in this build: a phone or tethered camera saving into the hot folder takes its place.");
+    if let Some(webcam) = webcam_ui(ui, &view.webcam) {
+        command = Some(webcam);
+    }
     egui::ScrollArea::vertical().id_salt("photos").show(ui, |ui| {
         ui.horizontal_wrapped(|ui| {
             for tile in &view.photos {

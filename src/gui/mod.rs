@@ -10,6 +10,7 @@ pub mod app;
 pub mod decision;
 pub mod inspection;
 pub mod intake;
+pub mod picker;
 pub mod queues;
 pub mod records;
 pub mod settings;
@@ -43,6 +44,8 @@ pub struct StationSetup {
     pub scanners: Vec<ScannerConfig>,
     /// A folder a tethered camera or phone app saves photos into.
     pub hot_folder: Option<PathBuf>,
+    /// Where webcams' video device nodes are: `/dev` (tests give a folder of their own).
+    pub video_devices: PathBuf,
 }
 
 impl StationSetup {
@@ -55,7 +58,15 @@ impl StationSetup {
         hot_folder: Option<PathBuf>,
     ) -> StationSetup {
         let store = SqliteStore::open(&crate::storage::database_path(data_dir), &policies);
-        StationSetup { policies, data_dir: data_dir.to_path_buf(), store, station, scanners, hot_folder }
+        StationSetup {
+            policies,
+            data_dir: data_dir.to_path_buf(),
+            store,
+            station,
+            scanners,
+            hot_folder,
+            video_devices: PathBuf::from(crate::photos::webcam::DEVICES),
+        }
     }
 }
 

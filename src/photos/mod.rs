@@ -1,17 +1,22 @@
 //! Photo evidence (issue 5), everything but the database records and the screens: the content-addressed
 //! photo folder, EXIF metadata, decoding with limits and orientation, the whole ingest of one photo,
-//! the `photos` worker thread and the hot folder.
+//! the `photos` worker thread, the hot folder, folder listings for the photo picker, and webcams.
 //!
 //! The pieces are layered: `store`, `exif` and `decode` know nothing of each other; `ingest` combines
 //! them for one photo and is pure of the database and the clock; `worker` and `hot_folder` own threads
-//! and only move requests and results. This module does not record photos in the database or draw
-//! them: the caller records what `ingest` returns and shows the pictures it is sent.
+//! and only move requests and results; `listing` and `webcam` are errands that small named threads
+//! (`errand`) run so the window never reads a folder or a device itself. This module does not record
+//! photos in the database or draw them: the caller records what `ingest` returns and shows the pictures
+//! it is sent.
 
 pub mod decode;
+pub mod errand;
 pub mod exif;
 pub mod hot_folder;
 pub mod ingest;
+pub mod listing;
 pub mod store;
+pub mod webcam;
 pub mod worker;
 
 use std::sync::atomic::{AtomicBool, Ordering};
