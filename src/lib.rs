@@ -9,6 +9,7 @@ pub mod durable;
 pub mod formats;
 pub mod gui;
 pub mod intake;
+pub mod labels;
 pub mod photos;
 pub mod policies;
 pub mod storage;

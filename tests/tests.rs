@@ -14,6 +14,7 @@ mod demo;
 mod gui;
 mod import_formats;
 mod intake;
+mod labels;
 mod lockout;
 mod money;
 mod photos;

@@ -7,6 +7,7 @@ mod bench_sheet;
 mod classify;
 mod data;
 mod decide;
+mod label;
 mod policy;
 mod scanner;
 
@@ -117,6 +118,16 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
+    /// Write a decided package's bin labels (ZPL for a Zebra, PNG or PDF for an ordinary printer).
+    Label {
+        /// The package's RMA, order or tracking number, or its package id.
+        number: String,
+        #[arg(long, value_enum, default_value = "pdf")]
+        format: label::Format,
+        /// The file to write (replaced if it exists); further PNG labels go beside it as NAME-2.png…
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Check or show merchant policies.
     Policy {
         #[command(subcommand)]
@@ -195,6 +206,10 @@ pub enum CliError {
     Export(#[from] crate::formats::export::ExportError),
     #[error("cannot encode {code:?} as Code 128: {reason}")]
     Barcode { code: String, reason: String },
+    #[error("{0}")]
+    Label(#[from] crate::labels::LabelError),
+    #[error("{number}: no package found by this number (an RMA, order or tracking number, or a package id)")]
+    NoPackage { number: String },
 }
 
 /// Parses the arguments and runs the command.
@@ -255,6 +270,9 @@ pub fn run() -> Result<ExitCode, CliError> {
             data::backup(&open_store(cli.data_dir.as_deref(), &policies)?.client(), &destination)?;
         }
         Some(Command::BenchSheet { output }) => bench_sheet::run(&output)?,
+        Some(Command::Label { number, format, output }) => {
+            label::run(&open_store(cli.data_dir.as_deref(), &policies)?.client(), &policies, &number, format, &output)?;
+        }
         Some(Command::Policy { action: PolicyCommand::Check { files } }) => policy::check(&files)?,
         Some(Command::Policy { action: PolicyCommand::Show { merchant } }) => policy::show(&policies, &merchant)?,
     }

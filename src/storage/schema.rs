@@ -256,6 +256,22 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE packages ADD COLUMN order_id INTEGER REFERENCES orders(id);
     CREATE INDEX packages_by_order ON packages(order_id);
     "#,
+    // 6: reserved for another part of issue 7, built on another branch at the same time; empty here until the
+    // branches are merged, when that branch's migration takes this place.
+    "",
+    // 7: the daily view and the bench's label printer. The dashboard reads this week's decisions by their day
+    // (decisions grow with the years: no scan), and each bench keeps settings of its own, such as where its
+    // label printer is, in the database beside its records, backed up with them and changed with an audit entry.
+    r#"
+    CREATE INDEX decisions_by_day ON decisions(decided_on);
+
+    CREATE TABLE station_settings (
+        station TEXT NOT NULL,
+        key     TEXT NOT NULL,
+        value   TEXT NOT NULL,
+        PRIMARY KEY (station, key)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this station writes.
