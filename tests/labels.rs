@@ -10,13 +10,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
 use rma_station::domain::bin::{BinGroup, LineUnits, bin_for_state, sort_into_bins};
 use rma_station::domain::case::ItemState;
+use rma_station::domain::decision::Decision;
 use rma_station::domain::engine::decide;
 use rma_station::domain::inspection::{AS_NEW, InspectionSheet, SheetItem};
 use rma_station::domain::queue::queue_entries;
 use rma_station::domain::vocabulary::{Bin, Condition, DamageCause, Defect, Disposition, Packaging, Sticker, Verdict};
 use rma_station::formats::case_json::{Case, decision_json};
+use rma_station::gui::labels::{PRINT_LABEL, SAVE_PDF, SAVE_PNG};
+use rma_station::gui::printer::{PRINTER_ADDRESS, PRINTER_KIND, SAVE_PRINTER};
+use rma_station::gui::records::FIND_FIELD;
+use rma_station::gui::{Screen, StationApp};
 use rma_station::labels::barcode::code128_modules;
 use rma_station::labels::printer::{PrinterError, PrinterTarget, send};
 use rma_station::labels::worker::{LabelDone, LabelWork, LabelWorker};
@@ -25,6 +32,7 @@ use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{DecisionToSave, ReceivedPackage, Stamp, Store, database_path};
 use serialport::{SerialPort, TTYPort};
 
+use crate::gui::{demo_station, scan, step_until, type_into};
 use crate::support::{POLICIES, TODAY, date, run_station};
 
 // ----- the real save path, shared with the dashboard's tests -----
@@ -48,14 +56,14 @@ pub fn demo_store(dir: &Path) -> SqliteStore {
 
 /// Receives, inspects and decides a package for the RMA `number` the way the window does: every ordered unit
 /// back as new, then `edit` on the sheet; the engine on `today` (one photo per item); the decision saved with
-/// its JSON record and queue entries by `record_decision`. Returns the package id.
+/// its JSON record and queue entries by `record_decision`. Returns the package id and the decision.
 pub fn decide_package(
     store: &mut SqliteStore,
     number: &str,
     edit: impl FnOnce(&mut InspectionSheet),
     today: NaiveDate,
     stamp: &Stamp,
-) -> i64 {
+) -> (i64, Decision) {
     let found = store.rmas_by_number(number).unwrap().remove(0);
     let package = ReceivedPackage {
         scanned_code: number.into(),
@@ -86,11 +94,11 @@ pub fn decide_package(
         decision_json: decision_json(&case, loaded, &decision).to_string(),
         policy_sha256: loaded.sha256.clone(),
         queue: queue_entries(&decision),
-        decision,
+        decision: decision.clone(),
         override_: None,
     };
     store.record_decision(&to_save, stamp).unwrap();
-    package_id
+    (package_id, decision)
 }
 
 /// A merchant's name from the built-in policies.
@@ -664,7 +672,7 @@ fn a_decided_package_s_labels_come_from_what_the_store_saved() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = demo_store(dir.path());
     // Two switches and two cable kits back; the power adapters not: a partial return, refunded.
-    let package = decide_package(
+    let (package, _) = decide_package(
         &mut store,
         "RMA-2026-0108",
         |sheet| sheet.items.retain(|item| item.sku != "PSU-12V-2A"),
@@ -698,7 +706,7 @@ fn the_label_command_writes_each_format_from_a_real_database() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = demo_store(dir.path());
     // The switch back as new, the cable kits used, all accepted: two bins, two labels.
-    let package = decide_package(
+    let (package, _) = decide_package(
         &mut store,
         "RMA-2026-0101",
         |sheet| {
@@ -763,4 +771,124 @@ fn the_label_command_writes_each_format_from_a_real_database() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains(&missing.display().to_string()) && stderr.contains("does not exist"), "{stderr}");
     assert!(!nowhere.exists() && !missing.exists());
+}
+
+// ----- the window -----
+
+/// Chooses `option` in the combo box labelled `label`.
+fn choose(harness: &mut Harness<'static, StationApp>, label: &str, option: &str) {
+    harness.get_by_label(label).click();
+    harness.run();
+    harness.get_by_label(option).click();
+    harness.run();
+}
+
+#[test]
+fn after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_and_saves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+
+    // Settings: a serial printer without its port is refused and saves nothing; the network printer's address
+    // is saved for this station, in the database, audited.
+    harness.key_press(eframe::egui::Key::F5);
+    step_until(&mut harness, "the printer setting", |app| app.printer_view().saved == Some(None));
+    harness.get_by_label("Bin labels print on: no printer set up (labels can still be saved as PNG or PDF)");
+    choose(&mut harness, PRINTER_KIND, "serial port");
+    harness.get_by_label(SAVE_PRINTER).click();
+    harness.run();
+    harness.get_by_label("the serial port is empty: give its path, e.g. /dev/ttyUSB0 or COM3");
+    choose(&mut harness, PRINTER_KIND, "network (raw port 9100)");
+    type_into(&mut harness, PRINTER_ADDRESS, &address);
+    harness.get_by_label(SAVE_PRINTER).click();
+    step_until(&mut harness, "the saved printer", |app| matches!(app.printer_view().saved, Some(Some(_))));
+    harness.get_by_label(&format!("Bin labels print on: the network printer {address}"));
+    {
+        let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+        assert_eq!(store.station_setting("bench-1", "label_printer").unwrap(), Some(format!("tcp:{address}")));
+        let audit = store.audit_entries("station", "bench-1").unwrap();
+        assert_eq!(audit.last().map(|e| e.action.as_str()), Some("setting_changed"));
+    }
+
+    // A return through the bench; once confirmed, intake shows its bin label.
+    harness.key_press(eframe::egui::Key::Escape);
+    harness.run();
+    scan(&mut harness, "RMA-2026-0101");
+    step_until(&mut harness, "the match", |app| app.intake_view().card.is_some());
+    harness.key_press(eframe::egui::Key::Enter);
+    step_until(&mut harness, "the inspection", |app| app.screen() == Screen::Inspection);
+    for sku in ["KVM-4P-DP", "CBL-KVM-USB-2M", "CBL-KVM-USB-2M"] {
+        scan(&mut harness, sku);
+    }
+    harness.key_press(eframe::egui::Key::Enter);
+    step_until(&mut harness, "the decision", |app| app.screen() == Screen::Decision);
+    harness.key_press(eframe::egui::Key::Enter);
+    step_until(&mut harness, "the label and its preview", |app| {
+        app.screen() == Screen::Intake && app.label_panel(Screen::Intake).is_some_and(|p| p.previews.len() == 1)
+    });
+    let words = "RESTOCK: 1 x KVM-4P-DP, 2 x CBL-KVM-USB-2M";
+    harness.get_by_label(words);
+    harness.get_by_label(&format!("label preview: {words}"));
+    let labels = harness.state().label_panel(Screen::Intake).unwrap().labels.clone();
+
+    // Print: the ZPL reaches the printer's raw port.
+    let printer = std::thread::Builder::new()
+        .name("test-printer".into())
+        .spawn(move || {
+            let (mut connection, _) = listener.accept().unwrap();
+            let mut received = Vec::new();
+            connection.read_to_end(&mut received).unwrap();
+            received
+        })
+        .unwrap();
+    harness.get_by_label(PRINT_LABEL).click();
+    step_until(&mut harness, "the printed label", |app| {
+        app.label_panel(Screen::Intake).is_some_and(|p| p.message.as_ref().is_some_and(|(good, _)| *good))
+    });
+    assert_eq!(printer.join().unwrap(), zpl::zpl(&labels).unwrap().into_bytes());
+    harness.get_by_label(&format!("1 label(s) sent to the network printer {address}"));
+
+    // Save as PDF: into the station's labels folder, named by the package.
+    harness.get_by_label(SAVE_PDF).click();
+    step_until(&mut harness, "the saved label", |app| {
+        app.label_panel(Screen::Intake).is_some_and(|p| p.message.as_ref().is_some_and(|(_, m)| m.starts_with("saved")))
+    });
+    let package = labels[0].package_id;
+    let file = dir.path().join("labels").join(format!("RMA-2026-0101-package-{package}.pdf"));
+    assert_eq!(std::fs::read(&file).unwrap(), pdf::pdf(&labels).unwrap());
+    harness.get_by_label(&format!("saved: {}", file.display()));
+
+    // The record shows the same label for a reprint.
+    harness.key_press(eframe::egui::Key::F4);
+    harness.run();
+    type_into(&mut harness, FIND_FIELD, "RMA-2026-0101");
+    harness.key_press(eframe::egui::Key::Enter);
+    step_until(&mut harness, "the record's label", |app| {
+        app.label_panel(Screen::Records).is_some_and(|p| p.labels == labels && p.previews.len() == 1)
+    });
+    harness.get_by_label(words);
+}
+
+#[test]
+fn without_a_printer_the_label_can_still_be_saved_and_print_says_where_to_set_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    decide_package(&mut store, "KN-RMA-0201", |_| {}, chrono::Local::now().date_naive(), &stamp());
+    drop(store);
+    harness.key_press(eframe::egui::Key::F4);
+    harness.run();
+    type_into(&mut harness, FIND_FIELD, "KN-RMA-0201");
+    harness.key_press(eframe::egui::Key::Enter);
+    step_until(&mut harness, "the record's label", |app| app.label_panel(Screen::Records).is_some());
+    harness.get_by_label("no label printer is set up (Settings, F5): save the label as PDF to print it");
+    assert!(harness.get_by_label(PRINT_LABEL).accesskit_node().is_disabled(), "Print without a printer");
+    harness.get_by_label(SAVE_PNG).click();
+    step_until(&mut harness, "the saved picture", |app| {
+        app.label_panel(Screen::Records).is_some_and(|p| p.message.as_ref().is_some_and(|(good, _)| *good))
+    });
+    let labels = harness.state().label_panel(Screen::Records).unwrap().labels.clone();
+    let file = dir.path().join("labels").join(format!("KN-RMA-0201-package-{}.png", labels[0].package_id));
+    assert_eq!(std::fs::read(&file).unwrap(), png::png(&labels[0]).unwrap());
 }

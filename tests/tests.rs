@@ -7,6 +7,7 @@ mod auth;
 mod bench_commands;
 mod bench_flow;
 mod bench_store;
+mod dashboard;
 mod data_cli;
 mod decide_cli;
 mod decide_scenarios;

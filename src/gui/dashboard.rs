@@ -48,7 +48,7 @@ pub struct MerchantCard {
     pub overdue: bool,
     /// "Holds waiting: 2".
     pub holds: String,
-    /// "3 × connectpro/returns/window: Returns are accepted within 30 days…", most cited first.
+    /// "3 × MERCHANT/return/window: Returns must be requested within 15 days…", most cited first.
     pub reasons: Vec<String>,
 }
 

@@ -7,7 +7,7 @@ use eframe::egui;
 use crate::gui::theme;
 use crate::labels::printer::{DEFAULT_BAUD, PrinterSettingError, PrinterTarget};
 
-pub const PRINTER_KIND: &str = "Label printer";
+pub const PRINTER_KIND: &str = "Printer connection";
 pub const PRINTER_PORT: &str = "Printer's serial port";
 pub const PRINTER_BAUD: &str = "Printer's baud";
 pub const PRINTER_ADDRESS: &str = "Printer's address (host:port)";
