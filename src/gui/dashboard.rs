@@ -181,17 +181,20 @@ fn merchant_ui(ui: &mut egui::Ui, card: &MerchantCard) {
 /// Today's and this week's packages side by side, one pair of bars per merchant.
 #[expect(clippy::float_arithmetic, reason = "bar positions on the chart's axis")]
 fn received_chart(ui: &mut egui::Ui, merchants: &[MerchantCard]) {
-    let bars = |offset: f64, pick: fn(&MerchantCard) -> u64| {
+    let bars = |offset: f64, colour, pick: fn(&MerchantCard) -> u64| {
         merchants
             .iter()
             .enumerate()
-            .map(|(i, card)| Bar::new(i as f64 + offset, pick(card) as f64).name(&card.name).width(0.35))
+            .map(|(i, card)| Bar::new(i as f64 + offset, pick(card) as f64).name(&card.name).width(0.3).fill(colour))
             .collect::<Vec<_>>()
     };
-    let today = BarChart::new("today", bars(-0.2, |c| c.received_today)).color(theme::WAIT);
-    let week = BarChart::new("this week", bars(0.2, |c| c.received_week)).color(theme::GOOD);
+    let today = BarChart::new("today", bars(-0.17, theme::WAIT, |c| c.received_today)).color(theme::WAIT);
+    let week = BarChart::new("this week", bars(0.17, theme::GOOD, |c| c.received_week)).color(theme::GOOD);
     let names: Vec<String> = merchants.iter().map(|c| c.name.clone()).collect();
     chart("received", 170.0)
+        // Room around the outer bars, so a merchant's pair never touches the frame.
+        .include_x(-0.7)
+        .include_x(merchants.len() as f64 - 0.3)
         .legend(Legend::default())
         .x_axis_formatter(move |mark, _| axis_name(&names, mark.value))
         .show(ui, |plot| {
