@@ -1756,7 +1756,11 @@ impl StationApp {
                     if let Some(bench) = &self.bench {
                         self.request_labels(bench.package_id, bench.claim.number(bench.package_id), ctx);
                     }
-                    self.refresh_dashboard(ctx);
+                    // Only on a station whose daily view is in use: the count holds the storage thread for tens
+                    // of milliseconds on a large database (BENCHMARKS.md), and the view is counted again on open.
+                    if self.dashboard.view.is_some() {
+                        self.refresh_dashboard(ctx);
+                    }
                     self.bench = None;
                     self.override_form = OverrideForm::default();
                     self.banner = Some((true, summary));

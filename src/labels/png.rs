@@ -43,25 +43,28 @@ pub fn png(label: &BinLabel) -> Result<Vec<u8>, LabelError> {
     Ok(bytes.into_inner())
 }
 
-/// A label at half size (406 × 609), for the screen: a quarter of the pixels to upload, and still sharper
-/// than the panel shows it.
+/// A label at half size (406 × 609), for the screen: a quarter of the pixels to draw and upload, and
+/// still sharper than the panel shows it.
 pub fn preview(label: &BinLabel) -> Result<LabelPicture, LabelError> {
-    let full = picture(label)?;
-    let image = image::GrayImage::from_raw(full.width, full.height, full.grey)
-        .ok_or_else(|| LabelError::Render("the picture's size does not match its pixels".to_owned()))?;
-    let half = image::imageops::thumbnail(&image, WIDTH / 2, HEIGHT / 2);
-    Ok(LabelPicture { width: half.width(), height: half.height(), grey: half.into_raw() })
+    draw(label, true)
 }
 
 /// A label drawn at full size.
 pub fn picture(label: &BinLabel) -> Result<LabelPicture, LabelError> {
+    draw(label, false)
+}
+
+/// The label drawn at full or half size: the layout's dots scaled once, by the canvas's transform.
+fn draw(label: &BinLabel, half: bool) -> Result<LabelPicture, LabelError> {
     let font = FontRef::new(epaint_default_fonts::UBUNTU_LIGHT).map_err(|e| LabelError::Render(e.to_string()))?;
+    let (shrink, scale) = if half { (2, Affine::scale(0.5)) } else { (1, Affine::IDENTITY) };
+    let (width, height) = (WIDTH / shrink, HEIGHT / shrink);
     // The label's size is a constant that fits u16 (vello's canvas size).
-    let (width, height) = (WIDTH as u16, HEIGHT as u16);
-    let mut canvas = RenderContext::new(width, height);
+    let mut canvas = RenderContext::new(width as u16, height as u16);
     canvas.set_paint(css::WHITE);
-    canvas.fill_rect(&Rect::new(0.0, 0.0, f64::from(WIDTH), f64::from(HEIGHT)));
+    canvas.fill_rect(&Rect::new(0.0, 0.0, f64::from(width), f64::from(height)));
     canvas.set_paint(css::BLACK);
+    canvas.set_transform(scale);
     for element in layout(label)?.elements {
         match element {
             Element::Rect { x, y, width, height } => canvas.fill_rect(&dots(x, y, width, height)),
@@ -72,16 +75,16 @@ pub fn picture(label: &BinLabel) -> Result<LabelPicture, LabelError> {
                 }
             }
             Element::Text { x, y, width, size, align, text } => {
-                draw_text(&mut canvas, &font, x, y, width, size, align, &text)
+                draw_text(&mut canvas, scale, &font, (x, y, width, size), align, &text);
             }
         }
     }
     canvas.flush();
-    let mut pixmap = Pixmap::new(width, height);
+    let mut pixmap = Pixmap::new(width as u16, height as u16);
     canvas.render(&mut pixmap, &mut Resources::new());
     // Black on an opaque white ground: every pixel is grey, so its red channel is its grey.
     let grey = pixmap.data_as_u8_slice().chunks_exact(4).map(|pixel| pixel[0]).collect();
-    Ok(LabelPicture { width: WIDTH, height: HEIGHT, grey })
+    Ok(LabelPicture { width, height, grey })
 }
 
 /// A rectangle of whole dots.
@@ -91,18 +94,17 @@ fn dots(x: u32, y: u32, width: u32, height: u32) -> Rect {
 
 /// Sets one line of type in its box: measured with the font's own advances (shrunk further if the layout's
 /// Helvetica measure still leaves it too wide for this font), then each glyph filled and stroked.
+/// `place` is the line's box and type size in dots, as the layout gives them: x, y, width, size.
 #[expect(clippy::float_arithmetic, reason = "glyph outlines and their placement are in fractional pixels")]
-#[expect(clippy::too_many_arguments, reason = "one line of the layout, as the layout gives it")]
 fn draw_text(
     canvas: &mut RenderContext,
+    scale: Affine,
     font: &FontRef<'_>,
-    x: u32,
-    y: u32,
-    width: u32,
-    size: u32,
+    place: (u32, u32, u32, u32),
     align: Align,
     text: &str,
 ) {
+    let (x, y, width, size) = place;
     let mut em = size as f32;
     let measure = |em: f32| {
         let metrics = font.glyph_metrics(Size::new(em), LocationRef::default());
@@ -136,14 +138,14 @@ fn draw_text(
             if outline.draw(settings, &mut pen).is_ok() {
                 // Half the stroke sits outside the outline: start it half a stroke in. The font's y runs up.
                 let origin = Affine::translate((f64::from(pen_x + em * BOLD / 2.0), f64::from(baseline)));
-                canvas.set_transform(origin * Affine::FLIP_Y);
+                canvas.set_transform(scale * origin * Affine::FLIP_Y);
                 canvas.fill_path(&pen.0);
                 canvas.stroke_path(&pen.0);
             }
         }
         pen_x += advance;
     }
-    canvas.reset_transform();
+    canvas.set_transform(scale);
 }
 
 /// How much bolder than the font's light weight: the stroke's width, as a share of the em.
