@@ -16,6 +16,7 @@
 //! cargo bench --bench labels_dashboard
 //! RMA_BENCH_DB=/path/to/station.sqlite3 cargo bench --bench labels_dashboard
 //! ```
+#![expect(clippy::print_stdout, reason = "the benchmark prints its tables")]
 
 mod common;
 
