@@ -132,10 +132,6 @@ struct SavedReason {
     text: String,
 }
 
-/// A package's merchant: its RMA's, or the order's of a package that came without one.
-const MERCHANT_OF_PACKAGE: &str =
-    "FROM packages p LEFT JOIN rmas r ON r.id = p.rma_id LEFT JOIN orders o ON o.id = p.order_id";
-
 /// Reads the figures in one read transaction, so they all describe the same moment.
 pub(crate) fn read(conn: &Connection, period: &DashboardPeriod) -> Result<Dashboard, StoreError> {
     let tx = conn.unchecked_transaction()?;
@@ -149,11 +145,12 @@ pub(crate) fn read(conn: &Connection, period: &DashboardPeriod) -> Result<Dashbo
     let instant = |at: DateTime<Utc>| at.to_rfc3339_opts(SecondsFormat::Millis, true);
 
     // Received: by the instant stamped (packages_by_day), this week's only.
-    let sql = format!(
-        "SELECT COALESCE(r.merchant, o.merchant), count(*), sum(p.received_at >= ?1) {MERCHANT_OF_PACKAGE}
-         WHERE p.received_at >= ?2 GROUP BY 1"
-    );
-    let mut received = tx.prepare_cached(&sql)?;
+    // A package's merchant is its RMA's, or its order's when it came without one.
+    let mut received = tx.prepare_cached(
+        "SELECT COALESCE(r.merchant, o.merchant), count(*), sum(p.received_at >= ?1)
+         FROM packages p LEFT JOIN rmas r ON r.id = p.rma_id LEFT JOIN orders o ON o.id = p.order_id
+         WHERE p.received_at >= ?2 GROUP BY 1",
+    )?;
     let mut rows = received.query(params![instant(period.day_began), instant(period.week_began)])?;
     while let Some(row) = rows.next()? {
         let (merchant, week, today): (Option<String>, i64, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
