@@ -3,11 +3,12 @@
 #
 # Builds the release binary, loads the demo data into a temporary data folder, opens the station on a
 # virtual X server (Xvfb, 1280x800) and drives it with xdotool as a clerk would: sign in, scan an RMA,
-# inspect the package, decide, confirm, then the queues, records and settings screens. A PNG is taken
-# after each step.
+# inspect the package, decide, confirm (with its bin label), then the queues, records and settings screens,
+# and after a second package the daily view. A PNG is taken after each step.
 #
-# Usage: scripts/screenshots.sh            (from anywhere in the repository)
-#        CI=true scripts/screenshots.sh    (as root: first installs with apt whatever is missing)
+# Usage: scripts/screenshots.sh              (from anywhere in the repository)
+#        CI=true scripts/screenshots.sh      (as root: first installs with apt whatever is missing)
+#        PROFILE=dev scripts/screenshots.sh  (the debug binary the tests build, instead of a release build)
 #
 # Needs: Xvfb, xdotool, xwd and ImageMagick's convert, plus the libraries the window opens at run time
 # (the same as the window smoke test in scripts/check.sh).
@@ -46,9 +47,10 @@ fi
 
 # ----- build and demo data -----
 
-echo "== cargo build --release"
-cargo build --release
-BIN="$PWD/target/release/rma-station"
+PROFILE=${PROFILE:-release}
+echo "== cargo build --profile $PROFILE"
+cargo build --profile "$PROFILE"
+if [ "$PROFILE" = dev ]; then BIN="$PWD/target/debug/rma-station"; else BIN="$PWD/target/$PROFILE/rma-station"; fi
 
 # Everything the script starts or makes, cleaned up however it ends. The station runs in a temporary
 # folder with the relative data folder "demo-data", so the screens show that short name, not a random path.
@@ -167,5 +169,18 @@ shot 07-records
 # 8. Settings (F5).
 key F5
 shot 08-settings
+
+# 9. The daily view (F9), after a second merchant's package: back to intake (F1), scan, open, tick off the
+# panel and four door sensors, decide, confirm.
+key F1
+scan KN-RMA-0201
+key Return
+for sku in KN-PRO-PANEL KN-DOOR-SENSOR KN-DOOR-SENSOR KN-DOOR-SENSOR KN-DOOR-SENSOR; do
+    scan "$sku"
+done
+key Return
+key Return
+key F9
+shot 09-dashboard
 
 echo "== done: $(ls "$OUT"/*.png | wc -l) screenshots in $OUT"

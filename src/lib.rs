@@ -11,6 +11,7 @@ pub mod exports;
 pub mod formats;
 pub mod gui;
 pub mod intake;
+pub mod labels;
 pub mod photos;
 pub mod policies;
 pub mod storage;

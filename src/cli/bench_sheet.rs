@@ -1,6 +1,6 @@
 //! `rma-station bench-sheet -o FILE.svg`: the bench commands as Code 128 barcodes on one A4 page.
 //!
-//! Each [`BenchCommand`] is encoded by `barcoders` (Code 128, code set B) and drawn as one black
+//! Each [`BenchCommand`] is encoded by `barcoders` (Code 128, code set B, see `crate::labels::barcode`) and drawn as one black
 //! rectangle per bar (modules of 0.5 mm), with a quiet zone of 10 modules each side and its label in
 //! large type underneath. The page is 210 × 297 mm; all coordinates are whole tenths of a
 //! millimetre, so no float arithmetic is needed and the printout measures true at 100 % scale. The
@@ -8,11 +8,10 @@
 
 use std::path::Path;
 
-use barcoders::sym::code128::Code128;
-
 use crate::cli::{CliError, print};
 use crate::domain::scan::BenchCommand;
 use crate::formats::export::write_file_atomically;
+use crate::labels::barcode::{bars, code128_modules};
 
 /// The page in tenths of a millimetre (A4 portrait).
 const PAGE_WIDTH: usize = 2100;
@@ -71,7 +70,7 @@ fn bench_sheet_svg() -> Result<String, CliError> {
 
 /// One command: its bars, centred on the page with their quiet zones, the label and the code in type.
 fn command_block(svg: &mut String, command: BenchCommand, top: usize) -> Result<(), CliError> {
-    let modules = code128_modules(command.code())?;
+    let modules = code128_modules(command.code()).map_err(|e| CliError::Barcode { code: e.code, reason: e.reason })?;
     let width = modules.len() * MODULE;
     let quiet = QUIET_ZONE_MODULES * MODULE;
     let left = PAGE_WIDTH.saturating_sub(width) / 2;
@@ -102,31 +101,6 @@ fn command_block(svg: &mut String, command: BenchCommand, top: usize) -> Result<
         label = escape(command.label()),
     ));
     Ok(())
-}
-
-/// The Code 128 modules of `text` (1 dark, 0 light), from start character to stop pattern, in code
-/// set B (`Ɓ` tells barcoders which set to start in).
-fn code128_modules(text: &str) -> Result<Vec<u8>, CliError> {
-    let barcode = Code128::new(format!("Ɓ{text}"))
-        .map_err(|e| CliError::Barcode { code: text.to_owned(), reason: e.to_string() })?;
-    Ok(barcode.encode())
-}
-
-/// The dark runs of a module pattern as (first module, width in modules).
-fn bars(modules: &[u8]) -> Vec<(usize, usize)> {
-    let mut runs = Vec::new();
-    let mut start = None;
-    for (i, &module) in modules.iter().chain([&0]).enumerate() {
-        match (module == 1, start) {
-            (true, None) => start = Some(i),
-            (false, Some(first)) => {
-                runs.push((first, i - first));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    runs
 }
 
 /// Text for SVG (XML) content and attributes.

@@ -8,6 +8,7 @@ mod classify;
 mod data;
 mod decide;
 mod evidence;
+mod label;
 mod policy;
 mod scanner;
 
@@ -145,6 +146,16 @@ enum Command {
         #[arg(long, value_name = "ID")]
         merchant: Option<String>,
     },
+    /// Write a decided package's bin labels (ZPL for a Zebra, PNG or PDF for an ordinary printer).
+    Label {
+        /// The package's RMA, order or tracking number, or its package id.
+        number: String,
+        #[arg(long, value_enum, default_value = "pdf")]
+        format: label::Format,
+        /// The file to write (replaced if it exists); further PNG labels go beside it as NAME-2.png…
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Check or show merchant policies.
     Policy {
         #[command(subcommand)]
@@ -227,6 +238,10 @@ pub enum CliError {
     Evidence(#[from] crate::evidence::EvidenceError),
     #[error("cannot encode {code:?} as Code 128: {reason}")]
     Barcode { code: String, reason: String },
+    #[error("{0}")]
+    Label(#[from] crate::labels::LabelError),
+    #[error("{number}: no package found by this number (an RMA, order or tracking number, or a package id)")]
+    NoPackage { number: String },
 }
 
 /// Parses the arguments and runs the command.
@@ -307,6 +322,9 @@ pub fn run() -> Result<ExitCode, CliError> {
             let worker = open_store(Some(&folder), &policies)?;
             let photos = crate::storage::photos_path(&folder);
             evidence::run(&worker.client(), &photos, &rma, merchant, &output, stamp(&cli.station))?;
+        }
+        Some(Command::Label { number, format, output }) => {
+            label::run(&open_store(cli.data_dir.as_deref(), &policies)?.client(), &policies, &number, format, &output)?;
         }
         Some(Command::Policy { action: PolicyCommand::Check { files } }) => policy::check(&files)?,
         Some(Command::Policy { action: PolicyCommand::Show { merchant } }) => policy::show(&policies, &merchant)?,

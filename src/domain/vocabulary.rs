@@ -163,6 +163,17 @@ vocabulary!(
         Hold => "hold",
     }
 );
+vocabulary!(
+    /// Where a decided unit goes in the warehouse (see `crate::domain::bin`): a warehouse word, printed on
+    /// its bin label, not the customer's disposition.
+    Bin, "bin" {
+        Restock => "restock",
+        Refurbish => "refurbish",
+        Scrap => "scrap",
+        ReturnToCustomer => "return_to_customer",
+        Hold => "hold",
+    }
+);
 
 impl Resolution {
     /// The disposition that grants this resolution.

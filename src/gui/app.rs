@@ -24,6 +24,7 @@ use crate::domain::scan::{Classification, Classifier, Kind, Reading, preview_tex
 use crate::domain::vocabulary::{Checkpoint, Disposition, Queue, Role};
 use crate::evidence::{self, PacketTarget};
 use crate::formats::case_json::{Case, decision_json};
+use crate::gui::dashboard::{DashboardState, DashboardView, dashboard_ui};
 use crate::gui::decision::{DecisionCommand, DecisionView, OverrideForm, decision_ui};
 use crate::gui::inspection::{
     CheckpointLine, InspectionCommand, InspectionForm, InspectionView, PhotoPreview, PhotoTile, WebcamLine,
@@ -33,7 +34,9 @@ use crate::gui::intake::{
     IntakeCommand, IntakeForm, IntakeView, MatchCard, ScanFieldInput, ScanOutcome, ScanRow, ScannerState,
     ScannerStatus, intake_ui, rma_line, scan_field_ui,
 };
+use crate::gui::labels::{LabelCommand, LabelPanel, label_panel_ui};
 use crate::gui::picker::{Picker, PickerAction, picker_ui, start_candidates};
+use crate::gui::printer::{PrinterCommand, PrinterForm, PrinterView, printer_ui};
 use crate::gui::queues::{BATCHES_SHOWN, QueueTab, QueuesCommand, QueuesForm, QueuesView, queues_ui};
 use crate::gui::records::{EVIDENCE_PACKET, RecordsCommand, RecordsForm, RecordsView, records_ui};
 use crate::gui::settings::{SettingsCommand, SettingsForm, SettingsView, settings_ui};
@@ -41,6 +44,9 @@ use crate::gui::sign_in::{SignInCommand, SignInForm, SignInView, sign_in_ui};
 use crate::gui::station::{DatabaseView, MerchantSummary, StationCommand, StationView, station_ui};
 use crate::gui::{APP_NAME, StationSetup, theme};
 use crate::intake::IntakeMatch;
+use crate::labels::printer::PrinterTarget;
+use crate::labels::worker::{LabelDone, LabelResult, LabelWork, LabelWorker};
+use crate::labels::{BinLabel, LabelFormat, labels_of};
 use crate::photos::decode::{DecodeLimits, RgbaPicture};
 use crate::photos::errand::ErrandThread;
 use crate::photos::hot_folder::{HotFolder, HotFolderEvent, Settle};
@@ -51,8 +57,8 @@ use crate::photos::worker::{PhotoDone, PhotoResult, PhotoWork, PhotoWorker};
 use crate::policies::PolicySet;
 use crate::storage::worker::{StorageClient, StorageWorker};
 use crate::storage::{
-    BatchSummary, DecisionToSave, Override, PackageHistory, PackageRow, PhotoRow, QueueRow, ReceivedPackage, RmaMatch,
-    Stamp, Store, StoreCounts, StoredOrder, exports_path,
+    BatchSummary, Dashboard, DashboardPeriod, DecisionToSave, Override, PackageHistory, PackageRow, PhotoRow, QueueRow,
+    ReceivedPackage, RmaMatch, Stamp, Store, StoreCounts, StoredOrder, exports_path,
 };
 
 /// How many answers may wait for the UI (the UI drains them every frame).
@@ -78,16 +84,18 @@ pub enum Screen {
     Queues,
     Records,
     Settings,
+    Dashboard,
 }
 
 impl Screen {
     /// The tabs across the top, with their keys.
-    const TABS: [(Screen, egui::Key, &'static str); 5] = [
+    const TABS: [(Screen, egui::Key, &'static str); 6] = [
         (Screen::Intake, egui::Key::F1, "Intake (F1)"),
         (Screen::Inspection, egui::Key::F2, "Inspection (F2)"),
         (Screen::Queues, egui::Key::F3, "Queues (F3)"),
         (Screen::Records, egui::Key::F4, "Records (F4)"),
         (Screen::Settings, egui::Key::F5, "Settings (F5)"),
+        (Screen::Dashboard, egui::Key::F9, "Daily view (F9)"),
     ];
 }
 
@@ -146,6 +154,31 @@ pub enum AppEvent {
         tile: PhotoTileData,
         result: Result<(), String>,
     },
+    /// A decided package's bin labels, for the intake screen's label panel.
+    BinLabels {
+        title: String,
+        result: Result<Vec<BinLabel>, String>,
+    },
+    /// This station's label printer as read from its settings, or as just saved.
+    Printer {
+        saved: bool,
+        result: Result<Option<PrinterTarget>, String>,
+    },
+    Dashboard(Result<Box<Dashboard>, String>),
+}
+
+/// Where a label panel is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LabelPlace {
+    Intake,
+    Records,
+}
+
+/// What a label request is for: the panel, and which of its packages (a newer package's labels replace it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LabelTag {
+    place: LabelPlace,
+    generation: u64,
 }
 
 /// A confirmed decision as saved, and what became of its automatic evidence packet (none: it gets one only
@@ -301,6 +334,14 @@ pub struct StationApp {
     operators: Vec<(String, Role, bool)>,
     settings_message: Option<(bool, String)>,
     settings_form: SettingsForm,
+    printer: PrinterView,
+    printer_form: PrinterForm,
+    /// The last decided package's labels (beside intake) and the open record's (beside records).
+    intake_label: Option<LabelPanel>,
+    records_label: Option<LabelPanel>,
+    /// Counts the label panels filled, so a preview drawn for a package no longer shown is dropped.
+    label_generation: u64,
+    dashboard: DashboardState,
     /// The last outcome worth telling the clerk (good or not), shown under the scan field.
     banner: Option<(bool, String)>,
     /// The decision just confirmed, whose evidence packet the bar offers while its banner shows.
@@ -311,6 +352,7 @@ pub struct StationApp {
     lister: Option<ErrandThread<ListRequest>>,
     /// The `webcam` thread: finds cameras and takes photos with them.
     webcam: Option<ErrandThread<WebcamWork>>,
+    label_worker: Option<LabelWorker<LabelTag>>,
     /// Held to be dropped with the app: their Drop stops the threads.
     _worker: Option<StorageWorker>,
     _readers: Vec<ScannerReader>,
@@ -322,6 +364,7 @@ pub struct StationApp {
     hot_folder_events: Receiver<HotFolderEvent>,
     listings: Receiver<ListAnswer>,
     webcam_answers: Receiver<WebcamAnswer>,
+    label_results: Receiver<LabelResult<LabelTag>>,
     started: bool,
     /// The last thing that went wrong outside a scan, in words for the clerk.
     notice: Option<String>,
@@ -346,6 +389,7 @@ impl StationApp {
         let (hot_sender, hot_folder_events) = sync_channel(EVENT_QUEUE);
         let (listing_sender, listings) = sync_channel(EVENT_QUEUE);
         let (webcam_sender, webcam_answers) = sync_channel(EVENT_QUEUE);
+        let (label_sender, label_results) = sync_channel(EVENT_QUEUE);
         let mut notice = None;
         let (worker, database) = match setup.store.map(|s| StorageWorker::spawn(Box::new(s))) {
             Ok(Ok(worker)) => (Some(worker), DatabaseView::Opening),
@@ -402,6 +446,13 @@ impl StationApp {
             })
             .map_err(|e| notice = Some(format!("webcams cannot be used: their thread could not start: {e}")))
             .ok();
+        let label_worker = match LabelWorker::spawn(label_sender, Arc::clone(&wake)) {
+            Ok(worker) => Some(worker),
+            Err(e) => {
+                notice = Some(format!("bin labels cannot be made: the label thread could not start: {e}"));
+                None
+            }
+        };
         let hot_folder = setup.hot_folder.as_deref().and_then(|folder| {
             HotFolder::watch(folder, Settle::default(), hot_sender, Arc::clone(&wake))
                 .map_err(|e| notice = Some(e.to_string()))
@@ -417,6 +468,7 @@ impl StationApp {
             photo_worker,
             lister,
             webcam,
+            label_worker,
             data_dir: setup.data_dir,
             hot_folder_path: setup.hot_folder,
             station: setup.station,
@@ -462,6 +514,12 @@ impl StationApp {
             operators: Vec::new(),
             settings_message: None,
             settings_form: SettingsForm::default(),
+            printer: PrinterView::default(),
+            printer_form: PrinterForm::default(),
+            intake_label: None,
+            records_label: None,
+            label_generation: 0,
+            dashboard: DashboardState::default(),
             banner: None,
             last_decided: None,
             events,
@@ -471,6 +529,7 @@ impl StationApp {
             hot_folder_events,
             listings,
             webcam_answers,
+            label_results,
             started: false,
             notice,
         }
@@ -610,6 +669,23 @@ impl StationApp {
         }
     }
 
+    /// The label panel beside intake (the last decided package) or beside records (the open record).
+    pub fn label_panel(&self, screen: Screen) -> Option<&LabelPanel> {
+        match screen {
+            Screen::Intake => self.intake_label.as_ref(),
+            Screen::Records => self.records_label.as_ref(),
+            _ => None,
+        }
+    }
+
+    pub fn printer_view(&self) -> &PrinterView {
+        &self.printer
+    }
+
+    pub fn dashboard_state(&self) -> &DashboardState {
+        &self.dashboard
+    }
+
     /// The last outcome shown under the scan field.
     pub fn banner(&self) -> Option<&(bool, String)> {
         self.banner.as_ref()
@@ -626,6 +702,7 @@ impl StationApp {
             self.refresh_counts(ctx);
             self.refresh_operators(ctx);
             self.find_webcams();
+            self.refresh_printer(ctx);
         }
         let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
         for path in dropped {
@@ -639,6 +716,8 @@ impl StationApp {
                 self.apply(event, ctx);
             } else if let Ok(result) = self.photo_results.try_recv() {
                 self.take_photo(result, ctx);
+            } else if let Ok(result) = self.label_results.try_recv() {
+                self.take_label(result, ctx);
             } else if let Ok(event) = self.hot_folder_events.try_recv() {
                 match event {
                     HotFolderEvent::Arrived { path, .. } => self.add_photo(path, ctx),
@@ -727,6 +806,7 @@ impl StationApp {
             self.screen = Screen::SignIn;
             return;
         }
+        let label_command = self.draw_label_panel(ui);
         egui::CentralPanel::default().show(ui, |ui| match self.screen {
             Screen::SignIn | Screen::Intake => {
                 let view = self.intake_view();
@@ -765,12 +845,20 @@ impl StationApp {
                 }
             }
             Screen::Settings => {
+                if let Some(command) = printer_ui(ui, &self.printer, &mut self.printer_form) {
+                    self.printer_command(command, &ctx);
+                }
+                ui.add_space(8.0);
                 let view = self.settings_view();
                 if let Some(command) = settings_ui(ui, &view, &mut self.settings_form) {
                     self.settings_command(command, &ctx);
                 }
             }
+            Screen::Dashboard => dashboard_ui(ui, &self.dashboard),
         });
+        if let Some((place, command)) = label_command {
+            self.label_command(place, command);
+        }
         if let Some(preview) = self.preview.as_mut()
             && !preview_ui(&ctx, preview)
         {
@@ -884,7 +972,9 @@ impl StationApp {
                 self.screen = Screen::Inspection;
                 self.override_form.open = false;
             }
-            Screen::Inspection | Screen::Queues | Screen::Records | Screen::Settings => self.screen = Screen::Intake,
+            Screen::Inspection | Screen::Queues | Screen::Records | Screen::Settings | Screen::Dashboard => {
+                self.screen = Screen::Intake;
+            }
             Screen::Intake => self.pending = None,
             Screen::SignIn => {}
         }
@@ -1467,6 +1557,7 @@ impl StationApp {
             Screen::Intake => self.refresh_today(ctx),
             Screen::Queues => self.refresh_queue(ctx),
             Screen::Settings => self.refresh_operators(ctx),
+            Screen::Dashboard => self.refresh_dashboard(ctx),
             _ => {}
         }
     }
@@ -1647,6 +1738,176 @@ impl StationApp {
         );
     }
 
+    // ----- bin labels -----
+
+    /// The label panel beside intake or records, if the screen has one; returns what the clerk pressed.
+    fn draw_label_panel(&mut self, ui: &mut egui::Ui) -> Option<(LabelPlace, LabelCommand)> {
+        let (place, panel) = match self.screen {
+            Screen::Intake => (LabelPlace::Intake, self.intake_label.as_ref()?),
+            Screen::Records => (LabelPlace::Records, self.records_label.as_ref()?),
+            _ => return None,
+        };
+        let printer = self.printer.saved.as_ref().and_then(Option::as_ref);
+        let mut command = None;
+        egui::Panel::right("bin-label").resizable(false).default_size(330.0).show(ui, |ui| {
+            command = label_panel_ui(ui, panel, printer);
+        });
+        command.map(|command| (place, command))
+    }
+
+    /// Asks the storage thread for a decided package's labels, built from what was saved.
+    fn request_labels(&mut self, package_id: i64, number: String, ctx: &egui::Context) {
+        let names = self.merchant_names();
+        let title = format!("{number} (package #{package_id})");
+        self.submit(
+            ctx,
+            move |store| {
+                let history = store.package_history(package_id).map_err(|e| e.to_string())?;
+                labels_of(&history, |id| merchant_name(&names, id)).map_err(|e| e.to_string())
+            },
+            move |result| AppEvent::BinLabels { title, result },
+        );
+    }
+
+    /// The label panel of an opened record: none for a package not decided yet.
+    fn label_panel_of(&mut self, history: &PackageHistory) -> Option<LabelPanel> {
+        if history.decisions.is_empty() {
+            return None;
+        }
+        let package = &history.package;
+        let number = package.rma_number.clone().unwrap_or_else(|| package.scanned_code.clone());
+        let title = format!("{number} (package #{})", package.id);
+        let names = self.merchant_names();
+        Some(match labels_of(history, |id| merchant_name(&names, id)) {
+            Ok(labels) => self.show_labels(LabelPlace::Records, title, labels),
+            Err(e) => LabelPanel { title, message: Some((false, e.to_string())), ..LabelPanel::default() },
+        })
+    }
+
+    /// A panel for these labels; their previews are drawn on the label thread.
+    fn show_labels(&mut self, place: LabelPlace, title: String, labels: Vec<BinLabel>) -> LabelPanel {
+        self.label_generation += 1;
+        let generation = self.label_generation;
+        let mut panel = LabelPanel { title, labels: labels.clone(), generation, ..LabelPanel::default() };
+        if let Some(worker) = &self.label_worker
+            && let Err(e) = worker.submit(LabelTag { place, generation }, LabelWork::Preview(labels))
+        {
+            panel.message = Some((false, e.to_string()));
+        }
+        panel
+    }
+
+    /// Print or save the labels of a panel, on the label thread.
+    fn label_command(&mut self, place: LabelPlace, command: LabelCommand) {
+        let panel = match place {
+            LabelPlace::Intake => self.intake_label.as_mut(),
+            LabelPlace::Records => self.records_label.as_mut(),
+        };
+        let (Some(panel), Some(worker)) = (panel, &self.label_worker) else { return };
+        let labels = panel.labels.clone();
+        let folder = self.data_dir.join("labels");
+        let work = match command {
+            LabelCommand::Print => match self.printer.saved.clone().flatten() {
+                Some(printer) => LabelWork::Print { labels, printer },
+                None => {
+                    panel.message = Some((false, crate::labels::printer::PrinterError::NotConfigured.to_string()));
+                    return;
+                }
+            },
+            LabelCommand::SavePng => LabelWork::Save { labels, format: LabelFormat::Png, folder },
+            LabelCommand::SavePdf => LabelWork::Save { labels, format: LabelFormat::Pdf, folder },
+        };
+        match worker.submit(LabelTag { place, generation: panel.generation }, work) {
+            Ok(()) => {
+                panel.busy = true;
+                panel.message = None;
+            }
+            Err(e) => panel.message = Some((false, e.to_string())),
+        }
+    }
+
+    fn take_label(&mut self, result: LabelResult<LabelTag>, ctx: &egui::Context) {
+        let LabelTag { place, generation } = result.tag;
+        let panel = match place {
+            LabelPlace::Intake => self.intake_label.as_mut(),
+            LabelPlace::Records => self.records_label.as_mut(),
+        };
+        // An answer about labels no longer shown is dropped.
+        let Some(panel) = panel.filter(|p| p.generation == generation) else { return };
+        match result.outcome {
+            Ok(LabelDone::Previews(pictures)) => {
+                panel.previews = pictures
+                    .iter()
+                    .enumerate()
+                    .map(|(i, picture)| {
+                        let size = [picture.width as usize, picture.height as usize];
+                        let image = egui::ColorImage::from_gray(size, &picture.grey);
+                        ctx.load_texture(format!("label-{generation}-{i}"), image, Default::default())
+                    })
+                    .collect();
+            }
+            Ok(LabelDone::Printed { labels, printer }) => {
+                panel.busy = false;
+                panel.message = Some((true, format!("{labels} label(s) sent to the {printer}")));
+            }
+            Ok(LabelDone::Saved(paths)) => {
+                panel.busy = false;
+                let files: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                panel.message = Some((true, format!("saved: {}", files.join(", "))));
+            }
+            Err(e) => {
+                panel.busy = false;
+                panel.message = Some((false, e.to_string()));
+            }
+        }
+    }
+
+    /// Merchant ids and names, for a label made on another thread.
+    fn merchant_names(&self) -> Vec<(String, String)> {
+        self.policies.iter().map(|l| (l.policy.merchant.id.clone(), l.policy.merchant.name.clone())).collect()
+    }
+
+    fn printer_command(&mut self, command: PrinterCommand, ctx: &egui::Context) {
+        match command {
+            PrinterCommand::Refused(message) => self.printer.message = Some((false, message)),
+            PrinterCommand::Save(printer) => {
+                let value =
+                    printer.as_ref().map_or_else(|| crate::labels::printer::NONE.to_owned(), PrinterTarget::setting);
+                let stamp = self.stamp();
+                self.submit(
+                    ctx,
+                    move |store| {
+                        store.set_station_setting(crate::labels::printer::SETTING, &value, &stamp).map(|()| printer)
+                    },
+                    |result| AppEvent::Printer { saved: true, result: result.map_err(|e| e.to_string()) },
+                );
+            }
+        }
+    }
+
+    fn refresh_printer(&mut self, ctx: &egui::Context) {
+        let station = self.station.clone();
+        self.submit(
+            ctx,
+            move |store| match store.station_setting(&station, crate::labels::printer::SETTING) {
+                Ok(Some(value)) => PrinterTarget::from_setting(&value).map_err(|e| e.to_string()),
+                Ok(None) => Ok(None),
+                Err(e) => Err(e.to_string()),
+            },
+            |result| AppEvent::Printer { saved: false, result },
+        );
+    }
+
+    fn refresh_dashboard(&mut self, ctx: &egui::Context) {
+        // The bench's local day and week; the store never reads the clock.
+        let period = DashboardPeriod::of(self.today(), &Local);
+        self.dashboard.loading = self.submit(
+            ctx,
+            move |store| store.dashboard(&period).map(Box::new).map_err(|e| e.to_string()),
+            AppEvent::Dashboard,
+        );
+    }
+
     // ----- answers -----
 
     fn apply(&mut self, event: AppEvent, ctx: &egui::Context) {
@@ -1741,6 +2002,8 @@ impl StationApp {
                         message: None,
                     });
                     self.inspection_form = InspectionForm::default();
+                    // The last package's label belongs to it, not to the one now on the bench.
+                    self.intake_label = None;
                     self.screen = Screen::Inspection;
                     self.refresh_today(ctx);
                     self.find_webcams();
@@ -1752,6 +2015,14 @@ impl StationApp {
             AppEvent::InspectionSaved(Ok(())) => {}
             AppEvent::Decided { summary, result } => match result {
                 Ok(saved) => {
+                    if let Some(bench) = &self.bench {
+                        self.request_labels(bench.package_id, bench.claim.number(bench.package_id), ctx);
+                    }
+                    // Only on a station whose daily view is in use: the count holds the storage thread for tens
+                    // of milliseconds on a large database (BENCHMARKS.md), and the view is counted again on open.
+                    if self.dashboard.view.is_some() {
+                        self.refresh_dashboard(ctx);
+                    }
                     self.bench = None;
                     self.override_form = OverrideForm::default();
                     let summary = match saved.packet {
@@ -1831,7 +2102,10 @@ impl StationApp {
                 }
             }
             AppEvent::History(result) => match result {
-                Ok(history) => self.records.history = Some(history),
+                Ok(history) => {
+                    self.records_label = self.label_panel_of(&history);
+                    self.records.history = Some(history);
+                }
                 Err(message) => self.records.message = Some(message),
             },
             AppEvent::OperatorAdded(result) => {
@@ -1856,6 +2130,40 @@ impl StationApp {
                         });
                     }
                     Err(message) => self.notice = Some(format!("photo stored but not recorded: {message}")),
+                }
+            }
+            AppEvent::BinLabels { title, result } => {
+                let panel = match result {
+                    Ok(labels) => self.show_labels(LabelPlace::Intake, title, labels),
+                    Err(message) => LabelPanel { title, message: Some((false, message)), ..LabelPanel::default() },
+                };
+                self.intake_label = Some(panel);
+            }
+            AppEvent::Printer { saved, result } => match result {
+                Ok(printer) => {
+                    if saved {
+                        let words = printer.as_ref().map_or("no label printer".to_owned(), |p| format!("the {p}"));
+                        self.printer.message = Some((true, format!("bin labels now print on {words}")));
+                    }
+                    self.printer_form = PrinterForm::of(printer.as_ref());
+                    self.printer.saved = Some(printer);
+                }
+                Err(message) => self.printer.message = Some((false, message)),
+            },
+            AppEvent::Dashboard(result) => {
+                self.dashboard.loading = false;
+                match result {
+                    Ok(dashboard) => {
+                        let merchant = |id: &str| {
+                            self.policies.get(id).map_or_else(
+                                || (id.to_owned(), String::new()),
+                                |l| (l.policy.merchant.name.clone(), l.policy.merchant.currency.clone()),
+                            )
+                        };
+                        self.dashboard.view = Some(DashboardView::of(&dashboard, merchant));
+                        self.dashboard.message = None;
+                    }
+                    Err(message) => self.dashboard.message = Some(message),
                 }
             }
         }
@@ -2020,6 +2328,11 @@ impl StationApp {
             AppEvent::DemoLoaded,
         );
     }
+}
+
+/// A merchant's name by its id (the id itself for a merchant no policy names).
+fn merchant_name(names: &[(String, String)], id: &str) -> String {
+    names.iter().find(|(known, _)| known == id).map_or_else(|| id.to_owned(), |(_, name)| name.clone())
 }
 
 /// A decoded picture as a texture the screen can draw.

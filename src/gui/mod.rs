@@ -1,16 +1,20 @@
 //! The station's window (egui + eframe): sign in, then the bench screens from a package's first scan to
-//! its queue — intake, inspection, decision, queues, records and settings — one screen per file, all
-//! driven by [`app::StationApp`].
+//! its queue — intake, inspection, decision, queues, records and settings — and the daily view, one screen
+//! per file, all driven by [`app::StationApp`].
 //!
 //! The UI thread only draws and routes. Database work goes to the storage thread, photos to the photo
-//! thread, serial scanners and the hot folder have threads of their own; all answer through bounded
-//! channels drained in `logic` under a time budget, and wake the UI so an answer shows in the next frame.
+//! thread, bin labels to the label thread; serial scanners and the hot folder have threads of their own. All
+//! answer through bounded channels drained in `logic` under a time budget, and wake the UI so an answer
+//! shows in the next frame.
 
 pub mod app;
+pub mod dashboard;
 pub mod decision;
 pub mod inspection;
 pub mod intake;
+pub mod labels;
 pub mod picker;
+pub mod printer;
 pub mod queues;
 pub mod records;
 pub mod settings;

@@ -6,6 +6,7 @@
 //! handle. Money is stored as integer cents, dates as `YYYY-MM-DD`, instants as RFC 3339 UTC.
 
 pub mod audit;
+pub mod dashboard;
 pub mod schema;
 pub mod sqlite;
 pub mod worker;
@@ -21,6 +22,7 @@ use crate::domain::queue::QueueEntry;
 use crate::domain::records::{OrderRecord, RmaRecord};
 use crate::domain::vocabulary::{Queue, Role, Verdict};
 pub use audit::{AuditEntry, ChainBreak};
+pub use dashboard::{Dashboard, DashboardPeriod, FeesKept, MerchantFigures};
 
 /// Who did something, where and when: on every record a session writes and every audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -504,6 +506,12 @@ pub trait Store: Send {
     fn verify(&self) -> Result<VerifyReport, StoreError>;
     /// A consistent copy while the station runs, checked before it is reported good.
     fn backup_to(&self, destination: &Path) -> Result<VerifyReport, StoreError>;
+    /// One of a station's own settings (its label printer…), or none if it was never set.
+    fn station_setting(&self, station: &str, key: &str) -> Result<Option<String>, StoreError>;
+    /// Sets a setting of the stamp's station, audited (`station/<name>`, `setting_changed`).
+    fn set_station_setting(&mut self, key: &str, value: &str, stamp: &Stamp) -> Result<(), StoreError>;
+    /// The daily view's figures for a day and its week, read in one snapshot.
+    fn dashboard(&self, period: &DashboardPeriod) -> Result<Dashboard, StoreError>;
 }
 
 /// The normalized form of an order, RMA or tracking number for lookups: upper case, no spaces, no

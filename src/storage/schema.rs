@@ -274,6 +274,19 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE queue_items ADD COLUMN batch_id INTEGER REFERENCES export_batches(id);
     CREATE INDEX queue_items_by_batch ON queue_items(batch_id) WHERE batch_id IS NOT NULL;
     "#,
+    // 7: the daily view and the bench's label printer. The dashboard reads this week's decisions by their day
+    // (decisions grow with the years: no scan), and each bench keeps settings of its own, such as where its
+    // label printer is, in the database beside its records, backed up with them and changed with an audit entry.
+    r#"
+    CREATE INDEX decisions_by_day ON decisions(decided_on);
+
+    CREATE TABLE station_settings (
+        station TEXT NOT NULL,
+        key     TEXT NOT NULL,
+        value   TEXT NOT NULL,
+        PRIMARY KEY (station, key)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this station writes.

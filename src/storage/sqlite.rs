@@ -1049,6 +1049,31 @@ impl Store for SqliteStore {
         let copy = Connection::open_with_flags(destination, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         verify_connection(&copy)
     }
+
+    fn station_setting(&self, station: &str, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM station_settings WHERE station = ?1 AND key = ?2")?
+            .query_row(params![station, key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_station_setting(&mut self, key: &str, value: &str, stamp: &Stamp) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        tx.prepare_cached(
+            "INSERT INTO station_settings (station, key, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (station, key) DO UPDATE SET value = excluded.value",
+        )?
+        .execute(params![stamp.station, key, value])?;
+        let detail = serde_json::json!({ "key": key, "value": value });
+        append(&tx, stamp, "station", &stamp.station, "setting_changed", &detail.to_string())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn dashboard(&self, period: &crate::storage::DashboardPeriod) -> Result<crate::storage::Dashboard, StoreError> {
+        crate::storage::dashboard::read(&self.conn, period)
+    }
 }
 
 fn verify_connection(conn: &Connection) -> Result<VerifyReport, StoreError> {
