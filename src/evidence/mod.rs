@@ -19,14 +19,9 @@ pub mod text;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
-use serde::Deserialize;
-
-use crate::domain::decision::{Decision, MoneyBreakdown};
-use crate::domain::money::Money;
-use crate::domain::policy::Clause;
+use crate::domain::decision::Decision;
 use crate::domain::vocabulary::{RmaKind, Verdict};
-use crate::formats::Parsed;
+use crate::formats::case_json::RecordedDecision;
 use crate::formats::export::{ExportError, write_file_atomically};
 use crate::photos::store::{PhotoFolder, PhotoHash};
 use crate::policies::sha256_hex;
@@ -42,114 +37,6 @@ pub struct EvidencePacket {
     pub originals: BTreeMap<String, Vec<u8>>,
     /// Who asked for the packet, where and when (printed on every page).
     pub generated: Stamp,
-}
-
-/// The decision's own record (the `decide` contract's JSON, kept when it was confirmed), read back.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordedDecision {
-    pub money: MoneyBreakdown,
-    pub lines: Vec<RecordedLine>,
-    pub reasons: Vec<Clause>,
-    pub flags: Vec<String>,
-    pub refund_due_on: Option<NaiveDate>,
-    /// The policy file the decision was made by.
-    pub policy_file: String,
-}
-
-/// One SKU's outcome as recorded.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordedLine {
-    pub sku: String,
-    pub ordered: u32,
-    pub received: u32,
-    pub accepted: u32,
-    pub refused: u32,
-    pub missing: u32,
-    pub fee: Money,
-    /// `accepted`, `refused`, `partial`, `hold`, `not_received`.
-    pub outcome: String,
-}
-
-/// The decision JSON's fields a packet reads (see `crate::formats::case_json::decision_json`).
-#[derive(Deserialize)]
-struct DecisionJson {
-    money: MoneyJson,
-    lines: Vec<LineJson>,
-    reasons: Vec<ReasonJson>,
-    flags: Vec<String>,
-    refund_due_on: Option<Parsed<NaiveDate>>,
-    policy: PolicyJson,
-}
-
-#[derive(Deserialize)]
-struct MoneyJson {
-    items_accepted: Parsed<Money>,
-    restocking_fee: Parsed<Money>,
-    card_fee: Parsed<Money>,
-    return_label: Parsed<Money>,
-    handling_fee: Parsed<Money>,
-    shipping_not_refunded: Parsed<Money>,
-    net: Parsed<Money>,
-}
-
-#[derive(Deserialize)]
-struct LineJson {
-    sku: String,
-    ordered: u32,
-    received: u32,
-    accepted: u32,
-    refused: u32,
-    missing: u32,
-    fee: Parsed<Money>,
-    outcome: String,
-}
-
-#[derive(Deserialize)]
-struct ReasonJson {
-    clause: String,
-    text: String,
-}
-
-#[derive(Deserialize)]
-struct PolicyJson {
-    file: String,
-}
-
-impl RecordedDecision {
-    /// Reads a decision's recorded JSON.
-    pub fn parse(json: &str) -> Result<RecordedDecision, serde_json::Error> {
-        let raw: DecisionJson = serde_json::from_str(json)?;
-        let m = raw.money;
-        Ok(RecordedDecision {
-            money: MoneyBreakdown {
-                items_accepted: m.items_accepted.0,
-                restocking_fee: m.restocking_fee.0,
-                card_fee: m.card_fee.0,
-                return_label: m.return_label.0,
-                handling_fee: m.handling_fee.0,
-                shipping_not_refunded: m.shipping_not_refunded.0,
-                net: m.net.0,
-            },
-            lines: raw
-                .lines
-                .into_iter()
-                .map(|l| RecordedLine {
-                    sku: l.sku,
-                    ordered: l.ordered,
-                    received: l.received,
-                    accepted: l.accepted,
-                    refused: l.refused,
-                    missing: l.missing,
-                    fee: l.fee.0,
-                    outcome: l.outcome,
-                })
-                .collect(),
-            reasons: raw.reasons.into_iter().map(|r| Clause { id: r.clause, text: r.text }).collect(),
-            flags: raw.flags,
-            refund_due_on: raw.refund_due_on.map(|d| d.0),
-            policy_file: raw.policy.file,
-        })
-    }
 }
 
 /// Why a packet was not written; each says what to do. Nothing is changed by a packet that fails.

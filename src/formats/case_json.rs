@@ -9,9 +9,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::domain::case::{InspectedItem, Inspection, ItemState, Order, OrderLine, Referral, Rma};
-use crate::domain::decision::Decision;
+use crate::domain::decision::{Decision, MoneyBreakdown};
 use crate::domain::engine::decide;
 use crate::domain::money::Money;
+use crate::domain::policy::Clause;
 use crate::domain::vocabulary::{Channel, Condition, DamageCause, Defect, Packaging, Resolution, RmaKind, Sticker};
 use crate::formats::Parsed;
 use crate::policies::{LoadedPolicy, PolicySet};
@@ -343,4 +344,122 @@ pub fn decision_json(case: &Case, loaded: &LoadedPolicy, decision: &Decision) ->
         "refund_due_on": decision.refund_due_on.map(|d| d.to_string()),
         "policy": { "file": loaded.file, "sha256": loaded.sha256 },
     })
+}
+
+/// A decision's own record (the `decide` contract's JSON, kept when it was confirmed), read back: the one
+/// reader of what [`decision_json`] writes, for exports, labels, the daily view, records and evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedDecision {
+    pub merchant: String,
+    pub order: String,
+    pub rma: Option<String>,
+    pub money: MoneyBreakdown,
+    pub lines: Vec<RecordedLine>,
+    pub reasons: Vec<Clause>,
+    pub flags: Vec<String>,
+    pub refund_due_on: Option<NaiveDate>,
+    /// The policy file the decision was made by.
+    pub policy_file: String,
+}
+
+/// One SKU's outcome as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedLine {
+    pub sku: String,
+    pub ordered: u32,
+    pub received: u32,
+    pub accepted: u32,
+    pub refused: u32,
+    pub missing: u32,
+    pub fee: Money,
+    /// `accepted`, `refused`, `partial`, `hold`, `not_received`.
+    pub outcome: String,
+}
+
+/// The decision JSON's fields read back (as [`decision_json`] writes them).
+#[derive(Deserialize)]
+struct DecisionJson {
+    merchant: String,
+    order: String,
+    rma: Option<String>,
+    money: MoneyJson,
+    lines: Vec<LineJson>,
+    reasons: Vec<ReasonJson>,
+    flags: Vec<String>,
+    refund_due_on: Option<Parsed<NaiveDate>>,
+    policy: PolicyJson,
+}
+
+#[derive(Deserialize)]
+struct MoneyJson {
+    items_accepted: Parsed<Money>,
+    restocking_fee: Parsed<Money>,
+    card_fee: Parsed<Money>,
+    return_label: Parsed<Money>,
+    handling_fee: Parsed<Money>,
+    shipping_not_refunded: Parsed<Money>,
+    net: Parsed<Money>,
+}
+
+#[derive(Deserialize)]
+struct LineJson {
+    sku: String,
+    ordered: u32,
+    received: u32,
+    accepted: u32,
+    refused: u32,
+    missing: u32,
+    fee: Parsed<Money>,
+    outcome: String,
+}
+
+#[derive(Deserialize)]
+struct ReasonJson {
+    clause: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct PolicyJson {
+    file: String,
+}
+
+impl RecordedDecision {
+    /// Reads a decision's recorded JSON.
+    pub fn parse(json: &str) -> Result<RecordedDecision, serde_json::Error> {
+        let raw: DecisionJson = serde_json::from_str(json)?;
+        let m = raw.money;
+        Ok(RecordedDecision {
+            merchant: raw.merchant,
+            order: raw.order,
+            rma: raw.rma,
+            money: MoneyBreakdown {
+                items_accepted: m.items_accepted.0,
+                restocking_fee: m.restocking_fee.0,
+                card_fee: m.card_fee.0,
+                return_label: m.return_label.0,
+                handling_fee: m.handling_fee.0,
+                shipping_not_refunded: m.shipping_not_refunded.0,
+                net: m.net.0,
+            },
+            lines: raw
+                .lines
+                .into_iter()
+                .map(|l| RecordedLine {
+                    sku: l.sku,
+                    ordered: l.ordered,
+                    received: l.received,
+                    accepted: l.accepted,
+                    refused: l.refused,
+                    missing: l.missing,
+                    fee: l.fee.0,
+                    outcome: l.outcome,
+                })
+                .collect(),
+            reasons: raw.reasons.into_iter().map(|r| Clause { id: r.clause, text: r.text }).collect(),
+            flags: raw.flags,
+            refund_due_on: raw.refund_due_on.map(|d| d.0),
+            policy_file: raw.policy.file,
+        })
+    }
 }

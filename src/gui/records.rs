@@ -4,6 +4,7 @@
 
 use eframe::egui;
 
+use crate::formats::case_json::RecordedDecision;
 use crate::gui::inspection::{checkpoint_words, item_line};
 use crate::gui::intake::stage_words;
 use crate::gui::queues::queue_line;
@@ -172,15 +173,14 @@ pub fn local_time(instant: &str) -> String {
 /// The ordered units that never arrived, from a saved decision's JSON: "missing: 2 × PSU-12V-2A (fee 10.00)".
 /// The inspection keeps only what arrived; the decision is where the shortfall is recorded.
 fn missing_lines(decision_json: &str) -> Vec<String> {
-    let Ok(decision) = serde_json::from_str::<serde_json::Value>(decision_json) else { return Vec::new() };
-    let lines = decision["lines"].as_array().map(Vec::as_slice).unwrap_or_default();
-    lines
+    let Ok(decision) = RecordedDecision::parse(decision_json) else { return Vec::new() };
+    decision
+        .lines
         .iter()
-        .filter_map(|line| {
-            let missing = line["missing"].as_u64().filter(|n| *n > 0)?;
-            let sku = line["sku"].as_str()?;
-            let fee = line["fee"].as_str().filter(|fee| *fee != "0.00").map(|fee| format!(" (fee {fee})"));
-            Some(format!("missing: {missing} × {sku}{}", fee.unwrap_or_default()))
+        .filter(|line| line.missing > 0)
+        .map(|line| {
+            let fee = if line.fee.is_zero() { String::new() } else { format!(" (fee {})", line.fee) };
+            format!("missing: {} × {}{fee}", line.missing, line.sku)
         })
         .collect()
 }

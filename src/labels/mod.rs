@@ -18,8 +18,8 @@ pub mod zpl;
 
 use std::path::{Path, PathBuf};
 
+use crate::formats::case_json::RecordedDecision;
 use chrono::NaiveDate;
-use serde::Deserialize;
 
 use crate::domain::bin::{LineUnits, sort_into_bins};
 use crate::domain::vocabulary::{Bin, Disposition, Verdict};
@@ -91,23 +91,6 @@ pub enum LabelError {
     Printer(#[from] printer::PrinterError),
 }
 
-/// The shape of a saved decision (`decision_json`) that a label needs.
-#[derive(Deserialize)]
-struct SavedDecision {
-    merchant: String,
-    order: String,
-    rma: Option<String>,
-    lines: Vec<SavedLine>,
-}
-
-#[derive(Deserialize)]
-struct SavedLine {
-    sku: String,
-    ordered: u32,
-    accepted: u32,
-    refused: u32,
-}
-
 /// The labels of a package as the store holds it: its latest decision with the inspection sheet that
 /// decision was made on. `merchant_name` gives a merchant id's display name.
 pub fn labels_of(
@@ -117,7 +100,7 @@ pub fn labels_of(
     let package = history.package.id;
     let decision = history.decisions.last().ok_or(LabelError::NotDecided { package })?;
     let unreadable = |detail: String| LabelError::SavedDecision { decision: decision.id, detail };
-    let saved: SavedDecision = serde_json::from_str(&decision.decision_json).map_err(|e| unreadable(e.to_string()))?;
+    let saved = RecordedDecision::parse(&decision.decision_json).map_err(|e| unreadable(e.to_string()))?;
     let sheet =
         history.inspections.iter().find(|(id, _)| *id == decision.inspection_id).map(|(_, sheet)| sheet).ok_or_else(
             || unreadable(format!("its inspection {} is not in the package's history", decision.inspection_id)),

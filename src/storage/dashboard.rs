@@ -7,9 +7,9 @@
 //! they are compared; decisions carry the local date they were decided on. Money is summed as integer cents
 //! or exact [`Money`], never as floating point.
 
+use crate::formats::case_json::RecordedDecision;
 use chrono::{DateTime, Datelike, Days, NaiveDate, SecondsFormat, TimeZone, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Deserialize;
 
 use crate::domain::money::Money;
 use crate::domain::vocabulary::{Disposition, Queue, UnknownWord, Verdict};
@@ -111,27 +111,6 @@ impl MerchantFigures {
     }
 }
 
-/// The part of a saved decision (`decision_json`) the daily view reads.
-#[derive(Deserialize)]
-struct SavedDecision {
-    money: SavedMoney,
-    reasons: Vec<SavedReason>,
-}
-
-#[derive(Deserialize)]
-struct SavedMoney {
-    restocking_fee: String,
-    card_fee: String,
-    return_label: String,
-    handling_fee: String,
-}
-
-#[derive(Deserialize)]
-struct SavedReason {
-    clause: String,
-    text: String,
-}
-
 /// Reads the figures in one read transaction, so they all describe the same moment.
 pub(crate) fn read(conn: &Connection, period: &DashboardPeriod) -> Result<Dashboard, StoreError> {
     let tx = conn.unchecked_transaction()?;
@@ -177,25 +156,23 @@ pub(crate) fn read(conn: &Connection, period: &DashboardPeriod) -> Result<Dashbo
         let disposition: Disposition =
             row.get::<_, String>(3)?.parse().map_err(|e: UnknownWord| corrupt(e.to_string()))?;
         let today = row.get::<_, String>(4)? == period.today.to_string();
-        let saved: SavedDecision =
-            serde_json::from_str(&row.get::<_, String>(5)?).map_err(|e| corrupt(e.to_string()))?;
+        let saved = RecordedDecision::parse(&row.get::<_, String>(5)?).map_err(|e| corrupt(e.to_string()))?;
         tally(&mut f.verdicts_week, verdict);
         if today {
             tally(&mut f.verdicts_today, verdict);
         }
         for reason in saved.reasons {
-            match f.reasons_week.iter_mut().find(|(id, ..)| *id == reason.clause) {
+            match f.reasons_week.iter_mut().find(|(id, ..)| *id == reason.id) {
                 Some((.., n)) => *n += 1,
-                None => f.reasons_week.push((reason.clause, reason.text, 1)),
+                None => f.reasons_week.push((reason.id, reason.text, 1)),
             }
         }
         if matches!(disposition, Disposition::Refund | Disposition::StoreCredit) {
-            let money = |text: &str| text.parse::<Money>().map_err(|e| corrupt(format!("amount {text:?}: {e}")));
-            let fees = &mut f.fees_week;
-            fees.restocking = fees.restocking + money(&saved.money.restocking_fee)?;
-            fees.card = fees.card + money(&saved.money.card_fee)?;
-            fees.return_label = fees.return_label + money(&saved.money.return_label)?;
-            fees.handling = fees.handling + money(&saved.money.handling_fee)?;
+            let (fees, money) = (&mut f.fees_week, &saved.money);
+            fees.restocking = fees.restocking + money.restocking_fee;
+            fees.card = fees.card + money.card_fee;
+            fees.return_label = fees.return_label + money.return_label;
+            fees.handling = fees.handling + money.handling_fee;
         }
     }
     for f in &mut figures {

@@ -12,6 +12,7 @@ use crate::domain::inspection::{InspectionSheet, SheetItem};
 use crate::domain::money::Money;
 use crate::domain::records::{OrderLineRecord, OrderRecord, OrderStatus, RmaRecord};
 use crate::domain::vocabulary::{Queue, Role};
+use crate::formats::case_json::{RecordedDecision, RecordedLine};
 use crate::policies::{PolicySet, sha256_hex};
 use crate::storage::audit::{AuditEntry, ChainCheck, GENESIS, entry_hash};
 use crate::storage::schema::{self, LATEST};
@@ -1323,62 +1324,17 @@ fn package_rows(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> 
 
 /// Queue items, from a query over [`queue_select!`]'s columns. An item whose package has no RMA has empty
 /// merchant, numbers and customer fields rather than being left out.
-/// What an export needs of a saved decision: the `decide` contract's money and lines.
-#[derive(serde::Deserialize)]
-struct SavedDecision {
-    money: SavedMoney,
-    lines: Vec<SavedLine>,
-}
-
-/// Amounts as the contract writes them ("12.50").
-#[derive(serde::Deserialize)]
-struct SavedMoney {
-    items_accepted: String,
-    restocking_fee: String,
-    card_fee: String,
-    return_label: String,
-    handling_fee: String,
-    shipping_not_refunded: String,
-    net: String,
-}
-
-impl SavedMoney {
-    fn breakdown(&self, what: &str) -> Result<crate::domain::decision::MoneyBreakdown, StoreError> {
-        Ok(crate::domain::decision::MoneyBreakdown {
-            items_accepted: stored(what, &self.items_accepted)?,
-            restocking_fee: stored(what, &self.restocking_fee)?,
-            card_fee: stored(what, &self.card_fee)?,
-            return_label: stored(what, &self.return_label)?,
-            handling_fee: stored(what, &self.handling_fee)?,
-            shipping_not_refunded: stored(what, &self.shipping_not_refunded)?,
-            net: stored(what, &self.net)?,
-        })
-    }
-}
-
-#[derive(serde::Deserialize)]
-struct SavedLine {
-    sku: String,
-    accepted: u32,
-    #[serde(default)]
-    refused: u32,
-}
-
 /// A queue row with its decision's money (refund, store credit) and units (what to ship or send back).
 fn export_item(conn: &Connection, row: QueueRow) -> Result<ExportItem, StoreError> {
     let json: String = conn
         .prepare_cached("SELECT decision_json FROM decisions WHERE id = ?1")?
         .query_row([row.decision_id], |r| r.get(0))?;
-    let saved: SavedDecision = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+    let saved = RecordedDecision::parse(&json).map_err(|e| StoreError::Corrupt {
         what: format!("decision {} of queue item {}", row.decision_id, row.id),
         detail: e.to_string(),
     })?;
-    let what = format!("money of decision {}", row.decision_id);
-    let money = match row.queue {
-        Queue::Refund | Queue::StoreCredit => Some(saved.money.breakdown(&what)?),
-        _ => None,
-    };
-    let units_of = |line: &SavedLine| match row.queue {
+    let money = matches!(row.queue, Queue::Refund | Queue::StoreCredit).then_some(saved.money);
+    let units_of = |line: &RecordedLine| match row.queue {
         Queue::Exchange | Queue::Replacement => line.accepted,
         Queue::ReturnToCustomer => line.refused,
         Queue::Refund | Queue::StoreCredit | Queue::Hold => 0,
