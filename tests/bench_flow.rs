@@ -40,6 +40,15 @@ pub fn open_package(harness: &mut Bench, label: &str) {
     step_until(harness, "the inspection", |app| app.screen() == Screen::Inspection);
 }
 
+/// Opens the package of `label`, ticks off each item code scanned and decides it.
+pub fn open_and_decide(harness: &mut Bench, label: &str, items: &[&str]) {
+    open_package(harness, label);
+    for item in items {
+        scan(harness, item);
+    }
+    decide(harness);
+}
+
 /// Decides the open package (Enter on the empty scan field) and returns to the decision screen.
 pub fn decide(harness: &mut Bench) {
     enter(harness);

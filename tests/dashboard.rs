@@ -13,7 +13,8 @@ use rma_station::storage::{
     Dashboard, DashboardPeriod, FeesKept, MerchantFigures, ReceivedPackage, Store, database_path,
 };
 
-use crate::gui::{demo_station, scan, step_until};
+use crate::bench_flow::open_and_decide;
+use crate::gui::{demo_station, step_until};
 use crate::labels::{decide_package, demo_store, stamp_at};
 use crate::support::{POLICIES, TODAY, date};
 
@@ -202,15 +203,7 @@ fn the_daily_view_opens_on_f6_and_counts_a_decision_confirmed_at_the_bench() {
     // A package through the bench: scan, open, tick off every item, decide, confirm.
     harness.key_press(eframe::egui::Key::Escape);
     harness.run();
-    scan(&mut harness, "RMA-2026-0101");
-    step_until(&mut harness, "the match", |app| app.intake_view().card.is_some());
-    harness.key_press(eframe::egui::Key::Enter);
-    step_until(&mut harness, "the inspection", |app| app.screen() == Screen::Inspection);
-    for sku in ["KVM-4P-DP", "CBL-KVM-USB-2M", "CBL-KVM-USB-2M"] {
-        scan(&mut harness, sku);
-    }
-    harness.key_press(eframe::egui::Key::Enter);
-    step_until(&mut harness, "the decision", |app| app.screen() == Screen::Decision);
+    open_and_decide(&mut harness, "RMA-2026-0101", &["KVM-4P-DP", "CBL-KVM-USB-2M", "CBL-KVM-USB-2M"]);
     harness.key_press(eframe::egui::Key::Enter);
     step_until(&mut harness, "the saved decision", |app| app.screen() == Screen::Intake);
 

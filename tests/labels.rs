@@ -32,7 +32,8 @@ use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{DecisionToSave, ReceivedPackage, Stamp, Store, database_path};
 use serialport::{SerialPort, TTYPort};
 
-use crate::gui::{demo_station, scan, step_until, type_into};
+use crate::bench_flow::open_and_decide;
+use crate::gui::{demo_station, step_until, type_into};
 use crate::support::{POLICIES, TODAY, date, run_station};
 
 // ----- the real save path, shared with the dashboard's tests -----
@@ -814,15 +815,7 @@ fn after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_a
     // A return through the bench; once confirmed, intake shows its bin label.
     harness.key_press(eframe::egui::Key::Escape);
     harness.run();
-    scan(&mut harness, "RMA-2026-0101");
-    step_until(&mut harness, "the match", |app| app.intake_view().card.is_some());
-    harness.key_press(eframe::egui::Key::Enter);
-    step_until(&mut harness, "the inspection", |app| app.screen() == Screen::Inspection);
-    for sku in ["KVM-4P-DP", "CBL-KVM-USB-2M", "CBL-KVM-USB-2M"] {
-        scan(&mut harness, sku);
-    }
-    harness.key_press(eframe::egui::Key::Enter);
-    step_until(&mut harness, "the decision", |app| app.screen() == Screen::Decision);
+    open_and_decide(&mut harness, "RMA-2026-0101", &["KVM-4P-DP", "CBL-KVM-USB-2M", "CBL-KVM-USB-2M"]);
     harness.key_press(eframe::egui::Key::Enter);
     step_until(&mut harness, "the label and its preview", |app| {
         app.screen() == Screen::Intake && app.label_panel(Screen::Intake).is_some_and(|p| p.previews.len() == 1)
