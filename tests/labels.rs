@@ -874,7 +874,10 @@ fn without_a_printer_the_label_can_still_be_saved_and_print_says_where_to_set_on
     harness.run();
     type_into(&mut harness, FIND_FIELD, "KN-RMA-0201");
     harness.key_press(eframe::egui::Key::Enter);
-    step_until(&mut harness, "the record's label", |app| app.label_panel(Screen::Records).is_some());
+    // The buttons wait for the preview: what is saved is what was seen.
+    step_until(&mut harness, "the record's label and its preview", |app| {
+        app.label_panel(Screen::Records).is_some_and(|p| p.previews.len() == 1)
+    });
     harness.get_by_label("no label printer is set up (Settings, F5): save the label as PDF to print it");
     assert!(harness.get_by_label(PRINT_LABEL).accesskit_node().is_disabled(), "Print without a printer");
     harness.get_by_label(SAVE_PNG).click();
