@@ -11,6 +11,7 @@ mod data_cli;
 mod decide_cli;
 mod decide_scenarios;
 mod demo;
+mod drills;
 mod gui;
 mod import_formats;
 mod intake;

@@ -6,6 +6,8 @@
 //! handle. Money is stored as integer cents, dates as `YYYY-MM-DD`, instants as RFC 3339 UTC.
 
 pub mod audit;
+mod consistency;
+pub mod restore;
 pub mod schema;
 pub mod sqlite;
 pub mod worker;
@@ -20,7 +22,7 @@ use crate::domain::money::Money;
 use crate::domain::queue::QueueEntry;
 use crate::domain::records::{OrderRecord, RmaRecord};
 use crate::domain::vocabulary::{Queue, Role, Verdict};
-pub use audit::{AuditEntry, ChainBreak};
+pub use audit::{AuditEntry, AuditHead, ChainBreak};
 
 /// Who did something, where and when: on every record a session writes and every audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -297,6 +299,10 @@ pub enum StoreError {
     Io { path: PathBuf, what: String },
     #[error("{}: already exists; a backup never overwrites a file", path.display())]
     BackupExists { path: PathBuf },
+    #[error("{}: a database is already there; a restore never overwrites one — move it away (with any -wal and -shm files beside it) first", path.display())]
+    RestoreOver { path: PathBuf },
+    #[error("{}: the backup does not verify ({problem}); nothing was restored", path.display())]
+    BackupUnsound { path: PathBuf, problem: String },
     #[error("the stored {what} is not valid: {detail}")]
     Corrupt { what: String, detail: String },
     #[error("database error: {0}")]
@@ -361,6 +367,11 @@ pub trait Store: Send {
         detail: &str,
     ) -> Result<AuditEntry, StoreError>;
     fn audit_entries(&self, entity: &str, entity_id: &str) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The latest audit entry's number and hash, for the daily report (see [`AuditHead`]).
+    fn audit_head(&self) -> Result<AuditHead, StoreError>;
+    /// The hash of audit entry `seq` (the genesis hash for 0), or none if the log has no such entry:
+    /// checks a head saved earlier against the chain as it is now.
+    fn audit_hash_at(&self, seq: i64) -> Result<Option<String>, StoreError>;
     /// Records a package received at the bench; returns its id.
     fn receive_package(&mut self, package: &ReceivedPackage, stamp: &Stamp) -> Result<i64, StoreError>;
     /// Opens the inspection of a received package; returns its id.

@@ -13,7 +13,7 @@ use crate::domain::money::Money;
 use crate::domain::records::{OrderLineRecord, OrderRecord, OrderStatus, RmaRecord};
 use crate::domain::vocabulary::{Queue, Role};
 use crate::policies::{PolicySet, sha256_hex};
-use crate::storage::audit::{AuditEntry, ChainCheck, GENESIS, entry_hash};
+use crate::storage::audit::{AuditEntry, AuditHead, ChainCheck, GENESIS, entry_hash};
 use crate::storage::schema::{self, LATEST};
 use crate::storage::{
     DecisionRow, DecisionToSave, ImportCounts, ImportSource, OperatorRow, PackageHistory, PackageRow, PackageStage,
@@ -430,6 +430,26 @@ impl Store for SqliteStore {
         )?;
         let entries = stmt.query_map(params![entity, entity_id], audit_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(entries)
+    }
+
+    fn audit_head(&self) -> Result<AuditHead, StoreError> {
+        let last = self
+            .conn
+            .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| Ok(AuditHead { seq: r.get(0)?, hash: r.get(1)? }))
+            .optional()?;
+        Ok(last.unwrap_or_else(|| AuditHead { seq: 0, hash: GENESIS.to_owned() }))
+    }
+
+    fn audit_hash_at(&self, seq: i64) -> Result<Option<String>, StoreError> {
+        if seq == 0 {
+            return Ok(Some(GENESIS.to_owned()));
+        }
+        Ok(self
+            .conn
+            .prepare_cached("SELECT hash FROM audit_log WHERE seq = ?1")?
+            .query_row([seq], |r| r.get(0))
+            .optional()?)
     }
 
     fn receive_package(&mut self, package: &ReceivedPackage, stamp: &Stamp) -> Result<i64, StoreError> {
@@ -917,7 +937,7 @@ impl Store for SqliteStore {
     }
 }
 
-fn verify_connection(conn: &Connection) -> Result<VerifyReport, StoreError> {
+pub(super) fn verify_connection(conn: &Connection) -> Result<VerifyReport, StoreError> {
     let mut problems: Vec<String> = {
         let mut stmt = conn.prepare("PRAGMA integrity_check")?;
         stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?
@@ -936,6 +956,10 @@ fn verify_connection(conn: &Connection) -> Result<VerifyReport, StoreError> {
         for problem in broken {
             problems.push(problem?);
         }
+    }
+    // Whole changes only mean something in a sound file (and a damaged one may not answer the queries).
+    if problems.is_empty() {
+        problems.extend(crate::storage::consistency::problems(conn)?);
     }
     let mut chain = ChainCheck::default();
     let mut stmt = conn.prepare(
