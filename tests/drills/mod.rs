@@ -4,6 +4,7 @@
 //! Time limits here only stop a hang; nothing is timed.
 
 mod crash;
+mod two_stations;
 
 /// A drill's size: the environment variable `name` if set (the documented full-size run), else `ci`.
 pub fn size(name: &str, ci: u64) -> u64 {
