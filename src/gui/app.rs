@@ -1729,7 +1729,7 @@ fn export_queue(store: &mut dyn Store, queue: Queue, folder: &Path, stamp: &Stam
     let rows = store.queue_items(queue, true, usize::MAX).map_err(|e| e.to_string())?;
     let bytes = crate::formats::export::queue_csv(&rows);
     std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
-    let name = format!("{}-{}.csv", queue.as_str().replace('_', "-"), stamp.at.format("%Y%m%d-%H%M%S"));
+    let name = crate::formats::export::export_file_name(queue, stamp.at);
     let receipt = crate::formats::export::write_atomically(&folder.join(name), &bytes).map_err(|e| e.to_string())?;
     let detail =
         serde_json::json!({ "file": receipt.path.display().to_string(), "rows": rows.len(), "sha256": receipt.sha256 });

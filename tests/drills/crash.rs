@@ -47,7 +47,7 @@ fn two_hundred_kills_at_random_moments_lose_nothing_reported_committed() {
 
 /// A data folder with the demo data and `packages` packages worked through the whole save path, in this
 /// process; returns what the worker reported committed.
-fn worked(dir: &std::path::Path, packages: u64) -> Vec<Committed> {
+pub(super) fn worked(dir: &std::path::Path, packages: u64) -> Vec<Committed> {
     prepare(dir, &POLICIES).unwrap();
     let setup = WorkerSetup { data_dir: dir.to_path_buf(), station: "drill".into(), seed: 7, packages: Some(packages) };
     let mut out = Vec::new();

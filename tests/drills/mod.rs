@@ -4,6 +4,8 @@
 //! Time limits here only stop a hang; nothing is timed.
 
 mod crash;
+mod restore;
+mod security;
 mod two_stations;
 
 /// A drill's size: the environment variable `name` if set (the documented full-size run), else `ci`.
