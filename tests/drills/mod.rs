@@ -7,6 +7,7 @@ mod crash;
 mod restore;
 mod security;
 mod two_stations;
+mod unplug;
 
 /// A drill's size: the environment variable `name` if set (the documented full-size run), else `ci`.
 pub fn size(name: &str, ci: u64) -> u64 {
