@@ -23,13 +23,13 @@ use crate::support::{POLICIES, fixture};
 
 type Bench = Harness<'static, StationApp>;
 
-fn enter(harness: &mut Bench) {
+pub(crate) fn enter(harness: &mut Bench) {
     harness.key_press(eframe::egui::Key::Enter);
     harness.run();
 }
 
 /// Scans a package label and opens its only RMA with Enter.
-fn open_package(harness: &mut Bench, label: &str) {
+pub(crate) fn open_package(harness: &mut Bench, label: &str) {
     scan(harness, label);
     step_until(
         harness,
@@ -41,13 +41,13 @@ fn open_package(harness: &mut Bench, label: &str) {
 }
 
 /// Decides the open package (Enter on the empty scan field) and returns to the decision screen.
-fn decide(harness: &mut Bench) {
+pub(crate) fn decide(harness: &mut Bench) {
     enter(harness);
     step_until(harness, "the decision", |app| app.screen() == Screen::Decision);
 }
 
 /// Confirms the decision on screen and waits for the bench to be free again.
-fn confirm(harness: &mut Bench) {
+pub(crate) fn confirm(harness: &mut Bench) {
     enter(harness);
     step_until(harness, "the saved decision", |app| app.screen() == Screen::Intake);
     let banner = harness.state().banner().cloned();
@@ -55,7 +55,7 @@ fn confirm(harness: &mut Bench) {
 }
 
 /// What the database holds about the one package received for `rma`.
-fn history_of(dir: &std::path::Path, rma: &str) -> PackageHistory {
+pub(crate) fn history_of(dir: &std::path::Path, rma: &str) -> PackageHistory {
     let store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
     let packages = store.find_packages(rma, 10).unwrap();
     assert_eq!(packages.len(), 1, "{packages:?}");

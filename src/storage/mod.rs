@@ -295,6 +295,14 @@ pub enum StoreError {
     Busy,
     #[error("the disk holding the database is full; nothing of this change was saved — free some space and try again")]
     DiskFull,
+    /// SQLite could not write a file (the database, its log or its shared-memory index): on a full disk
+    /// this is often what SQLite says rather than "full", so the words say both.
+    #[error(
+        "the disk holding the database could not be written ({detail}); nothing of this change was saved — if the disk is full, free some space and try again"
+    )]
+    DiskWrite { detail: String },
+    #[error("the database cannot be written: its disk or folder is read-only; nothing of this change was saved")]
+    ReadOnly,
     #[error("{}: {what}", path.display())]
     Io { path: PathBuf, what: String },
     #[error("{}: already exists; a backup never overwrites a file", path.display())]
@@ -324,6 +332,8 @@ impl From<rusqlite::Error> for StoreError {
         match error.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Busy,
             Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
+            Some(rusqlite::ErrorCode::SystemIoFailure) => StoreError::DiskWrite { detail: error.to_string() },
+            Some(rusqlite::ErrorCode::ReadOnly) => StoreError::ReadOnly,
             _ => StoreError::Sqlite(error),
         }
     }

@@ -32,8 +32,25 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path`, refuses a newer schema without touching it,
-    /// migrates an older one and records the merchants of `policies`.
+    /// migrates an older one and records the merchants of `policies`. An error names the file.
     pub fn open(path: &Path, policies: &PolicySet) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_unnamed(path, policies).map_err(|error| match error {
+            // The station writes beside its database (the log, the shared index) even to read it.
+            StoreError::Sqlite(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) => StoreError::Io {
+                path: path.to_path_buf(),
+                what: format!(
+                    "cannot open the database for writing ({e}); the station must be able to write in its folder: \
+                     is the disk read-only, or the folder locked?"
+                ),
+            },
+            StoreError::Sqlite(e) => {
+                StoreError::Io { path: path.to_path_buf(), what: format!("cannot open the database: {e}") }
+            }
+            other => other,
+        })
+    }
+
+    fn open_unnamed(path: &Path, policies: &PolicySet) -> Result<SqliteStore, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| StoreError::Io {
                 path: parent.to_path_buf(),

@@ -4,6 +4,7 @@
 //! Time limits here only stop a hang; nothing is timed.
 
 mod crash;
+mod disk_full;
 mod restore;
 mod security;
 mod two_stations;
