@@ -5,6 +5,7 @@
 
 mod crash;
 mod disk_full;
+mod garbage;
 mod restore;
 mod security;
 mod two_stations;
