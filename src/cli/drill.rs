@@ -19,6 +19,13 @@ use crate::policies::PolicySet;
 /// How often the crash drill prints its progress.
 const PROGRESS_EVERY: u64 = 100;
 
+/// How often the crash drill takes a backup, and starts a new data folder.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Every {
+    pub backup: u64,
+    pub fresh_folder: u64,
+}
+
 /// `drill crash`: kills the save path `kills` times and checks after each.
 pub(super) fn crash(
     policies: &PolicySet,
@@ -26,7 +33,7 @@ pub(super) fn crash(
     kills: u64,
     seed: Option<u64>,
     max_delay_ms: u64,
-    backup_every: u64,
+    every: Every,
 ) -> Result<(), CliError> {
     let seed = seed.unwrap_or_else(fresh_seed);
     let folder = drill_folder(data_dir, "crash", seed)?;
@@ -37,7 +44,8 @@ pub(super) fn crash(
         kills,
         seed,
         max_delay: Duration::from_millis(max_delay_ms),
-        backup_every,
+        backup_every: every.backup,
+        fresh_every: every.fresh_folder,
     };
     let mut progress = |report: &CrashReport| {
         if report.kills.is_multiple_of(PROGRESS_EVERY) {

@@ -184,11 +184,14 @@ enum DrillCommand {
         #[arg(long)]
         seed: Option<u64>,
         /// A kill comes at a random moment up to this long after the worker is ready.
-        #[arg(long, value_name = "MS", default_value_t = 100)]
+        #[arg(long, value_name = "MS", default_value_t = 30)]
         max_delay_ms: u64,
         /// Every this many kills, a backup is taken while the worker writes, then restored and checked.
         #[arg(long, value_name = "N", default_value_t = 10)]
         backup_every: u64,
+        /// Every this many kills, a new data folder (0: one throughout): each check reads the whole database.
+        #[arg(long, value_name = "N", default_value_t = 500)]
+        fresh_every: u64,
     },
     /// Two stations working on one database file at once; then check that nothing of either was lost.
     TwoStations {
@@ -333,8 +336,9 @@ pub fn run() -> Result<ExitCode, CliError> {
             print(&format!("{head}\n"))?;
         }
         Some(Command::Drill { action }) => match action {
-            DrillCommand::Crash { kills, seed, max_delay_ms, backup_every } => {
-                drill::crash(&policies, cli.data_dir.as_deref(), kills, seed, max_delay_ms, backup_every)?;
+            DrillCommand::Crash { kills, seed, max_delay_ms, backup_every, fresh_every } => {
+                let every = drill::Every { backup: backup_every, fresh_folder: fresh_every };
+                drill::crash(&policies, cli.data_dir.as_deref(), kills, seed, max_delay_ms, every)?;
             }
             DrillCommand::TwoStations { packages, seed } => {
                 drill::two_stations(&policies, cli.data_dir.as_deref(), packages, seed)?;

@@ -5,7 +5,8 @@
 //! depend on the machine). The data folder is then [`check`]ed against the changes this run reported
 //! committed. Every few runs a backup is taken while the worker writes; after the kill it is restored
 //! into a folder of its own and checked the same way, against the changes reported before the backup
-//! began. At the end every change reported committed in any run is checked once more.
+//! began. At the end every change reported committed in any run is checked once more. A long drill
+//! starts a new data folder every so many runs, so that checking stays as quick as killing.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -34,6 +35,9 @@ pub struct CrashDrill {
     pub max_delay: Duration,
     /// Every this many runs, a backup is taken while the worker writes, then restored and checked (0: never).
     pub backup_every: u64,
+    /// Every this many runs, a new data folder (0: one folder throughout). Each run's check reads the whole
+    /// database, so a long drill in one folder would spend its time checking rather than killing.
+    pub fresh_every: u64,
 }
 
 /// What a crash drill did and found.
@@ -52,7 +56,8 @@ pub struct CrashReport {
     pub backups_restored: u64,
     /// Everything wrong, in words; empty when the drill passed.
     pub problems: Vec<String>,
-    /// At the end: photo records checked against their files, and temporary files kills left behind.
+    /// At the end of each folder: photo records checked against their files, and temporary files kills left
+    /// behind (summed over the folders).
     pub photos_checked: u64,
     pub leftover_temporary_files: u64,
     pub elapsed: Duration,
@@ -71,19 +76,30 @@ pub fn run(
     progress: &mut dyn FnMut(&CrashReport),
 ) -> Result<CrashReport, DrillError> {
     let started = Instant::now();
-    prepare(&drill.data_dir, policies)?;
-    let database = database_path(&drill.data_dir);
-    let photos = photos_path(&drill.data_dir);
-    let backups = drill.data_dir.join("drill-backups");
     let mut rng = DrillRng::new(drill.seed);
     let mut report = CrashReport { seed: drill.seed, ..CrashReport::default() };
     let mut everything = Vec::new();
     let max_delay_ms = drill.max_delay.as_millis() as u64;
+    let folder_of = |run: u64| match drill.fresh_every {
+        0 => drill.data_dir.clone(),
+        every => drill.data_dir.join(format!("folder-{}", (run - 1) / every + 1)),
+    };
+    let mut folder = folder_of(1);
+    prepare(&folder, policies)?;
 
     for run in 1..=drill.kills {
+        if folder_of(run) != folder {
+            finish_folder(&mut report, &folder, policies, &everything, true)?;
+            everything.clear();
+            folder = folder_of(run);
+            prepare(&folder, policies)?;
+        }
+        let database = database_path(&folder);
+        let photos = photos_path(&folder);
+        let backups = folder.join("drill-backups");
         let delay = Duration::from_millis(rng.below(max_delay_ms + 1));
         let worker_seed = drill.seed.wrapping_add(run);
-        let mut worker = RunningWorker::spawn(&drill.binary, &drill.data_dir, "drill", worker_seed, None)?;
+        let mut worker = RunningWorker::spawn(&drill.binary, &folder, "drill", worker_seed, None)?;
         // One kill in eight comes while the worker starts (opening the store, recovering its log); the
         // others come after it is ready, so that they land in the save path itself.
         let starting = rng.below(STARTING_ONE_IN) == 0;
@@ -129,12 +145,29 @@ pub fn run(
         report.elapsed = started.elapsed();
         progress(&report);
     }
-    let last = check(&database, &photos, policies, &everything)?;
-    report.photos_checked = last.photos_checked;
-    report.leftover_temporary_files = last.leftover_temporary_files;
-    note(&mut report, "at the end", last);
+    finish_folder(&mut report, &folder, policies, &everything, drill.fresh_every > 0)?;
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// Checks every change reported committed in a folder once more, at its end; a folder that passed is
+/// removed when `remove` says it is one of the drill's own (a long drill would fill the disk).
+fn finish_folder(
+    report: &mut CrashReport,
+    folder: &std::path::Path,
+    policies: &PolicySet,
+    everything: &[Committed],
+    remove: bool,
+) -> Result<(), DrillError> {
+    let last = check(&database_path(folder), &photos_path(folder), policies, everything)?;
+    report.photos_checked += last.photos_checked;
+    report.leftover_temporary_files += last.leftover_temporary_files;
+    let sound = last.problems.is_empty() && last.lost == 0;
+    note(report, &format!("at the end of {}", folder.display()), last);
+    if remove && sound && report.problems.is_empty() {
+        let _ = std::fs::remove_dir_all(folder);
+    }
+    Ok(())
 }
 
 /// Adds a check's findings to the report.

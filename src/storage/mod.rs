@@ -301,8 +301,6 @@ pub enum StoreError {
         "the disk holding the database could not be written ({detail}); nothing of this change was saved — if the disk is full, free some space and try again"
     )]
     DiskWrite { detail: String },
-    #[error("the database cannot be written: its disk or folder is read-only; nothing of this change was saved")]
-    ReadOnly,
     #[error("{}: {what}", path.display())]
     Io { path: PathBuf, what: String },
     #[error("{}: already exists; a backup never overwrites a file", path.display())]
@@ -333,7 +331,6 @@ impl From<rusqlite::Error> for StoreError {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Busy,
             Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
             Some(rusqlite::ErrorCode::SystemIoFailure) => StoreError::DiskWrite { detail: error.to_string() },
-            Some(rusqlite::ErrorCode::ReadOnly) => StoreError::ReadOnly,
             _ => StoreError::Sqlite(error),
         }
     }

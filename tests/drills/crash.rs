@@ -27,6 +27,7 @@ fn two_hundred_kills_at_random_moments_lose_nothing_reported_committed() {
         seed,
         max_delay: Duration::from_millis(100),
         backup_every: 10,
+        fresh_every: 0,
     };
     let report = run(&drill, &POLICIES, &mut |_| {}).unwrap();
     // The figures RELIABILITY.md records (shown with --nocapture).
