@@ -58,19 +58,14 @@ impl SqliteStore {
             })?;
         }
         let mut conn = Connection::open(path)?;
+        // Before the first read: another station may hold the file a moment (setting up a new one, say).
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // Read the version before anything writes: a newer station's database must stay untouched.
         let found = schema::version(&conn)?;
         if found > LATEST {
             return Err(StoreError::NewerSchema { path: path.to_path_buf(), found, supported: LATEST });
         }
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Io {
-                path: path.to_path_buf(),
-                what: format!("cannot use write-ahead logging (journal mode {mode})"),
-            });
-        }
+        use_write_ahead_log(&conn, path)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         schema::migrate(&mut conn)?;
@@ -101,6 +96,31 @@ impl SqliteStore {
 
     fn write(&mut self) -> Result<Transaction<'_>, StoreError> {
         Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+}
+
+/// Switches the file to write-ahead logging (once for a new file; the mode is kept in the file). The switch
+/// needs the file alone for a moment, and SQLite answers "busy" at once, without waiting, when another
+/// station is opening the new file at the same time: so it is retried here, within the busy timeout.
+fn use_write_ahead_log(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0)) {
+            Ok(mode) if mode.eq_ignore_ascii_case("wal") => return Ok(()),
+            Ok(mode) => {
+                return Err(StoreError::Io {
+                    path: path.to_path_buf(),
+                    what: format!("cannot use write-ahead logging (journal mode {mode})"),
+                });
+            }
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
 }
 

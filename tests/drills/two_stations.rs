@@ -29,10 +29,10 @@ fn two_stations_writing_one_file_at_once_both_finish_and_lose_nothing() {
 
 #[test]
 fn stations_opening_a_new_file_at_the_same_moment_migrate_it_once() {
-    for round in 0..5 {
+    for round in 0..8 {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().display().to_string();
-        let stations: Vec<_> = (0..4)
+        let stations: Vec<_> = (0..6)
             .map(|_| {
                 Command::new(station_binary())
                     .args(["--data-dir", &data, "verify"])
