@@ -120,10 +120,7 @@ pub(super) fn worker(
     packages: Option<u64>,
 ) -> Result<(), CliError> {
     // Never the platform's data folder: a worker must not work on a real station's records.
-    let data_dir = data_dir.ok_or_else(|| DrillError::Folder {
-        path: PathBuf::from("."),
-        what: "a drill worker needs --data-dir".into(),
-    })?;
+    let data_dir = data_dir.ok_or(DrillError::NoDataDir)?;
     let setup = WorkerSetup { data_dir: data_dir.to_path_buf(), station: station.to_owned(), seed, packages };
     let mut out = std::io::stdout().lock();
     crate::drill::worker::run(&setup, policies, &mut out)?;

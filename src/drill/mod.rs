@@ -229,6 +229,8 @@ pub enum DrillError {
     Output(std::io::Error),
     #[error("{}: {what}", path.display())]
     Folder { path: PathBuf, what: String },
+    #[error("a drill worker needs --data-dir: it never works in a station's own data folder")]
+    NoDataDir,
     #[error("a drill thread could not start: {0}")]
     Thread(std::io::Error),
 }

@@ -67,7 +67,7 @@ pub enum ExportError {
     SyncFolder { path: PathBuf, folder: PathBuf, source: io::Error },
 }
 
-/// The file name of a queue's export made at `at`, such as `refunds-20261121-093000.csv`: the queue's own
+/// The file name of a queue's export made at `at`, such as `refund-20261121-093000.csv`: the queue's own
 /// word and the time's digits, nothing typed, so no input can steer an export out of the exports folder.
 pub fn export_file_name(queue: Queue, at: DateTime<Utc>) -> String {
     format!("{}-{}.csv", queue.as_str().replace('_', "-"), at.format("%Y%m%d-%H%M%S"))
