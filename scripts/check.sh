@@ -35,5 +35,6 @@ if command -v xvfb-run >/dev/null 2>&1; then
     echo "window stayed open"
 fi
 
+# cargo test includes the reliability drills at CI size (RELIABILITY.md); full sizes are documented there.
 echo "== cargo test (the README's test command)"
 cargo test --locked

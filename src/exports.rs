@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::domain::vocabulary::Queue;
 use crate::formats::batch_export::{batch_csv, batch_json, file_stem};
-use crate::formats::export::{ExportError, queue_csv, write_file_atomically};
+use crate::formats::export::{ExportError, export_file_name, queue_csv, write_file_atomically};
 use crate::policies::sha256_hex;
 use crate::storage::{BatchFile, Stamp, Store, StoreError};
 
@@ -104,8 +104,7 @@ pub fn export_list(
 ) -> Result<ExportReport, ExportFailure> {
     let rows = store.queue_items(queue, true, usize::MAX)?;
     create_folder(folder)?;
-    let name = format!("{}-{}.csv", queue.as_str().replace('_', "-"), stamp.at.format("%Y%m%d-%H%M%S"));
-    let file = write(&folder.join(name), &queue_csv(&rows), rows.len() as u64)?;
+    let file = write(&folder.join(export_file_name(queue, stamp.at)), &queue_csv(&rows), rows.len() as u64)?;
     let detail = serde_json::json!({ "file": file.path, "rows": file.rows, "sha256": file.sha256 });
     store.append_audit(stamp, "export", queue.as_str(), "exported", &detail.to_string())?;
     Ok(ExportReport { queue, batch_id: None, items: rows.len() as u64, files: vec![file] })

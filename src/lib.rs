@@ -5,6 +5,7 @@ pub mod cli;
 pub mod demo;
 pub mod devices;
 pub mod domain;
+pub mod drill;
 pub mod durable;
 pub mod evidence;
 pub mod exports;

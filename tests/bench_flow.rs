@@ -64,7 +64,7 @@ pub fn confirm(harness: &mut Bench) {
 }
 
 /// What the database holds about the one package received for `rma`.
-fn history_of(dir: &std::path::Path, rma: &str) -> PackageHistory {
+pub(crate) fn history_of(dir: &std::path::Path, rma: &str) -> PackageHistory {
     let store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
     let packages = store.find_packages(rma, 10).unwrap();
     assert_eq!(packages.len(), 1, "{packages:?}");

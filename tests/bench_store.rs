@@ -15,6 +15,7 @@ use rma_station::domain::vocabulary::{
     Checkpoint, Condition, DamageCause, Defect, Disposition, Packaging, Queue, Role, Sticker, Verdict,
 };
 use rma_station::formats::case_json::{Case, decision_json};
+use rma_station::storage::audit::{AuditEntry, GENESIS, entry_hash};
 use rma_station::storage::schema;
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{
@@ -722,6 +723,37 @@ fn packages_received_before_migration_4_are_found_by_their_scanned_code() {
             "INSERT INTO packages (scanned_code, scanned_kind, received_at, station, operator, quarantined)
              VALUES (' #1z 999 aa', 'unknown', '2026-11-20T09:00:00.000Z', 'bench-1', 'ana', 1)",
             [],
+        )
+        .unwrap();
+        // As that station wrote it: with its audit entry, which verify looks for.
+        let mut entry = AuditEntry {
+            seq: 1,
+            at: "2026-11-20T09:00:00.000Z".into(),
+            station: "bench-1".into(),
+            actor: "ana".into(),
+            entity: "package".into(),
+            entity_id: "1".into(),
+            action: "quarantined".into(),
+            detail: "{}".into(),
+            prev_hash: GENESIS.into(),
+            hash: String::new(),
+        };
+        entry.hash = entry_hash(GENESIS, &entry);
+        conn.execute(
+            "INSERT INTO audit_log (seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            rusqlite::params![
+                entry.seq,
+                entry.at,
+                entry.station,
+                entry.actor,
+                entry.entity,
+                entry.entity_id,
+                entry.action,
+                entry.detail,
+                entry.prev_hash,
+                entry.hash
+            ],
         )
         .unwrap();
     }

@@ -7,7 +7,8 @@ use rusqlite::Connection;
 
 use crate::support::{fixture, run_station};
 
-fn station(data: &Path, args: &[&str]) -> (bool, String, String) {
+/// Runs the station binary on a data folder: whether it succeeded, its standard output and error.
+pub fn station(data: &Path, args: &[&str]) -> (bool, String, String) {
     let dir = data.display().to_string();
     let mut all = vec!["--data-dir", dir.as_str()];
     all.extend_from_slice(args);

@@ -13,6 +13,7 @@ mod data_cli;
 mod decide_cli;
 mod decide_scenarios;
 mod demo;
+mod drills;
 mod evidence;
 mod gui;
 mod import_formats;

@@ -1,4 +1,4 @@
-//! The data commands: `import orders|rmas|shopify-orders`, `verify` and `backup`.
+//! The data commands: `import orders|rmas|shopify-orders`, `verify`, `backup` and `restore`.
 //!
 //! Each reads its file here, parses it with `crate::formats::import`, and hands the records to the
 //! storage thread, which writes them in one transaction. Progress and summaries go to the terminal.
@@ -18,7 +18,7 @@ use crate::formats::import::{
 use crate::photos::store::{PhotoCheck, PhotoFolder, PhotoHash};
 use crate::policies::sha256_hex;
 use crate::storage::worker::StorageClient;
-use crate::storage::{ImportCounts, ImportSource, Stamp, VerifyReport};
+use crate::storage::{AuditHead, ImportCounts, ImportSource, Stamp, VerifyReport};
 
 /// Which kind of file an import reads.
 #[derive(Debug, Clone)]
@@ -95,10 +95,26 @@ fn import_summary(file: &str, what: &str, records: usize, summary: &ParseSummary
     out
 }
 
-/// Checks the database, its audit chain and every recorded photo's file; fails if anything is wrong.
-pub(super) fn verify(store: &StorageClient, photos: &Path) -> Result<(), CliError> {
+/// Checks the database, its audit chain (against a head saved earlier, if given) and every recorded
+/// photo's file; fails if anything is wrong.
+pub(super) fn verify(store: &StorageClient, photos: &Path, saved_head: Option<AuditHead>) -> Result<(), CliError> {
     let report = store.call(|s| s.verify())??;
     let mut out = report_words("database", &report);
+    let mut head_kept = true;
+    if let Some(saved) = saved_head {
+        let seq = saved.seq;
+        let now = store.call(move |s| s.audit_hash_at(seq))??;
+        head_kept = now.as_deref() == Some(saved.hash.as_str());
+        let _ = match now {
+            Some(_) if head_kept => writeln!(out, "audit head {saved}: still in the chain, unchanged"),
+            Some(_) => writeln!(out, "audit head {saved}: REWRITTEN: entry {seq} no longer has that hash"),
+            None => writeln!(
+                out,
+                "audit head {saved}: MISSING: the log has {} entries, not entry {seq}; entries were removed",
+                report.audit_entries
+            ),
+        };
+    }
     let hashes = store.call(|s| s.photo_hashes())??;
     let folder = PhotoFolder::new(photos);
     let mut bad = 0usize;
@@ -123,7 +139,20 @@ pub(super) fn verify(store: &StorageClient, photos: &Path) -> Result<(), CliErro
         if bad == 0 { "all present and unaltered".to_owned() } else { format!("{bad} with problems") }
     );
     print(&out)?;
-    if report.is_sound() && bad == 0 { Ok(()) } else { Err(CliError::VerifyFailed) }
+    if report.is_sound() && bad == 0 && head_kept { Ok(()) } else { Err(CliError::VerifyFailed) }
+}
+
+/// Restores a backup as the data folder's database, after checking it.
+pub(super) fn restore(backup: &Path, data_dir: &Path) -> Result<(), CliError> {
+    let database = crate::storage::database_path(data_dir);
+    let report = crate::storage::restore::restore(backup, &database)?;
+    print(&format!(
+        "restored {} to {}: the backup verified ({} audit entries, head {})\n",
+        backup.display(),
+        database.display(),
+        report.audit_entries,
+        report.head_hash
+    ))
 }
 
 /// Writes a checked copy of the database to `destination`.

@@ -7,6 +7,7 @@ mod bench_sheet;
 mod classify;
 mod data;
 mod decide;
+mod drill;
 mod evidence;
 mod label;
 mod policy;
@@ -108,11 +109,32 @@ enum Command {
     /// Fill an empty database with demo orders and RMAs of every kind, dated around today.
     Demo,
     /// Check the database and its audit chain; reports the first broken link.
-    Verify,
+    Verify {
+        /// An audit head printed earlier (`audit head`, the daily report): the entry must still have that
+        /// hash, or the chain was rewritten.
+        #[arg(long, value_name = "SEQ:HASH")]
+        head: Option<crate::storage::AuditHead>,
+    },
     /// Write a consistent, checked copy of the database while the station runs.
     Backup {
         /// The new file (never overwritten).
         destination: PathBuf,
+    },
+    /// Restore a backup as the data folder's database (which must not exist yet), then verify it.
+    Restore {
+        /// A file written by `backup`.
+        backup: PathBuf,
+    },
+    /// The audit log's head.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
+    /// Reliability drills (RELIABILITY.md): kill the save path at random moments, or run two stations on one
+    /// file, and check that nothing committed was lost.
+    Drill {
+        #[command(subcommand)]
+        action: DrillCommand,
     },
     /// Write the bench sheet: the command barcodes the scan field obeys, as an A4 SVG to print at 100%.
     BenchSheet {
@@ -185,6 +207,51 @@ enum ImportCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Print the latest audit entry as `SEQ:HASH`, to keep away from the station (the daily report does).
+    Head,
+}
+
+#[derive(Debug, Subcommand)]
+enum DrillCommand {
+    /// Kill the save path (scan, inspection, photo, decision, queue) with SIGKILL at random moments, and check
+    /// after each kill that every change reported committed is there, whole.
+    Crash {
+        #[arg(long, default_value_t = 200)]
+        kills: u64,
+        /// Repeats a run's choices (printed when left out).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// A kill comes at a random moment up to this long after the worker is ready.
+        #[arg(long, value_name = "MS", default_value_t = 30)]
+        max_delay_ms: u64,
+        /// Every this many kills, a backup is taken while the worker writes, then restored and checked.
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        backup_every: u64,
+        /// Every this many kills, a new data folder (0: one throughout): each check reads the whole database.
+        #[arg(long, value_name = "N", default_value_t = 500)]
+        fresh_every: u64,
+    },
+    /// Two stations working on one database file at once; then check that nothing of either was lost.
+    TwoStations {
+        /// Packages each station works through.
+        #[arg(long, default_value_t = 50)]
+        packages: u64,
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// The save path in a loop, one line per committed change (what the drills start and kill).
+    #[command(hide = true)]
+    Worker {
+        #[arg(long)]
+        seed: u64,
+        /// Stop after this many packages (until killed when left out).
+        #[arg(long)]
+        packages: Option<u64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum PolicyCommand {
     /// Validate policy files: every error with its file, line and column.
     Check {
@@ -222,6 +289,10 @@ pub enum CliError {
     Demo(#[from] crate::demo::DemoError),
     #[error("verification failed")]
     VerifyFailed,
+    #[error("{0}")]
+    Drill(#[from] crate::drill::DrillError),
+    #[error("the drill found problems (listed above)")]
+    DrillFailed,
     #[error("no data folder: this platform has none; give one with --data-dir")]
     NoDataDir,
     #[error("{port}: {reason}")]
@@ -294,9 +365,10 @@ pub fn run() -> Result<ExitCode, CliError> {
             let (orders, rmas) = worker.client().call(move |s| crate::demo::load_demo(s, today, &stamp))??;
             print(&format!("demo data loaded: {} orders, {} RMAs\n", orders.new, rmas.new))?;
         }
-        Some(Command::Verify) => {
+        Some(Command::Verify { head }) => {
             let folder = data_folder(cli.data_dir.as_deref())?;
-            data::verify(&open_store(Some(&folder), &policies)?.client(), &crate::storage::photos_path(&folder))?;
+            let store = open_store(Some(&folder), &policies)?;
+            data::verify(&store.client(), &crate::storage::photos_path(&folder), head)?;
         }
         Some(Command::Backup { destination }) => {
             data::backup(&open_store(cli.data_dir.as_deref(), &policies)?.client(), &destination)?;
@@ -316,6 +388,27 @@ pub fn run() -> Result<ExitCode, CliError> {
                 None => print("nothing new to export: every open item of the queue is already in a batch\n")?,
             }
         }
+        Some(Command::Restore { backup }) => {
+            let folder = data_folder(cli.data_dir.as_deref())?;
+            data::restore(&backup, &folder)?;
+            data::verify(&open_store(Some(&folder), &policies)?.client(), &crate::storage::photos_path(&folder), None)?;
+        }
+        Some(Command::Audit { action: AuditCommand::Head }) => {
+            let head = open_store(cli.data_dir.as_deref(), &policies)?.client().call(|s| s.audit_head())??;
+            print(&format!("{head}\n"))?;
+        }
+        Some(Command::Drill { action }) => match action {
+            DrillCommand::Crash { kills, seed, max_delay_ms, backup_every, fresh_every } => {
+                let every = drill::Every { backup: backup_every, fresh_folder: fresh_every };
+                drill::crash(&policies, cli.data_dir.as_deref(), kills, seed, max_delay_ms, every)?;
+            }
+            DrillCommand::TwoStations { packages, seed } => {
+                drill::two_stations(&policies, cli.data_dir.as_deref(), packages, seed)?;
+            }
+            DrillCommand::Worker { seed, packages } => {
+                drill::worker(&policies, cli.data_dir.as_deref(), &cli.station, seed, packages)?;
+            }
+        },
         Some(Command::BenchSheet { output }) => bench_sheet::run(&output)?,
         Some(Command::Evidence { rma, output, merchant }) => {
             let folder = data_folder(cli.data_dir.as_deref())?;

@@ -12,6 +12,9 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use chrono::{DateTime, Utc};
+
+use crate::domain::vocabulary::Queue;
 use crate::durable::sync_folder;
 
 use crate::storage::{QueueRow, QueueStatus};
@@ -51,6 +54,12 @@ pub enum ExportError {
     Write { path: PathBuf, source: io::Error },
     #[error("{}: written, but its folder {} could not be flushed to disk: {}; the file may not survive a power cut", path.display(), folder.display(), describe(source))]
     SyncFolder { path: PathBuf, folder: PathBuf, source: io::Error },
+}
+
+/// The file name of a queue's export made at `at`, such as `refund-20261121-093000.csv`: the queue's own
+/// word and the time's digits, nothing typed, so no input can steer an export out of the exports folder.
+pub fn export_file_name(queue: Queue, at: DateTime<Utc>) -> String {
+    format!("{}-{}.csv", queue.as_str().replace('_', "-"), at.format("%Y%m%d-%H%M%S"))
 }
 
 /// The queue items as CSV: the header row ([`QUEUE_COLUMNS`]), then one row per item in the order given.

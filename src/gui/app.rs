@@ -57,7 +57,7 @@ use crate::photos::worker::{PhotoDone, PhotoResult, PhotoWork, PhotoWorker};
 use crate::policies::PolicySet;
 use crate::storage::worker::{StorageClient, StorageWorker};
 use crate::storage::{
-    BatchSummary, Dashboard, DashboardPeriod, DecisionToSave, Override, PackageHistory, PackageRow, PhotoRow, QueueRow,
+    BatchSummary, Dashboard, DashboardPeriod, DecisionToSave, Override, PackageHistory, PackageRow, QueueRow,
     ReceivedPackage, RmaMatch, Stamp, Store, StoreCounts, StoredOrder, exports_path,
 };
 
@@ -1715,20 +1715,7 @@ impl StationApp {
                 return;
             }
         };
-        let fields = ingested.record();
-        let row = PhotoRow {
-            sha256: fields.sha256.to_string(),
-            inspection_id,
-            item_position: item.map(|i| i as u32),
-            checkpoint,
-            bytes: fields.bytes,
-            width: fields.width,
-            height: fields.height,
-            taken_at: fields.capture_time.as_ref().map(ToString::to_string),
-            camera_make: fields.make.clone(),
-            camera_model: fields.model.clone(),
-            orientation: fields.orientation,
-        };
+        let row = ingested.record().to_row(inspection_id, item.map(|i| i as u32), checkpoint);
         let tile = PhotoTileData { sha256: row.sha256.clone(), checkpoint, item, thumbnail: ingested.thumbnail };
         let stamp = self.stamp();
         self.submit(

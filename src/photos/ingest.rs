@@ -16,9 +16,11 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use image::metadata::Orientation;
 
+use crate::domain::vocabulary::Checkpoint;
 use crate::photos::decode::{self, DecodeError, DecodeLimits, PhotoFormat, RgbaPicture, THUMBNAIL_EDGE};
 use crate::photos::exif::{self, CaptureTime, PhotoMetadata};
 use crate::photos::store::{PhotoFolder, PhotoHash, PhotoStoreError, StoredPhoto};
+use crate::storage::PhotoRow;
 
 /// The largest photo file taken, in bytes: far above any camera JPEG, far below exhausting memory.
 pub const MAX_PHOTO_BYTES: u64 = 256 * 1024 * 1024;
@@ -67,6 +69,26 @@ pub struct PhotoRecordFields {
     /// EXIF orientation 1..=8.
     pub orientation: Option<u8>,
     pub imported_at: DateTime<Utc>,
+}
+
+impl PhotoRecordFields {
+    /// The database record of this photo at a checkpoint of an inspection (of one item, or of the
+    /// package as a whole).
+    pub fn to_row(&self, inspection_id: i64, item_position: Option<u32>, checkpoint: Checkpoint) -> PhotoRow {
+        PhotoRow {
+            sha256: self.sha256.to_string(),
+            inspection_id,
+            item_position,
+            checkpoint,
+            bytes: self.bytes,
+            width: self.width,
+            height: self.height,
+            taken_at: self.capture_time.as_ref().map(ToString::to_string),
+            camera_make: self.make.clone(),
+            camera_model: self.model.clone(),
+            orientation: self.orientation,
+        }
+    }
 }
 
 /// Why a photo was not taken in. Nothing was stored unless the error is a store error after a write.

@@ -148,8 +148,9 @@ fn describe(error: &io::Error) -> String {
 }
 
 /// Temporary files start with this, so that `list` and a person looking at the folder can tell them
-/// from photos (a photo's name is 64 hex digits, never starting with a dot).
-const TEMP_PREFIX: &str = ".incoming-";
+/// from photos (a photo's name is 64 hex digits, never starting with a dot). A write cut off by a crash
+/// leaves one behind; it is never listed, verified or recorded as a photo.
+pub const TEMP_PREFIX: &str = ".incoming-";
 
 /// Distinguishes temporary files of concurrent writes from this process.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);

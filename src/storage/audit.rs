@@ -99,3 +99,42 @@ impl ChainCheck {
         self.last_hash.as_deref().unwrap_or(GENESIS)
     }
 }
+
+/// The audit log's latest entry, as printed on the daily report: `seq:hash`. Kept away from the station
+/// (on paper, in an email), it makes a rewrite of the whole chain detectable: the entry with that number
+/// no longer has that hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditHead {
+    /// The entry's number; 0 for an empty log.
+    pub seq: i64,
+    /// Its hash; [`GENESIS`] for an empty log.
+    pub hash: String,
+}
+
+impl std::fmt::Display for AuditHead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, self.hash)
+    }
+}
+
+/// A saved head that is not `seq:hash` (a number, a colon, 64 lower-case hex digits).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{0:?} is not an audit head; expected the entry number, a colon and its 64 hex digit hash, as `audit head` prints"
+)]
+pub struct BadAuditHead(pub String);
+
+impl std::str::FromStr for AuditHead {
+    type Err = BadAuditHead;
+
+    fn from_str(text: &str) -> Result<AuditHead, BadAuditHead> {
+        let bad = || BadAuditHead(text.chars().take(100).collect());
+        let (seq, hash) = text.trim().split_once(':').ok_or_else(bad)?;
+        let seq: i64 = seq.parse().ok().filter(|seq| *seq >= 0).ok_or_else(bad)?;
+        let hash = hash.to_ascii_lowercase();
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        Ok(AuditHead { seq, hash })
+    }
+}

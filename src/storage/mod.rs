@@ -6,7 +6,9 @@
 //! handle. Money is stored as integer cents, dates as `YYYY-MM-DD`, instants as RFC 3339 UTC.
 
 pub mod audit;
+mod consistency;
 pub mod dashboard;
+pub mod restore;
 pub mod schema;
 pub mod sqlite;
 pub mod worker;
@@ -21,7 +23,7 @@ use crate::domain::money::Money;
 use crate::domain::queue::QueueEntry;
 use crate::domain::records::{OrderRecord, RmaRecord};
 use crate::domain::vocabulary::{Queue, Role, Verdict};
-pub use audit::{AuditEntry, ChainBreak};
+pub use audit::{AuditEntry, AuditHead, ChainBreak};
 pub use dashboard::{Dashboard, DashboardPeriod, FeesKept, MerchantFigures};
 
 /// Who did something, where and when: on every record a session writes and every audit entry.
@@ -378,10 +380,20 @@ pub enum StoreError {
     Busy,
     #[error("the disk holding the database is full; nothing of this change was saved — free some space and try again")]
     DiskFull,
+    /// SQLite could not write a file (the database, its log or its shared-memory index): on a full disk
+    /// this is often what SQLite says rather than "full", so the words say both.
+    #[error(
+        "the disk holding the database could not be written ({detail}); nothing of this change was saved — if the disk is full, free some space and try again"
+    )]
+    DiskWrite { detail: String },
     #[error("{}: {what}", path.display())]
     Io { path: PathBuf, what: String },
     #[error("{}: already exists; a backup never overwrites a file", path.display())]
     BackupExists { path: PathBuf },
+    #[error("{}: a database is already there; a restore never overwrites one — move it away (with any -wal and -shm files beside it) first", path.display())]
+    RestoreOver { path: PathBuf },
+    #[error("{}: the backup does not verify ({problem}); nothing was restored", path.display())]
+    BackupUnsound { path: PathBuf, problem: String },
     #[error("the stored {what} is not valid: {detail}")]
     Corrupt { what: String, detail: String },
     #[error("database error: {0}")]
@@ -405,6 +417,7 @@ impl From<rusqlite::Error> for StoreError {
         match error.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Busy,
             Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
+            Some(rusqlite::ErrorCode::SystemIoFailure) => StoreError::DiskWrite { detail: error.to_string() },
             _ => StoreError::Sqlite(error),
         }
     }
@@ -448,6 +461,11 @@ pub trait Store: Send {
         detail: &str,
     ) -> Result<AuditEntry, StoreError>;
     fn audit_entries(&self, entity: &str, entity_id: &str) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The latest audit entry's number and hash, for the daily report (see [`AuditHead`]).
+    fn audit_head(&self) -> Result<AuditHead, StoreError>;
+    /// The hash of audit entry `seq` (the genesis hash for 0), or none if the log has no such entry:
+    /// checks a head saved earlier against the chain as it is now.
+    fn audit_hash_at(&self, seq: i64) -> Result<Option<String>, StoreError>;
     /// Records a package received at the bench; returns its id.
     fn receive_package(&mut self, package: &ReceivedPackage, stamp: &Stamp) -> Result<i64, StoreError>;
     /// Opens the inspection of a received package; returns its id.

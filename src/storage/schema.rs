@@ -304,12 +304,17 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Vec<u32>> {
 }
 
 /// Migrates up to `target` (tests build every earlier version this way).
+///
+/// The version is read again inside each migration's write transaction: two stations opening the same
+/// new file at once both see it unmigrated, and the one that waited for the other's lock must not apply
+/// the same migration a second time.
 pub fn migrate_to(conn: &mut Connection, target: u32) -> rusqlite::Result<Vec<u32>> {
     let mut applied = Vec::new();
-    let from = version(conn)?;
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(from as usize).take(target.saturating_sub(from) as usize) {
-        let number = index as u32 + 1;
+    while version(conn)? < target {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let from = version(&tx)?;
+        let Some(sql) = MIGRATIONS.get(from as usize).filter(|_| from < target) else { break };
+        let number = from + 1;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", number)?;
         tx.commit()?;

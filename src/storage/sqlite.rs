@@ -14,7 +14,7 @@ use crate::domain::records::{OrderLineRecord, OrderRecord, OrderStatus, RmaRecor
 use crate::domain::vocabulary::{Queue, Role};
 use crate::formats::case_json::{RecordedDecision, RecordedLine};
 use crate::policies::{PolicySet, sha256_hex};
-use crate::storage::audit::{AuditEntry, ChainCheck, GENESIS, entry_hash};
+use crate::storage::audit::{AuditEntry, AuditHead, ChainCheck, GENESIS, entry_hash};
 use crate::storage::schema::{self, LATEST};
 use crate::storage::{
     BatchFile, BatchSummary, DecisionRow, DecisionToSave, EvidenceRecord, ExportBatch, ExportItem, ExportUnits,
@@ -33,8 +33,25 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path`, refuses a newer schema without touching it,
-    /// migrates an older one and records the merchants of `policies`.
+    /// migrates an older one and records the merchants of `policies`. An error names the file.
     pub fn open(path: &Path, policies: &PolicySet) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_unnamed(path, policies).map_err(|error| match error {
+            // The station writes beside its database (the log, the shared index) even to read it.
+            StoreError::Sqlite(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) => StoreError::Io {
+                path: path.to_path_buf(),
+                what: format!(
+                    "cannot open the database for writing ({e}); the station must be able to write in its folder: \
+                     is the disk read-only, or the folder locked?"
+                ),
+            },
+            StoreError::Sqlite(e) => {
+                StoreError::Io { path: path.to_path_buf(), what: format!("cannot open the database: {e}") }
+            }
+            other => other,
+        })
+    }
+
+    fn open_unnamed(path: &Path, policies: &PolicySet) -> Result<SqliteStore, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| StoreError::Io {
                 path: parent.to_path_buf(),
@@ -42,19 +59,14 @@ impl SqliteStore {
             })?;
         }
         let mut conn = Connection::open(path)?;
+        // Before the first read: another station may hold the file a moment (setting up a new one, say).
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // Read the version before anything writes: a newer station's database must stay untouched.
         let found = schema::version(&conn)?;
         if found > LATEST {
             return Err(StoreError::NewerSchema { path: path.to_path_buf(), found, supported: LATEST });
         }
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Io {
-                path: path.to_path_buf(),
-                what: format!("cannot use write-ahead logging (journal mode {mode})"),
-            });
-        }
+        use_write_ahead_log(&conn, path)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         schema::migrate(&mut conn)?;
@@ -85,6 +97,31 @@ impl SqliteStore {
 
     fn write(&mut self) -> Result<Transaction<'_>, StoreError> {
         Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+}
+
+/// Switches the file to write-ahead logging (once for a new file; the mode is kept in the file). The switch
+/// needs the file alone for a moment, and SQLite answers "busy" at once, without waiting, when another
+/// station is opening the new file at the same time: so it is retried here, within the busy timeout.
+fn use_write_ahead_log(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0)) {
+            Ok(mode) if mode.eq_ignore_ascii_case("wal") => return Ok(()),
+            Ok(mode) => {
+                return Err(StoreError::Io {
+                    path: path.to_path_buf(),
+                    what: format!("cannot use write-ahead logging (journal mode {mode})"),
+                });
+            }
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
 }
 
@@ -433,6 +470,26 @@ impl Store for SqliteStore {
         )?;
         let entries = stmt.query_map(params![entity, entity_id], audit_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(entries)
+    }
+
+    fn audit_head(&self) -> Result<AuditHead, StoreError> {
+        let last = self
+            .conn
+            .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| Ok(AuditHead { seq: r.get(0)?, hash: r.get(1)? }))
+            .optional()?;
+        Ok(last.unwrap_or_else(|| AuditHead { seq: 0, hash: GENESIS.to_owned() }))
+    }
+
+    fn audit_hash_at(&self, seq: i64) -> Result<Option<String>, StoreError> {
+        if seq == 0 {
+            return Ok(Some(GENESIS.to_owned()));
+        }
+        Ok(self
+            .conn
+            .prepare_cached("SELECT hash FROM audit_log WHERE seq = ?1")?
+            .query_row([seq], |r| r.get(0))
+            .optional()?)
     }
 
     fn receive_package(&mut self, package: &ReceivedPackage, stamp: &Stamp) -> Result<i64, StoreError> {
@@ -1077,7 +1134,7 @@ impl Store for SqliteStore {
     }
 }
 
-fn verify_connection(conn: &Connection) -> Result<VerifyReport, StoreError> {
+pub(super) fn verify_connection(conn: &Connection) -> Result<VerifyReport, StoreError> {
     let mut problems: Vec<String> = {
         let mut stmt = conn.prepare("PRAGMA integrity_check")?;
         stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?
@@ -1096,6 +1153,10 @@ fn verify_connection(conn: &Connection) -> Result<VerifyReport, StoreError> {
         for problem in broken {
             problems.push(problem?);
         }
+    }
+    // Whole changes only mean something in a sound file (and a damaged one may not answer the queries).
+    if problems.is_empty() {
+        problems.extend(crate::storage::consistency::problems(conn)?);
     }
     let mut chain = ChainCheck::default();
     let mut stmt = conn.prepare(

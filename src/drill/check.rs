@@ -1,0 +1,120 @@
+//! The check after a kill: is everything the worker reported committed still there, whole?
+//!
+//! It opens the database as a restarted station would (SQLite recovers its write-ahead log), then
+//! asks: does `verify` pass (`integrity_check`, foreign keys, every change whole, the audit chain)? Is
+//! every recorded photo's file there with its bytes? And is every [`Committed`] change still held as
+//! it was reported: the package, its inspection, its photo, the sheet with the same items and units,
+//! the decision with all its queue items? Each broken promise or problem is one line of words.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::Committed;
+use crate::photos::store::{PhotoCheck, PhotoFolder, PhotoHash, TEMP_PREFIX};
+use crate::policies::PolicySet;
+use crate::storage::sqlite::SqliteStore;
+use crate::storage::{PackageHistory, Store, StoreError};
+
+/// What the check found in a data folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Findings {
+    /// Everything wrong, in words; empty when nothing was lost or damaged.
+    pub problems: Vec<String>,
+    /// Reported committed and not (or not whole) in the store: the drill's "lost".
+    pub lost: u64,
+    /// Photo records checked against their files.
+    pub photos_checked: u64,
+    /// Temporary files a kill left in the photo folder (never listed or recorded as photos).
+    pub leftover_temporary_files: u64,
+}
+
+/// Checks a database, and the photo folder its photos are in, against the changes reported committed.
+pub fn check(
+    database: &Path,
+    photos: &Path,
+    policies: &PolicySet,
+    committed: &[Committed],
+) -> Result<Findings, StoreError> {
+    let store = SqliteStore::open(database, policies)?;
+    let mut findings = Findings::default();
+    let report = store.verify()?;
+    findings.problems.extend(report.problems.iter().map(|p| format!("database: {p}")));
+    if let Some(broken) = &report.chain_break {
+        findings.problems.push(format!("audit log: {broken}"));
+    }
+    let folder = PhotoFolder::new(photos);
+    for text in store.photo_hashes()? {
+        findings.photos_checked += 1;
+        let check = text
+            .parse::<PhotoHash>()
+            .map_err(|e| e.to_string())
+            .and_then(|hash| folder.verify(&hash).map_err(|e| e.to_string()));
+        match check {
+            Ok(PhotoCheck::Ok) => {}
+            Ok(PhotoCheck::Missing) => findings.problems.push(format!("photo {text} is recorded but its file is gone")),
+            Ok(PhotoCheck::Altered) => findings.problems.push(format!("photo {text}: its file's bytes changed")),
+            Err(e) => findings.problems.push(format!("photo {text}: {e}")),
+        }
+    }
+    findings.leftover_temporary_files = count_temporary_files(folder.root());
+
+    let mut by_package: BTreeMap<i64, Vec<&Committed>> = BTreeMap::new();
+    for change in committed {
+        by_package.entry(change.package()).or_default().push(change);
+    }
+    for (package, changes) in by_package {
+        let history = match store.package_history(package) {
+            Ok(history) => Some(history),
+            Err(StoreError::NotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        for change in changes {
+            if let Some(broken) = broken_promise(history.as_ref(), change) {
+                findings.lost += 1;
+                findings.problems.push(format!("reported committed, {broken}: {change:?}"));
+            }
+        }
+    }
+    Ok(findings)
+}
+
+/// How the store fails a committed change, if it does.
+fn broken_promise(history: Option<&PackageHistory>, change: &Committed) -> Option<&'static str> {
+    let Some(history) = history else { return Some("but the package is gone") };
+    let inspection_of = |id: i64| history.inspections.iter().find(|(inspection, _)| *inspection == id);
+    match change {
+        Committed::Package { .. } => None,
+        Committed::Inspection { inspection, .. } => {
+            inspection_of(*inspection).is_none().then_some("but the inspection is gone")
+        }
+        Committed::Photo { inspection, sha256, .. } => {
+            (!history.photos.iter().any(|photo| photo.inspection_id == *inspection && photo.sha256 == *sha256))
+                .then_some("but the photo record is gone")
+        }
+        Committed::Sheet { inspection, items, units, .. } => match inspection_of(*inspection) {
+            None => Some("but the inspection is gone"),
+            Some((_, sheet)) => (sheet.items.len() as u64 != *items || u64::from(sheet.units_received()) != *units)
+                .then_some("but the sheet holds other items"),
+        },
+        Committed::Decision { decision, queue_items, .. } => {
+            if !history.decisions.iter().any(|saved| saved.id == *decision) {
+                Some("but the decision is gone")
+            } else if history.queue.iter().filter(|item| item.decision_id == *decision).count() as u64 != *queue_items {
+                Some("but some of its queue items are gone")
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Temporary files ([`TEMP_PREFIX`]) in the photo folder's shards.
+fn count_temporary_files(root: &Path) -> u64 {
+    let Ok(shards) = std::fs::read_dir(root) else { return 0 };
+    shards
+        .flatten()
+        .filter_map(|shard| std::fs::read_dir(shard.path()).ok())
+        .flat_map(|files| files.flatten())
+        .filter(|file| file.file_name().to_string_lossy().starts_with(TEMP_PREFIX))
+        .count() as u64
+}

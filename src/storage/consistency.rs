@@ -1,0 +1,91 @@
+//! Whether every change the database holds is whole: what `verify` adds to SQLite's own checks.
+//!
+//! Each change of the bench writes its rows and its audit entry in one transaction, so however a
+//! station stops (a crash, a kill, a power cut) every record has the audit entry that created it and
+//! every such entry has its record. A saved sheet's entry says how many items it wrote, and a
+//! decision's entry how many queue items it created, so a sheet or a decision cut in half shows too.
+//! A difference means the file holds part of a change: a torn copy, a hand edit, or a bug. This module
+//! only reads; the words it returns are `verify`'s problems.
+
+use rusqlite::Connection;
+
+/// The most problems of one kind reported: a badly broken file must not print a line per row.
+const REPORTED: i64 = 20;
+
+/// A record table, the audit entity its rows are logged as, and the actions that create a row.
+struct Records {
+    table: &'static str,
+    entity: &'static str,
+    created_by: &'static str,
+}
+
+const RECORDS: [Records; 6] = [
+    Records { table: "operators", entity: "operator", created_by: "'added'" },
+    Records { table: "packages", entity: "package", created_by: "'received', 'quarantined'" },
+    Records { table: "inspections", entity: "inspection", created_by: "'started'" },
+    Records { table: "photos", entity: "photo", created_by: "'recorded'" },
+    Records { table: "decisions", entity: "decision", created_by: "'decided', 'overridden'" },
+    Records { table: "queue_items", entity: "queue_item", created_by: "'created'" },
+];
+
+/// Every change the database holds only part of, in words; empty when each is whole.
+pub fn problems(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for records in &RECORDS {
+        let Records { table, entity, created_by } = records;
+        let unlogged = format!(
+            "SELECT t.id FROM {table} t WHERE NOT EXISTS (
+                 SELECT 1 FROM audit_log a
+                 WHERE a.entity = '{entity}' AND a.entity_id = CAST(t.id AS TEXT) AND a.action IN ({created_by}))
+             ORDER BY t.id LIMIT {REPORTED}"
+        );
+        for id in conn.prepare(&unlogged)?.query_map([], |r| r.get::<_, i64>(0))? {
+            problems.push(format!("{entity} {} has no audit entry of its creation", id?));
+        }
+        let orphaned = format!(
+            "SELECT a.seq, a.entity_id FROM audit_log a
+             WHERE a.entity = '{entity}' AND a.action IN ({created_by})
+               AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = CAST(a.entity_id AS INTEGER))
+             ORDER BY a.seq LIMIT {REPORTED}"
+        );
+        let mut stmt = conn.prepare(&orphaned)?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+            let (seq, id) = row?;
+            problems.push(format!("audit entry {seq} records {entity} {id}, which is not in the database"));
+        }
+    }
+    // A sheet is saved whole: its last save's entry counts the items it wrote.
+    let sheets = format!(
+        "SELECT id, said, held FROM (
+             SELECT i.id,
+                    (SELECT json_extract(a.detail, '$.items') FROM audit_log a
+                     WHERE a.entity = 'inspection' AND a.entity_id = CAST(i.id AS TEXT) AND a.action = 'saved'
+                     ORDER BY a.seq DESC LIMIT 1) AS said,
+                    (SELECT count(*) FROM inspection_items t WHERE t.inspection_id = i.id) AS held
+             FROM inspections i)
+         WHERE COALESCE(said, 0) != held ORDER BY id LIMIT {REPORTED}"
+    );
+    let mut stmt = conn.prepare(&sheets)?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, i64>(2)?)))? {
+        let (id, said, held) = row?;
+        problems.push(format!(
+            "inspection {id}: its last save wrote {} items, the database holds {held}",
+            said.unwrap_or(0)
+        ));
+    }
+    // A decision and its queue items are one transaction: its entry counts the items.
+    let decisions = format!(
+        "SELECT id, said, held FROM (
+             SELECT d.id, json_extract(a.detail, '$.queue_items') AS said,
+                    (SELECT count(*) FROM queue_items q WHERE q.decision_id = d.id) AS held
+             FROM decisions d JOIN audit_log a
+               ON a.entity = 'decision' AND a.entity_id = CAST(d.id AS TEXT) AND a.action IN ('decided', 'overridden'))
+         WHERE said IS NOT NULL AND said != held ORDER BY id LIMIT {REPORTED}"
+    );
+    let mut stmt = conn.prepare(&decisions)?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))? {
+        let (id, said, held) = row?;
+        problems.push(format!("decision {id}: it created {said} queue items, the database holds {held}"));
+    }
+    Ok(problems)
+}

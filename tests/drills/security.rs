@@ -1,0 +1,184 @@
+//! What makes tampering and steering show: the audit chain's head, kept away from the station, finds a
+//! chain rewritten whole or cut short (which the chain alone cannot); photo and export paths are made
+//! only from hashes and the station's own words, so no input — a planted record, a scan — can point
+//! them outside their folders.
+
+use chrono::{TimeZone, Utc};
+use proptest::prelude::*;
+use rma_station::domain::vocabulary::Queue;
+use rma_station::formats::export::export_file_name;
+use rma_station::photos::store::{PhotoFolder, PhotoHash};
+use rma_station::storage::audit::{AuditEntry, AuditHead, GENESIS, entry_hash};
+use rusqlite::Connection;
+
+use crate::data_cli::station;
+use crate::support::fixture;
+
+/// A database of two audit entries (an orders import and an RMAs import) and its head as printed.
+fn two_imports() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    for (what, file) in [("orders", "import/station-orders.csv"), ("rmas", "import/station-rmas.csv")] {
+        assert!(station(dir.path(), &["import", what, &fixture(file).display().to_string()]).0);
+    }
+    let (ok, head, err) = station(dir.path(), &["audit", "head"]);
+    assert!(ok, "{err}");
+    let parsed: AuditHead = head.trim().parse().unwrap();
+    assert_eq!(parsed.seq, 2);
+    (dir, head.trim().to_owned())
+}
+
+fn entries(conn: &Connection) -> Vec<AuditEntry> {
+    let mut stmt = conn
+        .prepare("SELECT seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash FROM audit_log ORDER BY seq")
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok(AuditEntry {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            station: r.get(2)?,
+            actor: r.get(3)?,
+            entity: r.get(4)?,
+            entity_id: r.get(5)?,
+            action: r.get(6)?,
+            detail: r.get(7)?,
+            prev_hash: r.get(8)?,
+            hash: r.get(9)?,
+        })
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+#[test]
+fn a_saved_head_stays_valid_while_the_log_grows() {
+    let (dir, head) = two_imports();
+    let shopify = fixture("import/shopify-orders.csv").display().to_string();
+    let categories = fixture("import/categories.csv").display().to_string();
+    let args = ["import", "shopify-orders", &shopify, "--merchant", "konnected", "--categories", &categories];
+    assert!(station(dir.path(), &args).0);
+    let (_, grown, _) = station(dir.path(), &["audit", "head"]);
+    assert!(grown.trim().parse::<AuditHead>().unwrap().seq > 2, "{grown}");
+    let (ok, out, err) = station(dir.path(), &["verify", "--head", &head]);
+    assert!(ok, "{err}\n{out}");
+    assert!(out.contains(&format!("audit head {head}: still in the chain, unchanged\n")), "{out}");
+}
+
+#[test]
+fn a_chain_rewritten_whole_passes_its_own_check_but_not_the_saved_head() {
+    let (dir, head) = two_imports();
+    let conn = Connection::open(dir.path().join("station.sqlite3")).unwrap();
+    conn.execute_batch("DROP TRIGGER audit_log_no_update").unwrap();
+    // The forger changes the first entry and recomputes every hash after it: the chain is consistent again.
+    let mut prev = GENESIS.to_owned();
+    for mut entry in entries(&conn) {
+        if entry.seq == 1 {
+            entry.detail = r#"{"file":"nothing to see"}"#.to_owned();
+        }
+        entry.prev_hash = prev.clone();
+        entry.hash = entry_hash(&prev, &entry);
+        conn.execute(
+            "UPDATE audit_log SET detail = ?2, prev_hash = ?3, hash = ?4 WHERE seq = ?1",
+            rusqlite::params![entry.seq, entry.detail, entry.prev_hash, entry.hash],
+        )
+        .unwrap();
+        prev = entry.hash;
+    }
+    drop(conn);
+    let (ok, out, _) = station(dir.path(), &["verify"]);
+    assert!(ok, "the rewrite should fool the chain alone: {out}");
+    let (ok, out, err) = station(dir.path(), &["verify", "--head", &head]);
+    assert!(!ok);
+    assert!(out.contains(&format!("audit head {head}: REWRITTEN: entry 2 no longer has that hash\n")), "{out}");
+    assert_eq!(err.trim(), "rma-station: verification failed");
+}
+
+#[test]
+fn a_chain_cut_short_passes_its_own_check_but_not_the_saved_head() {
+    let (dir, head) = two_imports();
+    let conn = Connection::open(dir.path().join("station.sqlite3")).unwrap();
+    conn.execute_batch("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 2").unwrap();
+    drop(conn);
+    assert!(station(dir.path(), &["verify"]).0, "a cut at the end leaves a consistent chain");
+    let (ok, out, _) = station(dir.path(), &["verify", "--head", &head]);
+    assert!(!ok);
+    assert!(
+        out.contains(&format!(
+            "audit head {head}: MISSING: the log has 1 entries, not entry 2; entries were removed\n"
+        )),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_head_that_is_not_seq_colon_hash_is_refused_with_what_was_expected() {
+    let (dir, _) = two_imports();
+    for bad in ["2", "x:abc", "-1:0000", "2:../../etc/passwd"] {
+        let (ok, _, err) = station(dir.path(), &["verify", &format!("--head={bad}")]);
+        assert!(!ok);
+        assert!(
+            err.contains("is not an audit head; expected the entry number, a colon and its 64 hex digit hash"),
+            "{err}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Whatever the photo, its file lies two levels under the photo folder, in the shard named by its hash.
+    #[test]
+    fn a_photo_path_is_always_inside_the_photo_folder(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+        let root = std::path::Path::new("/data/photos");
+        let hash = PhotoHash::of(&bytes);
+        let path = PhotoFolder::new(root).path_of(&hash);
+        let inside: Vec<_> = path.strip_prefix(root).unwrap().components().collect();
+        prop_assert_eq!(inside.len(), 2);
+        prop_assert!(inside.iter().all(|c| matches!(c, std::path::Component::Normal(_))));
+        let name = hash.to_hex();
+        prop_assert_eq!(path.file_name().and_then(|n| n.to_str()), Some(name.as_str()));
+    }
+}
+
+#[test]
+fn a_planted_photo_record_pointing_outside_the_folder_is_reported_and_never_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    super::crash::worked(dir.path(), 1);
+    let outside = dir.path().join("secret.txt");
+    std::fs::write(&outside, b"not a photo").unwrap();
+    let planted = format!("../../{}", outside.display());
+    let conn = Connection::open(dir.path().join("station.sqlite3")).unwrap();
+    conn.execute(
+        "INSERT INTO photos (sha256, inspection_id, checkpoint, bytes, operator, station, imported_at)
+         VALUES (?1, 1, 'contents', 11, 'x', 'x', '2026-11-21T09:00:00.000Z')",
+        [&planted],
+    )
+    .unwrap();
+    drop(conn);
+    let (ok, out, _) = station(dir.path(), &["verify"]);
+    assert!(!ok);
+    assert!(out.contains(&format!("photo {planted}: the recorded hash is not valid: ")), "{out}");
+    assert_eq!(std::fs::read(&outside).unwrap(), b"not a photo");
+}
+
+#[test]
+fn an_export_file_name_is_the_queues_word_and_digits_only() {
+    let folder = std::path::Path::new("/data/exports");
+    let instants = [
+        Utc.with_ymd_and_hms(2026, 11, 21, 9, 30, 0).unwrap(),
+        Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
+    ];
+    for queue in Queue::ALL {
+        for at in instants {
+            let name = export_file_name(*queue, at);
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'),
+                "{name}"
+            );
+            assert!(!name.starts_with('.') && name.ends_with(".csv"), "{name}");
+            assert_eq!(folder.join(&name).parent(), Some(folder), "{name}");
+        }
+    }
+    assert_eq!(export_file_name(Queue::StoreCredit, instants[0]), "store-credit-20261121-093000.csv");
+}
