@@ -10,7 +10,7 @@ use rma_station::domain::vocabulary::{Disposition, Queue, Verdict};
 use rma_station::gui::Screen;
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{
-    Dashboard, DashboardPeriod, FeesKept, MerchantFigures, ReceivedPackage, Store, database_path,
+    AuditHead, Dashboard, DashboardPeriod, FeesKept, MerchantFigures, ReceivedPackage, Store, database_path,
 };
 
 use crate::bench_flow::open_and_decide;
@@ -165,7 +165,7 @@ fn the_figures_of_a_known_database_per_merchant_today_and_this_week() {
         merchants: vec![connectpro, konnected],
         unmatched_today: 1,
         unmatched_week: 1,
-        audit_head: Some((counts.audit_entries as i64, report.head_hash)),
+        audit_head: AuditHead { seq: counts.audit_entries as i64, hash: report.head_hash },
     };
     assert_eq!(dashboard, expected);
 
@@ -220,5 +220,5 @@ fn the_daily_view_opens_on_f6_and_counts_a_decision_confirmed_at_the_bench() {
     let [refund] = store.queue_items(Queue::Refund, false, 10).unwrap().try_into().unwrap();
     harness.get_by_label(&format!("Refunds owed: 1, ${}; overdue: 0, $0.00", refund.amount.unwrap()));
     let (entries, head) = (store.counts().unwrap().audit_entries, store.verify().unwrap().head_hash);
-    harness.get_by_label(&format!("Audit chain: entry {entries}, hash {head}"));
+    harness.get_by_label(&format!("Audit chain head: {entries}:{head}"));
 }

@@ -23,7 +23,7 @@ pub struct DashboardView {
     pub merchants: Vec<MerchantCard>,
     /// Received packages matched to no merchant yet.
     pub unmatched: String,
-    /// "Audit chain: entry 212, hash 3f9a…".
+    /// "Audit chain head: 212:3f9a…", as `rma-station verify --head` takes it.
     pub audit: String,
 }
 
@@ -109,10 +109,8 @@ impl DashboardView {
                 "Not matched to a merchant yet (quarantine): {} today, {} this week",
                 dashboard.unmatched_today, dashboard.unmatched_week
             ),
-            audit: match &dashboard.audit_head {
-                Some((seq, hash)) => format!("Audit chain: entry {seq}, hash {hash}"),
-                None => "Audit chain: empty".to_owned(),
-            },
+            // In the form `rma-station verify --head` takes, to be noted away from the station.
+            audit: format!("Audit chain head: {}", dashboard.audit_head),
         }
     }
 }

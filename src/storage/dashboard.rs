@@ -8,8 +8,9 @@
 //! or exact [`Money`], never as floating point.
 
 use crate::formats::case_json::RecordedDecision;
+use crate::storage::audit::AuditHead;
 use chrono::{DateTime, Datelike, Days, NaiveDate, SecondsFormat, TimeZone, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use crate::domain::money::Money;
 use crate::domain::vocabulary::{Disposition, Queue, UnknownWord, Verdict};
@@ -54,7 +55,7 @@ pub struct Dashboard {
     pub unmatched_week: u64,
     /// The audit chain's latest entry: its sequence number and hash. Printed on the daily view so that a
     /// rewrite of the whole chain shows against yesterday's printout.
-    pub audit_head: Option<(i64, String)>,
+    pub audit_head: AuditHead,
 }
 
 /// One merchant's figures.
@@ -119,8 +120,13 @@ pub(crate) fn read(conn: &Connection, period: &DashboardPeriod) -> Result<Dashbo
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let mut figures: Vec<MerchantFigures> = merchants.into_iter().map(MerchantFigures::new).collect();
-    let mut dashboard =
-        Dashboard { period: *period, merchants: Vec::new(), unmatched_today: 0, unmatched_week: 0, audit_head: None };
+    let mut dashboard = Dashboard {
+        period: *period,
+        merchants: Vec::new(),
+        unmatched_today: 0,
+        unmatched_week: 0,
+        audit_head: AuditHead::read(&tx)?,
+    };
     let instant = |at: DateTime<Utc>| at.to_rfc3339_opts(SecondsFormat::Millis, true);
 
     // Received: by the instant stamped (packages_by_day), this week's only.
@@ -208,10 +214,6 @@ pub(crate) fn read(conn: &Connection, period: &DashboardPeriod) -> Result<Dashbo
         }
     }
 
-    dashboard.audit_head = tx
-        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
     dashboard.merchants = figures;
     Ok(dashboard)
 }

@@ -473,12 +473,7 @@ impl Store for SqliteStore {
     }
 
     fn audit_head(&self) -> Result<AuditHead, StoreError> {
-        let last = self
-            .conn
-            .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
-            .query_row([], |r| Ok(AuditHead { seq: r.get(0)?, hash: r.get(1)? }))
-            .optional()?;
-        Ok(last.unwrap_or_else(|| AuditHead { seq: 0, hash: GENESIS.to_owned() }))
+        Ok(AuditHead::read(&self.conn)?)
     }
 
     fn audit_hash_at(&self, seq: i64) -> Result<Option<String>, StoreError> {
