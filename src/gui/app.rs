@@ -1392,74 +1392,64 @@ impl StationApp {
             QueuesCommand::Done { id, reference } => {
                 let stamp = self.stamp();
                 self.queues_form.row = None;
-                self.submit(
-                    ctx,
-                    move |store| {
-                        store
-                            .complete_queue_item(id, &reference, &stamp)
-                            .map(|()| format!("item {id} done: {reference}"))
-                    },
-                    |result| AppEvent::QueueChanged(result.map_err(|e| e.to_string())),
-                );
+                self.change_queues(ctx, move |store| {
+                    store
+                        .complete_queue_item(id, &reference, &stamp)
+                        .map(|()| format!("item {id} done: {reference}"))
+                        .map_err(|e| e.to_string())
+                });
             }
             QueuesCommand::Match { package_id, rma_number } => {
                 let stamp = self.stamp();
                 self.queues_form.row = None;
-                self.submit(
-                    ctx,
-                    move |store| {
-                        let found = store.rmas_by_number(&rma_number).map_err(|e| e.to_string())?;
-                        let [one] = found.as_slice() else {
-                            return Err(format!(
-                                "{rma_number}: {} RMAs have this number; type it exactly",
-                                found.len()
-                            ));
-                        };
-                        store.match_package(package_id, one.rma.id, &stamp).map_err(|e| e.to_string())?;
-                        Ok(format!("package #{package_id} matched to {}", one.rma.record.number))
-                    },
-                    AppEvent::QueueChanged,
-                );
+                self.change_queues(ctx, move |store| {
+                    let found = store.rmas_by_number(&rma_number).map_err(|e| e.to_string())?;
+                    let [one] = found.as_slice() else {
+                        return Err(format!("{rma_number}: {} RMAs have this number; type it exactly", found.len()));
+                    };
+                    store.match_package(package_id, one.rma.id, &stamp).map_err(|e| e.to_string())?;
+                    Ok(format!("package #{package_id} matched to {}", one.rma.record.number))
+                });
             }
             QueuesCommand::Export(queue) => {
                 let (stamp, folder) = (self.stamp(), exports_path(&self.data_dir));
-                self.submit(
-                    ctx,
-                    move |store| match crate::exports::export_queue(store, queue, &folder, &stamp) {
+                self.change_queues(ctx, move |store| {
+                    match crate::exports::export_queue(store, queue, &folder, &stamp) {
                         Ok(Some(report)) => Ok(report.words()),
                         Ok(None) => Ok(format!("nothing new to export: every open {queue} item is in a batch")),
                         Err(error) => Err(error.to_string()),
-                    },
-                    AppEvent::QueueChanged,
-                );
+                    }
+                });
             }
             QueuesCommand::BatchDone { batch_id, reference } => {
                 let stamp = self.stamp();
                 self.queues_form.row = None;
-                self.submit(
-                    ctx,
-                    move |store| {
-                        store
-                            .complete_batch(batch_id, &reference, &stamp)
-                            .map(|done| format!("batch {batch_id}: {done} items done: {reference}"))
-                            .map_err(|e| e.to_string())
-                    },
-                    AppEvent::QueueChanged,
-                );
+                self.change_queues(ctx, move |store| {
+                    store
+                        .complete_batch(batch_id, &reference, &stamp)
+                        .map(|done| format!("batch {batch_id}: {done} items done: {reference}"))
+                        .map_err(|e| e.to_string())
+                });
             }
             QueuesCommand::WriteBatch(batch_id) => {
                 let (stamp, folder) = (self.stamp(), exports_path(&self.data_dir));
-                self.submit(
-                    ctx,
-                    move |store| {
-                        crate::exports::write_batch(store, batch_id, &folder, &stamp)
-                            .map(|report| report.words())
-                            .map_err(|error| error.to_string())
-                    },
-                    AppEvent::QueueChanged,
-                );
+                self.change_queues(ctx, move |store| {
+                    crate::exports::write_batch(store, batch_id, &folder, &stamp)
+                        .map(|report| report.words())
+                        .map_err(|error| error.to_string())
+                });
             }
         }
+    }
+
+    /// Runs a change to the queues on the storage thread; its words (or error) go on the queues screen,
+    /// which then reloads.
+    fn change_queues(
+        &mut self,
+        ctx: &egui::Context,
+        change: impl FnOnce(&mut dyn Store) -> Result<String, String> + Send + 'static,
+    ) {
+        self.submit(ctx, change, AppEvent::QueueChanged);
     }
 
     fn records_command(&mut self, command: RecordsCommand, ctx: &egui::Context) {
