@@ -62,13 +62,14 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Local, TimeDelta, Utc};
+use chrono::TimeDelta;
 use common::photo::{CAMERA_NOISE, distinct_copies, twelve_megapixel_photo};
 use common::{BenchResult, Rng, grouped, import_generated, micros, millis, percentile};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use rma_station::auth::hash_pin;
+use rma_station::clock::Clock;
 use rma_station::demo::{REFERENCE_DATE, demo_data};
 use rma_station::devices::scanner::ScannerConfig;
 use rma_station::domain::engine::decide;
@@ -530,7 +531,7 @@ fn queue_refunds(
 /// Receives packages now, matched to generated RMAs, until [`TODAY_PACKAGES`] were received today.
 fn top_up_today(store: &mut SqliteStore, orders: u64, classifier: &Classifier) -> BenchResult<usize> {
     let have = store.packages_since(&start_of_today(), TODAY_PACKAGES)?.len();
-    let stamp = Stamp { at: Utc::now(), station: STATION.to_owned(), operator: OPERATOR.to_owned() };
+    let stamp = Stamp { at: Clock::System.now().at, station: STATION.to_owned(), operator: OPERATOR.to_owned() };
     for k in have..TODAY_PACKAGES {
         let number = format!("RMA-{}", orders - 1 - (k as u64 % orders));
         let found = store.rmas_by_number(&number)?;
@@ -549,9 +550,7 @@ fn top_up_today(store: &mut SqliteStore, orders: u64, classifier: &Classifier) -
 
 /// Local midnight as RFC 3339 UTC, as the intake screen asks for today's packages.
 fn start_of_today() -> String {
-    let midnight = Local::now().date_naive().and_hms_opt(0, 0, 0).and_then(|m| m.and_local_timezone(Local).earliest());
-    let at: DateTime<Utc> = midnight.map_or_else(Utc::now, |m| m.to_utc());
-    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    Clock::System.now().start_of_today().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Two of the demo's RMA labels that the classifier reads as RMA numbers and that match one RMA each.

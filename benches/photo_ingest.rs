@@ -24,9 +24,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use common::photo::{CAMERA_NOISE, twelve_megapixel_photo, which};
 use image::metadata::Orientation;
+use rma_station::clock::Clock;
 use rma_station::photos::decode::{self, DecodeLimits, THUMBNAIL_EDGE};
 use rma_station::photos::exif;
 use rma_station::photos::ingest;
@@ -79,7 +79,7 @@ fn measure(work: &Path, photo: &Path, bytes: &[u8], made_by: &str, vips: Option<
         let store = work.join(format!("store-{round}"));
         let _ = fs::remove_dir_all(&store);
         let started = Instant::now();
-        let ingested = ingest::ingest_file(&PhotoFolder::new(&store), photo, Utc::now(), &limits)?;
+        let ingested = ingest::ingest_file(&PhotoFolder::new(&store), photo, Clock::System.now().at, &limits)?;
         rows[0].1.push(started.elapsed());
         assert!(!ingested.stored.already_had && ingested.thumbnail.width == THUMBNAIL_EDGE);
         fs::remove_dir_all(&store)?;
@@ -171,7 +171,7 @@ fn measure(work: &Path, photo: &Path, bytes: &[u8], made_by: &str, vips: Option<
 
 /// One ingest into `store`, then this process's peak memory in KiB on stdout.
 fn child_ingest(photo: &Path, store: &Path) -> Result<()> {
-    ingest::ingest_file(&PhotoFolder::new(store), photo, Utc::now(), &DecodeLimits::default())?;
+    ingest::ingest_file(&PhotoFolder::new(store), photo, Clock::System.now().at, &DecodeLimits::default())?;
     print!("{}", vm_hwm_kib()?);
     Ok(())
 }

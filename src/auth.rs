@@ -5,7 +5,9 @@
 //! or PIN", whichever it was; an unknown or inactive name costs the same Argon2 work as a known one, so
 //! the time taken does not tell either. The lockout itself is the pure rule in
 //! [`crate::domain::lockout`]; the caller keeps the [`Lockout`] and passes the time in. Argon2 is slow
-//! on purpose (tens of milliseconds): the GUI runs these on the storage thread, never in a frame.
+//! on purpose (tens of milliseconds): the window reads the candidates on the storage thread
+//! ([`candidates`]) and checks the PIN ([`check_pin`]) or hashes a new one on the `pin-check` thread, so
+//! neither a frame nor the database waits for it.
 
 use argon2::password_hash::SaltString;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -14,7 +16,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::lockout::{Lockout, MAX_FAILURES};
 use crate::domain::vocabulary::Role;
-use crate::storage::{Store, StoreError};
+use crate::storage::{OperatorRow, Store, StoreError};
 
 /// The fewest digits a PIN may have.
 pub const PIN_MIN_DIGITS: usize = 4;
@@ -120,28 +122,39 @@ fn decoy_hash() -> String {
     )
 }
 
-/// Checks a name and PIN against the store's operators, without the lockout: an active operator whose
-/// name matches (trimmed, case-insensitive) and whose PIN hash the PIN verifies against.
-///
-/// For callers that keep the [`Lockout`] on another thread than the store: check the lockout, run this
-/// on the storage thread, then report the answer with [`Lockout::failed`] or [`Lockout::succeeded`].
-/// [`sign_in`] does all three.
-pub fn authenticate(store: &dyn Store, name: &str, pin: &str) -> Result<SignedIn, AuthError> {
+/// The active operators a sign-in under `name` may be (trimmed, case-insensitive): a quick read, on the
+/// storage thread. The PIN is checked against them with [`check_pin`], which may run elsewhere.
+pub fn candidates(store: &dyn Store, name: &str) -> Result<Vec<OperatorRow>, AuthError> {
     let wanted = name.trim().to_lowercase();
-    let operators = store.operators()?;
-    let mut candidates =
-        operators.iter().filter(|op| op.active && !wanted.is_empty() && op.name.trim().to_lowercase() == wanted);
-    let Some(first) = candidates.next() else {
-        // No such active operator: spend the work of a real check anyway.
+    Ok(store
+        .operators()?
+        .into_iter()
+        .filter(|op| op.active && !wanted.is_empty() && op.name.trim().to_lowercase() == wanted)
+        .collect())
+}
+
+/// Checks a PIN against the operators [`candidates`] found: Argon2, tens of milliseconds, no store. With
+/// no candidate it spends the work of a real check anyway, so the time taken tells nothing.
+pub fn check_pin(candidates: &[OperatorRow], pin: &str) -> Result<SignedIn, AuthError> {
+    if candidates.is_empty() {
         std::hint::black_box(verify_pin(pin, &decoy_hash()));
         return Err(AuthError::WrongNameOrPin);
-    };
+    }
     // Names are unique as stored; should two differ only in case, the PIN picks between them.
-    std::iter::once(first)
-        .chain(candidates)
+    candidates
+        .iter()
         .find(|op| verify_pin(pin, &op.pin_hash))
         .map(|op| SignedIn { name: op.name.clone(), role: op.role })
         .ok_or(AuthError::WrongNameOrPin)
+}
+
+/// Checks a name and PIN against the store's operators, without the lockout: an active operator whose
+/// name matches (trimmed, case-insensitive) and whose PIN hash the PIN verifies against.
+///
+/// For callers that keep the [`Lockout`] elsewhere: check the lockout, run this, then report the answer
+/// with [`Lockout::failed`] or [`Lockout::succeeded`]. [`sign_in`] does all three.
+pub fn authenticate(store: &dyn Store, name: &str, pin: &str) -> Result<SignedIn, AuthError> {
+    check_pin(&candidates(store, name)?, pin)
 }
 
 /// Signs an operator in at `now`: refuses a locked name before looking at the PIN, checks the name and

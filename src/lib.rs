@@ -1,7 +1,9 @@
 //! RMA Station: the returns bench of a warehouse. See ARCHITECTURE.md for the map.
 
 pub mod auth;
+pub mod bench;
 pub mod cli;
+pub mod clock;
 pub mod demo;
 pub mod devices;
 pub mod domain;
@@ -11,7 +13,6 @@ pub mod evidence;
 pub mod exports;
 pub mod formats;
 pub mod gui;
-pub mod intake;
 pub mod labels;
 pub mod photos;
 pub mod policies;

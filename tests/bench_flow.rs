@@ -396,13 +396,14 @@ fn a_photo_saved_into_the_hot_folder_is_attached_to_the_open_inspection_at_the_c
     let dir = tempfile::tempdir().unwrap();
     let hot = tempfile::tempdir().unwrap();
     with_demo(dir.path());
-    let setup = rma_station::gui::StationSetup::open(
+    let mut setup = rma_station::gui::StationSetup::open(
         POLICIES.clone(),
         dir.path(),
         "bench-1".into(),
         Vec::new(),
         Some(hot.path().to_path_buf()),
     );
+    setup.clock = crate::support::clock();
     let mut harness = crate::gui::harness(StationApp::new(setup, std::sync::Arc::new(|| {})));
     sign_in(&mut harness, "sam", "1357");
     open_package(&mut harness, "RMA-2026-0109");

@@ -6,7 +6,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{Local, Utc};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use rma_station::devices::scanner::ScannerConfig;
@@ -19,11 +18,12 @@ use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{Stamp, Store, database_path};
 use serialport::{SerialPort, TTYPort};
 
-use crate::support::POLICIES;
+use crate::support::{POLICIES, clock};
 
 /// The station on a data folder, with the real storage, photo and scanner threads.
 pub fn app(dir: &Path, scanners: Vec<ScannerConfig>) -> StationApp {
-    let setup = StationSetup::open(POLICIES.clone(), dir, "bench-1".into(), scanners, None);
+    let mut setup = StationSetup::open(POLICIES.clone(), dir, "bench-1".into(), scanners, None);
+    setup.clock = clock();
     StationApp::new(setup, Arc::new(|| {}))
 }
 
@@ -61,8 +61,9 @@ fn orders_shown(app: &StationApp) -> Option<u64> {
 /// A data folder with the demo data (and its operators), dated today as the window will see it.
 pub fn with_demo(dir: &Path) {
     let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
-    let stamp = Stamp { at: Utc::now(), station: "bench-1".into(), operator: "setup".into() };
-    rma_station::demo::load_demo(&mut store, Local::now().date_naive(), &stamp).unwrap();
+    let now = clock().now();
+    let stamp = Stamp { at: now.at, station: "bench-1".into(), operator: "setup".into() };
+    rma_station::demo::load_demo(&mut store, now.today, &stamp).unwrap();
 }
 
 /// Signs in through the sign-in screen, as a clerk would: name, PIN, Enter.

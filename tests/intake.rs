@@ -1,9 +1,9 @@
 //! Intake: every way a clerk may scan a package finds its RMA, on a real database with the demo data.
 
 use chrono::{TimeZone, Utc};
+use rma_station::bench::intake::{IntakeMatch, find};
 use rma_station::demo::load_demo;
 use rma_station::domain::scan::Classifier;
-use rma_station::intake::{IntakeMatch, find};
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{Stamp, database_path};
 

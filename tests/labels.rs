@@ -868,7 +868,7 @@ fn without_a_printer_the_label_can_still_be_saved_and_print_says_where_to_set_on
     let dir = tempfile::tempdir().unwrap();
     let mut harness = demo_station(dir.path());
     let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
-    decide_package(&mut store, "KN-RMA-0201", |_| {}, chrono::Local::now().date_naive(), &stamp());
+    decide_package(&mut store, "KN-RMA-0201", |_| {}, crate::support::clock().now().today, &stamp());
     drop(store);
     harness.key_press(eframe::egui::Key::F4);
     harness.run();

@@ -370,7 +370,8 @@ fn station_with_photo_folders(dir: &Path, hot: &Path) -> Bench {
     set_modified(&returns.join("nikon.jpg"), 1_795_000_600);
 
     with_demo(dir);
-    let setup = StationSetup::open(POLICIES.clone(), dir, "bench-1".into(), Vec::new(), Some(hot.to_path_buf()));
+    let mut setup = StationSetup::open(POLICIES.clone(), dir, "bench-1".into(), Vec::new(), Some(hot.to_path_buf()));
+    setup.clock = crate::support::clock();
     let mut harness = harness(StationApp::new(setup, std::sync::Arc::new(|| {})));
     sign_in(&mut harness, "sam", "1357");
     harness

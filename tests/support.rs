@@ -30,6 +30,12 @@ pub fn decide_on(case: &Value, today: &str) -> Value {
         .unwrap_or_else(|e| panic!("case was refused: {e}\ncase: {case:#}"))
 }
 
+/// The clock every test runs on: noon (UTC) of [`TODAY`], so no test depends on the real date or crosses
+/// midnight.
+pub fn clock() -> rma_station::clock::Clock {
+    rma_station::clock::Clock::noon_of(date(TODAY))
+}
+
 #[track_caller]
 pub fn date(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_else(|e| panic!("bad test date {text:?}: {e}"))

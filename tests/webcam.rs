@@ -235,6 +235,7 @@ fn the_inspection_screen_says_why_there_is_no_webcam_and_f7_takes_nothing() {
     with_demo(dir.path());
     let mut setup = StationSetup::open(POLICIES.clone(), dir.path(), "bench-1".into(), Vec::new(), None);
     setup.video_devices = devices.path().to_path_buf();
+    setup.clock = crate::support::clock();
     let mut harness = harness(StationApp::new(setup, std::sync::Arc::new(|| {})));
     sign_in(&mut harness, "sam", "1357");
     open_package(&mut harness, "RMA-2026-0109");

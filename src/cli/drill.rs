@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{CliError, print};
+use crate::clock::Clock;
 use crate::drill::crash::{CrashDrill, CrashReport};
 use crate::drill::two_stations::{TwoStations, TwoStationsReport};
 use crate::drill::worker::WorkerSetup;
@@ -46,6 +47,7 @@ pub(super) fn crash(
         max_delay: Duration::from_millis(max_delay_ms),
         backup_every: every.backup,
         fresh_every: every.fresh_folder,
+        clock: Clock::System,
     };
     let mut progress = |report: &CrashReport| {
         if report.kills.is_multiple_of(PROGRESS_EVERY) {
@@ -93,7 +95,8 @@ pub(super) fn two_stations(
         "two stations, one file: seed {seed}, {packages} packages each, data folder {}\n",
         folder.display()
     ))?;
-    let drill = TwoStations { binary: current_binary()?, data_dir: folder.clone(), packages, seed };
+    let drill =
+        TwoStations { binary: current_binary()?, data_dir: folder.clone(), packages, seed, clock: Clock::System };
     let report = crate::drill::two_stations::run(&drill, policies)?;
     print(&two_stations_words(&report))?;
     finish(&folder, report.passed())
@@ -121,7 +124,13 @@ pub(super) fn worker(
 ) -> Result<(), CliError> {
     // Never the platform's data folder: a worker must not work on a real station's records.
     let data_dir = data_dir.ok_or(DrillError::NoDataDir)?;
-    let setup = WorkerSetup { data_dir: data_dir.to_path_buf(), station: station.to_owned(), seed, packages };
+    let setup = WorkerSetup {
+        data_dir: data_dir.to_path_buf(),
+        station: station.to_owned(),
+        seed,
+        packages,
+        clock: Clock::System,
+    };
     let mut out = std::io::stdout().lock();
     crate::drill::worker::run(&setup, policies, &mut out)?;
     Ok(())

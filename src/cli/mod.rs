@@ -20,6 +20,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
+use crate::clock::{Clock, Now};
 use crate::domain::vocabulary::Queue;
 use crate::formats::case_json::CaseError;
 use crate::formats::policy_toml::PolicyFileError;
@@ -319,6 +320,8 @@ pub enum CliError {
 pub fn run() -> Result<ExitCode, CliError> {
     let cli = Cli::parse();
     let policies = load_policies(cli.policy_dir.as_deref())?;
+    // The one clock of a command: read here, at the edge, and passed in everywhere else.
+    let clock = Clock::System;
     match cli.command {
         None => {
             let folder = data_folder(cli.data_dir.as_deref())?;
@@ -333,8 +336,7 @@ pub fn run() -> Result<ExitCode, CliError> {
             crate::gui::run(setup).map_err(|e| CliError::Gui(e.to_string()))?;
         }
         Some(Command::Decide { case, today }) => {
-            // The clock is read here, at the edge, and nowhere in the engine.
-            let today = today.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let today = today.unwrap_or_else(|| clock.now().today);
             decide::run(&case, &policies, today)?;
         }
         Some(Command::Classify { codes }) => classify::run(&policies, &codes)?,
@@ -343,12 +345,12 @@ pub fn run() -> Result<ExitCode, CliError> {
                 ImportCommand::Orders { file } => (data::ImportKind::Orders, file),
                 ImportCommand::Rmas { file } => (data::ImportKind::Rmas, file),
                 ImportCommand::ShopifyOrders { file, merchant, categories, utc_offset } => {
-                    let warehouse = utc_offset.unwrap_or_else(|| *chrono::Local::now().offset());
+                    let warehouse = utc_offset.unwrap_or_else(|| clock.now().offset);
                     (data::ImportKind::Shopify { merchant, categories, warehouse }, file)
                 }
             };
             let worker = open_store(cli.data_dir.as_deref(), &policies)?;
-            data::import(&worker.client(), kind, &file, stamp(&cli.station))?;
+            data::import(&worker.client(), kind, &file, stamp(&cli.station, &clock.now()))?;
         }
         Some(Command::SimulateScanner { port, capture, baud, pause_ms }) => {
             scanner::simulate(&port, &capture, baud, std::time::Duration::from_millis(pause_ms))?;
@@ -360,8 +362,9 @@ pub fn run() -> Result<ExitCode, CliError> {
         }
         Some(Command::Demo) => {
             let worker = open_store(cli.data_dir.as_deref(), &policies)?;
-            let stamp = stamp(&cli.station);
-            let today = chrono::Local::now().date_naive();
+            let now = clock.now();
+            let stamp = stamp(&cli.station, &now);
+            let today = now.today;
             let (orders, rmas) = worker.client().call(move |s| crate::demo::load_demo(s, today, &stamp))??;
             print(&format!("demo data loaded: {} orders, {} RMAs\n", orders.new, rmas.new))?;
         }
@@ -377,7 +380,7 @@ pub fn run() -> Result<ExitCode, CliError> {
             let folder = data_folder(cli.data_dir.as_deref())?;
             let target = dir.unwrap_or_else(|| crate::storage::exports_path(&folder));
             let worker = open_store(Some(&folder), &policies)?;
-            let stamp = stamp(&cli.station);
+            let stamp = stamp(&cli.station, &clock.now());
             let report = worker.client().call(move |store| match (batch, queue) {
                 (Some(batch_id), _) => crate::exports::write_batch(store, batch_id, &target, &stamp).map(Some),
                 (None, Some(queue)) => crate::exports::export_queue(store, queue, &target, &stamp),
@@ -414,7 +417,7 @@ pub fn run() -> Result<ExitCode, CliError> {
             let folder = data_folder(cli.data_dir.as_deref())?;
             let worker = open_store(Some(&folder), &policies)?;
             let photos = crate::storage::photos_path(&folder);
-            evidence::run(&worker.client(), &photos, &rma, merchant, &output, stamp(&cli.station))?;
+            evidence::run(&worker.client(), &photos, &rma, merchant, &output, stamp(&cli.station, &clock.now()))?;
         }
         Some(Command::Label { number, format, output }) => {
             label::run(&open_store(cli.data_dir.as_deref(), &policies)?.client(), &policies, &number, format, &output)?;
@@ -446,9 +449,9 @@ fn open_store(data_dir: Option<&Path>, policies: &PolicySet) -> Result<StorageWo
 }
 
 /// Who is acting: this bench, the person at the terminal, now.
-fn stamp(station: &str) -> Stamp {
+fn stamp(station: &str, now: &Now) -> Stamp {
     let user = std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned());
-    Stamp { at: chrono::Utc::now(), station: station.to_owned(), operator: format!("cli:{user}") }
+    Stamp { at: now.at, station: station.to_owned(), operator: format!("cli:{user}") }
 }
 
 fn load_policies(folder: Option<&Path>) -> Result<PolicySet, CliError> {

@@ -38,6 +38,8 @@ pub struct CrashDrill {
     /// Every this many runs, a new data folder (0: one folder throughout). Each run's check reads the whole
     /// database, so a long drill in one folder would spend its time checking rather than killing.
     pub fresh_every: u64,
+    /// The time the demo data are dated by.
+    pub clock: crate::clock::Clock,
 }
 
 /// What a crash drill did and found.
@@ -85,14 +87,14 @@ pub fn run(
         every => drill.data_dir.join(format!("folder-{}", (run - 1) / every + 1)),
     };
     let mut folder = folder_of(1);
-    prepare(&folder, policies)?;
+    prepare(&folder, policies, &drill.clock.now())?;
 
     for run in 1..=drill.kills {
         if folder_of(run) != folder {
             finish_folder(&mut report, &folder, policies, &everything, true)?;
             everything.clear();
             folder = folder_of(run);
-            prepare(&folder, policies)?;
+            prepare(&folder, policies, &drill.clock.now())?;
         }
         let database = database_path(&folder);
         let photos = photos_path(&folder);

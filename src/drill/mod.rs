@@ -208,6 +208,8 @@ pub enum DrillError {
     #[error("{0}")]
     Store(#[from] crate::storage::StoreError),
     #[error("{0}")]
+    Bench(#[from] crate::bench::BenchError),
+    #[error("{0}")]
     Demo(#[from] crate::demo::DemoError),
     #[error("{0}")]
     DemoData(#[from] crate::formats::import::ImportError),
@@ -373,13 +375,16 @@ fn committed(reports: &[Report]) -> Vec<Committed> {
 }
 
 /// Loads the demo data into a drill's data folder, unless it holds them already.
-pub fn prepare(data_dir: &std::path::Path, policies: &crate::policies::PolicySet) -> Result<(), DrillError> {
+pub fn prepare(
+    data_dir: &std::path::Path,
+    policies: &crate::policies::PolicySet,
+    now: &crate::clock::Now,
+) -> Result<(), DrillError> {
     use crate::storage::Store as _;
     let mut store = crate::storage::sqlite::SqliteStore::open(&crate::storage::database_path(data_dir), policies)?;
     if store.counts()?.orders == 0 {
-        let stamp =
-            crate::storage::Stamp { at: chrono::Utc::now(), station: "drill".to_owned(), operator: "drill".to_owned() };
-        crate::demo::load_demo(&mut store, chrono::Local::now().date_naive(), &stamp)?;
+        let stamp = crate::storage::Stamp { at: now.at, station: "drill".to_owned(), operator: "drill".to_owned() };
+        crate::demo::load_demo(&mut store, now.today, &stamp)?;
     }
     Ok(())
 }

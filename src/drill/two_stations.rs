@@ -24,6 +24,8 @@ pub struct TwoStations {
     /// Packages each station works through.
     pub packages: u64,
     pub seed: u64,
+    /// The time the demo data are dated by.
+    pub clock: crate::clock::Clock,
 }
 
 /// The stations' names.
@@ -50,7 +52,7 @@ impl TwoStationsReport {
 
 pub fn run(drill: &TwoStations, policies: &PolicySet) -> Result<TwoStationsReport, DrillError> {
     let started = Instant::now();
-    prepare(&drill.data_dir, policies)?;
+    prepare(&drill.data_dir, policies, &drill.clock.now())?;
     let mut workers = Vec::new();
     for (index, station) in STATIONS.iter().enumerate() {
         let seed = drill.seed.wrapping_add(index as u64);

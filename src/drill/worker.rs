@@ -6,30 +6,28 @@
 //! are ingested into the photo folder and recorded, the sheet is saved, the engine decides, and the
 //! decision is saved with its queue items. The store is owned by the storage thread, as in the window.
 //! A line goes out, flushed, only after the store has answered: whatever a line says was committed.
-//!
-//! The worker runs until it is killed, or for a number of packages. It reads the clock (its stamps
-//! and today's date), as the window does.
+//! Each step is the bench's own use case ([`crate::bench`]), the one the window runs for a clerk, so the
+//! crash drill kills the clerk's path. The worker runs until it is killed, or for a number of packages.
+//! It takes its time from the clock it is given (the system's, from the command line).
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use chrono::Utc;
-
 use super::{Committed, DrillError, DrillRng, Report, Step};
-use crate::domain::engine::decide;
-use crate::domain::inspection::InspectionSheet;
-use crate::domain::queue::queue_entries;
+use crate::bench::decision::{confirm, decide};
+use crate::bench::inspection::{record_photo, save_sheet};
+use crate::bench::intake::{Arrival, IntakeMatch, find, receive};
+use crate::bench::{Actor, Claim};
+use crate::clock::Clock;
 use crate::domain::scan::Classifier;
-use crate::domain::vocabulary::Checkpoint;
-use crate::formats::case_json::{Case, decision_json};
-use crate::intake::IntakeMatch;
+use crate::domain::vocabulary::{Checkpoint, Role};
 use crate::photos::decode::DecodeLimits;
 use crate::photos::ingest::ingest;
 use crate::photos::store::PhotoFolder;
 use crate::policies::PolicySet;
 use crate::storage::sqlite::SqliteStore;
 use crate::storage::worker::StorageWorker;
-use crate::storage::{DecisionToSave, ReceivedPackage, Stamp, database_path, photos_path};
+use crate::storage::{database_path, photos_path};
 
 /// What a worker works on.
 #[derive(Debug, Clone)]
@@ -42,20 +40,22 @@ pub struct WorkerSetup {
     pub seed: u64,
     /// Stop after this many packages; none: until killed.
     pub packages: Option<u64>,
+    pub clock: Clock,
 }
 
 /// Works packages through the bench, reporting each committed change on `out`.
 pub fn run(setup: &WorkerSetup, policies: &PolicySet, out: &mut dyn Write) -> Result<(), DrillError> {
     let classifier = Classifier::new(&policies.classifier_config())?;
-    let today = chrono::Local::now().date_naive();
-    let numbers: Vec<String> = crate::demo::demo_data(today)?.rmas.into_iter().map(|rma| rma.number).collect();
+    let clock = setup.clock.clone();
+    let numbers: Vec<String> =
+        crate::demo::demo_data(clock.now().today)?.rmas.into_iter().map(|rma| rma.number).collect();
     // The store last, so that a kill before `ready` may land in its opening (recovery, merchants).
     let store = SqliteStore::open(&database_path(&setup.data_dir), policies)?;
     let worker = StorageWorker::spawn(Box::new(store)).map_err(DrillError::Thread)?;
     let storage = worker.client();
     let photos = PhotoFolder::new(photos_path(&setup.data_dir));
     let mut rng = DrillRng::new(setup.seed);
-    let stamp = || Stamp { at: Utc::now(), station: setup.station.clone(), operator: "drill".to_owned() };
+    let actor = Actor { name: "drill".to_owned(), role: Role::Clerk, station: setup.station.clone() };
     say(out, &Report::Ready)?;
 
     let mut done = 0_u64;
@@ -66,72 +66,56 @@ pub fn run(setup: &WorkerSetup, policies: &PolicySet, out: &mut dyn Write) -> Re
         say(out, &Report::Begin(Step::Scan))?;
         let classification = classifier.classify(&number);
         let scanned = classification.clone();
-        let found = storage.call(move |store| crate::intake::find(store, &scanned))??;
+        let found = storage.call(move |store| find(store, &scanned))??;
         let IntakeMatch::Rmas(options) = found else { return Err(DrillError::NoMatch(number)) };
         let Some(found) = options.into_iter().next() else { return Err(DrillError::NoMatch(number)) };
 
         say(out, &Report::Begin(Step::Package))?;
-        let received = ReceivedPackage {
+        let arrival = Arrival {
             scanned_code: number.clone(),
             scanned_kind: classification.kind().as_str().to_owned(),
-            rma_id: Some(found.rma.id),
-            order_id: None,
+            claim: Claim::Rma(found),
             note: String::new(),
         };
-        let at = stamp();
-        let package = storage.call(move |store| store.receive_package(&received, &at))??;
+        // Receiving records the package, then opens its inspection: two commits, reported as such.
+        let (at, by) = (clock.now(), actor.clone());
+        let received = storage.call(move |store| receive(store, &by, &at, arrival))??;
+        let (package, inspection) = (received.package.package_id, received.package.inspection_id);
         say(out, &Report::Committed(Committed::Package { package }))?;
-
         say(out, &Report::Begin(Step::Inspection))?;
-        let at = stamp();
-        let inspection = storage.call(move |store| store.start_inspection(package, &at))??;
         say(out, &Report::Committed(Committed::Inspection { package, inspection }))?;
 
         let shots = 1 + rng.below(2);
         for _ in 0..shots {
             say(out, &Report::Begin(Step::Photo))?;
-            let ingested = ingest(&photos, &drill_photo(&mut rng)?, Utc::now(), &DecodeLimits::default())?;
+            let ingested = ingest(&photos, &drill_photo(&mut rng)?, clock.now().at, &DecodeLimits::default())?;
             let row = ingested.record().to_row(inspection, None, Checkpoint::Contents);
             let sha256 = row.sha256.clone();
-            let at = stamp();
-            let photo = storage.call(move |store| store.record_photo(&row, &at))??;
+            let (at, by) = (clock.now(), actor.clone());
+            let photo = storage.call(move |store| record_photo(store, &by, &at, &row))??;
             say(out, &Report::Committed(Committed::Photo { package, inspection, photo, sha256 }))?;
         }
 
         say(out, &Report::Begin(Step::Sheet))?;
-        let mut sheet = InspectionSheet::for_order(&found.order.record, today);
+        let mut sheet = received.sheet.clone();
         for item in &mut sheet.items {
             item.received = rng.below(u64::from(item.ordered) + 1) as u32;
         }
         let items = sheet.items.iter().filter(|item| item.received > 0).count() as u64;
         let units = u64::from(sheet.units_received());
-        let (saved, at) = (sheet.clone(), stamp());
-        storage.call(move |store| store.save_inspection(inspection, &saved, &at))??;
+        let (saved, at, by) = (sheet.clone(), clock.now(), actor.clone());
+        storage.call(move |store| save_sheet(store, &by, &at, inspection, &saved))??;
         say(out, &Report::Committed(Committed::Sheet { package, inspection, items, units }))?;
 
         say(out, &Report::Begin(Step::Decision))?;
-        let merchant = found.order.record.merchant.clone();
-        let loaded = policies.get(&merchant).ok_or_else(|| DrillError::NoPolicy(merchant.clone()))?;
-        let case = Case {
-            merchant,
-            order: found.order.record.to_order(),
-            rma: Some(found.rma.record.to_rma()),
-            inspection: sheet.to_inspection(|_| shots as u32),
-        };
-        let decision = decide(&loaded.policy, &case.order, case.rma.as_ref(), &case.inspection, today);
-        let to_save = DecisionToSave {
-            package_id: package,
-            inspection_id: inspection,
-            decision_json: decision_json(&case, loaded, &decision).to_string(),
-            policy_sha256: loaded.sha256.clone(),
-            queue: queue_entries(&decision),
-            decision,
-            override_: None,
-        };
-        let queue_items = to_save.queue.len() as u64;
-        let at = stamp();
-        let decision = storage.call(move |store| store.record_decision(&to_save, &at))??;
-        say(out, &Report::Committed(Committed::Decision { package, decision, queue_items }))?;
+        let at = clock.now();
+        let photo_items = vec![None; shots as usize];
+        let bench = received.package;
+        let decided = decide(policies, &bench.claim, package, &sheet, &photo_items, at.today)?;
+        let queue_items = decided.entries.len() as u64;
+        let (policies, by) = (policies.clone(), actor.clone());
+        let confirmed = storage.call(move |store| confirm(store, &policies, &by, &at, &bench, &sheet, &decided))??;
+        say(out, &Report::Committed(Committed::Decision { package, decision: confirmed.decision_id, queue_items }))?;
     }
     Ok(())
 }

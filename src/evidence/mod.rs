@@ -6,8 +6,10 @@
 //! Layered: `text` (fonts, encoding, wrapping) and `pdf` (layout and the file's bytes) are pure and take a
 //! plain [`EvidencePacket`]. This module assembles that packet from the store ([`Store::evidence_record`])
 //! and the photo folder (each original read back and checked against its hash) and writes it like the
-//! queue exports: atomically, then audited on the decision with the file's SHA-256. It runs wherever the
-//! store is owned: on the storage thread for the window, in the command for the CLI.
+//! queue exports: atomically, then audited on the decision with the file's SHA-256. The CLI runs the three
+//! steps in a row ([`write_packet`]); the window reads the record on the storage thread, writes the file on
+//! its `files` thread and audits it on the storage thread again, so a packet of large photos never holds
+//! up the next scan's lookup.
 //!
 //! Any decided package can have a packet on request. A packet is also written without asking, into
 //! `exports/evidence/`, for every denial (whole or in part) and every shipping-damage claim
@@ -144,7 +146,18 @@ pub fn gather(
     decision_id: i64,
     generated: &Stamp,
 ) -> Result<EvidencePacket, EvidenceError> {
-    let record = store.evidence_record(decision_id)?;
+    assemble(store.evidence_record(decision_id)?, photos, generated)
+}
+
+/// The packet of a decision's record (read from the store): its recorded JSON parsed and every photo's
+/// original read back from the photo folder and checked against the hash the record holds. Reads files,
+/// never the store.
+pub fn assemble(
+    record: EvidenceRecord,
+    photos: &PhotoFolder,
+    generated: &Stamp,
+) -> Result<EvidencePacket, EvidenceError> {
+    let decision_id = record.decision.id;
     let decision = RecordedDecision::parse(&record.decision.decision_json)
         .map_err(|e| EvidenceError::Record { decision_id, detail: e.to_string() })?;
     let mut originals = BTreeMap::new();
@@ -182,7 +195,9 @@ pub fn file_name(packet: &EvidencePacket) -> String {
 }
 
 /// Gathers, lays out and writes a decision's packet (atomically: a reader never sees half a file), then
-/// appends its audit entry on the decision (`evidence_packet`, with the file, its size and SHA-256).
+/// appends its audit entry on the decision (`evidence_packet`, with the file, its size and SHA-256). The
+/// three steps are [`Store::evidence_record`], [`write_file`] and [`record_written`], for callers that run
+/// the file work away from the store.
 pub fn write_packet(
     store: &mut dyn Store,
     photos: &PhotoFolder,
@@ -190,7 +205,21 @@ pub fn write_packet(
     target: PacketTarget<'_>,
     stamp: &Stamp,
 ) -> Result<PacketReceipt, EvidenceError> {
-    let packet = gather(&*store, photos, decision_id, stamp)?;
+    let record = store.evidence_record(decision_id)?;
+    let receipt = write_file(record, photos, target, stamp)?;
+    record_written(store, &receipt, stamp)?;
+    Ok(receipt)
+}
+
+/// Assembles a decision's packet from its record, lays it out and writes it (files only, no store).
+pub fn write_file(
+    record: EvidenceRecord,
+    photos: &PhotoFolder,
+    target: PacketTarget<'_>,
+    stamp: &Stamp,
+) -> Result<PacketReceipt, EvidenceError> {
+    let decision_id = record.decision.id;
+    let packet = assemble(record, photos, stamp)?;
     let path = match target {
         PacketTarget::File(path) => path.to_path_buf(),
         PacketTarget::Folder(folder) => {
@@ -201,7 +230,7 @@ pub fn write_packet(
     };
     let rendered = pdf::render(&packet);
     write_file_atomically(&path, &rendered.bytes)?;
-    let receipt = PacketReceipt {
+    Ok(PacketReceipt {
         title: pdf::packet_title(&packet),
         decision_id,
         pages: rendered.pages,
@@ -209,7 +238,11 @@ pub fn write_packet(
         bytes: rendered.bytes.len() as u64,
         sha256: sha256_hex(&rendered.bytes),
         path,
-    };
+    })
+}
+
+/// Appends a written packet's audit entry on its decision.
+pub fn record_written(store: &mut dyn Store, receipt: &PacketReceipt, stamp: &Stamp) -> Result<(), EvidenceError> {
     let detail = serde_json::json!({
         "file": receipt.path.display().to_string(),
         "bytes": receipt.bytes,
@@ -218,7 +251,7 @@ pub fn write_packet(
         "photos": receipt.photos,
     });
     store
-        .append_audit(stamp, "decision", &decision_id.to_string(), "evidence_packet", &detail.to_string())
-        .map_err(|source| EvidenceError::NotAudited { path: receipt.path.clone(), source })?;
-    Ok(receipt)
+        .append_audit(stamp, "decision", &receipt.decision_id.to_string(), "evidence_packet", &detail.to_string())
+        .map(|_| ())
+        .map_err(|source| EvidenceError::NotAudited { path: receipt.path.clone(), source })
 }

@@ -4,8 +4,8 @@
 
 use eframe::egui;
 
+use crate::bench::intake::IntakeMatch;
 use crate::gui::theme;
-use crate::intake::IntakeMatch;
 use crate::storage::{PackageRow, PackageStage, RmaMatch};
 
 /// The scan field's accessible name.

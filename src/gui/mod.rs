@@ -29,6 +29,7 @@ use eframe::egui;
 
 pub use app::{Screen, StationApp};
 
+use crate::clock::Clock;
 use crate::devices::scanner::ScannerConfig;
 use crate::policies::PolicySet;
 use crate::storage::StoreError;
@@ -50,6 +51,8 @@ pub struct StationSetup {
     pub hot_folder: Option<PathBuf>,
     /// Where webcams' video device nodes are: `/dev` (tests give a folder of their own).
     pub video_devices: PathBuf,
+    /// The time: the system's clock, or one a test pins.
+    pub clock: Clock,
 }
 
 impl StationSetup {
@@ -70,6 +73,7 @@ impl StationSetup {
             scanners,
             hot_folder,
             video_devices: PathBuf::from(crate::photos::webcam::DEVICES),
+            clock: Clock::System,
         }
     }
 }

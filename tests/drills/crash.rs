@@ -13,7 +13,7 @@ use rma_station::storage::{database_path, photos_path};
 use rusqlite::Connection;
 
 use super::size;
-use crate::support::{POLICIES, station_binary};
+use crate::support::{POLICIES, clock, station_binary};
 
 #[test]
 fn two_hundred_kills_at_random_moments_lose_nothing_reported_committed() {
@@ -28,6 +28,7 @@ fn two_hundred_kills_at_random_moments_lose_nothing_reported_committed() {
         max_delay: Duration::from_millis(100),
         backup_every: 10,
         fresh_every: 0,
+        clock: clock(),
     };
     let report = run(&drill, &POLICIES, &mut |_| {}).unwrap();
     // The figures RELIABILITY.md records (shown with --nocapture).
@@ -49,8 +50,14 @@ fn two_hundred_kills_at_random_moments_lose_nothing_reported_committed() {
 /// A data folder with the demo data and `packages` packages worked through the whole save path, in this
 /// process; returns what the worker reported committed.
 pub(super) fn worked(dir: &std::path::Path, packages: u64) -> Vec<Committed> {
-    prepare(dir, &POLICIES).unwrap();
-    let setup = WorkerSetup { data_dir: dir.to_path_buf(), station: "drill".into(), seed: 7, packages: Some(packages) };
+    prepare(dir, &POLICIES, &clock().now()).unwrap();
+    let setup = WorkerSetup {
+        data_dir: dir.to_path_buf(),
+        station: "drill".into(),
+        seed: 7,
+        packages: Some(packages),
+        clock: clock(),
+    };
     let mut out = Vec::new();
     rma_station::drill::worker::run(&setup, &POLICIES, &mut out).unwrap();
     let reports: Vec<Report> = String::from_utf8(out).unwrap().lines().map(|l| l.parse().unwrap()).collect();

@@ -15,7 +15,7 @@ use rma_station::drill::{Committed, DrillError, Report, prepare};
 use rma_station::storage::{database_path, photos_path};
 use rusqlite::Connection;
 
-use crate::support::POLICIES;
+use crate::support::{POLICIES, clock};
 
 /// A folder on a tmpfs of its own, unmounted when dropped.
 pub(super) struct SmallDisk {
@@ -76,7 +76,7 @@ impl Drop for SmallDisk {
 /// Runs the drill worker in this process on `dir` for `packages` packages (until it fails when none):
 /// what it reported committed, and how it ended.
 fn work(dir: &Path, packages: Option<u64>) -> (Vec<Committed>, Result<(), DrillError>) {
-    let setup = WorkerSetup { data_dir: dir.to_path_buf(), station: "drill".into(), seed: 3, packages };
+    let setup = WorkerSetup { data_dir: dir.to_path_buf(), station: "drill".into(), seed: 3, packages, clock: clock() };
     let mut out = Vec::new();
     let ended = rma_station::drill::worker::run(&setup, &POLICIES, &mut out);
     let committed = String::from_utf8(out)
@@ -107,7 +107,7 @@ fn assert_sound(dir: &Path, committed: &[Committed]) {
 fn a_full_disk_stops_the_save_path_with_a_clear_error_damages_nothing_and_passes_once_space_is_back() {
     let Some(disk) = SmallDisk::new("6m") else { return };
     let dir = disk.path();
-    prepare(dir, &POLICIES).unwrap();
+    prepare(dir, &POLICIES, &clock().now()).unwrap();
     let (mut saved, ended) = work(dir, Some(3));
     ended.unwrap();
 
@@ -201,7 +201,7 @@ fn photos_and_exports_on_a_full_disk_say_so_leave_nothing_half_written_and_work_
 fn an_unwritable_data_folder_is_named_in_the_error_and_nothing_saved_is_damaged() {
     let Some(disk) = SmallDisk::new("8m") else { return };
     let dir = disk.path();
-    prepare(dir, &POLICIES).unwrap();
+    prepare(dir, &POLICIES, &clock().now()).unwrap();
     let (saved, ended) = work(dir, Some(2));
     ended.unwrap();
 

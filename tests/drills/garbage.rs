@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use std::sync::mpsc::sync_channel;
 use std::time::Duration;
 
-use chrono::{FixedOffset, Local, Utc};
+use chrono::FixedOffset;
 use proptest::prelude::*;
 use rma_station::domain::scan::{
     Classifier, Framer, FramerConfig, FramerEvent, RefusalReason, classify::classification_json,
@@ -27,7 +27,7 @@ use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{ReceivedPackage, Stamp, Store, database_path};
 
 use super::size;
-use crate::support::{POLICIES, TODAY, date, fixture};
+use crate::support::{POLICIES, TODAY, clock, date, fixture};
 
 /// Only a hang ever reaches this: the slowest case here takes milliseconds.
 const HANG: Duration = Duration::from_secs(20);
@@ -252,7 +252,7 @@ proptest! {
             let _ = render(&input, THUMBNAIL_EDGE, image::metadata::Orientation::NoTransforms, &limits);
             let dir = tempfile::tempdir().unwrap();
             let folder = PhotoFolder::new(dir.path().join("photos"));
-            match ingest(&folder, &input, Utc::now(), &limits) {
+            match ingest(&folder, &input, clock().now().at, &limits) {
                 Ok(ingested) => assert_eq!(folder.list().unwrap(), vec![ingested.stored.sha256]),
                 Err(error) => {
                     assert!(!error.to_string().trim().is_empty());
@@ -300,8 +300,9 @@ const NASTY_SCANS: &[&str] = &[
 fn scans_that_look_like_sql_shell_or_paths_are_refused_or_kept_as_inert_text() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
-    let stamp = Stamp { at: Utc::now(), station: "bench-1".into(), operator: "sam".into() };
-    rma_station::demo::load_demo(&mut store, Local::now().date_naive(), &stamp).unwrap();
+    let now = clock().now();
+    let stamp = Stamp { at: now.at, station: "bench-1".into(), operator: "sam".into() };
+    rma_station::demo::load_demo(&mut store, now.today, &stamp).unwrap();
     let before = store.counts().unwrap();
     let (mut refused, mut kept) = (0, 0);
     for code in NASTY_SCANS {
@@ -327,8 +328,8 @@ fn scans_that_look_like_sql_shell_or_paths_are_refused_or_kept_as_inert_text() {
         assert_eq!(&scanned, code);
         // Looked up like any label (it matches nothing), then received into quarantine as typed.
         let classification = CLASSIFIER.classify(&scanned);
-        let found = rma_station::intake::find(&store, &classification).unwrap();
-        assert_eq!(found, rma_station::intake::IntakeMatch::Nothing, "{code:?}");
+        let found = rma_station::bench::intake::find(&store, &classification).unwrap();
+        assert_eq!(found, rma_station::bench::intake::IntakeMatch::Nothing, "{code:?}");
         let package = ReceivedPackage {
             scanned_code: scanned.clone(),
             scanned_kind: classification.kind().as_str().to_owned(),

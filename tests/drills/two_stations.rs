@@ -10,13 +10,19 @@ use rusqlite::Connection;
 
 use super::size;
 use crate::data_cli::station;
-use crate::support::{POLICIES, fixture, station_binary};
+use crate::support::{POLICIES, clock, fixture, station_binary};
 
 #[test]
 fn two_stations_writing_one_file_at_once_both_finish_and_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let packages = size("RMA_DRILL_PACKAGES", 25);
-    let drill = TwoStations { binary: station_binary(), data_dir: dir.path().to_path_buf(), packages, seed: 11 };
+    let drill = TwoStations {
+        binary: station_binary(),
+        data_dir: dir.path().to_path_buf(),
+        packages,
+        seed: 11,
+        clock: clock(),
+    };
     let report = run(&drill, &POLICIES).unwrap();
     eprintln!("two stations: {report:#?}");
     assert!(report.passed(), "{:#?}", report.problems);

@@ -1,4 +1,5 @@
-//! Intake: what a package's scan finds in the store.
+//! Intake: what a package's scan finds in the store, receiving the package against what it matched, and
+//! matching a quarantined package later.
 //!
 //! A classified scan is looked up by what it is: an RMA label by RMA number, a carrier label by the
 //! tracking numbers RMAs expect, an order number among orders. A code the classifier could not place
@@ -6,8 +7,11 @@
 //! a package is never lost to classification. Product codes and GS1 item data identify items, not
 //! packages: they are scanned during inspection.
 
+use super::{Actor, BenchError, BenchPackage, Claim};
+use crate::clock::Now;
+use crate::domain::inspection::InspectionSheet;
 use crate::domain::scan::{Classification, Kind};
-use crate::storage::{RmaMatch, Store, StoreError, StoredOrder};
+use crate::storage::{ReceivedPackage, RmaMatch, Store, StoreError, StoredOrder};
 
 /// What a scan at intake found.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,4 +84,71 @@ pub fn search(store: &dyn Store, text: &str) -> Result<Vec<RmaMatch>, StoreError
         }
     }
     Ok(matches)
+}
+
+/// A package on the bench, as scanned, and what the clerk matched it to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arrival {
+    pub scanned_code: String,
+    /// What the classifier said the code is (`rma_number`, `tracking_number`…).
+    pub scanned_kind: String,
+    pub claim: Claim,
+    /// The clerk's note (a quarantined package's description).
+    pub note: String,
+}
+
+/// A package received: its records, and the sheet its inspection starts from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Received {
+    pub package: BenchPackage,
+    pub sheet: InspectionSheet,
+}
+
+/// Records the package as received for its claim (or quarantined), opens its inspection, and gives the
+/// sheet to fill in: the order's items, received today (a quarantined package has none yet).
+pub fn receive(store: &mut dyn Store, actor: &Actor, now: &Now, arrival: Arrival) -> Result<Received, BenchError> {
+    let package = ReceivedPackage {
+        scanned_code: arrival.scanned_code,
+        scanned_kind: arrival.scanned_kind,
+        rma_id: match &arrival.claim {
+            Claim::Rma(found) => Some(found.rma.id),
+            _ => None,
+        },
+        order_id: match &arrival.claim {
+            Claim::OrderOnly(order) => Some(order.id),
+            _ => None,
+        },
+        note: arrival.note,
+    };
+    let stamp = actor.stamp(now);
+    let package_id = store.receive_package(&package, &stamp)?;
+    let inspection_id = store.start_inspection(package_id, &stamp)?;
+    let sheet = match arrival.claim.order() {
+        Some(order) => InspectionSheet::for_order(&order.record, now.today),
+        None => InspectionSheet {
+            received_on: now.today,
+            original_owner: true,
+            commercial_use: false,
+            proof_of_purchase: false,
+            items: Vec::new(),
+        },
+    };
+    Ok(Received { package: BenchPackage { package_id, inspection_id, claim: arrival.claim }, sheet })
+}
+
+/// Matches a quarantined package to the RMA numbered `rma_number` (exactly one RMA must have it); returns
+/// the RMA's number as stored.
+pub fn match_quarantined(
+    store: &mut dyn Store,
+    actor: &Actor,
+    now: &Now,
+    package_id: i64,
+    rma_number: &str,
+) -> Result<String, BenchError> {
+    let found = store.rmas_by_number(rma_number)?;
+    let [one] = found.as_slice() else {
+        return Err(BenchError::AmbiguousRma { number: rma_number.to_owned(), count: found.len() });
+    };
+    store.match_package(package_id, one.rma.id, &actor.stamp(now))?;
+    Ok(one.rma.record.number.clone())
 }

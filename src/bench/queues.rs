@@ -1,0 +1,56 @@
+//! The work a decision queued: items marked done one by one or a whole batch at once, and the exports
+//! for the people who pay and ship ([`crate::exports`] writes the files).
+
+use std::path::Path;
+
+use super::{Actor, BenchError};
+use crate::clock::Now;
+use crate::domain::vocabulary::Queue;
+use crate::exports::{self, ExportReport};
+use crate::storage::Store;
+
+/// Marks a queue item done with its reference (refund id, tracking number). Done is final.
+pub fn complete_item(
+    store: &mut dyn Store,
+    actor: &Actor,
+    now: &Now,
+    id: i64,
+    reference: &str,
+) -> Result<(), BenchError> {
+    Ok(store.complete_queue_item(id, reference, &actor.stamp(now))?)
+}
+
+/// Marks every open item of a batch done with the reference of the run that paid or shipped it; returns
+/// how many.
+pub fn complete_batch(
+    store: &mut dyn Store,
+    actor: &Actor,
+    now: &Now,
+    batch_id: i64,
+    reference: &str,
+) -> Result<u64, BenchError> {
+    Ok(store.complete_batch(batch_id, reference, &actor.stamp(now))?)
+}
+
+/// Exports a queue into `folder`: a new batch of what is not exported yet (none: nothing new), or the
+/// list of holds.
+pub fn export(
+    store: &mut dyn Store,
+    actor: &Actor,
+    now: &Now,
+    queue: Queue,
+    folder: &Path,
+) -> Result<Option<ExportReport>, BenchError> {
+    Ok(exports::export_queue(store, queue, folder, &actor.stamp(now))?)
+}
+
+/// Writes a batch's files again (after a failure, or for a lost file): the same bytes as before.
+pub fn write_batch(
+    store: &mut dyn Store,
+    actor: &Actor,
+    now: &Now,
+    batch_id: i64,
+    folder: &Path,
+) -> Result<ExportReport, BenchError> {
+    Ok(exports::write_batch(store, batch_id, folder, &actor.stamp(now))?)
+}

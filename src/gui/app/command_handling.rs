@@ -1,0 +1,455 @@
+//! Command handling: each screen's command turned into the bench's use case ([`crate::bench`]) on the
+//! worker that owns what it needs, its answer coming back as an [`AppEvent`].
+
+use super::*;
+
+impl StationApp {
+    pub(super) fn intake_command(&mut self, command: IntakeCommand, ctx: &egui::Context) {
+        match command {
+            IntakeCommand::Open(option) => self.open(option, ctx),
+            IntakeCommand::Dismiss => self.pending = None,
+            IntakeCommand::Search(text) => {
+                let Some(pending) = &self.pending else { return };
+                let (code, kind) = (pending.card.code().to_owned(), pending.kind.clone());
+                self.submit(
+                    ctx,
+                    move |store| crate::bench::intake::search(store, &text).map_err(|e| e.to_string()),
+                    move |found| AppEvent::Searched { code, kind, found },
+                );
+            }
+            IntakeCommand::Quarantine { note } => self.receive(Claim::Quarantined, note, ctx),
+            IntakeCommand::ReceiveWithoutRma => {
+                let order = self.pending.as_ref().and_then(|p| p.order.clone());
+                if let Some(order) = order {
+                    self.receive(Claim::OrderOnly(order), String::new(), ctx);
+                }
+            }
+        }
+    }
+
+    /// Receives the package against the card's option and opens its inspection.
+    pub(super) fn open(&mut self, option: usize, ctx: &egui::Context) {
+        let Some(found) = self.pending.as_ref().and_then(|p| p.options.get(option).cloned()) else { return };
+        self.receive(Claim::Rma(found), String::new(), ctx);
+    }
+
+    /// Receives the card's package against `claim` (or quarantines it) and opens its inspection.
+    pub(super) fn receive(&mut self, claim: Claim, note: String, ctx: &egui::Context) {
+        let Some(pending) = &self.pending else { return };
+        if self.bench.is_some() {
+            self.banner = Some((false, "a package is already open on the bench: finish it first (F2)".to_owned()));
+            return;
+        }
+        let arrival =
+            Arrival { scanned_code: pending.card.code().to_owned(), scanned_kind: pending.kind.clone(), claim, note };
+        let (actor, now) = (self.actor(), self.now());
+        self.pending = None;
+        self.submit(
+            ctx,
+            move |store| bench::intake::receive(store, &actor, &now, arrival).map_err(|e| e.to_string()),
+            |result| AppEvent::Opened(result.map(Box::new)),
+        );
+    }
+
+    pub(super) fn inspection_command(&mut self, command: InspectionCommand, ctx: &egui::Context) {
+        let Some(bench) = self.bench.as_mut() else { return };
+        match command {
+            InspectionCommand::Select(index) => bench.selected = index,
+            InspectionCommand::Split(index) => {
+                if let Some(new) = bench.sheet.split_unit(index) {
+                    bench.selected = new;
+                }
+            }
+            InspectionCommand::Checkpoint(checkpoint) => bench.checkpoint = checkpoint,
+            InspectionCommand::AddPhoto(path) => self.add_photo(PathBuf::from(path), ctx),
+            InspectionCommand::ChoosePhotos => self.open_picker(),
+            InspectionCommand::Camera(index) => self.camera = index,
+            InspectionCommand::TakeWebcamPhoto => self.take_webcam_photo(),
+            InspectionCommand::OpenPhoto(sha256) => self.open_preview(sha256),
+            InspectionCommand::Decide => self.decide(ctx),
+        }
+    }
+
+    /// Runs the engine on the sheet as it stands (pure and fast: on this thread), saves the sheet, and
+    /// shows the decision. A quarantined package has nothing to decide: its label photo is taken, and it
+    /// waits.
+    pub(super) fn decide(&mut self, ctx: &egui::Context) {
+        let now = self.now();
+        let Some(bench) = self.bench.as_mut() else { return };
+        let photo_items: Vec<Option<usize>> = bench.photos.iter().map(|p| p.item).collect();
+        let package = &bench.package;
+        match bench::decision::decide(
+            &self.policies,
+            &package.claim,
+            package.package_id,
+            &bench.sheet,
+            &photo_items,
+            now.today,
+        ) {
+            Ok(decided) => bench.decided = Some(decided),
+            Err(BenchError::Quarantined { .. }) => {
+                self.bench = None;
+                self.screen = Screen::Intake;
+                self.refresh_today(ctx);
+                return;
+            }
+            Err(error) => {
+                bench.message = Some(error.to_string());
+                return;
+            }
+        }
+        bench.message = None;
+        let (inspection_id, sheet, actor) = (package.inspection_id, bench.sheet.clone(), self.actor());
+        self.override_form = OverrideForm::default();
+        self.banner = None;
+        self.screen = Screen::Decision;
+        self.submit(
+            ctx,
+            move |store| {
+                bench::inspection::save_sheet(store, &actor, &now, inspection_id, &sheet).map_err(|e| e.to_string())
+            },
+            AppEvent::InspectionSaved,
+        );
+    }
+
+    pub(super) fn decision_command(&mut self, command: DecisionCommand, ctx: &egui::Context) {
+        match command {
+            DecisionCommand::Confirm => self.confirm_decision(ctx),
+            DecisionCommand::Override { disposition, amount, reason, supervisor, pin } => {
+                self.override_decision(OverrideRequest { disposition, amount, reason, supervisor }, pin, ctx);
+            }
+        }
+    }
+
+    pub(super) fn confirm_decision(&mut self, ctx: &egui::Context) {
+        self.save_decision(None, ctx);
+    }
+
+    /// An override asked for on the decision screen: refused at once for a locked-out supervisor or an
+    /// amount that is not money, else saved once the supervisor's PIN checks.
+    pub(super) fn override_decision(&mut self, request: OverrideRequest, pin: String, ctx: &egui::Context) {
+        let now = self.now();
+        let Some(bench) = self.bench.as_mut() else { return };
+        let Some(decided) = bench.decided.as_ref() else { return };
+        if let Err(locked) = self.lockout.check(&request.supervisor, now.at) {
+            bench.message = Some(locked_words(locked, now.at));
+            return;
+        }
+        match bench::decision::prepare_override(&self.policies, decided, &request, now.today) {
+            Ok(prepared) => self.save_decision(Some((request, prepared, pin)), ctx),
+            Err(error) => bench.message = Some(error.to_string()),
+        }
+    }
+
+    /// Saves the decision on screen (overridden when `override_` is given), then writes its evidence
+    /// packet if it gets one without being asked. The decision stands whatever becomes of its packet: a
+    /// packet that fails is reported and can be written again from the Records screen.
+    fn save_decision(&mut self, override_: Option<(OverrideRequest, PreparedOverride, String)>, ctx: &egui::Context) {
+        let (actor, now, place) = (self.actor(), self.now(), self.packet_place());
+        let Some(bench) = self.bench.as_mut() else { return };
+        let Some(decided) = bench.decided.clone() else { return };
+        if bench.saving {
+            return;
+        }
+        bench.saving = true;
+        let (package, sheet, policies) = (bench.package.clone(), bench.sheet.clone(), self.policies.clone());
+        let number = package.claim.number(package.package_id);
+        let currency = package.claim.order().map_or(String::new(), |o| o.record.currency.clone());
+        self.submit(
+            ctx,
+            move |store| {
+                let confirmed = match override_ {
+                    None => bench::decision::confirm(store, &policies, &actor, &now, &package, &sheet, &decided),
+                    Some((request, prepared, pin)) => {
+                        let candidates = auth::candidates(&*store, &request.supervisor)?;
+                        match auth::check_pin(&candidates, &pin) {
+                            Ok(approver) => bench::decision::confirm_override(
+                                store, &policies, &actor, &now, &package, &sheet, &decided, prepared, &approver,
+                            ),
+                            Err(error) => Err(bench::decision::refuse_override(
+                                store,
+                                &actor,
+                                &now,
+                                &package,
+                                &request.supervisor,
+                                error.to_string(),
+                            )),
+                        }
+                    }
+                }?;
+                let packet = confirmed.packet_due.then(|| {
+                    evidence::write_packet(
+                        store,
+                        &place.photos,
+                        confirmed.decision_id,
+                        PacketTarget::Folder(&place.folder),
+                        &actor.stamp(&now),
+                    )
+                    .map(|receipt| receipt.to_string())
+                    .map_err(|e| e.to_string())
+                });
+                Ok(Box::new(SavedDecision { confirmed, packet }))
+            },
+            move |result: Result<Box<SavedDecision>, BenchError>| match result {
+                Err(BenchError::OverrideRefused { supervisor, why }) => {
+                    AppEvent::OverrideRefused { supervisor, message: why }
+                }
+                result => AppEvent::Decided { number, currency, result: result.map_err(|e| e.to_string()) },
+            },
+        );
+    }
+
+    pub(super) fn queues_command(&mut self, command: QueuesCommand, ctx: &egui::Context) {
+        match command {
+            QueuesCommand::Show(tab) => {
+                self.queues.tab = tab;
+                self.refresh_queue(ctx);
+            }
+            QueuesCommand::Done { id, reference } => {
+                self.queues_form.row = None;
+                self.change_queues(ctx, move |store, actor, now| {
+                    bench::queues::complete_item(store, actor, now, id, &reference)?;
+                    Ok(format!("item {id} done: {reference}"))
+                });
+            }
+            QueuesCommand::Match { package_id, rma_number } => {
+                self.queues_form.row = None;
+                self.change_queues(ctx, move |store, actor, now| {
+                    let number = bench::intake::match_quarantined(store, actor, now, package_id, &rma_number)?;
+                    Ok(format!("package #{package_id} matched to {number}"))
+                });
+            }
+            QueuesCommand::Export(queue) => {
+                let folder = exports_path(&self.data_dir);
+                self.change_queues(ctx, move |store, actor, now| {
+                    Ok(match bench::queues::export(store, actor, now, queue, &folder)? {
+                        Some(report) => report.words(),
+                        None => format!("nothing new to export: every open {queue} item is in a batch"),
+                    })
+                });
+            }
+            QueuesCommand::BatchDone { batch_id, reference } => {
+                self.queues_form.row = None;
+                self.change_queues(ctx, move |store, actor, now| {
+                    let done = bench::queues::complete_batch(store, actor, now, batch_id, &reference)?;
+                    Ok(format!("batch {batch_id}: {done} items done: {reference}"))
+                });
+            }
+            QueuesCommand::WriteBatch(batch_id) => {
+                let folder = exports_path(&self.data_dir);
+                self.change_queues(ctx, move |store, actor, now| {
+                    Ok(bench::queues::write_batch(store, actor, now, batch_id, &folder)?.words())
+                });
+            }
+        }
+    }
+
+    /// Runs a change to the queues on the storage thread, by this operator now; its words (or error) go on
+    /// the queues screen, which then reloads.
+    pub(super) fn change_queues(
+        &mut self,
+        ctx: &egui::Context,
+        change: impl FnOnce(&mut dyn Store, &Actor, &Now) -> Result<String, BenchError> + Send + 'static,
+    ) {
+        let (actor, now) = (self.actor(), self.now());
+        self.submit(ctx, move |store| change(store, &actor, &now).map_err(|e| e.to_string()), AppEvent::QueueChanged);
+    }
+
+    pub(super) fn records_command(&mut self, command: RecordsCommand, ctx: &egui::Context) {
+        match command {
+            RecordsCommand::Find(text) => {
+                self.records.searching = true;
+                self.submit(
+                    ctx,
+                    move |store| store.find_packages(&text, FIND_LIMIT).map_err(|e| e.to_string()),
+                    AppEvent::Found,
+                );
+            }
+            RecordsCommand::EvidencePacket(decision_id) => self.write_evidence(decision_id, ctx),
+            RecordsCommand::Open(id) => {
+                self.submit(
+                    ctx,
+                    move |store| store.package_history(id).map(Box::new).map_err(|e| e.to_string()),
+                    AppEvent::History,
+                );
+            }
+        }
+    }
+
+    pub(super) fn settings_command(&mut self, command: SettingsCommand, ctx: &egui::Context) {
+        match command {
+            SettingsCommand::AddOperator { name, role, pin } => {
+                if let Err(e) = auth::check_new_pin(&pin) {
+                    self.settings_message = Some((false, e.to_string()));
+                    return;
+                }
+                let (actor, now) = (self.actor(), self.now());
+                self.submit(
+                    ctx,
+                    move |store| {
+                        let hash = auth::hash_pin(&pin)?;
+                        bench::operators::add_operator(store, &actor, &now, &name, role, &hash)?;
+                        Ok(format!("{name} added as {role}"))
+                    },
+                    |result: Result<String, BenchError>| AppEvent::OperatorAdded(result.map_err(|e| e.to_string())),
+                );
+            }
+        }
+    }
+
+    pub(super) fn sign_in_with(&mut self, name: String, pin: String, ctx: &egui::Context) {
+        let now = self.now().at;
+        if let Err(locked) = self.lockout.check(&name, now) {
+            self.sign_in.message = Some(locked_words(locked, now));
+            return;
+        }
+        self.sign_in.busy = true;
+        let who = name.clone();
+        self.submit(
+            ctx,
+            move |store| {
+                auth::authenticate(store, &name, &pin)
+                    .map_err(|e| (matches!(e, auth::AuthError::WrongNameOrPin), e.to_string()))
+            },
+            move |result| AppEvent::SignedIn { name: who, result },
+        );
+    }
+
+    pub(super) fn create_first_supervisor(&mut self, name: String, pin: String, ctx: &egui::Context) {
+        if let Err(e) = auth::check_new_pin(&pin) {
+            self.sign_in.message = Some(e.to_string());
+            return;
+        }
+        self.sign_in.busy = true;
+        let (station, now) = (self.station.clone(), self.now());
+        let who = name.clone();
+        self.submit(
+            ctx,
+            move |store| {
+                let hash = auth::hash_pin(&pin)?;
+                bench::operators::add_first_supervisor(store, &station, &now, &name, &hash)
+            },
+            move |result: Result<SignedIn, BenchError>| AppEvent::SignedIn {
+                name: who,
+                result: result.map_err(|e| (false, e.to_string())),
+            },
+        );
+    }
+
+    /// Called when the clerk moves to a screen: loads what it shows. The last banner belonged to the
+    /// screen left behind.
+    pub(super) fn entered(&mut self, screen: Screen, ctx: &egui::Context) {
+        self.banner = None;
+        self.last_decided = None;
+        match screen {
+            Screen::Intake => self.refresh_today(ctx),
+            Screen::Queues => self.refresh_queue(ctx),
+            Screen::Settings => self.refresh_operators(ctx),
+            Screen::Dashboard => self.refresh_dashboard(ctx),
+            _ => {}
+        }
+    }
+
+    pub(super) fn refresh_dashboard(&mut self, ctx: &egui::Context) {
+        // The bench's local day and week; the store never reads the clock.
+        let period = self.clock.dashboard_period(&self.now());
+        self.dashboard.loading = self.submit(
+            ctx,
+            move |store| store.dashboard(&period).map(Box::new).map_err(|e| e.to_string()),
+            AppEvent::Dashboard,
+        );
+    }
+
+    pub(super) fn refresh_counts(&mut self, ctx: &egui::Context) {
+        self.submit(ctx, |store| store.counts().map_err(|e| e.to_string()), AppEvent::Counts);
+    }
+
+    pub(super) fn refresh_operators(&mut self, ctx: &egui::Context) {
+        self.submit(
+            ctx,
+            |store| {
+                store
+                    .operators()
+                    .map(|all| all.into_iter().map(|o| (o.name, o.role, o.active)).collect())
+                    .map_err(|e| e.to_string())
+            },
+            AppEvent::Operators,
+        );
+    }
+
+    pub(super) fn refresh_today(&mut self, ctx: &egui::Context) {
+        let since = self.now().start_of_today().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        self.submit(
+            ctx,
+            move |store| store.packages_since(&since, TODAY_LIMIT).map_err(|e| e.to_string()),
+            AppEvent::Today,
+        );
+    }
+
+    pub(super) fn refresh_queue(&mut self, ctx: &egui::Context) {
+        let tab = self.queues.tab;
+        self.queues.loading = true;
+        self.queues.today = self.now().today;
+        self.submit(
+            ctx,
+            move |store| {
+                let counts = store
+                    .open_queue_counts()
+                    .and_then(|counts| Ok((counts, store.quarantined()?.len() as u64)))
+                    .map_err(|e| e.to_string());
+                let rows = match tab {
+                    QueueTab::Work(queue) => store.queue_items(queue, true, QUEUE_LIMIT).and_then(|rows| {
+                        let batches = if queue == Queue::Hold {
+                            Vec::new()
+                        } else {
+                            store.export_batches(queue, BATCHES_SHOWN)?
+                        };
+                        Ok(QueueRows::Work(rows, batches))
+                    }),
+                    QueueTab::Quarantine => store.quarantined().map(QueueRows::Quarantine),
+                }
+                .map_err(|e| e.to_string());
+                (counts, rows)
+            },
+            move |(counts, rows)| AppEvent::Queue { tab, counts, rows },
+        );
+    }
+
+    pub(super) fn packet_place(&self) -> PacketPlace {
+        PacketPlace {
+            photos: PhotoFolder::new(crate::storage::photos_path(&self.data_dir)),
+            folder: evidence::packets_folder(&self.data_dir),
+        }
+    }
+
+    /// Writes a decision's evidence packet into the evidence folder, on the storage thread.
+    pub(super) fn write_evidence(&mut self, decision_id: i64, ctx: &egui::Context) {
+        let (place, stamp) = (self.packet_place(), self.stamp());
+        self.banner = Some((true, "writing the evidence packet…".to_owned()));
+        self.submit(
+            ctx,
+            move |store| {
+                evidence::write_packet(store, &place.photos, decision_id, PacketTarget::Folder(&place.folder), &stamp)
+                    .map(|receipt| receipt.to_string())
+                    .map_err(|e| e.to_string())
+            },
+            AppEvent::EvidenceWritten,
+        );
+    }
+
+    pub(super) fn load_demo(&mut self, ctx: &egui::Context) {
+        // The demo's dates are moved to this day.
+        let now = self.now();
+        let stamp = Stamp { at: now.at, station: self.station.clone(), operator: SETUP.to_owned() };
+        let today = now.today;
+        self.demo_loading = self.submit(
+            ctx,
+            move |store| {
+                crate::demo::load_demo(store, today, &stamp)
+                    .map(|(orders, rmas)| (orders.new, rmas.new))
+                    .map_err(|e| e.to_string())
+            },
+            AppEvent::DemoLoaded,
+        );
+    }
+}

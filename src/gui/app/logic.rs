@@ -1,0 +1,327 @@
+//! `logic`: takes in what the workers, scanners and the hot folder answered, under a time budget, and
+//! applies each answer to the app's state. Nothing here draws.
+
+use super::*;
+
+impl StationApp {
+    /// Takes in what the workers, scanners and the hot folder answered, then sends any first requests.
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        if !self.started {
+            self.started = true;
+            self.refresh_counts(ctx);
+            self.refresh_operators(ctx);
+            self.find_webcams();
+            self.refresh_printer(ctx);
+        }
+        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
+        for path in dropped {
+            self.add_photo(path, ctx);
+        }
+        let deadline = Instant::now() + DRAIN_BUDGET;
+        while Instant::now() < deadline {
+            if let Ok(event) = self.scanner_events.try_recv() {
+                self.take_scanner_event(event, ctx);
+            } else if let Ok(event) = self.events.try_recv() {
+                self.apply(event, ctx);
+            } else if let Ok(result) = self.photo_results.try_recv() {
+                self.take_photo(result, ctx);
+            } else if let Ok(result) = self.label_results.try_recv() {
+                self.take_label(result, ctx);
+            } else if let Ok(event) = self.hot_folder_events.try_recv() {
+                match event {
+                    HotFolderEvent::Arrived { path, .. } => self.add_photo(path, ctx),
+                    HotFolderEvent::Trouble(message) => self.notice = Some(format!("hot folder: {message}")),
+                }
+            } else if let Ok(answer) = self.listings.try_recv() {
+                if let Some(picker) = self.picker.as_mut() {
+                    picker.listed(answer);
+                }
+            } else if let Ok(answer) = self.webcam_answers.try_recv() {
+                self.take_webcam_answer(answer, ctx);
+            } else {
+                break;
+            }
+        }
+    }
+
+    pub(super) fn apply(&mut self, event: AppEvent, ctx: &egui::Context) {
+        match event {
+            AppEvent::Counts(Ok(counts)) => {
+                self.database = DatabaseView::Ready { path: self.database_path().display().to_string(), counts };
+            }
+            AppEvent::Counts(Err(message)) => self.notice = Some(message),
+            AppEvent::DemoLoaded(result) => {
+                self.demo_loading = false;
+                self.notice = result.err();
+                self.refresh_counts(ctx);
+                self.refresh_operators(ctx);
+            }
+            AppEvent::Operators(Ok(operators)) => {
+                self.sign_in.has_operators = Some(!operators.is_empty());
+                let demo =
+                    crate::demo::DEMO_OPERATORS.iter().all(|(name, ..)| operators.iter().any(|(n, ..)| n == name));
+                self.sign_in.demo_hint = demo.then(crate::demo::operators_hint);
+                self.operators = operators;
+            }
+            AppEvent::Operators(Err(message)) => self.notice = Some(message),
+            AppEvent::SignedIn { name, result } => {
+                self.sign_in.busy = false;
+                let now = self.now().at;
+                match result {
+                    Ok(signed) => {
+                        self.lockout.succeeded(&name);
+                        self.sign_in.message = None;
+                        self.session = Some(signed);
+                        self.screen = Screen::Intake;
+                        self.refresh_today(ctx);
+                        self.refresh_operators(ctx);
+                    }
+                    Err((wrong_pin, message)) => {
+                        let locked = if wrong_pin { self.lockout.failed(&name, now) } else { None };
+                        self.sign_in.message = Some(locked.map_or(message, |locked| locked_words(locked, now)));
+                    }
+                }
+            }
+            AppEvent::Matched { scan, code, kind, found } => {
+                if let Some(record) = self.recent.iter_mut().find(|r| r.seq == scan) {
+                    record.row.outcome = match &found {
+                        Ok(found) => ScanOutcome::of(found),
+                        Err(message) => ScanOutcome::Failed(message.clone()),
+                    };
+                }
+                // Only the latest package scan opens a card: an older answer arriving late must not
+                // replace what the clerk is looking at.
+                if scan + 1 == self.next_scan
+                    && let Ok(found) = found
+                {
+                    self.pending = self.card_for(code, kind, found);
+                }
+            }
+            AppEvent::Searched { code, kind, found } => match found {
+                Ok(options) if !options.is_empty() => {
+                    self.pending = self.card_for(code, kind, IntakeMatch::Rmas(options));
+                }
+                Ok(_) => self.banner = Some((false, "the search found no RMA".to_owned())),
+                Err(message) => self.banner = Some((false, message)),
+            },
+            AppEvent::Opened(result) => match result {
+                Ok(received) => {
+                    let Received { package, sheet } = *received;
+                    let (words, checkpoint) = match package.claim {
+                        Claim::Quarantined => ("is in quarantine", Checkpoint::ShippingLabel),
+                        _ => ("received", Checkpoint::Contents),
+                    };
+                    self.banner = Some((true, format!("{} {words}", package.claim.number(package.package_id))));
+                    self.bench = Some(OpenPackage {
+                        package,
+                        sheet,
+                        selected: 0,
+                        checkpoint,
+                        photos: Vec::new(),
+                        photos_pending: 0,
+                        decided: None,
+                        saving: false,
+                        message: None,
+                    });
+                    self.inspection_form = InspectionForm::default();
+                    // The last package's label belongs to it, not to the one now on the bench.
+                    self.intake_label = None;
+                    self.screen = Screen::Inspection;
+                    self.refresh_today(ctx);
+                    self.find_webcams();
+                }
+                Err(message) => self.banner = Some((false, format!("the package was not received: {message}"))),
+            },
+            AppEvent::Today(Ok(packages)) => self.today = packages,
+            AppEvent::Today(Err(message)) | AppEvent::InspectionSaved(Err(message)) => self.notice = Some(message),
+            AppEvent::InspectionSaved(Ok(())) => {}
+            AppEvent::Decided { number, currency, result } => match result {
+                Ok(saved) => {
+                    let summary = decided_summary(&number, &currency, &saved.confirmed);
+                    if let Some(bench) = &self.bench {
+                        self.request_labels(bench.package.package_id, number, ctx);
+                    }
+                    // Only on a station whose daily view is in use: the count holds the storage thread for tens
+                    // of milliseconds on a large database (BENCHMARKS.md), and the view is counted again on open.
+                    if self.dashboard.view.is_some() {
+                        self.refresh_dashboard(ctx);
+                    }
+                    self.bench = None;
+                    self.override_form = OverrideForm::default();
+                    let summary = match saved.packet {
+                        Some(Ok(packet)) => format!("{summary}; {packet}"),
+                        Some(Err(message)) => {
+                            self.notice = Some(format!(
+                                "the decision is saved, but its evidence packet was not written: {message}"
+                            ));
+                            summary
+                        }
+                        None => summary,
+                    };
+                    self.banner = Some((true, summary));
+                    self.last_decided = Some(saved.confirmed.decision_id);
+                    self.screen = Screen::Intake;
+                    self.refresh_today(ctx);
+                }
+                Err(message) => {
+                    if let Some(bench) = self.bench.as_mut() {
+                        bench.saving = false;
+                        bench.message = Some(format!("not saved: {message}"));
+                    }
+                }
+            },
+            AppEvent::EvidenceWritten(result) => {
+                self.banner = Some(match result {
+                    Ok(words) => (true, words),
+                    Err(message) => (false, format!("the evidence packet was not written: {message}")),
+                });
+            }
+            AppEvent::OverrideRefused { supervisor, message } => {
+                self.lockout.failed(&supervisor, self.now().at);
+                if let Some(bench) = self.bench.as_mut() {
+                    bench.saving = false;
+                    bench.message = Some(format!("override refused: {message}"));
+                }
+            }
+            AppEvent::Queue { tab, counts, rows } => {
+                self.queues.loading = false;
+                match counts {
+                    Ok((counts, quarantined)) => {
+                        self.queues.counts = counts;
+                        self.queues.quarantined = quarantined;
+                    }
+                    Err(message) => self.queues.message = Some((false, message)),
+                }
+                if tab == self.queues.tab {
+                    match rows {
+                        Ok(QueueRows::Work(rows, batches)) => {
+                            self.queues.rows = rows;
+                            self.queues.batches = batches;
+                        }
+                        Ok(QueueRows::Quarantine(packages)) => self.queues.quarantine = packages,
+                        Err(message) => self.queues.message = Some((false, message)),
+                    }
+                }
+            }
+            AppEvent::QueueChanged(result) => {
+                self.queues.message = Some(match result {
+                    Ok(message) => (true, message),
+                    Err(message) => (false, message),
+                });
+                self.refresh_queue(ctx);
+            }
+            AppEvent::Found(result) => {
+                self.records.searching = false;
+                match result {
+                    Ok(results) => {
+                        self.records.message = results.is_empty().then(|| "nothing found".to_owned());
+                        if let [only] = results.as_slice() {
+                            let id = only.id;
+                            self.records_command(RecordsCommand::Open(id), ctx);
+                        }
+                        self.records.results = results;
+                    }
+                    Err(message) => self.records.message = Some(message),
+                }
+            }
+            AppEvent::History(result) => match result {
+                Ok(history) => {
+                    self.records_label = self.label_panel_of(&history);
+                    self.records.history = Some(history);
+                }
+                Err(message) => self.records.message = Some(message),
+            },
+            AppEvent::OperatorAdded(result) => {
+                self.settings_message = Some(match result {
+                    Ok(message) => (true, message),
+                    Err(message) => (false, message),
+                });
+                self.refresh_operators(ctx);
+            }
+            AppEvent::PhotoRecorded { inspection_id, tile, result } => {
+                let Some(bench) = self.bench.as_mut().filter(|b| b.package.inspection_id == inspection_id) else {
+                    return;
+                };
+                match result {
+                    Ok(()) => {
+                        if bench.photos.iter().any(|p| p.sha256 == tile.sha256 && p.checkpoint == tile.checkpoint) {
+                            return;
+                        }
+                        bench.photos.push(PhotoTile {
+                            thumbnail: Some(texture(ctx, &tile.sha256, "thumbnail", &tile.thumbnail)),
+                            sha256: tile.sha256,
+                            checkpoint: tile.checkpoint,
+                            item: tile.item,
+                        });
+                    }
+                    Err(message) => self.notice = Some(format!("photo stored but not recorded: {message}")),
+                }
+            }
+            AppEvent::BinLabels { title, result } => {
+                let panel = match result {
+                    Ok(labels) => self.show_labels(LabelPlace::Intake, title, labels),
+                    Err(message) => LabelPanel { title, message: Some((false, message)), ..LabelPanel::default() },
+                };
+                self.intake_label = Some(panel);
+            }
+            AppEvent::Printer { saved, result } => match result {
+                Ok(printer) => {
+                    if saved {
+                        let words = printer.as_ref().map_or("no label printer".to_owned(), |p| format!("the {p}"));
+                        self.printer.message = Some((true, format!("bin labels now print on {words}")));
+                    }
+                    self.printer_form = PrinterForm::of(printer.as_ref());
+                    self.printer.saved = Some(printer);
+                }
+                Err(message) => self.printer.message = Some((false, message)),
+            },
+            AppEvent::Dashboard(result) => {
+                self.dashboard.loading = false;
+                match result {
+                    Ok(dashboard) => {
+                        let merchant = |id: &str| {
+                            self.policies.get(id).map_or_else(
+                                || (id.to_owned(), String::new()),
+                                |l| (l.policy.merchant.name.clone(), l.policy.merchant.currency.clone()),
+                            )
+                        };
+                        self.dashboard.view = Some(DashboardView::of(&dashboard, merchant));
+                        self.dashboard.message = None;
+                    }
+                    Err(message) => self.dashboard.message = Some(message),
+                }
+            }
+        }
+    }
+
+    /// The card a finished lookup shows.
+    pub(super) fn card_for(&self, code: String, kind: String, found: IntakeMatch) -> Option<PendingMatch> {
+        let card = match &found {
+            IntakeMatch::Rmas(options) => {
+                let items = match options.as_slice() {
+                    [only] => {
+                        only.order.record.lines.iter().map(|l| format!("{} × {} — {}", l.qty, l.sku, l.name)).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                MatchCard::Rmas { code, options: options.iter().map(rma_line).collect(), items }
+            }
+            IntakeMatch::Orders(orders) => {
+                let order = orders.first()?;
+                let policy = self.policies.get(&order.record.merchant).map_or_else(String::new, |loaded| {
+                    let auth = &loaded.policy.authorization;
+                    format!("{}: {}", auth.clause.id, auth.clause.text)
+                });
+                MatchCard::NoRma { code, order: format!("order {}", order.record.number), policy }
+            }
+            IntakeMatch::Nothing => MatchCard::NoMatch { code },
+            IntakeMatch::ItemCode => return None,
+        };
+        let (options, order) = match found {
+            IntakeMatch::Rmas(options) => (options, None),
+            IntakeMatch::Orders(mut orders) => (Vec::new(), Some(orders.swap_remove(0))),
+            _ => (Vec::new(), None),
+        };
+        Some(PendingMatch { card, kind, options, order })
+    }
+}

@@ -1,0 +1,782 @@
+//! [`StationApp`]: the bench's state and its routing. `logic` takes in what the workers answered;
+//! `draw` draws the signed-in operator's screen and carries out the commands its screen returns, by
+//! sending work to the storage or photo thread. Screens own no state of their own beyond what they are
+//! given, so everything typed lives here and survives a change of screen.
+
+mod command_handling;
+mod labels;
+mod logic;
+mod photos;
+mod scans;
+mod ui;
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use eframe::egui;
+
+use crate::auth::{self, SignedIn};
+use crate::bench::decision::{Confirmed, Decided, OverrideRequest, PreparedOverride};
+use crate::bench::intake::IntakeMatch;
+use crate::bench::intake::{Arrival, Received};
+use crate::bench::operators::SETUP;
+use crate::bench::{self, Actor, BenchError, BenchPackage, Claim};
+use crate::clock::{Clock, Now};
+use crate::devices::scanner::{ScannerEvent, ScannerReader};
+use crate::domain::inspection::{InspectionSheet, ItemScan};
+use crate::domain::lockout::Lockout;
+use crate::domain::scan::command::BenchCommand;
+use crate::domain::scan::{Classification, Classifier, Kind, Reading, preview_text, screen_text};
+use crate::domain::vocabulary::{Checkpoint, Disposition, Queue, Role};
+use crate::evidence::{self, PacketTarget};
+use crate::gui::dashboard::{DashboardState, DashboardView, dashboard_ui};
+use crate::gui::decision::{DecisionCommand, DecisionView, OverrideForm, decision_ui};
+use crate::gui::inspection::{
+    CheckpointLine, InspectionCommand, InspectionForm, InspectionView, PhotoPreview, PhotoTile, WebcamLine,
+    checkpoint_words, inspection_ui, preview_ui,
+};
+use crate::gui::intake::{
+    IntakeCommand, IntakeForm, IntakeView, MatchCard, ScanFieldInput, ScanOutcome, ScanRow, ScannerState,
+    ScannerStatus, intake_ui, rma_line, scan_field_ui,
+};
+use crate::gui::labels::{LabelCommand, LabelPanel, label_panel_ui};
+use crate::gui::picker::{Picker, PickerAction, picker_ui, start_candidates};
+use crate::gui::printer::{PrinterCommand, PrinterForm, PrinterView, printer_ui};
+use crate::gui::queues::{BATCHES_SHOWN, QueueTab, QueuesCommand, QueuesForm, QueuesView, queues_ui};
+use crate::gui::records::{EVIDENCE_PACKET, RecordsCommand, RecordsForm, RecordsView, records_ui};
+use crate::gui::settings::{SettingsCommand, SettingsForm, SettingsView, settings_ui};
+use crate::gui::sign_in::{SignInCommand, SignInForm, SignInView, sign_in_ui};
+use crate::gui::station::{DatabaseView, MerchantSummary, StationCommand, StationView, station_ui};
+use crate::gui::{APP_NAME, StationSetup, theme};
+use crate::labels::printer::PrinterTarget;
+use crate::labels::worker::{LabelDone, LabelResult, LabelWork, LabelWorker};
+use crate::labels::{BinLabel, LabelFormat, labels_of};
+use crate::photos::decode::{DecodeLimits, RgbaPicture};
+use crate::photos::errand::ErrandThread;
+use crate::photos::hot_folder::{HotFolder, HotFolderEvent, Settle};
+use crate::photos::listing::{self, ListAnswer, ListRequest};
+use crate::photos::store::{PhotoFolder, PhotoHash};
+use crate::photos::webcam::{self, WebcamAnswer, WebcamWork, Webcams};
+use crate::photos::worker::{PhotoDone, PhotoResult, PhotoWork, PhotoWorker};
+use crate::policies::PolicySet;
+use crate::storage::worker::{StorageClient, StorageWorker};
+use crate::storage::{
+    BatchSummary, Dashboard, PackageHistory, PackageRow, QueueRow, RmaMatch, Stamp, Store, StoreCounts, StoredOrder,
+    exports_path,
+};
+
+/// How many answers may wait for the UI (the UI drains them every frame).
+const EVENT_QUEUE: usize = 64;
+/// The longest `logic` spends taking in answers in one frame, so a flood never stalls drawing.
+const DRAIN_BUDGET: Duration = Duration::from_millis(4);
+/// Package scans kept on the intake screen.
+const RECENT_SCANS: usize = 50;
+/// Today's packages shown at intake.
+const TODAY_LIMIT: usize = 200;
+/// Queue items loaded for a queue tab (drawn only where visible).
+const QUEUE_LIMIT: usize = 20_000;
+/// Records search results.
+const FIND_LIMIT: usize = 100;
+
+/// The screens of a signed-in station.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    SignIn,
+    Intake,
+    Inspection,
+    Decision,
+    Queues,
+    Records,
+    Settings,
+    Dashboard,
+}
+
+impl Screen {
+    /// The tabs across the top, with their keys.
+    const TABS: [(Screen, egui::Key, &'static str); 6] = [
+        (Screen::Intake, egui::Key::F1, "Intake (F1)"),
+        (Screen::Inspection, egui::Key::F2, "Inspection (F2)"),
+        (Screen::Queues, egui::Key::F3, "Queues (F3)"),
+        (Screen::Records, egui::Key::F4, "Records (F4)"),
+        (Screen::Settings, egui::Key::F5, "Settings (F5)"),
+        (Screen::Dashboard, egui::Key::F9, "Daily view (F9)"),
+    ];
+}
+
+/// Answers from the workers.
+#[derive(Debug)]
+pub enum AppEvent {
+    Counts(Result<StoreCounts, String>),
+    DemoLoaded(Result<(u64, u64), String>),
+    Operators(Result<Vec<(String, Role, bool)>, String>),
+    /// A sign-in's answer; an error says whether it was a wrong name or PIN (which counts towards the
+    /// lockout) or something else, such as a database error (which does not).
+    SignedIn {
+        name: String,
+        result: Result<SignedIn, (bool, String)>,
+    },
+    /// The lookup of the scan with this sequence number.
+    Matched {
+        scan: u64,
+        code: String,
+        kind: String,
+        found: Result<IntakeMatch, String>,
+    },
+    Searched {
+        code: String,
+        kind: String,
+        found: Result<Vec<RmaMatch>, String>,
+    },
+    /// A package received and its inspection opened.
+    Opened(Result<Box<Received>, String>),
+    Today(Result<Vec<PackageRow>, String>),
+    InspectionSaved(Result<(), String>),
+    /// A decision saved for the package known by `number`.
+    Decided {
+        number: String,
+        currency: String,
+        result: Result<Box<SavedDecision>, String>,
+    },
+    /// An evidence packet written on request: where, or why not.
+    EvidenceWritten(Result<String, String>),
+    OverrideRefused {
+        supervisor: String,
+        message: String,
+    },
+    Queue {
+        tab: QueueTab,
+        counts: Result<(Vec<(Queue, u64)>, u64), String>,
+        rows: Result<QueueRows, String>,
+    },
+    QueueChanged(Result<String, String>),
+    Found(Result<Vec<PackageRow>, String>),
+    History(Result<Box<PackageHistory>, String>),
+    OperatorAdded(Result<String, String>),
+    PhotoRecorded {
+        inspection_id: i64,
+        tile: PhotoTileData,
+        result: Result<(), String>,
+    },
+    /// A decided package's bin labels, for the intake screen's label panel.
+    BinLabels {
+        title: String,
+        result: Result<Vec<BinLabel>, String>,
+    },
+    /// This station's label printer as read from its settings, or as just saved.
+    Printer {
+        saved: bool,
+        result: Result<Option<PrinterTarget>, String>,
+    },
+    Dashboard(Result<Box<Dashboard>, String>),
+}
+
+/// Where a label panel is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LabelPlace {
+    Intake,
+    Records,
+}
+
+/// What a label request is for: the panel, and which of its packages (a newer package's labels replace it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LabelTag {
+    place: LabelPlace,
+    generation: u64,
+}
+
+/// A confirmed decision as saved, and what became of its automatic evidence packet (none: it gets one only
+/// on request).
+#[derive(Debug)]
+pub struct SavedDecision {
+    pub confirmed: Confirmed,
+    pub packet: Option<Result<String, String>>,
+}
+
+/// A queue tab's rows.
+#[derive(Debug)]
+pub enum QueueRows {
+    Work(Vec<QueueRow>, Vec<BatchSummary>),
+    Quarantine(Vec<PackageRow>),
+}
+
+/// A photo stored and recorded, before its thumbnail becomes a texture.
+#[derive(Debug)]
+pub struct PhotoTileData {
+    pub sha256: String,
+    pub checkpoint: Checkpoint,
+    pub item: Option<usize>,
+    pub thumbnail: RgbaPicture,
+}
+
+/// What a photo request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PhotoTag {
+    /// A photo for this inspection, at this checkpoint, of this item.
+    Attach { inspection_id: i64, checkpoint: Checkpoint, item: Option<usize> },
+    /// The full view of a stored photo.
+    Preview,
+}
+
+struct ScanRecord {
+    seq: u64,
+    row: ScanRow,
+}
+
+/// The last package scan's match, with the RMAs it offers.
+struct PendingMatch {
+    card: MatchCard,
+    kind: String,
+    options: Vec<RmaMatch>,
+    /// The order of a package that has no RMA.
+    order: Option<StoredOrder>,
+}
+
+/// "RMA-2026-0101 · order CP-20101 · Rosa Diaz · return, refund", or the order and "no RMA".
+fn claim_title(claim: &Claim, package_id: i64) -> String {
+    match claim {
+        Claim::Rma(found) => rma_line(found),
+        Claim::OrderOnly(order) => format!("order {} · {} · no RMA", order.record.number, order.record.customer_name),
+        Claim::Quarantined => format!("package #{package_id} in quarantine: photograph its label"),
+    }
+}
+
+/// The package on the bench: received, its inspection open, maybe decided on screen.
+struct OpenPackage {
+    package: BenchPackage,
+    sheet: InspectionSheet,
+    selected: usize,
+    checkpoint: Checkpoint,
+    photos: Vec<PhotoTile>,
+    photos_pending: usize,
+    /// The engine's decision on the sheet as it was when the clerk pressed Decide.
+    decided: Option<Decided>,
+    saving: bool,
+    message: Option<String>,
+}
+
+pub struct StationApp {
+    policies: PolicySet,
+    /// The one clock: every stamp, every "today" and the lockout's times come from it.
+    clock: Clock,
+    merchants: Vec<MerchantSummary>,
+    data_dir: PathBuf,
+    hot_folder_path: Option<PathBuf>,
+    station: String,
+    database: DatabaseView,
+    demo_loading: bool,
+    classifier: Option<Arc<Classifier>>,
+    session: Option<SignedIn>,
+    screen: Screen,
+    lockout: Lockout,
+    sign_in: SignInView,
+    sign_in_form: SignInForm,
+    scan_text: String,
+    recent: VecDeque<ScanRecord>,
+    next_scan: u64,
+    scanners: Vec<ScannerStatus>,
+    pending: Option<PendingMatch>,
+    intake_form: IntakeForm,
+    today: Vec<PackageRow>,
+    bench: Option<OpenPackage>,
+    inspection_form: InspectionForm,
+    /// The photo opened in full, over whatever screen is showing.
+    preview: Option<PhotoPreview>,
+    /// The photo picker, open over the inspection screen.
+    picker: Option<Picker>,
+    /// The folder the picker last attached photos from, where it opens next.
+    picker_folder: Option<PathBuf>,
+    home: Option<PathBuf>,
+    /// The webcams found (none yet while looking), the one chosen, and the photo being taken with its
+    /// destination, fixed when the clerk pressed the key.
+    webcams: Option<Webcams>,
+    camera: usize,
+    capturing: Option<PhotoTag>,
+    override_form: OverrideForm,
+    queues: QueuesView,
+    queues_form: QueuesForm,
+    records: RecordsView,
+    records_form: RecordsForm,
+    operators: Vec<(String, Role, bool)>,
+    settings_message: Option<(bool, String)>,
+    settings_form: SettingsForm,
+    printer: PrinterView,
+    printer_form: PrinterForm,
+    /// The last decided package's labels (beside intake) and the open record's (beside records).
+    intake_label: Option<LabelPanel>,
+    records_label: Option<LabelPanel>,
+    /// Counts the label panels filled, so a preview drawn for a package no longer shown is dropped.
+    label_generation: u64,
+    dashboard: DashboardState,
+    /// The last outcome worth telling the clerk (good or not), shown under the scan field.
+    banner: Option<(bool, String)>,
+    /// The decision just confirmed, whose evidence packet the bar offers while its banner shows.
+    last_decided: Option<i64>,
+    storage: Option<StorageClient>,
+    photo_worker: Option<PhotoWorker<PhotoTag>>,
+    /// The `folder-list` thread: folder listings for the picker.
+    lister: Option<ErrandThread<ListRequest>>,
+    /// The `webcam` thread: finds cameras and takes photos with them.
+    webcam: Option<ErrandThread<WebcamWork>>,
+    label_worker: Option<LabelWorker<LabelTag>>,
+    /// Held to be dropped with the app: their Drop stops the threads.
+    _worker: Option<StorageWorker>,
+    _readers: Vec<ScannerReader>,
+    _hot_folder: Option<HotFolder>,
+    events: Receiver<AppEvent>,
+    event_sender: SyncSender<AppEvent>,
+    scanner_events: Receiver<ScannerEvent>,
+    photo_results: Receiver<PhotoResult<PhotoTag>>,
+    hot_folder_events: Receiver<HotFolderEvent>,
+    listings: Receiver<ListAnswer>,
+    webcam_answers: Receiver<WebcamAnswer>,
+    label_results: Receiver<LabelResult<LabelTag>>,
+    started: bool,
+    /// The last thing that went wrong outside a scan, in words for the clerk.
+    notice: Option<String>,
+}
+
+impl std::fmt::Debug for StationApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StationApp")
+            .field("station", &self.station)
+            .field("screen", &self.screen)
+            .field("database", &self.database)
+            .finish_non_exhaustive()
+    }
+}
+impl StationApp {
+    /// Starts the storage, photo, scanner and hot-folder threads. `wake` asks for a repaint.
+    pub fn new(setup: StationSetup, wake: Arc<dyn Fn() + Send + Sync>) -> StationApp {
+        let (event_sender, events) = sync_channel(EVENT_QUEUE);
+        let (scanner_sender, scanner_events) = sync_channel(EVENT_QUEUE);
+        let (photo_sender, photo_results) = sync_channel(EVENT_QUEUE);
+        let (hot_sender, hot_folder_events) = sync_channel(EVENT_QUEUE);
+        let (listing_sender, listings) = sync_channel(EVENT_QUEUE);
+        let (webcam_sender, webcam_answers) = sync_channel(EVENT_QUEUE);
+        let (label_sender, label_results) = sync_channel(EVENT_QUEUE);
+        let mut notice = None;
+        let (worker, database) = match setup.store.map(|s| StorageWorker::spawn(Box::new(s))) {
+            Ok(Ok(worker)) => (Some(worker), DatabaseView::Opening),
+            Ok(Err(e)) => (None, DatabaseView::Failed(format!("the storage thread could not start: {e}"))),
+            Err(e) => (None, DatabaseView::Failed(e.to_string())),
+        };
+        let classifier = match Classifier::new(&setup.policies.classifier_config()) {
+            Ok(classifier) => Some(Arc::new(classifier)),
+            Err(e) => {
+                notice = Some(format!("scans cannot be classified: {e}"));
+                None
+            }
+        };
+        let mut readers = Vec::new();
+        let mut scanners = Vec::new();
+        for config in setup.scanners {
+            let setup = format!(
+                "{}, {} baud, {:?} suffix, repeats within {} ms count once",
+                config.port,
+                config.baud,
+                config.framing.terminator,
+                config.repeat_window.as_millis()
+            );
+            let status =
+                ScannerStatus { name: config.name.clone(), setup, state: ScannerState::Waiting, last_scan: None };
+            let Some(classifier) = &classifier else { break };
+            match ScannerReader::spawn(config, Arc::clone(classifier), scanner_sender.clone(), Arc::clone(&wake)) {
+                Ok(reader) => readers.push(reader),
+                Err(e) => notice = Some(format!("scanner {}: its thread could not start: {e}", status.name)),
+            }
+            scanners.push(status);
+        }
+        let folder = PhotoFolder::new(crate::storage::photos_path(&setup.data_dir));
+        let photo_worker = match PhotoWorker::spawn(folder, DecodeLimits::default(), photo_sender, Arc::clone(&wake)) {
+            Ok(worker) => Some(worker),
+            Err(e) => {
+                notice = Some(format!("photos cannot be taken in: the photo thread could not start: {e}"));
+                None
+            }
+        };
+        let lister = ErrandThread::spawn(
+            "folder-list",
+            listing::QUEUE_DEPTH,
+            listing_sender,
+            Arc::clone(&wake),
+            listing::answer,
+        )
+        .map_err(|e| notice = Some(format!("the photo picker cannot list folders: its thread could not start: {e}")))
+        .ok();
+        let devices = setup.video_devices;
+        let webcam =
+            ErrandThread::spawn("webcam", webcam::QUEUE_DEPTH, webcam_sender, Arc::clone(&wake), move |work| {
+                webcam::errand(&devices, work)
+            })
+            .map_err(|e| notice = Some(format!("webcams cannot be used: their thread could not start: {e}")))
+            .ok();
+        let label_worker = match LabelWorker::spawn(label_sender, Arc::clone(&wake)) {
+            Ok(worker) => Some(worker),
+            Err(e) => {
+                notice = Some(format!("bin labels cannot be made: the label thread could not start: {e}"));
+                None
+            }
+        };
+        let hot_folder = setup.hot_folder.as_deref().and_then(|folder| {
+            HotFolder::watch(folder, Settle::default(), hot_sender, Arc::clone(&wake))
+                .map_err(|e| notice = Some(e.to_string()))
+                .ok()
+        });
+        let clock = setup.clock;
+        StationApp {
+            merchants: MerchantSummary::all(&setup.policies),
+            policies: setup.policies,
+            storage: worker.as_ref().map(StorageWorker::client),
+            _worker: worker,
+            _readers: readers,
+            _hot_folder: hot_folder,
+            photo_worker,
+            lister,
+            webcam,
+            label_worker,
+            data_dir: setup.data_dir,
+            hot_folder_path: setup.hot_folder,
+            station: setup.station,
+            database,
+            demo_loading: false,
+            classifier,
+            session: None,
+            screen: Screen::SignIn,
+            lockout: Lockout::new(),
+            sign_in: SignInView { has_operators: None, busy: false, message: None, demo_hint: None },
+            sign_in_form: SignInForm::default(),
+            scan_text: String::new(),
+            recent: VecDeque::new(),
+            next_scan: 0,
+            scanners,
+            pending: None,
+            intake_form: IntakeForm::default(),
+            today: Vec::new(),
+            bench: None,
+            inspection_form: InspectionForm::default(),
+            preview: None,
+            picker: None,
+            picker_folder: None,
+            home: dirs::home_dir(),
+            webcams: None,
+            camera: 0,
+            capturing: None,
+            override_form: OverrideForm::default(),
+            queues: QueuesView {
+                counts: Queue::ALL.iter().map(|q| (*q, 0)).collect(),
+                quarantined: 0,
+                tab: QueueTab::Work(Queue::Refund),
+                rows: Vec::new(),
+                batches: Vec::new(),
+                quarantine: Vec::new(),
+                today: clock.now().today,
+                loading: false,
+                message: None,
+            },
+            queues_form: QueuesForm::default(),
+            records: RecordsView::default(),
+            records_form: RecordsForm::default(),
+            operators: Vec::new(),
+            settings_message: None,
+            settings_form: SettingsForm::default(),
+            printer: PrinterView::default(),
+            printer_form: PrinterForm::default(),
+            intake_label: None,
+            records_label: None,
+            label_generation: 0,
+            dashboard: DashboardState::default(),
+            banner: None,
+            last_decided: None,
+            events,
+            event_sender,
+            scanner_events,
+            photo_results,
+            hot_folder_events,
+            listings,
+            webcam_answers,
+            label_results,
+            started: false,
+            notice,
+            clock,
+        }
+    }
+
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+
+    /// The signed-in operator.
+    pub fn operator(&self) -> Option<&SignedIn> {
+        self.session.as_ref()
+    }
+
+    pub fn station_view(&self) -> StationView {
+        StationView {
+            merchants: self.merchants.clone(),
+            database: self.database.clone(),
+            demo_loading: self.demo_loading,
+        }
+    }
+
+    pub fn sign_in_view(&self) -> SignInView {
+        self.sign_in.clone()
+    }
+
+    pub fn intake_view(&self) -> IntakeView {
+        IntakeView {
+            scanners: self.scanners.clone(),
+            recent: self.recent.iter().map(|r| r.row.clone()).collect(),
+            card: self.pending.as_ref().map(|p| p.card.clone()),
+            today: self.today.clone(),
+        }
+    }
+
+    /// The open package's inspection, if one is open.
+    pub fn inspection_view(&self) -> Option<InspectionView> {
+        let bench = self.bench.as_ref()?;
+        let taken: Vec<Checkpoint> = bench.photos.iter().map(|p| p.checkpoint).collect();
+        let checkpoints = match &bench.package.claim {
+            Claim::Rma(found) => self
+                .policies
+                .get(&found.rma.record.merchant)
+                .map(|loaded| {
+                    bench
+                        .sheet
+                        .checkpoints(&loaded.policy, found.rma.record.kind, &taken)
+                        .into_iter()
+                        .map(|(rule, taken)| CheckpointLine {
+                            checkpoint: rule.checkpoint,
+                            clause: rule.clause.id.clone(),
+                            words: rule.clause.text.clone(),
+                            taken,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Claim::OrderOnly(_) | Claim::Quarantined => Vec::new(),
+        };
+        Some(InspectionView {
+            title: claim_title(&bench.package.claim, bench.package.package_id),
+            checkpoints,
+            photos: bench.photos.clone(),
+            selected: bench.selected,
+            checkpoint: bench.checkpoint,
+            photos_pending: bench.photos_pending,
+            saving: bench.saving,
+            photos_only: matches!(bench.package.claim, Claim::Quarantined),
+            webcam: self.webcam_line(),
+        })
+    }
+
+    /// The webcam's line on the photo panel.
+    pub(super) fn webcam_line(&self) -> WebcamLine {
+        match &self.webcams {
+            None => WebcamLine::Looking,
+            Some(Webcams::Found(cameras)) => WebcamLine::Cameras {
+                names: cameras.iter().map(|c| format!("{} ({})", c.name, c.node.display())).collect(),
+                chosen: self.camera,
+                capturing: self.capturing.is_some(),
+            },
+            Some(other) => WebcamLine::Unavailable(other.words()),
+        }
+    }
+
+    /// The photo picker, if it is open.
+    pub fn picker(&self) -> Option<&Picker> {
+        self.picker.as_ref()
+    }
+
+    /// The photo opened in full, if any.
+    pub fn preview(&self) -> Option<&PhotoPreview> {
+        self.preview.as_ref()
+    }
+
+    /// The sheet being filled in, if a package is open.
+    pub fn sheet(&self) -> Option<&InspectionSheet> {
+        self.bench.as_ref().map(|b| &b.sheet)
+    }
+
+    /// The decision on screen, if the clerk has asked for one.
+    pub fn decision_view(&self) -> Option<DecisionView> {
+        let bench = self.bench.as_ref()?;
+        let decided = bench.decided.as_ref()?;
+        let currency = bench.package.claim.order().map_or("", |order| order.record.currency.as_str());
+        let mut view = DecisionView::of(
+            claim_title(&bench.package.claim, bench.package.package_id),
+            &decided.decision,
+            currency,
+            &decided.entries,
+        );
+        view.saving = bench.saving;
+        view.message = bench.message.clone();
+        Some(view)
+    }
+
+    pub fn queues_view(&self) -> &QueuesView {
+        &self.queues
+    }
+
+    pub fn records_view(&self) -> &RecordsView {
+        &self.records
+    }
+
+    pub fn settings_view(&self) -> SettingsView {
+        SettingsView {
+            station: self.station.clone(),
+            data_folder: self.data_dir.display().to_string(),
+            hot_folder: self.hot_folder_path.as_ref().map(|p| p.display().to_string()),
+            scanners: self.scanners.clone(),
+            operators: self.operators.clone(),
+            supervisor: self.session.as_ref().is_some_and(|s| s.role == Role::Supervisor),
+            merchants: self
+                .policies
+                .iter()
+                .map(|loaded| {
+                    (loaded.policy.merchant.name.clone(), crate::domain::policy::words::describe(&loaded.policy))
+                })
+                .collect(),
+            message: self.settings_message.clone(),
+        }
+    }
+
+    /// The label panel beside intake (the last decided package) or beside records (the open record).
+    pub fn label_panel(&self, screen: Screen) -> Option<&LabelPanel> {
+        match screen {
+            Screen::Intake => self.intake_label.as_ref(),
+            Screen::Records => self.records_label.as_ref(),
+            _ => None,
+        }
+    }
+
+    pub fn printer_view(&self) -> &PrinterView {
+        &self.printer
+    }
+
+    pub fn dashboard_state(&self) -> &DashboardState {
+        &self.dashboard
+    }
+
+    /// The last outcome shown under the scan field.
+    pub fn banner(&self) -> Option<&(bool, String)> {
+        self.banner.as_ref()
+    }
+
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    /// The clock, read here at the edge: who, where and when, for a record.
+    /// Who is acting at this bench: the signed-in operator, or the station's setup before anyone has.
+    pub(super) fn actor(&self) -> Actor {
+        match &self.session {
+            Some(session) => Actor { name: session.name.clone(), role: session.role, station: self.station.clone() },
+            None => Actor { name: SETUP.to_owned(), role: Role::Clerk, station: self.station.clone() },
+        }
+    }
+
+    /// The time now, from the clock the app was given.
+    pub(super) fn now(&self) -> Now {
+        self.clock.now()
+    }
+
+    /// Who, where and when, for a record made now.
+    pub(super) fn stamp(&self) -> Stamp {
+        self.actor().stamp(&self.now())
+    }
+
+    /// Merchant ids and names, for a label made on another thread.
+    pub(super) fn merchant_names(&self) -> Vec<(String, String)> {
+        self.policies.iter().map(|l| (l.policy.merchant.id.clone(), l.policy.merchant.name.clone())).collect()
+    }
+
+    /// Sends `work` to the storage thread; its answer comes back as an event and wakes the UI.
+    pub(super) fn submit<R: Send + 'static>(
+        &mut self,
+        ctx: &egui::Context,
+        work: impl FnOnce(&mut dyn Store) -> R + Send + 'static,
+        event: impl FnOnce(R) -> AppEvent + Send + 'static,
+    ) -> bool {
+        let Some(storage) = &self.storage else { return false };
+        let (sender, ctx) = (self.event_sender.clone(), ctx.clone());
+        let queued = storage.submit(work, move |answer| {
+            // The window may be closing; an answer nobody waits for is dropped.
+            let _ = sender.send(event(answer));
+            ctx.request_repaint();
+        });
+        if let Err(e) = &queued {
+            self.notice = Some(e.to_string());
+        }
+        queued.is_ok()
+    }
+
+    pub(super) fn database_path(&self) -> PathBuf {
+        crate::storage::database_path(&self.data_dir)
+    }
+}
+
+/// A merchant's name by its id (the id itself for a merchant no policy names).
+fn merchant_name(names: &[(String, String)], id: &str) -> String {
+    names.iter().find(|(known, _)| known == id).map_or_else(|| id.to_owned(), |(_, name)| name.clone())
+}
+
+/// A decoded picture as a texture the screen can draw.
+fn texture(ctx: &egui::Context, sha256: &str, what: &str, picture: &RgbaPicture) -> egui::TextureHandle {
+    let image =
+        egui::ColorImage::from_rgba_unmultiplied([picture.width as usize, picture.height as usize], &picture.rgba);
+    ctx.load_texture(format!("{what}-{sha256}"), image, Default::default())
+}
+
+/// A locked name, in the words of a refused sign-in.
+fn locked_words(locked: crate::domain::lockout::LockedUntil, now: DateTime<Utc>) -> String {
+    auth::AuthError::Locked { minutes: locked.minutes_left(now) }.to_string()
+}
+
+/// The banner after a decision is saved: "RMA-2026-0101 decided: accept — refund $45.00".
+fn decided_summary(number: &str, currency: &str, saved: &Confirmed) -> String {
+    let decision = &saved.decision;
+    let mut words = format!("{number} decided: {} — {}", decision.verdict, decision.disposition);
+    if !decision.money.net.is_zero() {
+        words.push_str(&format!(" {}", crate::domain::policy::words::format_amount(decision.money.net, currency)));
+    }
+    if saved.overridden {
+        words.push_str(" (override)");
+    }
+    let queues: Vec<&str> = saved.queued.iter().map(|queue| queue.as_str()).collect();
+    if !queues.is_empty() {
+        words.push_str(&format!("; queued: {}", queues.join(", ")));
+    }
+    words
+}
+
+/// Where an evidence packet is read from and written to.
+#[derive(Debug, Clone)]
+struct PacketPlace {
+    photos: PhotoFolder,
+    folder: PathBuf,
+}
+
+/// What a scan is, in words: "tracking number (UPS)", "RMA number (merchant id)".
+fn describe_kind(classification: &Classification) -> String {
+    let kind = classification.kind();
+    let detail = match &classification.reading {
+        Reading::TrackingNumber(tracking) => Some(tracking.courier_name.clone()),
+        Reading::RmaNumber(found) | Reading::OrderNumber(found) => Some(found.merchant.clone()),
+        _ => None,
+    };
+    let words = match kind {
+        Kind::RmaNumber => "RMA number",
+        Kind::TrackingNumber => "tracking number",
+        Kind::Gs1 => "GS1 data",
+        Kind::ProductCode => "product code",
+        Kind::OrderNumber => "order number",
+        Kind::Unknown => "unrecognized code",
+    };
+    match detail {
+        Some(detail) => format!("{words} ({detail})"),
+        None => words.to_owned(),
+    }
+}
