@@ -3,7 +3,76 @@
 
 use super::*;
 
+/// What the clerk asked for in a frame: a screen's command, a key or a button of the bar. The frame
+/// collects them while it draws; [`StationApp::run`] carries them out after it.
+#[derive(Debug)]
+pub(super) enum AppCommand {
+    Go(Screen),
+    Back,
+    SignOut,
+    Key(BenchKey),
+    Scan(ScanFieldInput),
+    WriteEvidence(i64),
+    Station(StationCommand),
+    SignIn(SignInCommand),
+    Intake(IntakeCommand),
+    Inspection(InspectionCommand),
+    Picker(PickerAction),
+    Decision(DecisionCommand),
+    Queues(QueuesCommand),
+    Records(RecordsCommand),
+    Printer(PrinterCommand),
+    Settings(SettingsCommand),
+    Label(LabelPlace, LabelCommand),
+}
+
+/// The bench's keys beside the screens' own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum BenchKey {
+    NextItem,
+    PreviousItem,
+    ChoosePhotos,
+    WebcamPhoto,
+    Override,
+}
+
 impl StationApp {
+    /// Carries out one command.
+    pub(super) fn run(&mut self, command: AppCommand, ctx: &egui::Context) {
+        match command {
+            AppCommand::Go(screen) => {
+                self.screen = screen;
+                self.entered(screen, ctx);
+            }
+            AppCommand::Back => self.back(),
+            AppCommand::SignOut => {
+                self.session = None;
+                self.screen = Screen::SignIn;
+            }
+            AppCommand::Key(BenchKey::NextItem) => self.step_item(true),
+            AppCommand::Key(BenchKey::PreviousItem) => self.step_item(false),
+            AppCommand::Key(BenchKey::ChoosePhotos) => self.open_picker(),
+            AppCommand::Key(BenchKey::WebcamPhoto) => self.take_webcam_photo(),
+            AppCommand::Key(BenchKey::Override) => self.override_form.open = !self.override_form.open,
+            AppCommand::Scan(input) => self.scan_input(input, ctx),
+            AppCommand::WriteEvidence(decision_id) => self.write_evidence(decision_id, ctx),
+            AppCommand::Station(StationCommand::LoadDemo) => self.load_demo(ctx),
+            AppCommand::SignIn(SignInCommand::SignIn { name, pin }) => self.sign_in_with(name, pin, ctx),
+            AppCommand::SignIn(SignInCommand::CreateFirstSupervisor { name, pin }) => {
+                self.create_first_supervisor(name, pin, ctx);
+            }
+            AppCommand::Intake(command) => self.intake_command(command, ctx),
+            AppCommand::Inspection(command) => self.inspection_command(command, ctx),
+            AppCommand::Picker(action) => self.picker_action(action, ctx),
+            AppCommand::Decision(command) => self.decision_command(command, ctx),
+            AppCommand::Queues(command) => self.queues_command(command, ctx),
+            AppCommand::Records(command) => self.records_command(command, ctx),
+            AppCommand::Printer(command) => self.printer_command(command, ctx),
+            AppCommand::Settings(command) => self.settings_command(command, ctx),
+            AppCommand::Label(place, command) => self.label_command(place, command),
+        }
+    }
+
     pub(super) fn intake_command(&mut self, command: IntakeCommand, ctx: &egui::Context) {
         match command {
             IntakeCommand::Open(option) => self.open(option, ctx),

@@ -4,6 +4,7 @@
 //! given, so everything typed lives here and survives a change of screen.
 
 mod command_handling;
+use command_handling::{AppCommand, BenchKey};
 mod labels;
 mod logic;
 mod photos;
