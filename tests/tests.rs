@@ -27,6 +27,7 @@ mod policy_files;
 mod queue_export;
 mod scan;
 mod scanner;
+mod status;
 mod storage;
 mod support;
 mod tidy;

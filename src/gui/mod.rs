@@ -20,6 +20,7 @@ pub mod records;
 pub mod settings;
 pub mod sign_in;
 pub mod station;
+pub mod status;
 pub mod theme;
 
 use std::path::{Path, PathBuf};

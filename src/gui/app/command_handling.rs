@@ -13,6 +13,7 @@ pub(super) enum AppCommand {
     Key(BenchKey),
     Scan(ScanFieldInput),
     WriteEvidence(i64),
+    DismissNotices,
     Station(StationCommand),
     SignIn(SignInCommand),
     Intake(IntakeCommand),
@@ -56,6 +57,7 @@ impl StationApp {
             AppCommand::Key(BenchKey::Override) => self.override_form.open = !self.override_form.open,
             AppCommand::Scan(input) => self.scan_input(input, ctx),
             AppCommand::WriteEvidence(decision_id) => self.write_evidence(decision_id, ctx),
+            AppCommand::DismissNotices => self.notices.dismiss(),
             AppCommand::Station(StationCommand::LoadDemo) => self.load_demo(ctx),
             AppCommand::SignIn(SignInCommand::SignIn { name, pin }) => self.sign_in_with(name, pin, ctx),
             AppCommand::SignIn(SignInCommand::CreateFirstSupervisor { name, pin }) => {

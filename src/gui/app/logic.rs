@@ -30,7 +30,9 @@ impl StationApp {
             } else if let Ok(event) = self.hot_folder_events.try_recv() {
                 match event {
                     HotFolderEvent::Arrived { path, .. } => self.add_photo(path, ctx),
-                    HotFolderEvent::Trouble(message) => self.notice = Some(format!("hot folder: {message}")),
+                    HotFolderEvent::Trouble(message) => {
+                        self.notices.push(Level::Warning, format!("hot folder: {message}"))
+                    }
                 }
             } else if let Ok(answer) = self.listings.try_recv() {
                 if let Some(picker) = self.picker.as_mut() {
@@ -49,10 +51,12 @@ impl StationApp {
             AppEvent::Counts(Ok(counts)) => {
                 self.database = DatabaseView::Ready { path: self.database_path().display().to_string(), counts };
             }
-            AppEvent::Counts(Err(message)) => self.notice = Some(message),
+            AppEvent::Counts(Err(message)) => self.notices.push(Level::Error, message),
             AppEvent::DemoLoaded(result) => {
                 self.demo_loading = false;
-                self.notice = result.err();
+                if let Err(message) = result {
+                    self.notices.push(Level::Error, message);
+                }
                 self.refresh_counts(ctx);
                 self.refresh_operators(ctx);
             }
@@ -63,7 +67,7 @@ impl StationApp {
                 self.sign_in.demo_hint = demo.then(crate::demo::operators_hint);
                 self.operators = operators;
             }
-            AppEvent::Operators(Err(message)) => self.notice = Some(message),
+            AppEvent::Operators(Err(message)) => self.notices.push(Level::Error, message),
             AppEvent::SignedIn { name, result } => {
                 self.sign_in.busy = false;
                 let now = self.now().at;
@@ -133,7 +137,9 @@ impl StationApp {
                 Err(message) => self.banner = Some((false, format!("the package was not received: {message}"))),
             },
             AppEvent::Today(Ok(packages)) => self.today = packages,
-            AppEvent::Today(Err(message)) | AppEvent::InspectionSaved(Err(message)) => self.notice = Some(message),
+            AppEvent::Today(Err(message)) | AppEvent::InspectionSaved(Err(message)) => {
+                self.notices.push(Level::Error, message)
+            }
             AppEvent::InspectionSaved(Ok(())) => {}
             AppEvent::Decided { number, currency, result } => match result {
                 Ok(saved) => {
@@ -151,9 +157,10 @@ impl StationApp {
                     let summary = match saved.packet {
                         Some(Ok(packet)) => format!("{summary}; {packet}"),
                         Some(Err(message)) => {
-                            self.notice = Some(format!(
-                                "the decision is saved, but its evidence packet was not written: {message}"
-                            ));
+                            self.notices.push(
+                                Level::Error,
+                                format!("the decision is saved, but its evidence packet was not written: {message}"),
+                            );
                             summary
                         }
                         None => summary,
@@ -254,7 +261,9 @@ impl StationApp {
                             item: tile.item,
                         });
                     }
-                    Err(message) => self.notice = Some(format!("photo stored but not recorded: {message}")),
+                    Err(message) => {
+                        self.notices.push(Level::Error, format!("photo stored but not recorded: {message}"))
+                    }
                 }
             }
             AppEvent::BinLabels { title, result } => {

@@ -52,6 +52,7 @@ use crate::gui::records::{EVIDENCE_PACKET, RecordsCommand, RecordsForm, RecordsV
 use crate::gui::settings::{SettingsCommand, SettingsForm, SettingsView, settings_ui};
 use crate::gui::sign_in::{SignInCommand, SignInForm, SignInView, sign_in_ui};
 use crate::gui::station::{DatabaseView, MerchantSummary, StationCommand, StationView, station_ui};
+use crate::gui::status::{Level, Notices, notices_ui};
 use crate::gui::{APP_NAME, StationSetup, theme};
 use crate::labels::printer::PrinterTarget;
 use crate::labels::worker::{LabelDone, LabelResult, LabelWork, LabelWorker};
@@ -336,8 +337,8 @@ pub struct StationApp {
     webcam_answers: Receiver<WebcamAnswer>,
     label_results: Receiver<LabelResult<LabelTag>>,
     started: bool,
-    /// The last thing that went wrong outside a scan, in words for the clerk.
-    notice: Option<String>,
+    /// What went wrong outside the clerk's current action, kept until dismissed.
+    notices: Notices,
 }
 
 impl std::fmt::Debug for StationApp {
@@ -359,7 +360,7 @@ impl StationApp {
         let (listing_sender, listings) = sync_channel(EVENT_QUEUE);
         let (webcam_sender, webcam_answers) = sync_channel(EVENT_QUEUE);
         let (label_sender, label_results) = sync_channel(EVENT_QUEUE);
-        let mut notice = None;
+        let mut notices = Notices::default();
         let (worker, database) = match setup.store.map(|s| StorageWorker::spawn(Box::new(s))) {
             Ok(Ok(worker)) => (Some(worker), DatabaseView::Opening),
             Ok(Err(e)) => (None, DatabaseView::Failed(format!("the storage thread could not start: {e}"))),
@@ -368,7 +369,7 @@ impl StationApp {
         let classifier = match Classifier::new(&setup.policies.classifier_config()) {
             Ok(classifier) => Some(Arc::new(classifier)),
             Err(e) => {
-                notice = Some(format!("scans cannot be classified: {e}"));
+                notices.push(Level::Error, format!("scans cannot be classified: {e}"));
                 None
             }
         };
@@ -387,7 +388,9 @@ impl StationApp {
             let Some(classifier) = &classifier else { break };
             match ScannerReader::spawn(config, Arc::clone(classifier), scanner_sender.clone(), Arc::clone(&wake)) {
                 Ok(reader) => readers.push(reader),
-                Err(e) => notice = Some(format!("scanner {}: its thread could not start: {e}", status.name)),
+                Err(e) => {
+                    notices.push(Level::Error, format!("scanner {}: its thread could not start: {e}", status.name))
+                }
             }
             scanners.push(status);
         }
@@ -395,7 +398,7 @@ impl StationApp {
         let photo_worker = match PhotoWorker::spawn(folder, DecodeLimits::default(), photo_sender, Arc::clone(&wake)) {
             Ok(worker) => Some(worker),
             Err(e) => {
-                notice = Some(format!("photos cannot be taken in: the photo thread could not start: {e}"));
+                notices.push(Level::Error, format!("photos cannot be taken in: the photo thread could not start: {e}"));
                 None
             }
         };
@@ -406,25 +409,29 @@ impl StationApp {
             Arc::clone(&wake),
             listing::answer,
         )
-        .map_err(|e| notice = Some(format!("the photo picker cannot list folders: its thread could not start: {e}")))
+        .map_err(|e| {
+            notices.push(Level::Error, format!("the photo picker cannot list folders: its thread could not start: {e}"))
+        })
         .ok();
         let devices = setup.video_devices;
         let webcam =
             ErrandThread::spawn("webcam", webcam::QUEUE_DEPTH, webcam_sender, Arc::clone(&wake), move |work| {
                 webcam::errand(&devices, work)
             })
-            .map_err(|e| notice = Some(format!("webcams cannot be used: their thread could not start: {e}")))
+            .map_err(|e| {
+                notices.push(Level::Error, format!("webcams cannot be used: their thread could not start: {e}"))
+            })
             .ok();
         let label_worker = match LabelWorker::spawn(label_sender, Arc::clone(&wake)) {
             Ok(worker) => Some(worker),
             Err(e) => {
-                notice = Some(format!("bin labels cannot be made: the label thread could not start: {e}"));
+                notices.push(Level::Error, format!("bin labels cannot be made: the label thread could not start: {e}"));
                 None
             }
         };
         let hot_folder = setup.hot_folder.as_deref().and_then(|folder| {
             HotFolder::watch(folder, Settle::default(), hot_sender, Arc::clone(&wake))
-                .map_err(|e| notice = Some(e.to_string()))
+                .map_err(|e| notices.push(Level::Error, e.to_string()))
                 .ok()
         });
         let clock = setup.clock;
@@ -501,7 +508,7 @@ impl StationApp {
             webcam_answers,
             label_results,
             started: false,
-            notice,
+            notices,
             clock,
         }
     }
@@ -666,8 +673,14 @@ impl StationApp {
         self.banner.as_ref()
     }
 
+    /// The newest notice's words.
     pub fn notice(&self) -> Option<&str> {
-        self.notice.as_deref()
+        self.notices.latest().map(|notice| notice.text.as_str())
+    }
+
+    /// Every notice not yet dismissed, oldest first.
+    pub fn notices(&self) -> &Notices {
+        &self.notices
     }
 
     /// The clock, read here at the edge: who, where and when, for a record.
@@ -709,7 +722,7 @@ impl StationApp {
             ctx.request_repaint();
         });
         if let Err(e) = &queued {
-            self.notice = Some(e.to_string());
+            self.notices.push(Level::Error, e.to_string());
         }
         queued.is_ok()
     }

@@ -8,7 +8,8 @@ impl StationApp {
     /// Every way a file comes in (a typed path, the picker, a drop, the hot folder) comes through here.
     pub(super) fn add_photo(&mut self, path: PathBuf, ctx: &egui::Context) {
         let Some(tag) = self.attach_tag() else {
-            self.notice = Some(format!("{}: no inspection is open to attach this photo to", path.display()));
+            self.notices
+                .push(Level::Warning, format!("{}: no inspection is open to attach this photo to", path.display()));
             return;
         };
         self.ingest(tag, PhotoWork::IngestFile(path));
@@ -36,7 +37,7 @@ impl StationApp {
                     bench.photos_pending += 1;
                 }
             }
-            Err(e) => self.notice = Some(e.to_string()),
+            Err(e) => self.notices.push(Level::Error, e.to_string()),
         }
     }
 
@@ -56,7 +57,7 @@ impl StationApp {
     pub(super) fn list_folder(&mut self, request: ListRequest) {
         let Some(lister) = &self.lister else { return };
         if let Err(e) = lister.submit(request) {
-            self.notice = Some(e.to_string());
+            self.notices.push(Level::Error, e.to_string());
         }
     }
 
@@ -80,7 +81,7 @@ impl StationApp {
     pub(super) fn find_webcams(&mut self) {
         let Some(webcam) = &self.webcam else { return };
         if let Err(e) = webcam.submit(WebcamWork::Find) {
-            self.notice = Some(e.to_string());
+            self.notices.push(Level::Error, e.to_string());
         }
     }
 
@@ -95,7 +96,7 @@ impl StationApp {
         let Some(webcam) = &self.webcam else { return };
         match webcam.submit(WebcamWork::Capture(camera.node.clone())) {
             Ok(()) => self.capturing = Some(tag),
-            Err(e) => self.notice = Some(e.to_string()),
+            Err(e) => self.notices.push(Level::Error, e.to_string()),
         }
     }
 
@@ -115,7 +116,7 @@ impl StationApp {
                 match result {
                     // The camera's own JPEG, filed like any other photo.
                     Ok(jpeg) => self.ingest(tag, PhotoWork::IngestBytes(jpeg)),
-                    Err(e) => self.notice = Some(format!("no webcam photo: {e}")),
+                    Err(e) => self.notices.push(Level::Error, format!("no webcam photo: {e}")),
                 }
                 ctx.request_repaint();
             }
@@ -127,7 +128,7 @@ impl StationApp {
         let (Some(worker), Ok(hash)) = (&self.photo_worker, sha256.parse::<PhotoHash>()) else { return };
         match worker.submit(PhotoTag::Preview, PhotoWork::Preview(hash)) {
             Ok(()) => self.preview = Some(PhotoPreview { sha256, texture: None, zoom: 1.0 }),
-            Err(e) => self.notice = Some(e.to_string()),
+            Err(e) => self.notices.push(Level::Error, e.to_string()),
         }
     }
 
@@ -140,7 +141,7 @@ impl StationApp {
                     }
                 }
                 Ok(_) => {}
-                Err(e) => self.notice = Some(format!("the photo cannot be shown: {e}")),
+                Err(e) => self.notices.push(Level::Error, format!("the photo cannot be shown: {e}")),
             }
             return;
         };
@@ -151,7 +152,7 @@ impl StationApp {
             Ok(PhotoDone::Ingested(ingested)) => ingested,
             Ok(_) => return,
             Err(e) => {
-                self.notice = Some(format!("photo not taken: {e}"));
+                self.notices.push(Level::Error, format!("photo not taken: {e}"));
                 return;
             }
         };

@@ -57,8 +57,8 @@ impl StationApp {
                     }
                 });
             }
-            if let Some(notice) = &self.notice {
-                ui.colored_label(theme::WAIT, notice);
+            if notices_ui(ui, &self.notices) {
+                commands.push(AppCommand::DismissNotices);
             }
         });
         if self.screen != Screen::Inspection {
@@ -128,8 +128,8 @@ impl StationApp {
             );
             ui.add_space(8.0);
             commands.extend(station_ui(ui, &station).map(AppCommand::Station));
-            if let Some(notice) = &self.notice {
-                ui.colored_label(theme::WAIT, notice);
+            if notices_ui(ui, &self.notices) {
+                commands.push(AppCommand::DismissNotices);
             }
         });
         let view = self.sign_in.clone();
