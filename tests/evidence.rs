@@ -546,7 +546,10 @@ fn confirming_a_denial_at_the_bench_writes_its_packet_and_records_writes_one_on_
     decide_on_screen(&mut harness);
     confirm(&mut harness);
 
-    // The denial's packet was written on the storage thread, and the banner says where.
+    // The denial's packet is written after the decision, on the `files` thread, and the banner says where.
+    step_until(&mut harness, "the packet written", |app| {
+        app.banner().is_some_and(|(good, words)| *good && words.contains("; evidence packet for"))
+    });
     let files = evidence_files(dir.path());
     let [packet] = files.as_slice() else { panic!("{files:?}") };
     assert!(packet.file_name().unwrap().to_str().unwrap().starts_with("RMA-2026-0103-decision-"), "{packet:?}");

@@ -56,12 +56,12 @@ impl StationApp {
             AppCommand::Key(BenchKey::WebcamPhoto) => self.take_webcam_photo(),
             AppCommand::Key(BenchKey::Override) => self.override_form.open = !self.override_form.open,
             AppCommand::Scan(input) => self.scan_input(input, ctx),
-            AppCommand::WriteEvidence(decision_id) => self.write_evidence(decision_id, ctx),
+            AppCommand::WriteEvidence(decision_id) => self.write_packet(decision_id, None, ctx),
             AppCommand::DismissNotices => self.notices.dismiss(),
             AppCommand::Station(StationCommand::LoadDemo) => self.load_demo(ctx),
             AppCommand::SignIn(SignInCommand::SignIn { name, pin }) => self.sign_in_with(name, pin, ctx),
             AppCommand::SignIn(SignInCommand::CreateFirstSupervisor { name, pin }) => {
-                self.create_first_supervisor(name, pin, ctx);
+                self.create_first_supervisor(name, pin);
             }
             AppCommand::Intake(command) => self.intake_command(command, ctx),
             AppCommand::Inspection(command) => self.inspection_command(command, ctx),
@@ -70,7 +70,7 @@ impl StationApp {
             AppCommand::Queues(command) => self.queues_command(command, ctx),
             AppCommand::Records(command) => self.records_command(command, ctx),
             AppCommand::Printer(command) => self.printer_command(command, ctx),
-            AppCommand::Settings(command) => self.settings_command(command, ctx),
+            AppCommand::Settings(command) => self.settings_command(command),
             AppCommand::Label(place, command) => self.label_command(place, command),
         }
     }
@@ -192,80 +192,26 @@ impl StationApp {
         }
     }
 
+    /// Confirms the engine's decision on screen, on the storage thread; a packet that is due is written
+    /// after it ([`StationApp::write_packet`]).
     pub(super) fn confirm_decision(&mut self, ctx: &egui::Context) {
-        self.save_decision(None, ctx);
-    }
-
-    /// An override asked for on the decision screen: refused at once for a locked-out supervisor or an
-    /// amount that is not money, else saved once the supervisor's PIN checks.
-    pub(super) fn override_decision(&mut self, request: OverrideRequest, pin: String, ctx: &egui::Context) {
-        let now = self.now();
-        let Some(bench) = self.bench.as_mut() else { return };
-        let Some(decided) = bench.decided.as_ref() else { return };
-        if let Err(locked) = self.lockout.check(&request.supervisor, now.at) {
-            bench.message = Some(locked_words(locked, now.at));
-            return;
-        }
-        match bench::decision::prepare_override(&self.policies, decided, &request, now.today) {
-            Ok(prepared) => self.save_decision(Some((request, prepared, pin)), ctx),
-            Err(error) => bench.message = Some(error.to_string()),
-        }
-    }
-
-    /// Saves the decision on screen (overridden when `override_` is given), then writes its evidence
-    /// packet if it gets one without being asked. The decision stands whatever becomes of its packet: a
-    /// packet that fails is reported and can be written again from the Records screen.
-    fn save_decision(&mut self, override_: Option<(OverrideRequest, PreparedOverride, String)>, ctx: &egui::Context) {
-        let (actor, now, place) = (self.actor(), self.now(), self.packet_place());
+        let (actor, now, policies) = (self.actor(), self.now(), self.policies.clone());
         let Some(bench) = self.bench.as_mut() else { return };
         let Some(decided) = bench.decided.clone() else { return };
         if bench.saving {
             return;
         }
         bench.saving = true;
-        let (package, sheet, policies) = (bench.package.clone(), bench.sheet.clone(), self.policies.clone());
+        let (package, sheet) = (bench.package.clone(), bench.sheet.clone());
         let number = package.claim.number(package.package_id);
         let currency = package.claim.order().map_or(String::new(), |o| o.record.currency.clone());
         self.submit(
             ctx,
-            move |store| {
-                let confirmed = match override_ {
-                    None => bench::decision::confirm(store, &policies, &actor, &now, &package, &sheet, &decided),
-                    Some((request, prepared, pin)) => {
-                        let candidates = auth::candidates(&*store, &request.supervisor)?;
-                        match auth::check_pin(&candidates, &pin) {
-                            Ok(approver) => bench::decision::confirm_override(
-                                store, &policies, &actor, &now, &package, &sheet, &decided, prepared, &approver,
-                            ),
-                            Err(error) => Err(bench::decision::refuse_override(
-                                store,
-                                &actor,
-                                &now,
-                                &package,
-                                &request.supervisor,
-                                error.to_string(),
-                            )),
-                        }
-                    }
-                }?;
-                let packet = confirmed.packet_due.then(|| {
-                    evidence::write_packet(
-                        store,
-                        &place.photos,
-                        confirmed.decision_id,
-                        PacketTarget::Folder(&place.folder),
-                        &actor.stamp(&now),
-                    )
-                    .map(|receipt| receipt.to_string())
-                    .map_err(|e| e.to_string())
-                });
-                Ok(Box::new(SavedDecision { confirmed, packet }))
-            },
-            move |result: Result<Box<SavedDecision>, BenchError>| match result {
-                Err(BenchError::OverrideRefused { supervisor, why }) => {
-                    AppEvent::OverrideRefused { supervisor, message: why }
-                }
-                result => AppEvent::Decided { number, currency, result: result.map_err(|e| e.to_string()) },
+            move |store| bench::decision::confirm(store, &policies, &actor, &now, &package, &sheet, &decided),
+            move |result| AppEvent::Decided {
+                number,
+                currency,
+                result: result.map(Box::new).map_err(|e| e.to_string()),
             },
         );
     }
@@ -336,7 +282,7 @@ impl StationApp {
                     AppEvent::Found,
                 );
             }
-            RecordsCommand::EvidencePacket(decision_id) => self.write_evidence(decision_id, ctx),
+            RecordsCommand::EvidencePacket(decision_id) => self.write_packet(decision_id, None, ctx),
             RecordsCommand::Open(id) => {
                 self.submit(
                     ctx,
@@ -347,64 +293,10 @@ impl StationApp {
         }
     }
 
-    pub(super) fn settings_command(&mut self, command: SettingsCommand, ctx: &egui::Context) {
+    pub(super) fn settings_command(&mut self, command: SettingsCommand) {
         match command {
-            SettingsCommand::AddOperator { name, role, pin } => {
-                if let Err(e) = auth::check_new_pin(&pin) {
-                    self.settings_message = Some((false, e.to_string()));
-                    return;
-                }
-                let (actor, now) = (self.actor(), self.now());
-                self.submit(
-                    ctx,
-                    move |store| {
-                        let hash = auth::hash_pin(&pin)?;
-                        bench::operators::add_operator(store, &actor, &now, &name, role, &hash)?;
-                        Ok(format!("{name} added as {role}"))
-                    },
-                    |result: Result<String, BenchError>| AppEvent::OperatorAdded(result.map_err(|e| e.to_string())),
-                );
-            }
+            SettingsCommand::AddOperator { name, role, pin } => self.add_operator(name, role, pin),
         }
-    }
-
-    pub(super) fn sign_in_with(&mut self, name: String, pin: String, ctx: &egui::Context) {
-        let now = self.now().at;
-        if let Err(locked) = self.lockout.check(&name, now) {
-            self.sign_in.message = Some(locked_words(locked, now));
-            return;
-        }
-        self.sign_in.busy = true;
-        let who = name.clone();
-        self.submit(
-            ctx,
-            move |store| {
-                auth::authenticate(store, &name, &pin)
-                    .map_err(|e| (matches!(e, auth::AuthError::WrongNameOrPin), e.to_string()))
-            },
-            move |result| AppEvent::SignedIn { name: who, result },
-        );
-    }
-
-    pub(super) fn create_first_supervisor(&mut self, name: String, pin: String, ctx: &egui::Context) {
-        if let Err(e) = auth::check_new_pin(&pin) {
-            self.sign_in.message = Some(e.to_string());
-            return;
-        }
-        self.sign_in.busy = true;
-        let (station, now) = (self.station.clone(), self.now());
-        let who = name.clone();
-        self.submit(
-            ctx,
-            move |store| {
-                let hash = auth::hash_pin(&pin)?;
-                bench::operators::add_first_supervisor(store, &station, &now, &name, &hash)
-            },
-            move |result: Result<SignedIn, BenchError>| AppEvent::SignedIn {
-                name: who,
-                result: result.map_err(|e| (false, e.to_string())),
-            },
-        );
     }
 
     /// Called when the clerk moves to a screen: loads what it shows. The last banner belonged to the
@@ -493,19 +385,64 @@ impl StationApp {
         }
     }
 
-    /// Writes a decision's evidence packet into the evidence folder, on the storage thread.
-    pub(super) fn write_evidence(&mut self, decision_id: i64, ctx: &egui::Context) {
-        let (place, stamp) = (self.packet_place(), self.stamp());
-        self.banner = Some((true, "writing the evidence packet…".to_owned()));
+    /// Writes a decision's evidence packet into the evidence folder: its record read on the storage
+    /// thread, the file written on the `files` thread, its audit entry on the storage thread again. The
+    /// banner then shows `prefix` (the decision's summary, for a packet written without being asked) and
+    /// where the packet went.
+    pub(super) fn write_packet(&mut self, decision_id: i64, prefix: Option<String>, ctx: &egui::Context) {
+        if prefix.is_none() {
+            self.banner = Some((true, "writing the evidence packet…".to_owned()));
+        }
+        self.submit(
+            ctx,
+            move |store| store.evidence_record(decision_id).map(Box::new).map_err(|e| e.to_string()),
+            move |result| AppEvent::PacketRecord { prefix, result },
+        );
+    }
+
+    /// A packet's record is read: the `files` thread lays it out and writes it.
+    pub(super) fn packet_record_read(&mut self, prefix: Option<String>, result: Result<Box<EvidenceRecord>, String>) {
+        let record = match result {
+            Ok(record) => record,
+            Err(message) => return self.packet_failed(prefix, message),
+        };
+        let work = FileWork::Packet { record, place: self.packet_place(), stamp: self.stamp(), prefix };
+        if let Some(files) = &self.files
+            && let Err(e) = files.submit(work)
+        {
+            self.notices.push(Level::Error, format!("the evidence packet was not written: {e}"));
+        }
+    }
+
+    /// A packet written on the `files` thread: its audit entry goes on the decision.
+    pub(super) fn packet_written(&mut self, answer: FileAnswer, ctx: &egui::Context) {
+        let FileAnswer::Packet { prefix, result } = answer;
+        let receipt = match result {
+            Ok(receipt) => receipt,
+            Err(message) => return self.packet_failed(prefix, message),
+        };
+        let stamp = self.stamp();
         self.submit(
             ctx,
             move |store| {
-                evidence::write_packet(store, &place.photos, decision_id, PacketTarget::Folder(&place.folder), &stamp)
-                    .map(|receipt| receipt.to_string())
+                evidence::record_written(store, &receipt, &stamp)
+                    .map(|()| receipt.to_string())
                     .map_err(|e| e.to_string())
             },
-            AppEvent::EvidenceWritten,
+            move |result| AppEvent::EvidenceWritten { prefix, result },
         );
+    }
+
+    /// A packet that was not written: a packet asked for says so in the banner; one written without being
+    /// asked leaves the decision's banner and adds a notice (the decision stands; Records writes it again).
+    pub(super) fn packet_failed(&mut self, prefix: Option<String>, message: String) {
+        match prefix {
+            Some(_) => self.notices.push(
+                Level::Error,
+                format!("the decision is saved, but its evidence packet was not written: {message}"),
+            ),
+            None => self.banner = Some((false, format!("the evidence packet was not written: {message}"))),
+        }
     }
 
     pub(super) fn load_demo(&mut self, ctx: &egui::Context) {

@@ -40,6 +40,10 @@ impl StationApp {
                 }
             } else if let Ok(answer) = self.webcam_answers.try_recv() {
                 self.take_webcam_answer(answer, ctx);
+            } else if let Ok(answer) = self.pin_answers.try_recv() {
+                self.pin_answer(answer, ctx);
+            } else if let Ok(answer) = self.file_answers.try_recv() {
+                self.packet_written(answer, ctx);
             } else {
                 break;
             }
@@ -68,22 +72,15 @@ impl StationApp {
                 self.operators = operators;
             }
             AppEvent::Operators(Err(message)) => self.notices.push(Level::Error, message),
-            AppEvent::SignedIn { name, result } => {
+            AppEvent::Candidates { purpose, pin, result } => self.candidates_read(purpose, pin, result),
+            AppEvent::FirstSupervisor { name, result } => {
                 self.sign_in.busy = false;
-                let now = self.now().at;
                 match result {
                     Ok(signed) => {
                         self.lockout.succeeded(&name);
-                        self.sign_in.message = None;
-                        self.session = Some(signed);
-                        self.screen = Screen::Intake;
-                        self.refresh_today(ctx);
-                        self.refresh_operators(ctx);
+                        self.signed_in(signed, ctx);
                     }
-                    Err((wrong_pin, message)) => {
-                        let locked = if wrong_pin { self.lockout.failed(&name, now) } else { None };
-                        self.sign_in.message = Some(locked.map_or(message, |locked| locked_words(locked, now)));
-                    }
+                    Err(message) => self.sign_in.message = Some(message),
                 }
             }
             AppEvent::Matched { scan, code, kind, found } => {
@@ -142,8 +139,8 @@ impl StationApp {
             }
             AppEvent::InspectionSaved(Ok(())) => {}
             AppEvent::Decided { number, currency, result } => match result {
-                Ok(saved) => {
-                    let summary = decided_summary(&number, &currency, &saved.confirmed);
+                Ok(confirmed) => {
+                    let summary = decided_summary(&number, &currency, &confirmed);
                     if let Some(bench) = &self.bench {
                         self.request_labels(bench.package.package_id, number, ctx);
                     }
@@ -154,19 +151,13 @@ impl StationApp {
                     }
                     self.bench = None;
                     self.override_form = OverrideForm::default();
-                    let summary = match saved.packet {
-                        Some(Ok(packet)) => format!("{summary}; {packet}"),
-                        Some(Err(message)) => {
-                            self.notices.push(
-                                Level::Error,
-                                format!("the decision is saved, but its evidence packet was not written: {message}"),
-                            );
-                            summary
-                        }
-                        None => summary,
-                    };
+                    // The packet is written after the decision, off the storage thread: the next scan's
+                    // lookup does not wait for it. Its words join the banner when it is written.
+                    if confirmed.packet_due {
+                        self.write_packet(confirmed.decision_id, Some(summary.clone()), ctx);
+                    }
                     self.banner = Some((true, summary));
-                    self.last_decided = Some(saved.confirmed.decision_id);
+                    self.last_decided = Some(confirmed.decision_id);
                     self.screen = Screen::Intake;
                     self.refresh_today(ctx);
                 }
@@ -177,12 +168,17 @@ impl StationApp {
                     }
                 }
             },
-            AppEvent::EvidenceWritten(result) => {
-                self.banner = Some(match result {
-                    Ok(words) => (true, words),
-                    Err(message) => (false, format!("the evidence packet was not written: {message}")),
-                });
-            }
+            AppEvent::PacketRecord { prefix, result } => self.packet_record_read(prefix, result),
+            AppEvent::EvidenceWritten { prefix, result } => match (prefix, result) {
+                // Still the banner of the decision it belongs to: the packet's words join it.
+                (Some(summary), Ok(words)) => {
+                    if self.banner.as_ref().is_some_and(|(_, shown)| *shown == summary) {
+                        self.banner = Some((true, format!("{summary}; {words}")));
+                    }
+                }
+                (None, Ok(words)) => self.banner = Some((true, words)),
+                (prefix, Err(message)) => self.packet_failed(prefix, message),
+            },
             AppEvent::OverrideRefused { supervisor, message } => {
                 self.lockout.failed(&supervisor, self.now().at);
                 if let Some(bench) = self.bench.as_mut() {

@@ -7,6 +7,8 @@ mod command_handling;
 use command_handling::{AppCommand, BenchKey};
 mod labels;
 mod logic;
+mod operators;
+use operators::{PinAnswer, PinCheck, PinWork, pin_errand};
 mod photos;
 mod scans;
 mod ui;
@@ -20,7 +22,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use eframe::egui;
 
-use crate::auth::{self, SignedIn};
+use crate::auth::{self, AuthError, SignedIn};
 use crate::bench::decision::{Confirmed, Decided, OverrideRequest, PreparedOverride};
 use crate::bench::intake::IntakeMatch;
 use crate::bench::intake::{Arrival, Received};
@@ -33,7 +35,7 @@ use crate::domain::lockout::Lockout;
 use crate::domain::scan::command::BenchCommand;
 use crate::domain::scan::{Classification, Classifier, Kind, Reading, preview_text, screen_text};
 use crate::domain::vocabulary::{Checkpoint, Disposition, Queue, Role};
-use crate::evidence::{self, PacketTarget};
+use crate::evidence::{self, PacketReceipt, PacketTarget};
 use crate::gui::dashboard::{DashboardState, DashboardView, dashboard_ui};
 use crate::gui::decision::{DecisionCommand, DecisionView, OverrideForm, decision_ui};
 use crate::gui::inspection::{
@@ -67,8 +69,8 @@ use crate::photos::worker::{PhotoDone, PhotoResult, PhotoWork, PhotoWorker};
 use crate::policies::PolicySet;
 use crate::storage::worker::{StorageClient, StorageWorker};
 use crate::storage::{
-    BatchSummary, Dashboard, PackageHistory, PackageRow, QueueRow, RmaMatch, Stamp, Store, StoreCounts, StoredOrder,
-    exports_path,
+    BatchSummary, Dashboard, EvidenceRecord, OperatorRow, PackageHistory, PackageRow, QueueRow, RmaMatch, Stamp, Store,
+    StoreCounts, StoredOrder, exports_path,
 };
 
 /// How many answers may wait for the UI (the UI drains them every frame).
@@ -81,6 +83,8 @@ const RECENT_SCANS: usize = 50;
 const TODAY_LIMIT: usize = 200;
 /// Queue items loaded for a queue tab (drawn only where visible).
 const QUEUE_LIMIT: usize = 20_000;
+/// Requests that may wait for the `pin-check` and `files` threads.
+const ERRAND_QUEUE: usize = 16;
 /// Records search results.
 const FIND_LIMIT: usize = 100;
 
@@ -111,15 +115,21 @@ impl Screen {
 
 /// Answers from the workers.
 #[derive(Debug)]
-pub enum AppEvent {
+enum AppEvent {
     Counts(Result<StoreCounts, String>),
     DemoLoaded(Result<(u64, u64), String>),
     Operators(Result<Vec<(String, Role, bool)>, String>),
-    /// A sign-in's answer; an error says whether it was a wrong name or PIN (which counts towards the
-    /// lockout) or something else, such as a database error (which does not).
-    SignedIn {
+    /// The operators a PIN may belong to, read for a sign-in or an override; the PIN is checked next on
+    /// the `pin-check` thread.
+    Candidates {
+        purpose: PinCheck,
+        pin: String,
+        result: Result<Vec<OperatorRow>, String>,
+    },
+    /// The first supervisor of a new station added (and signed in), or why not.
+    FirstSupervisor {
         name: String,
-        result: Result<SignedIn, (bool, String)>,
+        result: Result<SignedIn, String>,
     },
     /// The lookup of the scan with this sequence number.
     Matched {
@@ -141,10 +151,18 @@ pub enum AppEvent {
     Decided {
         number: String,
         currency: String,
-        result: Result<Box<SavedDecision>, String>,
+        result: Result<Box<Confirmed>, String>,
     },
     /// An evidence packet written on request: where, or why not.
-    EvidenceWritten(Result<String, String>),
+    EvidenceWritten {
+        prefix: Option<String>,
+        result: Result<String, String>,
+    },
+    /// An evidence packet's record, read to be written on the `files` thread.
+    PacketRecord {
+        prefix: Option<String>,
+        result: Result<Box<EvidenceRecord>, String>,
+    },
     OverrideRefused {
         supervisor: String,
         message: String,
@@ -190,24 +208,16 @@ struct LabelTag {
     generation: u64,
 }
 
-/// A confirmed decision as saved, and what became of its automatic evidence packet (none: it gets one only
-/// on request).
-#[derive(Debug)]
-pub struct SavedDecision {
-    pub confirmed: Confirmed,
-    pub packet: Option<Result<String, String>>,
-}
-
 /// A queue tab's rows.
 #[derive(Debug)]
-pub enum QueueRows {
+enum QueueRows {
     Work(Vec<QueueRow>, Vec<BatchSummary>),
     Quarantine(Vec<PackageRow>),
 }
 
 /// A photo stored and recorded, before its thumbnail becomes a texture.
 #[derive(Debug)]
-pub struct PhotoTileData {
+struct PhotoTileData {
     pub sha256: String,
     pub checkpoint: Checkpoint,
     pub item: Option<usize>,
@@ -324,6 +334,10 @@ pub struct StationApp {
     /// The `webcam` thread: finds cameras and takes photos with them.
     webcam: Option<ErrandThread<WebcamWork>>,
     label_worker: Option<LabelWorker<LabelTag>>,
+    /// The `pin-check` thread: Argon2 for sign-ins, overrides and new PINs, off the storage thread.
+    pins: Option<ErrandThread<PinWork>>,
+    /// The `files` thread: evidence packets laid out and written, off the storage thread.
+    files: Option<ErrandThread<FileWork>>,
     /// Held to be dropped with the app: their Drop stops the threads.
     _worker: Option<StorageWorker>,
     _readers: Vec<ScannerReader>,
@@ -336,6 +350,8 @@ pub struct StationApp {
     listings: Receiver<ListAnswer>,
     webcam_answers: Receiver<WebcamAnswer>,
     label_results: Receiver<LabelResult<LabelTag>>,
+    pin_answers: Receiver<PinAnswer>,
+    file_answers: Receiver<FileAnswer>,
     started: bool,
     /// What went wrong outside the clerk's current action, kept until dismissed.
     notices: Notices,
@@ -360,6 +376,8 @@ impl StationApp {
         let (listing_sender, listings) = sync_channel(EVENT_QUEUE);
         let (webcam_sender, webcam_answers) = sync_channel(EVENT_QUEUE);
         let (label_sender, label_results) = sync_channel(EVENT_QUEUE);
+        let (pin_sender, pin_answers) = sync_channel(EVENT_QUEUE);
+        let (file_sender, file_answers) = sync_channel(EVENT_QUEUE);
         let mut notices = Notices::default();
         let (worker, database) = match setup.store.map(|s| StorageWorker::spawn(Box::new(s))) {
             Ok(Ok(worker)) => (Some(worker), DatabaseView::Opening),
@@ -429,6 +447,19 @@ impl StationApp {
                 None
             }
         };
+        let pins = ErrandThread::spawn("pin-check", ERRAND_QUEUE, pin_sender, Arc::clone(&wake), pin_errand)
+            .map_err(|e| {
+                notices.push(Level::Error, format!("PINs cannot be checked: their thread could not start: {e}"))
+            })
+            .ok();
+        let files = ErrandThread::spawn("files", ERRAND_QUEUE, file_sender, Arc::clone(&wake), file_errand)
+            .map_err(|e| {
+                notices.push(
+                    Level::Error,
+                    format!("evidence packets cannot be written: their thread could not start: {e}"),
+                )
+            })
+            .ok();
         let hot_folder = setup.hot_folder.as_deref().and_then(|folder| {
             HotFolder::watch(folder, Settle::default(), hot_sender, Arc::clone(&wake))
                 .map_err(|e| notices.push(Level::Error, e.to_string()))
@@ -446,6 +477,8 @@ impl StationApp {
             lister,
             webcam,
             label_worker,
+            pins,
+            files,
             data_dir: setup.data_dir,
             hot_folder_path: setup.hot_folder,
             station: setup.station,
@@ -507,6 +540,8 @@ impl StationApp {
             listings,
             webcam_answers,
             label_results,
+            pin_answers,
+            file_answers,
             started: false,
             notices,
             clock,
@@ -581,7 +616,7 @@ impl StationApp {
     }
 
     /// The webcam's line on the photo panel.
-    pub(super) fn webcam_line(&self) -> WebcamLine {
+    fn webcam_line(&self) -> WebcamLine {
         match &self.webcams {
             None => WebcamLine::Looking,
             Some(Webcams::Found(cameras)) => WebcamLine::Cameras {
@@ -685,7 +720,7 @@ impl StationApp {
 
     /// The clock, read here at the edge: who, where and when, for a record.
     /// Who is acting at this bench: the signed-in operator, or the station's setup before anyone has.
-    pub(super) fn actor(&self) -> Actor {
+    fn actor(&self) -> Actor {
         match &self.session {
             Some(session) => Actor { name: session.name.clone(), role: session.role, station: self.station.clone() },
             None => Actor { name: SETUP.to_owned(), role: Role::Clerk, station: self.station.clone() },
@@ -693,22 +728,22 @@ impl StationApp {
     }
 
     /// The time now, from the clock the app was given.
-    pub(super) fn now(&self) -> Now {
+    fn now(&self) -> Now {
         self.clock.now()
     }
 
     /// Who, where and when, for a record made now.
-    pub(super) fn stamp(&self) -> Stamp {
+    fn stamp(&self) -> Stamp {
         self.actor().stamp(&self.now())
     }
 
     /// Merchant ids and names, for a label made on another thread.
-    pub(super) fn merchant_names(&self) -> Vec<(String, String)> {
+    fn merchant_names(&self) -> Vec<(String, String)> {
         self.policies.iter().map(|l| (l.policy.merchant.id.clone(), l.policy.merchant.name.clone())).collect()
     }
 
     /// Sends `work` to the storage thread; its answer comes back as an event and wakes the UI.
-    pub(super) fn submit<R: Send + 'static>(
+    fn submit<R: Send + 'static>(
         &mut self,
         ctx: &egui::Context,
         work: impl FnOnce(&mut dyn Store) -> R + Send + 'static,
@@ -727,7 +762,7 @@ impl StationApp {
         queued.is_ok()
     }
 
-    pub(super) fn database_path(&self) -> PathBuf {
+    fn database_path(&self) -> PathBuf {
         crate::storage::database_path(&self.data_dir)
     }
 }
@@ -771,6 +806,30 @@ fn decided_summary(number: &str, currency: &str, saved: &Confirmed) -> String {
 struct PacketPlace {
     photos: PhotoFolder,
     folder: PathBuf,
+}
+
+/// Work for the `files` thread: the files the window writes that hold no database work (evidence packets:
+/// photos read back, pages laid out, the file written), so the storage thread never waits for them.
+#[derive(Debug)]
+enum FileWork {
+    Packet { record: Box<EvidenceRecord>, place: PacketPlace, stamp: Stamp, prefix: Option<String> },
+}
+
+/// What the `files` thread answered.
+#[derive(Debug)]
+enum FileAnswer {
+    Packet { prefix: Option<String>, result: Result<PacketReceipt, String> },
+}
+
+/// The `files` thread's errand.
+fn file_errand(work: FileWork) -> FileAnswer {
+    match work {
+        FileWork::Packet { record, place, stamp, prefix } => {
+            let target = PacketTarget::Folder(&place.folder);
+            let result = evidence::write_file(*record, &place.photos, target, &stamp).map_err(|e| e.to_string());
+            FileAnswer::Packet { prefix, result }
+        }
+    }
 }
 
 /// What a scan is, in words: "tracking number (UPS)", "RMA number (merchant id)".

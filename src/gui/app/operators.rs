@@ -1,0 +1,241 @@
+//! Signing in, the first supervisor, adding operators and a supervisor's override PIN, with Argon2 (slow
+//! on purpose) on the `pin-check` thread: the storage thread only reads the candidates and saves, so the
+//! next scan's lookup never waits behind a PIN.
+//!
+//! Each flow goes storage → `pin-check` → storage (or the app's state), through the app: a storage
+//! answer ([`AppEvent::Candidates`]) sends the PIN work, and the `pin-check` answer ([`PinAnswer`]) is
+//! applied here.
+
+use super::*;
+
+/// What a PIN is being checked for.
+#[derive(Debug)]
+pub(super) enum PinCheck {
+    SignIn { name: String },
+    Override(Box<PendingOverride>),
+}
+
+/// An override waiting for its supervisor's PIN: everything its save needs.
+#[derive(Debug)]
+pub(super) struct PendingOverride {
+    pub request: OverrideRequest,
+    pub prepared: PreparedOverride,
+    pub package: BenchPackage,
+    pub sheet: InspectionSheet,
+    pub decided: Decided,
+}
+
+/// Who a new PIN is hashed for.
+#[derive(Debug)]
+pub(super) enum NewOperator {
+    FirstSupervisor { name: String },
+    Added { name: String, role: Role },
+}
+
+/// Work for the `pin-check` thread.
+#[derive(Debug)]
+pub(super) enum PinWork {
+    Check { purpose: PinCheck, candidates: Vec<OperatorRow>, pin: String },
+    Hash { purpose: NewOperator, pin: String },
+}
+
+/// What the `pin-check` thread answered.
+#[derive(Debug)]
+pub(super) enum PinAnswer {
+    Checked { purpose: PinCheck, result: Result<SignedIn, AuthError> },
+    Hashed { purpose: NewOperator, result: Result<String, AuthError> },
+}
+
+/// The `pin-check` thread's errand: Argon2, no store.
+pub(super) fn pin_errand(work: PinWork) -> PinAnswer {
+    match work {
+        PinWork::Check { purpose, candidates, pin } => {
+            PinAnswer::Checked { purpose, result: auth::check_pin(&candidates, &pin) }
+        }
+        PinWork::Hash { purpose, pin } => PinAnswer::Hashed { purpose, result: auth::hash_pin(&pin) },
+    }
+}
+
+impl StationApp {
+    pub(super) fn sign_in_with(&mut self, name: String, pin: String, ctx: &egui::Context) {
+        let now = self.now().at;
+        if let Err(locked) = self.lockout.check(&name, now) {
+            self.sign_in.message = Some(locked_words(locked, now));
+            return;
+        }
+        self.sign_in.busy = true;
+        self.check_pin(PinCheck::SignIn { name }, pin, ctx);
+    }
+
+    /// Reads who a PIN may belong to on the storage thread; the PIN is checked when they come back.
+    fn check_pin(&mut self, purpose: PinCheck, pin: String, ctx: &egui::Context) {
+        let name = match &purpose {
+            PinCheck::SignIn { name } => name.clone(),
+            PinCheck::Override(pending) => pending.request.supervisor.clone(),
+        };
+        self.submit(
+            ctx,
+            move |store| auth::candidates(store, &name).map_err(|e| e.to_string()),
+            move |result| AppEvent::Candidates { purpose, pin, result },
+        );
+    }
+
+    /// The candidates of a PIN check are in: the PIN goes to the `pin-check` thread.
+    pub(super) fn candidates_read(&mut self, purpose: PinCheck, pin: String, result: Result<Vec<OperatorRow>, String>) {
+        match result {
+            Ok(candidates) => self.pin_work(PinWork::Check { purpose, candidates, pin }),
+            Err(message) => self.pin_failed(&purpose, message),
+        }
+    }
+
+    fn pin_work(&mut self, work: PinWork) {
+        let Some(pins) = &self.pins else { return };
+        if let Err(e) = pins.submit(work) {
+            self.notices.push(Level::Error, e.to_string());
+        }
+    }
+
+    /// A PIN flow that could not go on (not a wrong PIN: a database or thread error).
+    fn pin_failed(&mut self, purpose: &PinCheck, message: String) {
+        match purpose {
+            PinCheck::SignIn { .. } => {
+                self.sign_in.busy = false;
+                self.sign_in.message = Some(message);
+            }
+            PinCheck::Override(_) => {
+                if let Some(bench) = self.bench.as_mut() {
+                    bench.saving = false;
+                    bench.message = Some(format!("not saved: {message}"));
+                }
+            }
+        }
+    }
+
+    pub(super) fn pin_answer(&mut self, answer: PinAnswer, ctx: &egui::Context) {
+        let now = self.now();
+        match answer {
+            PinAnswer::Checked { purpose: PinCheck::SignIn { name }, result } => {
+                self.sign_in.busy = false;
+                match result {
+                    Ok(signed) => {
+                        self.lockout.succeeded(&name);
+                        self.signed_in(signed, ctx);
+                    }
+                    Err(error) => {
+                        let wrong_pin = matches!(error, AuthError::WrongNameOrPin);
+                        let locked = if wrong_pin { self.lockout.failed(&name, now.at) } else { None };
+                        let words = locked.map_or_else(|| error.to_string(), |locked| locked_words(locked, now.at));
+                        self.sign_in.message = Some(words);
+                    }
+                }
+            }
+            PinAnswer::Checked { purpose: PinCheck::Override(pending), result } => {
+                self.save_override(*pending, result.map_err(|e| e.to_string()), ctx);
+            }
+            PinAnswer::Hashed { purpose: NewOperator::FirstSupervisor { name }, result } => {
+                let (station, who) = (self.station.clone(), name.clone());
+                self.submit(
+                    ctx,
+                    move |store| bench::operators::add_first_supervisor(store, &station, &now, &name, &result?),
+                    move |result: Result<SignedIn, BenchError>| AppEvent::FirstSupervisor {
+                        name: who,
+                        result: result.map_err(|e| e.to_string()),
+                    },
+                );
+            }
+            PinAnswer::Hashed { purpose: NewOperator::Added { name, role }, result } => {
+                let actor = self.actor();
+                self.submit(
+                    ctx,
+                    move |store| {
+                        bench::operators::add_operator(store, &actor, &now, &name, role, &result?)?;
+                        Ok(format!("{name} added as {role}"))
+                    },
+                    |result: Result<String, BenchError>| AppEvent::OperatorAdded(result.map_err(|e| e.to_string())),
+                );
+            }
+        }
+    }
+
+    /// An operator whose PIN checked (or the first supervisor, just added) takes the bench.
+    pub(super) fn signed_in(&mut self, signed: SignedIn, ctx: &egui::Context) {
+        self.sign_in.message = None;
+        self.session = Some(signed);
+        self.screen = Screen::Intake;
+        self.refresh_today(ctx);
+        self.refresh_operators(ctx);
+    }
+
+    pub(super) fn create_first_supervisor(&mut self, name: String, pin: String) {
+        if let Err(e) = auth::check_new_pin(&pin) {
+            self.sign_in.message = Some(e.to_string());
+            return;
+        }
+        self.sign_in.busy = true;
+        self.pin_work(PinWork::Hash { purpose: NewOperator::FirstSupervisor { name }, pin });
+    }
+
+    pub(super) fn add_operator(&mut self, name: String, role: Role, pin: String) {
+        if let Err(e) = auth::check_new_pin(&pin) {
+            self.settings_message = Some((false, e.to_string()));
+            return;
+        }
+        self.pin_work(PinWork::Hash { purpose: NewOperator::Added { name, role }, pin });
+    }
+
+    /// An override asked for on the decision screen: refused at once for a locked-out supervisor or an
+    /// amount that is not money, else saved once the supervisor's PIN checks (on the `pin-check` thread).
+    pub(super) fn override_decision(&mut self, request: OverrideRequest, pin: String, ctx: &egui::Context) {
+        let now = self.now();
+        let Some(bench) = self.bench.as_mut() else { return };
+        let Some(decided) = bench.decided.clone() else { return };
+        if bench.saving {
+            return;
+        }
+        if let Err(locked) = self.lockout.check(&request.supervisor, now.at) {
+            bench.message = Some(locked_words(locked, now.at));
+            return;
+        }
+        let prepared = match bench::decision::prepare_override(&self.policies, &decided, &request, now.today) {
+            Ok(prepared) => prepared,
+            Err(error) => {
+                bench.message = Some(error.to_string());
+                return;
+            }
+        };
+        bench.saving = true;
+        let pending =
+            PendingOverride { request, prepared, package: bench.package.clone(), sheet: bench.sheet.clone(), decided };
+        self.check_pin(PinCheck::Override(Box::new(pending)), pin, ctx);
+    }
+
+    /// The override's PIN checked: saved with the supervisor it approved, or refused and the refusal
+    /// audited, on the storage thread.
+    fn save_override(&mut self, pending: PendingOverride, approver: Result<SignedIn, String>, ctx: &egui::Context) {
+        let (actor, now, policies) = (self.actor(), self.now(), self.policies.clone());
+        let number = pending.package.claim.number(pending.package.package_id);
+        let currency = pending.package.claim.order().map_or(String::new(), |o| o.record.currency.clone());
+        self.submit(
+            ctx,
+            move |store| {
+                let PendingOverride { request, prepared, package, sheet, decided } = pending;
+                match approver {
+                    Ok(approver) => bench::decision::confirm_override(
+                        store, &policies, &actor, &now, &package, &sheet, &decided, prepared, &approver,
+                    ),
+                    Err(why) => {
+                        Err(bench::decision::refuse_override(store, &actor, &now, &package, &request.supervisor, why))
+                    }
+                }
+            },
+            move |result| match result {
+                Err(BenchError::OverrideRefused { supervisor, why }) => {
+                    AppEvent::OverrideRefused { supervisor, message: why }
+                }
+                result => {
+                    AppEvent::Decided { number, currency, result: result.map(Box::new).map_err(|e| e.to_string()) }
+                }
+            },
+        );
+    }
+}
