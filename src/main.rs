@@ -1,10 +1,18 @@
-//! `rma-station`: the station's window with no arguments, headless tools as subcommands.
+//! `rma-station`: the station's window with no arguments, headless tools as subcommands. The one place
+//! that knows both: the command line never opens the window itself.
 
 use std::io::Write as _;
 use std::process::ExitCode;
 
+use rma_station::cli::{self, Invocation, WindowArgs};
+use rma_station::gui::{self, StationSetup};
+
 fn main() -> ExitCode {
-    match rma_station::cli::run() {
+    let outcome = cli::run().map_err(|e| e.to_string()).and_then(|invocation| match invocation {
+        Invocation::Done(code) => Ok(code),
+        Invocation::Window(args) => open_window(args),
+    });
+    match outcome {
         Ok(code) => code,
         Err(error) => {
             // The one place an error reaches the user: one line on standard error.
@@ -12,4 +20,11 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn open_window(args: WindowArgs) -> Result<ExitCode, String> {
+    let WindowArgs { policies, data_dir, station, scanners, hot_folder } = args;
+    let setup = StationSetup::open(policies, &data_dir, station, scanners, hot_folder);
+    gui::run(setup).map_err(|e| format!("the station window could not open: {e}"))?;
+    Ok(ExitCode::SUCCESS)
 }

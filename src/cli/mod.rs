@@ -1,7 +1,9 @@
 //! The command line: with no subcommand the station's window opens; subcommands are the headless tools.
 //!
 //! Arguments are parsed into typed values here (clap) and each command returns a `Result`; `main`
-//! reports an error once, as one line, and chooses the exit code.
+//! reports an error once, as one line, and chooses the exit code. The headless commands never touch the
+//! window: with no subcommand [`run`] only gathers what the window needs ([`Invocation::Window`]) and
+//! `main` opens it.
 
 mod bench_sheet;
 mod classify;
@@ -300,8 +302,6 @@ pub enum CliError {
     Port { port: String, reason: String },
     #[error("a worker thread could not start: {0}")]
     Thread(io::Error),
-    #[error("the station window could not open: {0}")]
-    Gui(String),
     #[error("{0}")]
     Export(#[from] crate::formats::export::ExportError),
     #[error("{0}")]
@@ -316,8 +316,25 @@ pub enum CliError {
     NoPackage { number: String },
 }
 
-/// Parses the arguments and runs the command.
-pub fn run() -> Result<ExitCode, CliError> {
+/// What the command line asked for: the window, with what it needs to open, or a command that has run.
+#[derive(Debug)]
+pub enum Invocation {
+    Window(WindowArgs),
+    Done(ExitCode),
+}
+
+/// What the station's window is opened with.
+#[derive(Debug)]
+pub struct WindowArgs {
+    pub policies: PolicySet,
+    pub data_dir: PathBuf,
+    pub station: String,
+    pub scanners: Vec<crate::devices::scanner::ScannerConfig>,
+    pub hot_folder: Option<PathBuf>,
+}
+
+/// Parses the arguments and runs the command, or gathers what the window needs.
+pub fn run() -> Result<Invocation, CliError> {
     let cli = Cli::parse();
     let policies = load_policies(cli.policy_dir.as_deref())?;
     // The one clock of a command: read here, at the edge, and passed in everywhere else.
@@ -332,8 +349,13 @@ pub fn run() -> Result<ExitCode, CliError> {
             };
             let scanners =
                 cli.scanners.iter().enumerate().map(|(i, port)| scanner::config(i, port, &settings)).collect();
-            let setup = crate::gui::StationSetup::open(policies, &folder, cli.station, scanners, cli.hot_folder);
-            crate::gui::run(setup).map_err(|e| CliError::Gui(e.to_string()))?;
+            return Ok(Invocation::Window(WindowArgs {
+                policies,
+                data_dir: folder,
+                station: cli.station,
+                scanners,
+                hot_folder: cli.hot_folder,
+            }));
         }
         Some(Command::Decide { case, today }) => {
             let today = today.unwrap_or_else(|| clock.now().today);
@@ -425,7 +447,7 @@ pub fn run() -> Result<ExitCode, CliError> {
         Some(Command::Policy { action: PolicyCommand::Check { files } }) => policy::check(&files)?,
         Some(Command::Policy { action: PolicyCommand::Show { merchant } }) => policy::show(&policies, &merchant)?,
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Invocation::Done(ExitCode::SUCCESS))
 }
 
 /// A queue's name as the vocabulary spells it; `store-credit` is taken for `store_credit`.

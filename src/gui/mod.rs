@@ -22,6 +22,7 @@ pub mod sign_in;
 pub mod station;
 pub mod status;
 pub mod theme;
+pub mod words;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

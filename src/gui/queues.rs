@@ -12,7 +12,7 @@ use eframe::egui;
 
 use crate::domain::policy::words::format_amount;
 use crate::domain::vocabulary::Queue;
-use crate::gui::records::local_time;
+use crate::gui::words::local_time;
 use crate::gui::theme;
 use crate::storage::{BatchSummary, PackageRow, QueueRow, QueueStatus};
 

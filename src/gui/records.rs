@@ -8,6 +8,7 @@ use crate::formats::case_json::RecordedDecision;
 use crate::gui::inspection::{checkpoint_words, item_line};
 use crate::gui::intake::stage_words;
 use crate::gui::queues::queue_line;
+use crate::gui::words::local_time;
 use crate::gui::theme;
 use crate::storage::{PackageHistory, PackageRow};
 
@@ -161,13 +162,6 @@ fn history_ui(ui: &mut egui::Ui, history: &PackageHistory) -> Option<RecordsComm
         );
     }
     command
-}
-
-/// A stored instant (RFC 3339 UTC) in the bench's local time, to the minute: "2026-11-21 04:49".
-pub fn local_time(instant: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(instant)
-        .map(|at| at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|_| instant.to_owned())
 }
 
 /// The ordered units that never arrived, from a saved decision's JSON: "missing: 2 × PSU-12V-2A (fee 10.00)".
