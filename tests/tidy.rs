@@ -163,3 +163,99 @@ fn tests_neither_skip_nor_expect_panics() {
         .collect();
     assert!(offences.is_empty(), "{}", offences.join("\n"));
 }
+
+/// The offences of a table of (folder, needle, why): each file under the folder whose code names the needle.
+fn offences_in(rules: &[(&str, &str, &str)], except: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut offences = Vec::new();
+    for (folder, needle, why) in rules {
+        for path in rust_files(folder) {
+            let rel = relative(&path);
+            if !except(&rel) && code_only(&read(&path)).contains(needle) {
+                offences.push(format!("{rel} names {needle}: {why}"));
+            }
+        }
+    }
+    offences
+}
+
+#[test]
+fn the_window_owns_no_resource_and_only_main_opens_it() {
+    let rules = [
+        ("src/gui", "std::fs", "files are the workers' (photos, labels, files thread)"),
+        ("src/gui", "fs::", "files are the workers' (photos, labels, files thread)"),
+        ("src/gui", "rusqlite", "the database is the storage thread's"),
+        ("src/gui", "image::", "decoding is the photo thread's"),
+        ("src/gui", "notify", "the hot folder is its own thread's"),
+        ("src/gui", "serialport", "ports are the devices' threads'"),
+        ("src/cli", "crate::gui", "headless commands never import the window; main chooses"),
+    ];
+    let mut offences = offences_in(&rules, |_| false);
+    // Nothing outside the window imports it but `main`, which chooses window or command.
+    offences.extend(offences_in(&[("src", "crate::gui", "only main opens the window")], |rel| {
+        rel.starts_with("src/gui") || rel == "src/main.rs"
+    }));
+    assert!(offences.is_empty(), "{}", offences.join("\n"));
+}
+
+#[test]
+fn colours_come_from_the_theme_only() {
+    let literal = ["Color32::from", "Color32::RED", "Color32::GREEN", "Color32::YELLOW", "Color32::LIGHT", "Rgba::"];
+    let offences: Vec<String> = literal
+        .iter()
+        .flat_map(|needle| {
+            offences_in(&[("src", needle, "a colour belongs in src/gui/theme.rs")], |rel| rel == "src/gui/theme.rs")
+        })
+        .collect();
+    assert!(offences.is_empty(), "{}", offences.join("\n"));
+}
+
+/// The screens of the window (`src/gui/*.rs`, `src/gui/app` as one) and which of them each imports.
+fn window_imports() -> Vec<(String, Vec<String>)> {
+    let name_of = |rel: &str| -> String {
+        let rest = rel.trim_start_matches("src/gui/").trim_end_matches(".rs");
+        rest.split('/').next().unwrap_or(rest).trim_end_matches("/mod").to_owned()
+    };
+    let mut graph: Vec<(String, Vec<String>)> = Vec::new();
+    for path in rust_files("src/gui") {
+        let rel = relative(&path);
+        let from = name_of(&rel);
+        let code = code_only(&read(&path));
+        let mut to: Vec<String> = code
+            .split("crate::gui::")
+            .skip(1)
+            .filter_map(|rest| rest.split(|c: char| !(c.is_alphanumeric() || c == '_')).next())
+            .map(str::to_owned)
+            .filter(|to| *to != from)
+            .collect();
+        match graph.iter_mut().find(|(name, _)| *name == from) {
+            Some((_, edges)) => edges.append(&mut to),
+            None => graph.push((from, to)),
+        }
+    }
+    graph
+}
+
+#[test]
+fn no_two_files_of_the_window_import_each_other() {
+    let graph = window_imports();
+    let edges = |from: &str| graph.iter().find(|(name, _)| name == from).map(|(_, to)| to.clone()).unwrap_or_default();
+    let mut cycles = Vec::new();
+    for (start, _) in &graph {
+        // Depth-first from each file: reaching it again is a circle.
+        let (mut stack, mut seen) = (vec![(start.clone(), vec![start.clone()])], Vec::new());
+        while let Some((at, path)) = stack.pop() {
+            for next in edges(&at) {
+                if next == *start {
+                    cycles.push(format!("{} -> {next}", path.join(" -> ")));
+                } else if !seen.contains(&next) {
+                    seen.push(next.clone());
+                    let mut longer = path.clone();
+                    longer.push(next.clone());
+                    stack.push((next, longer));
+                }
+            }
+        }
+    }
+    assert!(graph.len() > 10, "the window's files were not found: {graph:?}");
+    assert!(cycles.is_empty(), "the window's files import each other in a circle:\n{}", cycles.join("\n"));
+}

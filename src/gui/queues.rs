@@ -12,8 +12,8 @@ use eframe::egui;
 
 use crate::domain::policy::words::format_amount;
 use crate::domain::vocabulary::Queue;
-use crate::gui::words::local_time;
 use crate::gui::theme;
+use crate::gui::words::local_time;
 use crate::storage::{BatchSummary, PackageRow, QueueRow, QueueStatus};
 
 pub const EXPORT: &str = "Export new batch";

@@ -8,8 +8,8 @@ use crate::formats::case_json::RecordedDecision;
 use crate::gui::inspection::{checkpoint_words, item_line};
 use crate::gui::intake::stage_words;
 use crate::gui::queues::queue_line;
-use crate::gui::words::local_time;
 use crate::gui::theme;
+use crate::gui::words::local_time;
 use crate::storage::{PackageHistory, PackageRow};
 
 pub const FIND_FIELD: &str = "Find by any number";
