@@ -69,15 +69,15 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use rma_station::auth::hash_pin;
-use rma_station::clock::Clock;
+use rma_station::bench::decision::Decided;
+use rma_station::bench::intake::Arrival;
+use rma_station::bench::{self, Actor, Claim};
+use rma_station::clock::{Clock, Now};
 use rma_station::demo::{REFERENCE_DATE, demo_data};
 use rma_station::devices::scanner::ScannerConfig;
-use rma_station::domain::engine::decide;
 use rma_station::domain::inspection::InspectionSheet;
-use rma_station::domain::queue::queue_entries;
 use rma_station::domain::scan::{Classifier, FramerConfig, Kind};
 use rma_station::domain::vocabulary::{Queue, Role};
-use rma_station::formats::case_json::{Case, decision_json};
 use rma_station::gui::intake::{MatchCard, SCAN_FIELD, ScannerState};
 use rma_station::gui::queues::queue_line;
 use rma_station::gui::records::FIND_FIELD;
@@ -86,9 +86,7 @@ use rma_station::gui::{Screen, StationApp, StationSetup, theme};
 use rma_station::photos::store::{PhotoFolder, PhotoHash};
 use rma_station::policies::PolicySet;
 use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{
-    DecisionToSave, ImportSource, ReceivedPackage, RmaMatch, Stamp, Store, database_path, photos_path,
-};
+use rma_station::storage::{ImportSource, ReceivedPackage, RmaMatch, Stamp, Store, database_path, photos_path};
 use serialport::{SerialPort, TTYPort};
 
 const DEFAULT_ORDERS: u64 = 1_000_000;
@@ -439,37 +437,19 @@ fn prepare(dir: &Path, orders: u64, policies: &PolicySet, classifier: &Classifie
     Ok(())
 }
 
-/// A package of `found` received, inspected (everything ordered arrived, as new) and decided on `today`.
-struct Decided {
-    sheet: InspectionSheet,
-    to_save: DecisionToSave,
-}
-
-fn decide_received(found: &RmaMatch, policies: &PolicySet, today: chrono::NaiveDate) -> BenchResult<Decided> {
-    let rma = &found.rma.record;
-    let loaded = policies.get(&rma.merchant).ok_or_else(|| format!("no policy for {}", rma.merchant))?;
+/// A package of `found` inspected (everything ordered arrived, as new) and decided on `today` by the
+/// bench's own use case.
+fn decide_received(
+    found: &RmaMatch,
+    policies: &PolicySet,
+    today: chrono::NaiveDate,
+) -> BenchResult<(InspectionSheet, Decided)> {
     let mut sheet = InspectionSheet::for_order(&found.order.record, today);
     for item in &mut sheet.items {
         item.received = item.ordered;
     }
-    let case = Case {
-        merchant: rma.merchant.clone(),
-        order: found.order.record.to_order(),
-        rma: Some(rma.to_rma()),
-        inspection: sheet.to_inspection(|_| 0),
-    };
-    let decision = decide(&loaded.policy, &case.order, case.rma.as_ref(), &case.inspection, today);
-    let queue = queue_entries(&decision);
-    let to_save = DecisionToSave {
-        package_id: 0,
-        inspection_id: 0,
-        decision_json: decision_json(&case, loaded, &decision).to_string(),
-        policy_sha256: loaded.sha256.clone(),
-        decision,
-        override_: None,
-        queue,
-    };
-    Ok(Decided { sheet, to_save })
+    let decided = bench::decision::decide(policies, &Claim::Rma(found.clone()), 0, &sheet, &[], today)?;
+    Ok((sheet, decided))
 }
 
 /// Receives, inspects and decides packages for the generated RMAs in order, keeping those the engine
@@ -483,12 +463,13 @@ fn queue_refunds(
     stamp: &Stamp,
 ) -> BenchResult<()> {
     let began = Instant::now();
+    let actor = Actor { name: stamp.operator.clone(), role: Role::Supervisor, station: stamp.station.clone() };
     let mut refunded: Vec<(RmaMatch, chrono::NaiveDate)> = Vec::new();
     let mut made = 0;
     let mut tried = 0;
     let mut i = 0;
     while made < QUEUE_ITEMS {
-        let (found, Decided { sheet, mut to_save }) = if i < orders {
+        let (found, (sheet, decided), today) = if i < orders {
             let number = format!("RMA-{i}");
             i += 1;
             tried += 1;
@@ -497,29 +478,26 @@ fn queue_refunds(
             // Decided two days after the customer asked: the package has just come back.
             let today = found.rma.record.requested_on + TimeDelta::days(2);
             let decided = decide_received(found, policies, today)?;
-            if !matches!(decided.to_save.queue.as_slice(), [entry] if entry.queue == Queue::Refund) {
+            if !matches!(decided.1.entries.as_slice(), [entry] if entry.queue == Queue::Refund) {
                 continue;
             }
             refunded.push((found.clone(), today));
-            (found.clone(), decided)
+            (found.clone(), decided, today)
         } else {
             let Some((found, today)) = refunded.get(made % refunded.len().max(1)) else {
                 return Err(format!("none of {orders} RMAs was refunded by the engine").into());
             };
-            (found.clone(), decide_received(found, policies, *today)?)
+            (found.clone(), decide_received(found, policies, *today)?, *today)
         };
-        let number = &found.rma.record.number;
-        let package = ReceivedPackage {
-            scanned_code: number.clone(),
-            scanned_kind: classifier.classify(number).kind().as_str().to_owned(),
-            rma_id: Some(found.rma.id),
-            order_id: None,
+        let now = Now { at: stamp.at, today, offset: chrono::FixedOffset::east_opt(0).ok_or("UTC")? };
+        let arrival = Arrival {
+            scanned_code: found.rma.record.number.clone(),
+            scanned_kind: classifier.classify(&found.rma.record.number).kind().as_str().to_owned(),
+            claim: Claim::Rma(found),
             note: String::new(),
         };
-        to_save.package_id = store.receive_package(&package, stamp)?;
-        to_save.inspection_id = store.start_inspection(to_save.package_id, stamp)?;
-        store.save_inspection(to_save.inspection_id, &sheet, stamp)?;
-        store.record_decision(&to_save, stamp)?;
+        let received = bench::intake::receive(store, &actor, &now, arrival)?;
+        bench::decision::confirm(store, policies, &actor, &now, &received.package, &sheet, &decided)?;
         made += 1;
         if made % 1_000 == 0 {
             eprintln!("   refunds: {made}/{QUEUE_ITEMS} ({tried} RMAs decided) in {:.1?}", began.elapsed());

@@ -14,16 +14,15 @@ use chrono::{DateTime, TimeZone, Utc};
 use egui_kittest::kittest::Queryable;
 use image::{DynamicImage, GenericImageView, ImageFormat, Rgba, RgbaImage};
 use lopdf::{Document, Object, ObjectId};
+use rma_station::bench::intake::{Arrival, Received};
+use rma_station::bench::{self, Actor, Claim};
+use rma_station::clock::Now;
 use rma_station::demo::load_demo;
-use rma_station::domain::engine::decide;
-use rma_station::domain::inspection::InspectionSheet;
-use rma_station::domain::queue::queue_entries;
-use rma_station::domain::vocabulary::{Checkpoint, Defect, Sticker, Verdict};
+use rma_station::domain::vocabulary::{Checkpoint, Defect, Role, Sticker, Verdict};
 use rma_station::evidence::text::{self, Face};
 use rma_station::evidence::{
     EvidenceError, PacketTarget, decision_for_rma, gather, packets_folder, pdf, write_packet, written_automatically,
 };
-use rma_station::formats::case_json::{Case, decision_json};
 use rma_station::gui::Screen;
 use rma_station::gui::inspection::checkpoint_words;
 use rma_station::gui::records::{EVIDENCE_PACKET, FIND_FIELD, evidence_button};
@@ -31,7 +30,7 @@ use rma_station::photos::decode::DecodeLimits;
 use rma_station::photos::ingest::ingest;
 use rma_station::photos::store::PhotoFolder;
 use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{DecisionToSave, PhotoRow, ReceivedPackage, Stamp, Store, database_path, photos_path};
+use rma_station::storage::{PhotoRow, Stamp, Store, database_path, photos_path};
 use sha2::{Digest, Sha256};
 
 use crate::bench_flow::{broken_sticker_claim, confirm, decide as decide_on_screen, enter};
@@ -79,16 +78,20 @@ fn decided_claim(dir: &Path, shots: &[Shot]) -> (SqliteStore, i64) {
     let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
     load_demo(&mut store, date(TODAY), &stamp(0)).unwrap();
     let found = store.rmas_by_number(RMA).unwrap().remove(0);
-    let received = ReceivedPackage {
+    let actor = Actor { name: "ana".into(), role: Role::Clerk, station: "bench-7".into() };
+    let at = |minute: i64| Now {
+        at: stamp(minute).at,
+        today: date(TODAY),
+        offset: chrono::FixedOffset::east_opt(0).unwrap(),
+    };
+    let arrival = Arrival {
         scanned_code: RMA.into(),
         scanned_kind: "rma_number".into(),
-        rma_id: Some(found.rma.id),
-        order_id: None,
+        claim: Claim::Rma(found),
         note: String::new(),
     };
-    let package_id = store.receive_package(&received, &stamp(1)).unwrap();
-    let inspection_id = store.start_inspection(package_id, &stamp(1)).unwrap();
-    let mut sheet = InspectionSheet::for_order(&found.order.record, date(TODAY));
+    let Received { package, mut sheet } = bench::intake::receive(&mut store, &actor, &at(1), arrival).unwrap();
+    let inspection_id = package.inspection_id;
     let item = sheet.items.iter().position(|i| i.sku == SKU).unwrap();
     sheet.items[item].received = 1;
     sheet.items[item].state.sticker = Sticker::Broken;
@@ -111,26 +114,13 @@ fn decided_claim(dir: &Path, shots: &[Shot]) -> (SqliteStore, i64) {
         };
         store.record_photo(&row, &stamp(minute)).unwrap();
     }
-    store.save_inspection(inspection_id, &sheet, &stamp(8)).unwrap();
-    let loaded = POLICIES.get(&found.rma.record.merchant).unwrap();
-    let photos_of = |index: usize| shots.iter().filter(|s| !s.on_item || index == item).count() as u32;
-    let case = Case {
-        merchant: found.rma.record.merchant.clone(),
-        order: found.order.record.to_order(),
-        rma: Some(found.rma.record.to_rma()),
-        inspection: sheet.to_inspection(photos_of),
-    };
-    let decision = decide(&loaded.policy, &case.order, case.rma.as_ref(), &case.inspection, date(TODAY));
-    let to_save = DecisionToSave {
-        package_id,
-        inspection_id,
-        decision_json: decision_json(&case, loaded, &decision).to_string(),
-        policy_sha256: loaded.sha256.clone(),
-        queue: queue_entries(&decision),
-        decision,
-        override_: None,
-    };
-    let decision_id = store.record_decision(&to_save, &stamp(9)).unwrap();
+    bench::inspection::save_sheet(&mut store, &actor, &at(8), inspection_id, &sheet).unwrap();
+    let photos: Vec<Option<usize>> = shots.iter().map(|s| s.on_item.then_some(item)).collect();
+    let decided =
+        bench::decision::decide(&POLICIES, &package.claim, package.package_id, &sheet, &photos, date(TODAY)).unwrap();
+    let decision_id = bench::decision::confirm(&mut store, &POLICIES, &actor, &at(9), &package, &sheet, &decided)
+        .unwrap()
+        .decision_id;
     (store, decision_id)
 }
 

@@ -12,14 +12,16 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use rma_station::bench::intake::Arrival;
+use rma_station::bench::{self, Actor, Claim};
+use rma_station::clock::Now;
 use rma_station::domain::bin::{BinGroup, LineUnits, bin_for_state, sort_into_bins};
 use rma_station::domain::case::ItemState;
 use rma_station::domain::decision::Decision;
-use rma_station::domain::engine::decide;
 use rma_station::domain::inspection::{AS_NEW, InspectionSheet, SheetItem};
-use rma_station::domain::queue::queue_entries;
-use rma_station::domain::vocabulary::{Bin, Condition, DamageCause, Defect, Disposition, Packaging, Sticker, Verdict};
-use rma_station::formats::case_json::{Case, decision_json};
+use rma_station::domain::vocabulary::{
+    Bin, Condition, DamageCause, Defect, Disposition, Packaging, Role, Sticker, Verdict,
+};
 use rma_station::gui::labels::{PRINT_LABEL, SAVE_PDF, SAVE_PNG};
 use rma_station::gui::printer::{PRINTER_ADDRESS, PRINTER_KIND, SAVE_PRINTER};
 use rma_station::gui::records::FIND_FIELD;
@@ -29,7 +31,7 @@ use rma_station::labels::printer::{PrinterError, PrinterTarget, send};
 use rma_station::labels::worker::{LabelDone, LabelWork, LabelWorker};
 use rma_station::labels::{BinLabel, LabelFormat, labels_of, pdf, png, zpl};
 use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{DecisionToSave, ReceivedPackage, Stamp, Store, database_path};
+use rma_station::storage::{ReceivedPackage, Stamp, Store, database_path};
 use serialport::{SerialPort, TTYPort};
 
 use crate::bench_flow::open_and_decide;
@@ -55,9 +57,9 @@ pub fn demo_store(dir: &Path) -> SqliteStore {
     store
 }
 
-/// Receives, inspects and decides a package for the RMA `number` the way the window does: every ordered unit
-/// back as new, then `edit` on the sheet; the engine on `today` (one photo per item); the decision saved with
-/// its JSON record and queue entries by `record_decision`. Returns the package id and the decision.
+/// Receives, inspects and decides a package for the RMA `number` through the bench's use cases, as the
+/// window does: every ordered unit back as new, then `edit` on the sheet; the engine on `today` (one photo
+/// per item); the decision confirmed. Returns the package id and the decision.
 pub fn decide_package(
     store: &mut SqliteStore,
     number: &str,
@@ -66,40 +68,26 @@ pub fn decide_package(
     stamp: &Stamp,
 ) -> (i64, Decision) {
     let found = store.rmas_by_number(number).unwrap().remove(0);
-    let package = ReceivedPackage {
+    let actor = Actor { name: stamp.operator.clone(), role: Role::Clerk, station: stamp.station.clone() };
+    let now = Now { at: stamp.at, today, offset: chrono::FixedOffset::east_opt(0).unwrap() };
+    let arrival = Arrival {
         scanned_code: number.into(),
         scanned_kind: "rma_number".into(),
-        rma_id: Some(found.rma.id),
-        order_id: None,
+        claim: Claim::Rma(found),
         note: String::new(),
     };
-    let package_id = store.receive_package(&package, stamp).unwrap();
-    let inspection_id = store.start_inspection(package_id, stamp).unwrap();
-    let mut sheet = InspectionSheet::for_order(&found.order.record, today);
+    let received = bench::intake::receive(store, &actor, &now, arrival).unwrap();
+    let mut sheet = received.sheet;
     for item in &mut sheet.items {
         item.received = item.ordered;
     }
     edit(&mut sheet);
-    store.save_inspection(inspection_id, &sheet, stamp).unwrap();
-    let loaded = POLICIES.get(&found.rma.record.merchant).unwrap();
-    let case = Case {
-        merchant: found.rma.record.merchant.clone(),
-        order: found.order.record.to_order(),
-        rma: Some(found.rma.record.to_rma()),
-        inspection: sheet.to_inspection(|_| 1),
-    };
-    let decision = decide(&loaded.policy, &case.order, case.rma.as_ref(), &case.inspection, today);
-    let to_save = DecisionToSave {
-        package_id,
-        inspection_id,
-        decision_json: decision_json(&case, loaded, &decision).to_string(),
-        policy_sha256: loaded.sha256.clone(),
-        queue: queue_entries(&decision),
-        decision: decision.clone(),
-        override_: None,
-    };
-    store.record_decision(&to_save, stamp).unwrap();
-    (package_id, decision)
+    let photos: Vec<Option<usize>> = (0..sheet.items.len()).map(Some).collect();
+    let package = received.package;
+    let decided =
+        bench::decision::decide(&POLICIES, &package.claim, package.package_id, &sheet, &photos, today).unwrap();
+    bench::decision::confirm(store, &POLICIES, &actor, &now, &package, &sheet, &decided).unwrap();
+    (package.package_id, decided.decision)
 }
 
 /// A merchant's name from the built-in policies.
