@@ -302,7 +302,7 @@ pub enum CliError {
     #[error("the station window could not open: {0}")]
     Gui(String),
     #[error("{0}")]
-    Export(#[from] crate::formats::export::ExportError),
+    Export(#[from] crate::durable::WriteError),
     #[error("{0}")]
     QueueExport(#[from] crate::exports::ExportFailure),
     #[error("{0}")]

@@ -46,7 +46,7 @@ pub fn entry_hash(prev_hash: &str, entry: &AuditEntry) -> String {
         hasher.update((field.len() as u64).to_le_bytes());
         hasher.update(field.as_bytes());
     }
-    crate::policies::hex(&hasher.finalize())
+    crate::hex::encode(&hasher.finalize())
 }
 
 /// Where a chain breaks.

@@ -25,6 +25,9 @@ use crate::domain::records::{OrderRecord, RmaRecord};
 use crate::domain::vocabulary::{Queue, Role, Verdict};
 pub use audit::{AuditEntry, AuditHead, ChainBreak};
 pub use dashboard::{Dashboard, DashboardPeriod, FeesKept, MerchantFigures};
+// The work records the store lists and the exports write; they live outside storage so that formats
+// need not name it.
+pub use crate::records::{ExportBatch, ExportItem, ExportUnits, QueueRow, QueueStatus};
 
 /// Who did something, where and when: on every record a session writes and every audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,80 +191,12 @@ pub struct Override {
     pub engine_net: Money,
 }
 
-/// Whether a queue item still needs doing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum QueueStatus {
-    Open,
-    /// Done, with the reference given (refund id, tracking number) and when (RFC 3339 UTC).
-    Done {
-        reference: String,
-        at: String,
-    },
-}
-
-/// One item of a work queue, with what the person doing it needs to know.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueueRow {
-    pub id: i64,
-    pub queue: Queue,
-    pub package_id: i64,
-    pub decision_id: i64,
-    pub merchant: String,
-    pub rma_number: String,
-    pub order_number: String,
-    pub customer_name: String,
-    pub customer_email: String,
-    /// The order's ship-to address lines (for shipping and returns).
-    pub ship_to: Vec<String>,
-    pub payment_reference: Option<String>,
-    pub currency: String,
-    pub amount: Option<Money>,
-    pub due_on: Option<chrono::NaiveDate>,
-    pub detail: String,
-    /// The store-credit code (store credit only): unique and unguessable.
-    pub code: Option<String>,
-    pub status: QueueStatus,
-    /// RFC 3339 UTC.
-    pub created_at: String,
-}
-
-/// Units of one SKU on an exported item: what to pick and ship, or what to send back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportUnits {
-    pub sku: String,
-    /// The order line's catalogue name; empty for a unit that was not ordered.
-    pub name: String,
-    pub qty: u32,
-}
-
-/// One queue item as an export carries it: the queue row, the decision's money breakdown (refund and
-/// store credit) and its units (accepted units to ship for exchanges and replacements, refused units for
-/// a return to the customer).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportItem {
-    pub row: QueueRow,
-    pub money: Option<crate::domain::decision::MoneyBreakdown>,
-    pub units: Vec<ExportUnits>,
-}
-
 /// A file written for an export batch.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BatchFile {
     pub path: String,
     pub rows: u64,
     pub sha256: String,
-}
-
-/// An export batch: the items it claimed, oldest first, and who claimed them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportBatch {
-    pub id: i64,
-    pub queue: Queue,
-    /// RFC 3339 UTC.
-    pub created_at: String,
-    pub operator: String,
-    pub station: String,
-    pub items: Vec<ExportItem>,
 }
 
 /// A batch in the list of a queue's batches.
@@ -410,6 +345,14 @@ pub enum StoreError {
     NotBatched { queue: Queue },
     #[error("the storage worker has stopped")]
     WorkerGone,
+}
+
+impl StoreError {
+    /// An I/O error about a file or folder of the store, worded as every I/O error about a path is
+    /// ([`crate::durable::about`]): `PATH: what: error`.
+    pub fn io(path: &Path, what: &str, error: &std::io::Error) -> StoreError {
+        StoreError::Io { path: path.to_path_buf(), what: format!("{what}: {}", crate::durable::describe(error)) }
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {

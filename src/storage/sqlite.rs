@@ -13,7 +13,8 @@ use crate::domain::money::Money;
 use crate::domain::records::{OrderLineRecord, OrderRecord, OrderStatus, RmaRecord};
 use crate::domain::vocabulary::{Queue, Role};
 use crate::formats::case_json::{RecordedDecision, RecordedLine};
-use crate::policies::{PolicySet, sha256_hex};
+use crate::hex::sha256_hex;
+use crate::policies::PolicySet;
 use crate::storage::audit::{AuditEntry, AuditHead, ChainCheck, GENESIS, entry_hash};
 use crate::storage::schema::{self, LATEST};
 use crate::storage::{
@@ -53,10 +54,7 @@ impl SqliteStore {
 
     fn open_unnamed(path: &Path, policies: &PolicySet) -> Result<SqliteStore, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| StoreError::Io {
-                path: parent.to_path_buf(),
-                what: format!("cannot create the folder: {e}"),
-            })?;
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::io(parent, "cannot create the folder", &e))?;
         }
         let mut conn = Connection::open(path)?;
         // Before the first read: another station may hold the file a moment (setting up a new one, say).
