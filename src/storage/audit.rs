@@ -111,19 +111,6 @@ pub struct AuditHead {
     pub hash: String,
 }
 
-impl AuditHead {
-    /// The log's latest entry (one index seek), or the genesis head of an empty log.
-    pub fn read(conn: &rusqlite::Connection) -> rusqlite::Result<AuditHead> {
-        let last = conn
-            .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
-            .query_row([], |r| Ok(AuditHead { seq: r.get(0)?, hash: r.get(1)? }));
-        match last {
-            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(AuditHead { seq: 0, hash: GENESIS.to_owned() }),
-            other => other,
-        }
-    }
-}
-
 impl std::fmt::Display for AuditHead {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}", self.seq, self.hash)

@@ -1,17 +1,20 @@
-//! The station's durable store: one SQLite database file on the bench machine.
+//! The station's durable store: the [`Store`] contract, its plain types and errors, and its one backend so
+//! far, one SQLite database file on the bench machine ([`sqlite`]).
 //!
 //! Everything outside this module sees the [`Store`] trait and the plain types below, never SQL: a
 //! warehouse whose benches share one PostgreSQL database later gets a second `Store`, not a rewrite.
+//! Nothing here names rusqlite: [`StoreError`] is backend-neutral, and the SQLite backend turns its own
+//! errors into it.
 //! One worker thread owns the connection ([`worker`]); the GUI and the CLI send it work through a
 //! handle. Money is stored as integer cents, dates as `YYYY-MM-DD`, instants as RFC 3339 UTC.
 
 pub mod audit;
-mod consistency;
 pub mod dashboard;
-pub mod restore;
-pub mod schema;
 pub mod sqlite;
 pub mod worker;
+
+// SQLite's own migrations and restore, kept at their old paths for the CLI, drills and tests.
+pub use sqlite::{restore, schema};
 
 use std::path::{Path, PathBuf};
 
@@ -331,8 +334,9 @@ pub enum StoreError {
     BackupUnsound { path: PathBuf, problem: String },
     #[error("the stored {what} is not valid: {detail}")]
     Corrupt { what: String, detail: String },
-    #[error("database error: {0}")]
-    Sqlite(rusqlite::Error),
+    /// Any other failure of the database, in the backend's own words (SQLite's message, later PostgreSQL's).
+    #[error("database error: {detail}")]
+    Database { detail: String },
     #[error("there is already an operator named {name:?}")]
     OperatorExists { name: String },
     #[error("{what} {id} does not exist")]
@@ -352,17 +356,6 @@ impl StoreError {
     /// ([`crate::durable::about`]): `PATH: what: error`.
     pub fn io(path: &Path, what: &str, error: &std::io::Error) -> StoreError {
         StoreError::Io { path: path.to_path_buf(), what: format!("{what}: {}", crate::durable::describe(error)) }
-    }
-}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(error: rusqlite::Error) -> StoreError {
-        match error.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Busy,
-            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
-            Some(rusqlite::ErrorCode::SystemIoFailure) => StoreError::DiskWrite { detail: error.to_string() },
-            _ => StoreError::Sqlite(error),
-        }
     }
 }
 

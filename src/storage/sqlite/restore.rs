@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+use super::schema::{self, LATEST};
+use super::verify::verify_connection;
 use crate::durable::{Step, replace_file};
-use crate::storage::schema::{self, LATEST};
-use crate::storage::sqlite::verify_connection;
 use crate::storage::{StoreError, VerifyReport};
 
 /// Restores `backup` as the database at `database`, which must not exist yet. Returns the backup's check.
