@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod dashboard;
+pub mod record_hash;
 pub mod sqlite;
 pub mod worker;
 

@@ -8,7 +8,7 @@ use super::audit_log::append;
 use super::rows::{cents, ids, load_order, load_rma, rma_match};
 use super::write;
 use crate::domain::records::{OrderRecord, RmaRecord};
-use crate::hex::sha256_hex;
+use crate::storage::record_hash;
 use crate::storage::{ImportCounts, ImportSource, RmaMatch, Stamp, StoreError, StoredOrder, StoredRma, number_key};
 
 pub(super) fn import_orders(
@@ -22,9 +22,11 @@ pub(super) fn import_orders(
     let mut counts = ImportCounts::default();
     for record in records {
         check_merchant(&known, &record.merchant)?;
-        let hash = content_hash(record);
+        let hash = record_hash::order_hash(record);
         let existing = stored_version(&tx, "orders", &record.merchant, &record.number)?;
-        if !counts.tally(existing.as_ref().map(|(_, stored)| stored.as_str()), &hash) {
+        let stored =
+            comparable(&tx, "orders", existing.as_ref(), &hash, |id| Ok(load_order(&tx, id)?.record == *record))?;
+        if !counts.tally(stored, &hash) {
             continue;
         }
         tx.prepare_cached(
@@ -117,9 +119,11 @@ pub(super) fn import_rmas(
                 merchant: record.merchant.clone(),
                 order_number: record.order_number.clone(),
             })?;
-        let hash = content_hash(record);
+        let hash = record_hash::rma_hash(record);
         let existing = stored_version(&tx, "rmas", &record.merchant, &record.number)?;
-        if !counts.tally(existing.as_ref().map(|(_, stored)| stored.as_str()), &hash) {
+        let stored =
+            comparable(&tx, "rmas", existing.as_ref(), &hash, |id| Ok(same_rma(&load_rma(&tx, id)?.record, record)))?;
+        if !counts.tally(stored, &hash) {
             continue;
         }
         tx.prepare_cached(
@@ -227,9 +231,40 @@ pub(super) fn stored_version(
     Ok(tx.prepare_cached(&sql)?.query_row(params![merchant, number], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
 }
 
-/// A fingerprint of a record's content: equal records, equal fingerprints.
-pub(super) fn content_hash(record: &impl std::fmt::Debug) -> String {
-    sha256_hex(format!("{record:?}").as_bytes())
+/// The stored hash to tally `hash` against. A hash of the current encoding is compared as it is. One of another
+/// version (the `Debug`-printed hashes before `v1`, or a later version's) cannot be compared as text, and
+/// recomputing a million of them in a migration would rewrite every row: so the record is compared by content
+/// with what is stored instead, only when an import brings it. The same content is reported unchanged and its
+/// stored hash brought to the current version (a derived column, not a record: no audit entry); a different
+/// one is reported updated and written as any change is.
+fn comparable<'a>(
+    tx: &Transaction<'_>,
+    table: &str,
+    existing: Option<&'a (i64, String)>,
+    hash: &'a str,
+    same_content: impl FnOnce(i64) -> Result<bool, StoreError>,
+) -> Result<Option<&'a str>, StoreError> {
+    match existing {
+        Some((id, stored)) if !record_hash::is_current(stored) && same_content(*id)? => {
+            let sql = format!("UPDATE {table} SET content_hash = ?2 WHERE id = ?1");
+            tx.prepare_cached(&sql)?.execute(params![id, hash])?;
+            Ok(Some(hash))
+        }
+        other => Ok(other.map(|(_, stored)| stored.as_str())),
+    }
+}
+
+/// Whether a stored RMA holds what `record` says: its tracking numbers are stored as lookup keys (normalized,
+/// each once), so they are compared that way.
+fn same_rma(stored: &RmaRecord, record: &RmaRecord) -> bool {
+    let keys = |rma: &RmaRecord| {
+        let mut keys: Vec<String> = rma.expected_tracking.iter().map(|t| number_key(t)).collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    };
+    RmaRecord { expected_tracking: keys(stored), ..stored.clone() }
+        == RmaRecord { expected_tracking: keys(record), ..record.clone() }
 }
 
 pub(super) fn import_detail(source: &ImportSource, records: usize, counts: &ImportCounts) -> String {
