@@ -77,7 +77,8 @@ use rma_station::demo::{REFERENCE_DATE, demo_data};
 use rma_station::devices::scanner::ScannerConfig;
 use rma_station::domain::inspection::InspectionSheet;
 use rma_station::domain::scan::{Classifier, FramerConfig, Kind};
-use rma_station::domain::vocabulary::{Queue, Role};
+use rma_station::domain::vocabulary::{Queue, Role, Verdict};
+use rma_station::gui::inspection::PHOTO_FILE;
 use rma_station::gui::intake::{MatchCard, SCAN_FIELD, ScannerState};
 use rma_station::gui::queues::queue_line;
 use rma_station::gui::records::FIND_FIELD;
@@ -361,6 +362,13 @@ fn main() -> BenchResult<()> {
         frames,
         &[],
     )?);
+    // A denial with four 12 MP photos confirmed, then the next package scanned at once (issue 13): the
+    // packet is written on the `files` thread, so the next scan's match must not wait for it.
+    let denials = denial_then_scan(&mut harness, &repaints, &labels, &paths[..DENIAL_PHOTOS], |label| {
+        master.write_all(format!("{label}\r").as_bytes())?;
+        master.flush()?;
+        Ok(())
+    })?;
     let load_at_end = load_average();
     eprintln!("   load average at end: {load_at_end}");
 
@@ -370,6 +378,8 @@ fn main() -> BenchResult<()> {
     scan_table(&mut out, &[("serial scanner (pty)", &serial), ("keyboard wedge (scan field + Enter)", &keyboard)])?;
     out.push('\n');
     photo_tables(&mut out, &photos)?;
+    out.push('\n');
+    denial_table(&mut out, &denials)?;
     writeln!(
         out,
         "\nThe photos: {PHOTOS_DROPPED} copies of a 4000 × 3000 q90 JPEG of {} bytes made by {made_by}, each with a \
@@ -706,6 +716,129 @@ fn report_scans(what: &str, times: &[ScanTime]) {
         millis(percentile(&sorted, 99)),
         millis(sorted.last().copied().unwrap_or(0))
     );
+}
+
+// ----- a denial's packet, then the next scan -----
+
+/// Photos on each denial of [`denial_then_scan`].
+const DENIAL_PHOTOS: usize = 4;
+/// Denials confirmed, each followed by a scan.
+const DENIALS: usize = 5;
+
+/// One denial confirmed and the scan after it.
+struct DenialRound {
+    /// From Enter on the decision to the screen back at intake (the decision saved).
+    saved: Duration,
+    /// From the next label written to the frame that shows its match.
+    next_match: Duration,
+    /// From Enter on the decision to the frame whose banner says where the packet went.
+    packet: Duration,
+    /// Whether the match showed before the packet was written.
+    match_first: bool,
+}
+
+/// Confirms the open package first (the bench must be free), then [`DENIALS`] times: `labels[0]`'s package
+/// opened by a scan, nothing of it received and `photos` attached (the engine denies it, so its packet is
+/// written without being asked), confirmed, and `labels[1]` scanned as soon as intake is back.
+fn denial_then_scan(
+    harness: &mut Bench,
+    repaints: &Receiver<Instant>,
+    labels: &[String; 2],
+    photos: &[PathBuf],
+    mut scan: impl FnMut(&str) -> BenchResult<()>,
+) -> BenchResult<Vec<DenialRound>> {
+    eprintln!("\n== {DENIALS} denials with {} photos of 12 MP confirmed, each followed by a scan", photos.len());
+    harness.key_press(egui::Key::F2);
+    step_until(harness, "the inspection", |app| app.screen() == Screen::Inspection)?;
+    harness.key_press(egui::Key::Enter);
+    step_until(harness, "the decision", |app| app.screen() == Screen::Decision)?;
+    harness.key_press(egui::Key::Enter);
+    step_until(harness, "the bench free", |app| app.screen() == Screen::Intake)?;
+    let mut rounds = Vec::with_capacity(DENIALS);
+    for round in 0..DENIALS {
+        scan(&labels[0])?;
+        step_until(harness, "the denial's match", |app| shows(app, &labels[0]))?;
+        harness.key_press(egui::Key::Enter);
+        step_until(harness, "the inspection", |app| app.screen() == Screen::Inspection)?;
+        for photo in photos {
+            type_into(harness, PHOTO_FILE, &photo.display().to_string())?;
+            harness.key_press(egui::Key::Enter);
+            harness.run_ok();
+        }
+        step_until(harness, "the photos", |app| photo_counts(app) == (0, photos.len()))?;
+        harness.key_press(egui::Key::Enter);
+        step_until(harness, "the decision", |app| app.screen() == Screen::Decision)?;
+        let verdict = harness.state().decision_view().map(|v| v.verdict);
+        if verdict != Some(Verdict::Deny) {
+            return Err(format!("{}: the engine decided {verdict:?}, not a denial", labels[0]).into());
+        }
+        while repaints.try_recv().is_ok() {}
+        let confirmed = Instant::now();
+        harness.key_press(egui::Key::Enter);
+        let give_up = confirmed + PATIENCE;
+        while harness.state().screen() != Screen::Intake {
+            next_frame(harness, repaints, give_up)?;
+        }
+        let saved = confirmed.elapsed();
+        scan(&labels[1])?;
+        let scanned = Instant::now();
+        let packet_written = |app: &StationApp| app.banner().is_some_and(|(_, w)| w.contains("evidence packet for"));
+        let mut packet = None;
+        while !shows(harness.state(), &labels[1]) {
+            next_frame(harness, repaints, give_up)?;
+            if packet.is_none() && packet_written(harness.state()) {
+                packet = Some(confirmed.elapsed());
+            }
+        }
+        let next_match = scanned.elapsed();
+        let match_first = packet.is_none();
+        while packet.is_none() {
+            next_frame(harness, repaints, give_up)?;
+            if packet_written(harness.state()) {
+                packet = Some(confirmed.elapsed());
+            }
+        }
+        let packet = packet.unwrap_or_default();
+        eprintln!(
+            "   round {round}: decision saved {} ms, next match {} ms, packet written {} ms after Enter{}",
+            millis(saved.as_nanos() as u64),
+            millis(next_match.as_nanos() as u64),
+            millis(packet.as_nanos() as u64),
+            if match_first { "" } else { " (before the match)" }
+        );
+        rounds.push(DenialRound { saved, next_match, packet, match_first });
+        harness.run_ok();
+    }
+    Ok(rounds)
+}
+
+fn denial_table(out: &mut String, rounds: &[DenialRound]) -> std::fmt::Result {
+    let p = |pick: fn(&DenialRound) -> Duration, q: usize| {
+        let sorted = sorted_ns(rounds.iter().map(pick));
+        millis(percentile(&sorted, q))
+    };
+    writeln!(out, "| a denial with {DENIAL_PHOTOS} photos of 12 MP confirmed, then the next scan | p50 | max |")?;
+    writeln!(out, "|---|---|---|")?;
+    writeln!(
+        out,
+        "| Enter to the decision saved (intake back) | {} ms | {} ms |",
+        p(|r| r.saved, 50),
+        p(|r| r.saved, 100)
+    )?;
+    writeln!(
+        out,
+        "| the next label to its match on screen | {} ms | {} ms |",
+        p(|r| r.next_match, 50),
+        p(|r| r.next_match, 100)
+    )?;
+    writeln!(
+        out,
+        "| Enter to the packet written (banner) | {} ms | {} ms |",
+        p(|r| r.packet, 50),
+        p(|r| r.packet, 100)
+    )?;
+    let first = rounds.iter().filter(|r| r.match_first).count();
+    writeln!(out, "\nThe next scan's match showed before the packet was written in {first} of {} rounds.", rounds.len())
 }
 
 // ----- photos dropped on the window -----

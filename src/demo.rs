@@ -11,7 +11,7 @@ use chrono::{Days, NaiveDate};
 use crate::domain::records::{OrderRecord, RmaRecord};
 use crate::domain::vocabulary::Role;
 use crate::formats::import::{FileKind, ImportError, parse_station_orders, parse_station_rmas};
-use crate::policies::sha256_hex;
+use crate::hex::sha256_hex;
 use crate::storage::{ImportCounts, ImportSource, Stamp, Store, StoreError};
 
 const ORDERS: &str = include_str!("../assets/demo/orders.json");

@@ -13,9 +13,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::domain::vocabulary::Queue;
+use crate::durable::{WriteError, write_file_atomically};
 use crate::formats::batch_export::{batch_csv, batch_json, file_stem};
-use crate::formats::export::{ExportError, export_file_name, queue_csv, write_file_atomically};
-use crate::policies::sha256_hex;
+use crate::formats::export::{export_file_name, queue_csv};
+use crate::hex::sha256_hex;
 use crate::storage::{BatchFile, Stamp, Store, StoreError};
 
 /// What an export wrote.
@@ -47,7 +48,7 @@ pub enum ExportFailure {
     #[error("{0}")]
     Store(#[from] StoreError),
     #[error("{0}")]
-    Write(#[from] ExportError),
+    Write(#[from] WriteError),
     #[error("{}: cannot create the exports folder: {source}", path.display())]
     Folder { path: PathBuf, source: io::Error },
     #[error(

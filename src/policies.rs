@@ -4,10 +4,7 @@
 //!
 //! Each loaded policy keeps the SHA-256 of its file, so a decision records exactly which rules it used.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-use sha2::{Digest, Sha256};
 
 use crate::domain::policy::Policy;
 use crate::domain::scan::{ClassifierConfig, MerchantPattern};
@@ -106,15 +103,6 @@ pub fn load(file: &str, text: &str) -> Result<LoadedPolicy, PolicyFileError> {
     Ok(LoadedPolicy { policy, file: file.to_owned(), sha256: sha256_hex(text.as_bytes()) })
 }
 
-/// Lower-case hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Lower-case hex of a digest.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut hex, byte| {
-        let _ = write!(hex, "{byte:02x}");
-        hex
-    })
-}
+/// Kept here for the tests and benches that fingerprint files as the policies do; the one implementation
+/// is [`crate::hex::sha256_hex`].
+pub use crate::hex::sha256_hex;

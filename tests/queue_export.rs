@@ -8,7 +8,8 @@ use std::path::Path;
 use chrono::NaiveDate;
 use rma_station::domain::money::Money;
 use rma_station::domain::vocabulary::Queue;
-use rma_station::formats::export::{QUEUE_COLUMNS, queue_csv, write_file_atomically};
+use rma_station::durable::write_file_atomically;
+use rma_station::formats::export::{QUEUE_COLUMNS, queue_csv};
 use rma_station::storage::{QueueRow, QueueStatus};
 
 fn rows() -> Vec<QueueRow> {

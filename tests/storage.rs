@@ -17,7 +17,7 @@ use rusqlite::Connection;
 
 use crate::support::POLICIES;
 
-fn stamp(minute: u32) -> Stamp {
+pub(crate) fn stamp(minute: u32) -> Stamp {
     Stamp {
         at: Utc.with_ymd_and_hms(2026, 11, 21, 9, minute, 0).single().unwrap_or(DateTime::UNIX_EPOCH),
         station: "bench-1".into(),
@@ -29,7 +29,7 @@ fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
 }
 
-fn source(file: &str) -> ImportSource {
+pub(crate) fn source(file: &str) -> ImportSource {
     ImportSource { file: file.into(), sha256: "ab".repeat(32) }
 }
 
@@ -75,7 +75,7 @@ pub fn order(merchant: &str, number: &str, customer: &str, email: &str) -> Order
     }
 }
 
-fn rma(merchant: &str, number: &str, order_number: &str, tracking: &[&str]) -> RmaRecord {
+pub(crate) fn rma(merchant: &str, number: &str, order_number: &str, tracking: &[&str]) -> RmaRecord {
     RmaRecord {
         merchant: merchant.into(),
         number: number.into(),
@@ -90,23 +90,23 @@ fn rma(merchant: &str, number: &str, order_number: &str, tracking: &[&str]) -> R
     }
 }
 
-struct TempStore {
+pub(crate) struct TempStore {
     _dir: tempfile::TempDir,
-    path: PathBuf,
+    pub(crate) path: PathBuf,
 }
 
-fn temp_path() -> TempStore {
+pub(crate) fn temp_path() -> TempStore {
     let dir = tempfile::tempdir().unwrap();
     let path = database_path(dir.path());
     TempStore { _dir: dir, path }
 }
 
-fn open(path: &Path) -> SqliteStore {
+pub(crate) fn open(path: &Path) -> SqliteStore {
     SqliteStore::open(path, &POLICIES).unwrap_or_else(|e| panic!("open {}: {e}", path.display()))
 }
 
 /// A store holding two orders and one RMA.
-fn stocked(path: &Path) -> SqliteStore {
+pub(crate) fn stocked(path: &Path) -> SqliteStore {
     let mut store = open(path);
     let orders = [
         order("connectpro", "CP-10023", "Ana Lima", "ana@example.com"),

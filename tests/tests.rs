@@ -25,6 +25,7 @@ mod photos;
 mod picker;
 mod policy_files;
 mod queue_export;
+mod record_hash;
 mod scan;
 mod scanner;
 mod status;

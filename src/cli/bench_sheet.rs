@@ -10,7 +10,7 @@ use std::path::Path;
 
 use crate::cli::{CliError, print};
 use crate::domain::scan::BenchCommand;
-use crate::formats::export::write_file_atomically;
+use crate::durable::write_file_atomically;
 use crate::labels::barcode::{bars, code128_modules};
 
 /// The page in tenths of a millimetre (A4 portrait).

@@ -15,8 +15,8 @@ use crate::formats::import::{
     CategoryMap, FileKind, ParseSummary, parse_category_map, parse_shopify_orders, parse_station_orders,
     parse_station_rmas,
 };
+use crate::hex::sha256_hex;
 use crate::photos::store::{PhotoCheck, PhotoFolder, PhotoHash};
-use crate::policies::sha256_hex;
 use crate::storage::worker::StorageClient;
 use crate::storage::{AuditHead, ImportCounts, ImportSource, Stamp, VerifyReport};
 

@@ -303,7 +303,7 @@ pub enum CliError {
     #[error("a worker thread could not start: {0}")]
     Thread(io::Error),
     #[error("{0}")]
-    Export(#[from] crate::formats::export::ExportError),
+    Export(#[from] crate::durable::WriteError),
     #[error("{0}")]
     QueueExport(#[from] crate::exports::ExportFailure),
     #[error("{0}")]

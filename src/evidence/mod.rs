@@ -23,10 +23,10 @@ use std::path::{Path, PathBuf};
 
 use crate::domain::decision::Decision;
 use crate::domain::vocabulary::{RmaKind, Verdict};
+use crate::durable::{WriteError, write_file_atomically};
 use crate::formats::case_json::RecordedDecision;
-use crate::formats::export::{ExportError, write_file_atomically};
+use crate::hex::sha256_hex;
 use crate::photos::store::{PhotoFolder, PhotoHash};
-use crate::policies::sha256_hex;
 use crate::storage::{EvidenceRecord, Stamp, Store, StoreError};
 
 /// Everything a packet shows, as plain data.
@@ -61,7 +61,7 @@ pub enum EvidenceError {
     #[error("{}: cannot create the folder for evidence packets: {source}", path.display())]
     Folder { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
-    Write(#[from] ExportError),
+    Write(#[from] WriteError),
     #[error("{0}")]
     Store(#[from] StoreError),
     #[error("{}: the evidence packet was written, but its audit entry was not: {source}", path.display())]

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::domain::vocabulary::Queue;
 use crate::formats::export::{ADDRESS_LINE_SEPARATOR, csv_bytes, spreadsheet_safe};
-use crate::storage::{ExportBatch, ExportItem, ExportUnits};
+use crate::records::{ExportBatch, ExportItem, ExportUnits};
 
 /// The refund list: what a payment person needs to pay each refund once.
 pub const REFUND_COLUMNS: [&str; 16] = [

@@ -23,7 +23,7 @@ use chrono::NaiveDate;
 
 use crate::domain::bin::{LineUnits, sort_into_bins};
 use crate::domain::vocabulary::{Bin, Disposition, Verdict};
-use crate::formats::export::{ExportError, write_file_atomically};
+use crate::durable::{WriteError, write_file_atomically};
 use crate::storage::PackageHistory;
 
 /// One bin label: what it says, for any format.
@@ -84,7 +84,7 @@ pub enum LabelError {
     #[error("the label picture could not be made: {0}")]
     Render(String),
     #[error("{0}")]
-    Write(#[from] ExportError),
+    Write(#[from] WriteError),
     #[error("{}: cannot create the folder: {reason}", path.display())]
     Folder { path: PathBuf, reason: String },
     #[error("{0}")]

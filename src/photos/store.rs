@@ -12,13 +12,12 @@
 //! records the hash only after `put` has returned.
 
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::durable::sync_folder;
+use crate::durable::{Step, about, replace_file, sync_folder};
 
 use sha2::{Digest, Sha256};
 
@@ -44,10 +43,7 @@ impl PhotoHash {
 
 impl fmt::Display for PhotoHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for byte in self.0 {
-            write!(f, "{byte:02x}")?;
-        }
-        Ok(())
+        f.write_str(&crate::hex::encode(&self.0))
     }
 }
 
@@ -67,26 +63,7 @@ impl FromStr for PhotoHash {
 
     fn from_str(text: &str) -> Result<PhotoHash, BadPhotoHash> {
         let bad = || BadPhotoHash(text.chars().take(80).collect());
-        let digits = text.as_bytes();
-        if digits.len() != 64 {
-            return Err(bad());
-        }
-        let mut hash = [0u8; 32];
-        for (byte, pair) in hash.iter_mut().zip(digits.chunks_exact(2)) {
-            let high = hex_value(pair[0]).ok_or_else(bad)?;
-            let low = hex_value(pair[1]).ok_or_else(bad)?;
-            *byte = (high << 4) | low;
-        }
-        Ok(PhotoHash(hash))
-    }
-}
-
-fn hex_value(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        _ => None,
+        crate::hex::decode(text).map(PhotoHash).ok_or_else(bad)
     }
 }
 
@@ -122,38 +99,22 @@ pub enum PhotoCheck {
 /// Why the photo folder could not store or read a photo. Each names the file or folder concerned.
 #[derive(Debug, thiserror::Error)]
 pub enum PhotoStoreError {
-    #[error("{}: cannot create the photo folder: {}", path.display(), describe(source))]
+    #[error("{}", about(path, "cannot create the photo folder", source))]
     CreateFolder { path: PathBuf, source: io::Error },
-    #[error("{}: cannot write the photo: {}; nothing was kept", path.display(), describe(source))]
+    #[error("{}; nothing was kept", about(path, "cannot write the photo", source))]
     Write { path: PathBuf, source: io::Error },
-    #[error("{}: cannot move the written photo into place: {}; nothing was kept", path.display(), describe(source))]
+    #[error("{}; nothing was kept", about(path, "cannot move the written photo into place", source))]
     Rename { path: PathBuf, source: io::Error },
-    #[error("{}: cannot read the stored photo: {}", path.display(), describe(source))]
+    #[error("{}", about(path, "cannot read the stored photo", source))]
     Read { path: PathBuf, source: io::Error },
-    #[error("{}: cannot list the photo folder: {}", path.display(), describe(source))]
+    #[error("{}", about(path, "cannot list the photo folder", source))]
     List { path: PathBuf, source: io::Error },
-}
-
-/// An I/O error in the words an operator acts on: a full disk says so first.
-fn describe(error: &io::Error) -> String {
-    match error.kind() {
-        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
-            format!("the disk is full ({error}); free some space and try again")
-        }
-        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
-            format!("the station may not write there ({error})")
-        }
-        _ => error.to_string(),
-    }
 }
 
 /// Temporary files start with this, so that `list` and a person looking at the folder can tell them
 /// from photos (a photo's name is 64 hex digits, never starting with a dot). A write cut off by a crash
 /// leaves one behind; it is never listed, verified or recorded as a photo.
 pub const TEMP_PREFIX: &str = ".incoming-";
-
-/// Distinguishes temporary files of concurrent writes from this process.
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl PhotoFolder {
     /// The photo folder at `root`; it is created on the first `put`.
@@ -185,22 +146,15 @@ impl PhotoFolder {
         let shard = path.parent().unwrap_or(&self.root).to_path_buf();
         self.create_shard(&shard)?;
 
-        let temp = shard.join(format!(
-            "{TEMP_PREFIX}{}-{}-{}",
-            &sha256.to_hex()[..16],
-            std::process::id(),
-            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        if let Err(error) = write_durably(&temp, bytes) {
-            let _ = fs::remove_file(&temp);
-            return Err(PhotoStoreError::Write { path: temp, source: error });
-        }
-        if let Err(error) = fs::rename(&temp, &path) {
-            let _ = fs::remove_file(&temp);
-            return Err(PhotoStoreError::Rename { path, source: error });
-        }
-        // The rename is only durable once the folder's entry for it is on disk.
-        sync_folder(&shard).map_err(|source| PhotoStoreError::Write { path: shard.clone(), source })?;
+        // Written read-only: a stored photo is evidence.
+        let temp_prefix = format!("{TEMP_PREFIX}{}-", &sha256.to_hex()[..16]);
+        replace_file(&path, &temp_prefix, true, |file| file.write_all(bytes)).map_err(|error| match error.step {
+            Step::Create | Step::Write | Step::Flush => {
+                PhotoStoreError::Write { path: error.temp, source: error.source }
+            }
+            Step::Rename => PhotoStoreError::Rename { path: path.clone(), source: error.source },
+            Step::SyncFolder => PhotoStoreError::Write { path: error.folder, source: error.source },
+        })?;
         Ok(StoredPhoto { sha256, path, bytes: size, already_had: false })
     }
 
@@ -293,15 +247,4 @@ impl PhotoFolder {
         let actual: [u8; 32] = hasher.finalize().into();
         Ok(if actual == hash.0 { PhotoCheck::Ok } else { PhotoCheck::Altered })
     }
-}
-
-/// Writes a new file, flushes it to disk and makes it read-only: a stored photo is evidence.
-fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    let mut permissions = file.metadata()?.permissions();
-    permissions.set_readonly(true);
-    file.set_permissions(permissions)?;
-    Ok(())
 }

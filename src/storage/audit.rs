@@ -46,7 +46,7 @@ pub fn entry_hash(prev_hash: &str, entry: &AuditEntry) -> String {
         hasher.update((field.len() as u64).to_le_bytes());
         hasher.update(field.as_bytes());
     }
-    crate::policies::hex(&hasher.finalize())
+    crate::hex::encode(&hasher.finalize())
 }
 
 /// Where a chain breaks.
@@ -109,19 +109,6 @@ pub struct AuditHead {
     pub seq: i64,
     /// Its hash; [`GENESIS`] for an empty log.
     pub hash: String,
-}
-
-impl AuditHead {
-    /// The log's latest entry (one index seek), or the genesis head of an empty log.
-    pub fn read(conn: &rusqlite::Connection) -> rusqlite::Result<AuditHead> {
-        let last = conn
-            .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
-            .query_row([], |r| Ok(AuditHead { seq: r.get(0)?, hash: r.get(1)? }));
-        match last {
-            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(AuditHead { seq: 0, hash: GENESIS.to_owned() }),
-            other => other,
-        }
-    }
 }
 
 impl std::fmt::Display for AuditHead {

@@ -1,17 +1,21 @@
-//! The station's durable store: one SQLite database file on the bench machine.
+//! The station's durable store: the [`Store`] contract, its plain types and errors, and its one backend so
+//! far, one SQLite database file on the bench machine ([`sqlite`]).
 //!
 //! Everything outside this module sees the [`Store`] trait and the plain types below, never SQL: a
 //! warehouse whose benches share one PostgreSQL database later gets a second `Store`, not a rewrite.
+//! Nothing here names rusqlite: [`StoreError`] is backend-neutral, and the SQLite backend turns its own
+//! errors into it.
 //! One worker thread owns the connection ([`worker`]); the GUI and the CLI send it work through a
 //! handle. Money is stored as integer cents, dates as `YYYY-MM-DD`, instants as RFC 3339 UTC.
 
 pub mod audit;
-mod consistency;
 pub mod dashboard;
-pub mod restore;
-pub mod schema;
+pub mod record_hash;
 pub mod sqlite;
 pub mod worker;
+
+// SQLite's own migrations and restore, kept at their old paths for the CLI, drills and tests.
+pub use sqlite::{restore, schema};
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +29,9 @@ use crate::domain::records::{OrderRecord, RmaRecord};
 use crate::domain::vocabulary::{Queue, Role, Verdict};
 pub use audit::{AuditEntry, AuditHead, ChainBreak};
 pub use dashboard::{Dashboard, DashboardPeriod, FeesKept, MerchantFigures};
+// The work records the store lists and the exports write; they live outside storage so that formats
+// need not name it.
+pub use crate::records::{ExportBatch, ExportItem, ExportUnits, QueueRow, QueueStatus};
 
 /// Who did something, where and when: on every record a session writes and every audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,80 +195,12 @@ pub struct Override {
     pub engine_net: Money,
 }
 
-/// Whether a queue item still needs doing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum QueueStatus {
-    Open,
-    /// Done, with the reference given (refund id, tracking number) and when (RFC 3339 UTC).
-    Done {
-        reference: String,
-        at: String,
-    },
-}
-
-/// One item of a work queue, with what the person doing it needs to know.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueueRow {
-    pub id: i64,
-    pub queue: Queue,
-    pub package_id: i64,
-    pub decision_id: i64,
-    pub merchant: String,
-    pub rma_number: String,
-    pub order_number: String,
-    pub customer_name: String,
-    pub customer_email: String,
-    /// The order's ship-to address lines (for shipping and returns).
-    pub ship_to: Vec<String>,
-    pub payment_reference: Option<String>,
-    pub currency: String,
-    pub amount: Option<Money>,
-    pub due_on: Option<chrono::NaiveDate>,
-    pub detail: String,
-    /// The store-credit code (store credit only): unique and unguessable.
-    pub code: Option<String>,
-    pub status: QueueStatus,
-    /// RFC 3339 UTC.
-    pub created_at: String,
-}
-
-/// Units of one SKU on an exported item: what to pick and ship, or what to send back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportUnits {
-    pub sku: String,
-    /// The order line's catalogue name; empty for a unit that was not ordered.
-    pub name: String,
-    pub qty: u32,
-}
-
-/// One queue item as an export carries it: the queue row, the decision's money breakdown (refund and
-/// store credit) and its units (accepted units to ship for exchanges and replacements, refused units for
-/// a return to the customer).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportItem {
-    pub row: QueueRow,
-    pub money: Option<crate::domain::decision::MoneyBreakdown>,
-    pub units: Vec<ExportUnits>,
-}
-
 /// A file written for an export batch.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BatchFile {
     pub path: String,
     pub rows: u64,
     pub sha256: String,
-}
-
-/// An export batch: the items it claimed, oldest first, and who claimed them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportBatch {
-    pub id: i64,
-    pub queue: Queue,
-    /// RFC 3339 UTC.
-    pub created_at: String,
-    pub operator: String,
-    pub station: String,
-    pub items: Vec<ExportItem>,
 }
 
 /// A batch in the list of a queue's batches.
@@ -396,8 +335,9 @@ pub enum StoreError {
     BackupUnsound { path: PathBuf, problem: String },
     #[error("the stored {what} is not valid: {detail}")]
     Corrupt { what: String, detail: String },
-    #[error("database error: {0}")]
-    Sqlite(rusqlite::Error),
+    /// Any other failure of the database, in the backend's own words (SQLite's message, later PostgreSQL's).
+    #[error("database error: {detail}")]
+    Database { detail: String },
     #[error("there is already an operator named {name:?}")]
     OperatorExists { name: String },
     #[error("{what} {id} does not exist")]
@@ -412,14 +352,11 @@ pub enum StoreError {
     WorkerGone,
 }
 
-impl From<rusqlite::Error> for StoreError {
-    fn from(error: rusqlite::Error) -> StoreError {
-        match error.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Busy,
-            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
-            Some(rusqlite::ErrorCode::SystemIoFailure) => StoreError::DiskWrite { detail: error.to_string() },
-            _ => StoreError::Sqlite(error),
-        }
+impl StoreError {
+    /// An I/O error about a file or folder of the store, worded as every I/O error about a path is
+    /// ([`crate::durable::about`]): `PATH: what: error`.
+    pub fn io(path: &Path, what: &str, error: &std::io::Error) -> StoreError {
+        StoreError::Io { path: path.to_path_buf(), what: format!("{what}: {}", crate::durable::describe(error)) }
     }
 }
 

@@ -163,7 +163,7 @@ fn at_the_bench_a_full_disk_says_so_and_the_same_decision_saves_once_space_is_ba
 
 #[test]
 fn photos_and_exports_on_a_full_disk_say_so_leave_nothing_half_written_and_work_once_space_is_back() {
-    use rma_station::formats::export::write_file_atomically;
+    use rma_station::durable::write_file_atomically;
     use rma_station::photos::store::{PhotoCheck, PhotoFolder};
 
     let Some(disk) = SmallDisk::new("2m") else { return };

@@ -3,7 +3,8 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{audit_row, load_decisions, load_order, load_photos, load_sheet, package_rows, rma_match};
+use super::audit_log::audit_row;
+use super::rows::{load_decisions, load_order, load_photos, load_sheet, package_rows, package_select, rma_match};
 use crate::storage::{EvidencePhoto, EvidenceRecord, StoreError};
 
 /// Every decision of the packages received for the RMA with this id, oldest first.

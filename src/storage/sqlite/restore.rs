@@ -9,13 +9,14 @@
 //! recorded photo's file is missing).
 
 use std::fs::{self, File};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::durable::sync_folder;
-use crate::storage::schema::{self, LATEST};
-use crate::storage::sqlite::verify_connection;
+use super::schema::{self, LATEST};
+use super::verify::verify_connection;
+use crate::durable::{Step, replace_file};
 use crate::storage::{StoreError, VerifyReport};
 
 /// Restores `backup` as the database at `database`, which must not exist yet. Returns the backup's check.
@@ -30,24 +31,18 @@ pub fn restore(backup: &Path, database: &Path) -> Result<VerifyReport, StoreErro
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let io = |path: &Path, what: &str, e: std::io::Error| StoreError::Io {
-        path: path.to_path_buf(),
-        what: format!("{what}: {e}"),
-    };
-    fs::create_dir_all(&folder).map_err(|e| io(&folder, "cannot create the folder", e))?;
+    fs::create_dir_all(&folder).map_err(|e| StoreError::io(&folder, "cannot create the folder", &e))?;
     let name = database.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = folder.join(format!(".{name}.restoring-{}", std::process::id()));
-    let copied = fs::copy(backup, &temp)
-        .map_err(|e| io(&temp, "cannot copy the backup here", e))
-        .and_then(|_| {
-            File::open(&temp).and_then(|f| f.sync_all()).map_err(|e| io(&temp, "cannot flush the copy to disk", e))
-        })
-        .and_then(|()| fs::rename(&temp, database).map_err(|e| io(database, "cannot move the copy into place", e)));
-    if let Err(error) = copied {
-        let _ = fs::remove_file(&temp);
-        return Err(error);
-    }
-    sync_folder(&folder).map_err(|e| io(&folder, "restored, but the folder could not be flushed to disk", e))?;
+    let copy = |file: &mut File| File::open(backup).and_then(|mut from| io::copy(&mut from, file)).map(|_| ());
+    replace_file(database, &format!(".{name}.restoring-"), false, copy).map_err(|error| {
+        let (path, what) = match error.step {
+            Step::Create | Step::Write => (error.temp.as_path(), "cannot copy the backup here"),
+            Step::Flush => (error.temp.as_path(), "cannot flush the copy to disk"),
+            Step::Rename => (database, "cannot move the copy into place"),
+            Step::SyncFolder => (error.folder.as_path(), "restored, but the folder could not be flushed to disk"),
+        };
+        StoreError::io(path, what, &error.source)
+    })?;
     Ok(report)
 }
 

@@ -1,0 +1,75 @@
+//! Operators and station settings in SQLite: the operator list (PIN hashes only, never audited), adding an
+//! operator, and a station's own settings (audited as `station/<name>`).
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::audit_log::append;
+use super::rows::stored;
+use super::write;
+use crate::domain::vocabulary::Role;
+use crate::storage::{OperatorRow, Stamp, StoreError};
+
+pub(super) fn operators(conn: &Connection) -> Result<Vec<OperatorRow>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT id, name, role, pin_hash, active FROM operators ORDER BY name, id")?;
+    let mut rows = stmt.query([])?;
+    let mut operators = Vec::new();
+    while let Some(row) = rows.next()? {
+        let role: String = row.get(2)?;
+        operators.push(OperatorRow {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            role: stored("operator role", &role)?,
+            pin_hash: row.get(3)?,
+            active: row.get(4)?,
+        });
+    }
+    Ok(operators)
+}
+
+pub(super) fn add_operator(
+    conn: &mut Connection,
+    name: &str,
+    role: Role,
+    pin_hash: &str,
+    stamp: &Stamp,
+) -> Result<i64, StoreError> {
+    let tx = write(conn)?;
+    // Asked inside the write transaction, so no other station can take the name in between; the UNIQUE
+    // constraint stays the last word.
+    if tx.prepare_cached("SELECT 1 FROM operators WHERE name = ?1")?.exists([name])? {
+        return Err(StoreError::OperatorExists { name: name.to_owned() });
+    }
+    tx.prepare_cached("INSERT INTO operators (name, role, pin_hash, active) VALUES (?1, ?2, ?3, 1)")?
+        .execute(params![name, role.as_str(), pin_hash])?;
+    let id = tx.last_insert_rowid();
+    // The PIN hash stays out of the audit log: the log is shown on screens and exported.
+    let detail = serde_json::json!({ "name": name, "role": role.as_str() });
+    append(&tx, stamp, "operator", &id.to_string(), "added", &detail.to_string())?;
+    tx.commit()?;
+    Ok(id)
+}
+
+pub(super) fn station_setting(conn: &Connection, station: &str, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM station_settings WHERE station = ?1 AND key = ?2")?
+        .query_row(params![station, key], |r| r.get(0))
+        .optional()?)
+}
+
+pub(super) fn set_station_setting(
+    conn: &mut Connection,
+    key: &str,
+    value: &str,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    let tx = write(conn)?;
+    tx.prepare_cached(
+        "INSERT INTO station_settings (station, key, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (station, key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![stamp.station, key, value])?;
+    let detail = serde_json::json!({ "key": key, "value": value });
+    append(&tx, stamp, "station", &stamp.station, "setting_changed", &detail.to_string())?;
+    tx.commit()?;
+    Ok(())
+}

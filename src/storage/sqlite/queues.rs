@@ -1,0 +1,81 @@
+//! The work queues in SQLite: a queue's items (open first, by due date then age), the open count of each
+//! queue, and marking an item done (final, audited).
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::audit_log::{append, instant};
+use super::rows::{queue_rows, queue_select};
+use super::write;
+use crate::domain::vocabulary::Queue;
+use crate::storage::{QueueRow, Stamp, StoreError};
+
+pub(super) fn queue_items(
+    conn: &Connection,
+    queue: Queue,
+    include_done: bool,
+    limit: usize,
+) -> Result<Vec<QueueRow>, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut rows = queue_rows(
+        conn,
+        concat!(
+            queue_select!(),
+            " WHERE q.queue = ?1 AND q.status = 'open'
+              ORDER BY q.due_on IS NULL, q.due_on, q.created_at, q.id LIMIT ?2"
+        ),
+        params![queue.as_str(), limit],
+    )?;
+    let room = limit.saturating_sub(rows.len() as i64);
+    if include_done && room > 0 {
+        // The latest done first: the done list is for checking recent work, and it only grows.
+        rows.extend(queue_rows(
+            conn,
+            concat!(
+                queue_select!(),
+                " WHERE q.queue = ?1 AND q.status = 'done' ORDER BY q.done_at DESC, q.id DESC LIMIT ?2"
+            ),
+            params![queue.as_str(), room],
+        )?);
+    }
+    Ok(rows)
+}
+
+pub(super) fn open_queue_counts(conn: &Connection) -> Result<Vec<(Queue, u64)>, StoreError> {
+    // One index seek per queue: a GROUP BY over the status would read every done item of the years.
+    let mut stmt = conn.prepare_cached("SELECT count(*) FROM queue_items WHERE queue = ?1 AND status = 'open'")?;
+    Queue::ALL
+        .iter()
+        .map(|&queue| {
+            let open: i64 = stmt.query_row([queue.as_str()], |r| r.get(0))?;
+            Ok((queue, open.unsigned_abs()))
+        })
+        .collect()
+}
+
+pub(super) fn complete_queue_item(
+    conn: &mut Connection,
+    id: i64,
+    reference: &str,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    let tx = write(conn)?;
+    let found: Option<(String, Option<String>)> = tx
+        .prepare_cached("SELECT status, reference FROM queue_items WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match found {
+        None => return Err(StoreError::NotFound { what: "queue item", id }),
+        Some((status, stored_reference)) if status == "done" => {
+            return Err(StoreError::AlreadyDone { id, reference: stored_reference.unwrap_or_default() });
+        }
+        Some(_) => {}
+    }
+    // Trimmed: a reference is pasted or scanned, and a stray space must not make it another reference.
+    let reference = reference.trim();
+    tx.prepare_cached("UPDATE queue_items SET status = 'done', reference = ?2, done_at = ?3 WHERE id = ?1")?
+        .execute(params![id, reference, instant(stamp)])?;
+    let detail = serde_json::json!({ "reference": reference });
+    append(&tx, stamp, "queue_item", &id.to_string(), "done", &detail.to_string())?;
+    tx.commit()?;
+    Ok(())
+}
