@@ -473,6 +473,10 @@ fn a_package_for_an_order_without_an_rma_is_decided_by_the_merchants_authorizati
     assert!(view.reasons.iter().any(|(id, _)| id == "konnected/3.3/authorization"), "{:?}", view.reasons);
     assert!(view.money.iter().any(|line| line.starts_with("Handling fee")), "{:?}", view.money);
     confirm(&mut harness);
+    // A denial's packet is written after the decision, on the `files` thread.
+    step_until(&mut harness, "the packet written", |app| {
+        app.banner().is_some_and(|(_, words)| words.contains("evidence packet for"))
+    });
 
     let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
     assert!(store.quarantined().unwrap().is_empty(), "a package matched to an order is not in quarantine");
