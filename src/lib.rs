@@ -13,6 +13,8 @@ pub mod formats;
 pub mod gui;
 pub mod intake;
 pub mod labels;
+pub mod log;
 pub mod photos;
 pub mod policies;
 pub mod storage;
+pub mod worker;

@@ -31,3 +31,4 @@ mod storage;
 mod support;
 mod tidy;
 mod webcam;
+mod workers;

@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, sync_channel};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Local, NaiveDate, Utc};
@@ -60,6 +60,7 @@ use crate::storage::{
     BatchSummary, Dashboard, DashboardPeriod, DecisionToSave, Override, PackageHistory, PackageRow, QueueRow,
     ReceivedPackage, RmaMatch, Stamp, Store, StoreCounts, StoredOrder, exports_path,
 };
+use crate::worker::Outbox;
 
 /// How many answers may wait for the UI (the UI drains them every frame).
 const EVENT_QUEUE: usize = 64;
@@ -358,7 +359,9 @@ pub struct StationApp {
     _readers: Vec<ScannerReader>,
     _hot_folder: Option<HotFolder>,
     events: Receiver<AppEvent>,
-    event_sender: SyncSender<AppEvent>,
+    /// The storage thread's way back: answers are delivered without ever blocking that thread, so the
+    /// window can close with answers it never took in.
+    answers: Outbox<AppEvent>,
     scanner_events: Receiver<ScannerEvent>,
     photo_results: Receiver<PhotoResult<PhotoTag>>,
     hot_folder_events: Receiver<HotFolderEvent>,
@@ -368,6 +371,8 @@ pub struct StationApp {
     started: bool,
     /// The last thing that went wrong outside a scan, in words for the clerk.
     notice: Option<String>,
+    /// The notice and the bad banner last written to the log, so each is logged once.
+    logged: (Option<String>, Option<String>),
 }
 
 impl std::fmt::Debug for StationApp {
@@ -523,7 +528,7 @@ impl StationApp {
             banner: None,
             last_decided: None,
             events,
-            event_sender,
+            answers: Outbox::new(event_sender, Arc::clone(&wake)),
             scanner_events,
             photo_results,
             hot_folder_events,
@@ -532,6 +537,7 @@ impl StationApp {
             label_results,
             started: false,
             notice,
+            logged: (None, None),
         }
     }
 
@@ -732,6 +738,24 @@ impl StationApp {
             } else {
                 break;
             }
+        }
+        self.log_errors_shown();
+    }
+
+    /// Writes an error the clerk is shown (the notice, a bad banner) to the log file, once each.
+    fn log_errors_shown(&mut self) {
+        if self.logged.0 != self.notice {
+            if let Some(text) = &self.notice {
+                crate::log::shown_to_clerk(text);
+            }
+            self.logged.0.clone_from(&self.notice);
+        }
+        let banner = self.banner.as_ref().filter(|(good, _)| !good).map(|(_, text)| text);
+        if self.logged.1.as_ref() != banner {
+            if let Some(text) = banner {
+                crate::log::shown_to_clerk(text);
+            }
+            self.logged.1 = banner.cloned();
         }
     }
 
@@ -1004,6 +1028,7 @@ impl StationApp {
     /// A keyboard-wedge scan or a typed number: screened like a serial scan, then routed by screen.
     fn keyboard_scan(&mut self, typed: &str, ctx: &egui::Context) {
         let code = typed.trim().to_owned();
+        crate::log::scan_received("keyboard", &code);
         if self.obey_command("keyboard", &code, ctx) {
             return;
         }
@@ -2187,12 +2212,9 @@ impl StationApp {
         event: impl FnOnce(R) -> AppEvent + Send + 'static,
     ) -> bool {
         let Some(storage) = &self.storage else { return false };
-        let (sender, ctx) = (self.event_sender.clone(), ctx.clone());
-        let queued = storage.submit(work, move |answer| {
-            // The window may be closing; an answer nobody waits for is dropped.
-            let _ = sender.send(event(answer));
-            ctx.request_repaint();
-        });
+        let ctx = ctx.clone();
+        let answers = self.answers.with_wake(Arc::new(move || ctx.request_repaint()));
+        let queued = storage.submit_to(work, answers, event);
         if let Err(e) = &queued {
             self.notice = Some(e.to_string());
         }
@@ -2203,8 +2225,10 @@ impl StationApp {
         crate::storage::database_path(&self.data_dir)
     }
 
-    fn refresh_counts(&mut self, ctx: &egui::Context) {
-        self.submit(ctx, |store| store.counts().map_err(|e| e.to_string()), AppEvent::Counts);
+    /// Asks the storage thread for the database's counts (as the first frame does); the answer comes in
+    /// through `logic`. False when it could not be asked (no database, or its queue is full).
+    pub fn refresh_counts(&mut self, ctx: &egui::Context) -> bool {
+        self.submit(ctx, |store| store.counts().map_err(|e| e.to_string()), AppEvent::Counts)
     }
 
     fn refresh_operators(&mut self, ctx: &egui::Context) {
