@@ -676,7 +676,14 @@ fn the_photo_worker_delivers_tagged_results_and_stops_cleanly() {
             wakes.fetch_add(1, Ordering::SeqCst);
         })
     };
-    let worker = PhotoWorker::<&'static str>::spawn(folder.clone(), DecodeLimits::default(), sender, wake).unwrap();
+    let worker = PhotoWorker::<&'static str>::spawn(
+        folder.clone(),
+        DecodeLimits::default(),
+        crate::support::clock(),
+        sender,
+        wake,
+    )
+    .unwrap();
     let kept_elsewhere = worker.sender();
 
     let jolla = fixture("photos/camera/jolla-phone.jpg");
@@ -748,7 +755,14 @@ fn a_photo_worker_whose_results_nobody_drains_still_stops() {
             delivered.fetch_add(1, Ordering::SeqCst);
         })
     };
-    let worker = PhotoWorker::spawn(PhotoFolder::new(root.path()), DecodeLimits::default(), sender, wake).unwrap();
+    let worker = PhotoWorker::spawn(
+        PhotoFolder::new(root.path()),
+        DecodeLimits::default(),
+        crate::support::clock(),
+        sender,
+        wake,
+    )
+    .unwrap();
     for n in 0..4u32 {
         worker.submit(n, PhotoWork::IngestBytes(photo("camera/Canon_40D.jpg"))).unwrap();
     }

@@ -319,3 +319,44 @@ fn listen_with_no_suffix_ends_a_scan_at_the_pause() {
         (Some("rma_number"), Some("RMA-2026-0102"))
     );
 }
+
+#[test]
+fn a_slow_window_loses_no_scan_and_a_full_channel_never_holds_the_reader_at_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("rma-scanner-left");
+    let mut scanner = plug_in(&link);
+    // Room for one event only: the window is slow to take them in.
+    let (sender, events) = sync_channel(1);
+    let config = ScannerConfig {
+        name: "left".into(),
+        port: link.display().to_string(),
+        baud: 9600,
+        framing: FramerConfig::default(),
+        repeat_window: Duration::from_millis(800),
+    };
+    let classifier = Arc::new(Classifier::new(&POLICIES.classifier_config()).unwrap());
+    let reader = ScannerReader::spawn(config, classifier, sender, Arc::new(|| {})).unwrap();
+    assert!(matches!(events.recv_timeout(HANG).unwrap(), ScannerEvent::Connected { .. }));
+    scanner.send(b"RMA-2026-0001\rRMA-2026-0002\rRMA-2026-0003\r");
+    // Each scan waits for room (the reader's patience is far longer than these pauses): none is lost.
+    for code in ["RMA-2026-0001", "RMA-2026-0002", "RMA-2026-0003"] {
+        std::thread::sleep(Duration::from_millis(300));
+        match events.recv_timeout(HANG).unwrap() {
+            ScannerEvent::Scan { code: got, .. } => assert_eq!(got, code),
+            other => panic!("expected the scan {code}, got {other:?}"),
+        }
+    }
+    // Two more: one fills the channel, the other waits for room. Closing the window must not wait for it.
+    scanner.send(b"RMA-2026-0004\rRMA-2026-0005\r");
+    std::thread::sleep(Duration::from_millis(300));
+    let (done, closed) = sync_channel(1);
+    std::thread::Builder::new()
+        .name("closing".into())
+        .spawn(move || {
+            drop(reader);
+            let _ = done.send(());
+        })
+        .unwrap();
+    assert!(closed.recv_timeout(Duration::from_secs(1)).is_ok(), "the reader held the window's close");
+    drop(scanner);
+}

@@ -33,3 +33,4 @@ mod storage;
 mod support;
 mod tidy;
 mod webcam;
+mod workers;

@@ -287,3 +287,32 @@ fn no_two_files_of_the_window_import_each_other() {
     assert!(graph.len() > 10, "the window's files were not found: {graph:?}");
     assert!(cycles.is_empty(), "the window's files import each other in a circle:\n{}", cycles.join("\n"));
 }
+
+#[test]
+fn threads_are_started_by_the_worker_type_only() {
+    // Where a thread may be started, and why. Every thread that owns a resource for the station (storage,
+    // photos, labels, errands, scanners, the hot folder) is a `crate::worker::Worker`, so that it stops,
+    // delivers and logs in one way.
+    let allowed = [
+        ("src/worker.rs", "the worker type itself"),
+        (
+            "src/drill/mod.rs",
+            "a drill reads a child process's output until the process ends and returns its stderr through the \
+             join: no queue, no owner to deliver to, and the child's exit is its stop",
+        ),
+    ];
+    let offences: Vec<String> = rust_files("src")
+        .into_iter()
+        .filter(|path| !allowed.iter().any(|(file, _)| relative(path) == *file))
+        .filter(|path| {
+            let code = code_only(&read(path));
+            ["thread::Builder", "thread::spawn", "thread::scope"].iter().any(|needle| code.contains(needle))
+        })
+        .map(|path| relative(&path))
+        .collect();
+    assert!(
+        offences.is_empty(),
+        "threads started outside src/worker.rs (use crate::worker::Worker):\n{}",
+        offences.join("\n")
+    );
+}

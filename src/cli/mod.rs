@@ -31,9 +31,10 @@ use crate::storage::sqlite::SqliteStore;
 use crate::storage::worker::StorageWorker;
 use crate::storage::{Stamp, database_path, default_data_dir};
 
+/// The parsed command line ([`parse`]), run by [`run`].
 #[derive(Debug, Parser)]
 #[command(name = "rma-station", version, about = "Returns bench station: scan, inspect, decide by policy, queue.")]
-struct Cli {
+pub struct Cli {
     /// A folder of `<merchant>.toml` policy files that add merchants or replace the built-in ones.
     #[arg(long, global = true, value_name = "DIR")]
     policy_dir: Option<PathBuf>,
@@ -333,9 +334,39 @@ pub struct WindowArgs {
     pub hot_folder: Option<PathBuf>,
 }
 
-/// Parses the arguments and runs the command, or gathers what the window needs.
-pub fn run() -> Result<Invocation, CliError> {
-    let cli = Cli::parse();
+/// Parses the arguments (clap prints help, or a usage error and exits).
+pub fn parse() -> Cli {
+    Cli::parse()
+}
+
+impl Cli {
+    /// The data folder whose log file the command writes to: the window's, and that of each command that
+    /// works on the station's data (import, demo, verify, backup, export, audit, evidence, label). Not the
+    /// tools without a data folder, nor `restore` (a refused backup must leave the folder as it was) or the
+    /// drills (their folders are their own and thrown away). A command logs only into a folder that exists.
+    pub fn log_folder(&self) -> Option<PathBuf> {
+        let logs = match &self.command {
+            None => true,
+            Some(command) => matches!(
+                command,
+                Command::Import { .. }
+                    | Command::Demo
+                    | Command::Verify { .. }
+                    | Command::Backup { .. }
+                    | Command::Export { .. }
+                    | Command::Audit { .. }
+                    | Command::Evidence { .. }
+                    | Command::Label { .. }
+            ),
+        };
+        // A command does not make a data folder only to log in it (a mistyped --data-dir stays absent).
+        let folder = data_folder(self.data_dir.as_deref()).ok().filter(|_| logs)?;
+        (self.command.is_none() || folder.is_dir()).then_some(folder)
+    }
+}
+
+/// Runs the command, or gathers what the window needs.
+pub fn run(cli: Cli) -> Result<Invocation, CliError> {
     let policies = load_policies(cli.policy_dir.as_deref())?;
     // The one clock of a command: read here, at the edge, and passed in everywhere else.
     let clock = Clock::System;

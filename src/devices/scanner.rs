@@ -2,22 +2,30 @@
 //!
 //! The thread opens the port (8N1 at the configured baud), feeds every read into a
 //! [`Framer`] and every finished scan through a [`Deduplicator`], and reports [`ScannerEvent`]s on a
-//! bounded channel. The channel is allowed to fill: the reader then waits, because a scan must never be
-//! dropped to keep up. Unplugging is normal: any read error other than a timeout is a disconnect, a
+//! bounded channel. Each reader is a [`Worker`] (`scanner:<name>`) running its own read loop, which checks
+//! the stop flag at every read timeout, so dropping the [`ScannerReader`] ends it within [`READ_TIMEOUT`].
+//!
+//! A full channel is waited on for up to [`SCAN_PATIENCE`], never longer and not at all once the reader
+//! is stopping. A scan is a package or an item the clerk is holding, so the reader would rather wait than
+//! drop it: while it waits the port keeps the bytes (the kernel's line buffer holds hundreds of scans), so
+//! a slow window delays scans but loses none. A window that takes no event for ten seconds is stalled, not
+//! slow: the scan is then dropped and logged as lost with its scanner and code (as is every scan taken
+//! in), and the reader goes on reading rather than hang on a window that may be closing. Unplugging is
+//! normal: any read error other than a timeout is a disconnect, a
 //! scan cut off by it is dropped (reported, never delivered half), and the thread keeps reopening the
 //! same path — a device node or the stable name a udev rule gives it — with a backoff capped at
 //! [`MAX_BACKOFF`], reporting `Connected` again when the scanner is back.
 
+use std::convert::Infallible;
 use std::io::ErrorKind;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::SyncSender;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::domain::scan::{
     Classification, Classifier, Deduplicator, Framer, FramerConfig, FramerEvent, RefusalReason, Symbology,
 };
+use crate::worker::{Delivery, Inbox, Leftovers, Outbox, Stop, Wake, Worker};
 
 /// How long one read waits for bytes. It also bounds how late an idle gap is noticed and how quickly
 /// the thread sees a stop request, so it must not exceed the framer's idle gap.
@@ -26,6 +34,8 @@ pub const READ_TIMEOUT: Duration = Duration::from_millis(20);
 pub const FIRST_BACKOFF: Duration = Duration::from_millis(50);
 /// The longest wait between attempts: a scanner plugged back in is live again within this.
 pub const MAX_BACKOFF: Duration = Duration::from_millis(1600);
+/// The longest the reader waits for room in a full channel before a scan is dropped (and logged as lost).
+pub const SCAN_PATIENCE: Duration = Duration::from_secs(10);
 
 /// One scanner's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,8 +80,7 @@ pub enum ScannerEvent {
 /// Owns a reader thread; dropping it stops the thread and waits for it.
 #[derive(Debug)]
 pub struct ScannerReader {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _thread: Worker<Infallible>,
 }
 
 impl ScannerReader {
@@ -81,31 +90,23 @@ impl ScannerReader {
         config: ScannerConfig,
         classifier: Arc<Classifier>,
         events: SyncSender<ScannerEvent>,
-        wake: Arc<dyn Fn() + Send + Sync>,
+        wake: Wake,
     ) -> std::io::Result<ScannerReader> {
-        let stop = Arc::new(AtomicBool::new(false));
-        let reader = Reader { config: config.clone(), classifier, events, wake, stop: Arc::clone(&stop) };
-        let thread =
-            std::thread::Builder::new().name(format!("scanner:{}", config.name)).spawn(move || reader.run())?;
-        Ok(ScannerReader { stop, thread: Some(thread) })
-    }
-}
-
-impl Drop for ScannerReader {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        let events = Outbox::new(events, wake).with_patience(SCAN_PATIENCE);
+        let name = format!("scanner:{}", config.name);
+        // Nothing is ever queued for a reader: its queue carries only the stop message.
+        let thread = Worker::spawn_loop(name, 1, Leftovers::Abandon, move |inbox: Inbox<Infallible>| {
+            Reader { config, classifier, events, stop: inbox.stop().clone() }.run();
+        })?;
+        Ok(ScannerReader { _thread: thread })
     }
 }
 
 struct Reader {
     config: ScannerConfig,
     classifier: Arc<Classifier>,
-    events: SyncSender<ScannerEvent>,
-    wake: Arc<dyn Fn() + Send + Sync>,
-    stop: Arc<AtomicBool>,
+    events: Outbox<ScannerEvent>,
+    stop: Stop,
 }
 
 /// Whether the reader should keep going.
@@ -224,26 +225,51 @@ impl Reader {
         }
     }
 
-    /// Sends an event, waiting while the channel is full; stops if nobody listens any more.
+    /// Sends an event, waiting a while if the channel is full; stops if nobody listens any more.
     fn send(&self, event: ScannerEvent) -> Flow {
-        match self.events.send(event) {
-            Ok(()) => {
-                (self.wake)();
+        let scanner = self.config.name.as_str();
+        let lost = match &event {
+            ScannerEvent::Scan { code, .. } => {
+                crate::log::scan_received(scanner, code);
+                Some(code.clone())
+            }
+            ScannerEvent::Refused { reason, preview, .. } => {
+                tracing::warn!(scanner, %reason, preview, "scan refused");
+                None
+            }
+            ScannerEvent::Connected { .. } => {
+                tracing::info!(scanner, port = %self.config.port, "scanner connected");
+                None
+            }
+            ScannerEvent::Disconnected { reason, .. } => {
+                tracing::warn!(scanner, reason, "scanner disconnected");
+                None
+            }
+        };
+        match self.events.deliver(event, &self.stop) {
+            Delivery::Delivered => Flow::Go,
+            Delivery::Dropped if self.stopping() => Flow::Stop,
+            Delivery::Dropped => {
+                if let Some(code) = lost {
+                    tracing::error!(
+                        scanner,
+                        code,
+                        "scan lost: the window took no scanner event for {} s",
+                        SCAN_PATIENCE.as_secs()
+                    );
+                }
                 Flow::Go
             }
-            Err(_) => Flow::Stop,
+            Delivery::Closed => Flow::Stop,
         }
     }
 
     fn sleep(&self, total: Duration) {
-        let until = Instant::now() + total;
-        while !self.stopping() && Instant::now() < until {
-            std::thread::sleep(READ_TIMEOUT.min(until.saturating_duration_since(Instant::now())));
-        }
+        self.stop.sleep(total);
     }
 
     fn stopping(&self) -> bool {
-        self.stop.load(Ordering::Relaxed)
+        self.stop.is_set()
     }
 
     fn name(&self) -> String {

@@ -45,6 +45,11 @@ impl Notices {
     /// Adds a notice; the same words as the newest one count up on its line instead.
     pub fn push(&mut self, level: Level, text: impl Into<String>) {
         let text = text.into();
+        // What a support person asks for first: every error the clerk was shown, in the log file.
+        match level {
+            Level::Error => crate::log::shown_to_clerk(&text),
+            Level::Warning => tracing::warn!(shown = text.as_str(), "warning shown to the clerk"),
+        }
         if let Some(last) = self.list.back_mut().filter(|n| n.text == text && n.level == level) {
             last.times += 1;
             return;

@@ -1,21 +1,20 @@
 //! The label worker: one named thread (`labels`) that draws label previews, writes label files and sends
 //! print jobs to the label printer, so the window never rasterizes, writes a file or waits on a printer.
 //!
-//! Requests go in through a bounded queue ([`LabelWorker::submit`] never blocks: a full queue is an error
-//! to show); each answer goes out on the caller's bounded channel with the caller's tag, then `wake` is
-//! called. Dropping the worker stops the thread after the request in hand and joins it; requests still
-//! queued are dropped unanswered.
+//! It is a [`Worker`] like every other thread of the station. Requests go in through a bounded queue
+//! ([`LabelWorker::submit`] never blocks: a full queue is an error to show); each answer goes out through
+//! an [`Outbox`] on the caller's bounded channel with the caller's tag, then `wake` is called. Dropping the
+//! worker stops the thread after the request in hand and joins it; requests still queued are dropped
+//! unanswered.
 
 use std::io;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::thread::JoinHandle;
+use std::sync::mpsc::SyncSender;
 
 use crate::labels::png::{LabelPicture, preview};
 use crate::labels::printer::{PrinterTarget, send};
 use crate::labels::{BinLabel, LabelError, LabelFormat, file_in, write, zpl};
+use crate::worker::{Leftovers, Outbox, Stop, Wake, Worker};
 
 /// How many requests may wait. A clerk presses a button at a time; a full queue means a stuck printer.
 pub const QUEUE_DEPTH: usize = 16;
@@ -61,64 +60,31 @@ pub enum SubmitError {
 
 /// Owns the `labels` thread; dropping it stops and joins the thread.
 pub struct LabelWorker<T> {
-    requests: SyncSender<(T, LabelWork)>,
-    closing: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    thread: Worker<(T, LabelWork)>,
 }
 
 impl<T> std::fmt::Debug for LabelWorker<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LabelWorker").field("running", &self.thread.is_some()).finish()
+        f.debug_struct("LabelWorker").field("thread", &self.thread).finish()
     }
 }
 
 impl<T: Send + 'static> LabelWorker<T> {
     /// Starts the thread `labels`, answering on `results`.
-    pub fn spawn(results: SyncSender<LabelResult<T>>, wake: Arc<dyn Fn() + Send + Sync>) -> io::Result<LabelWorker<T>> {
-        let (requests, inbox) = sync_channel(QUEUE_DEPTH);
-        let closing = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&closing);
-        let thread = std::thread::Builder::new()
-            .name("labels".to_owned())
-            .spawn(move || run(inbox, &results, &flag, wake.as_ref()))?;
-        Ok(LabelWorker { requests, closing, thread: Some(thread) })
+    pub fn spawn(results: SyncSender<LabelResult<T>>, wake: Wake) -> io::Result<LabelWorker<T>> {
+        let outbox = Outbox::new(results, wake);
+        let thread = Worker::spawn("labels", QUEUE_DEPTH, Leftovers::Abandon, move |(tag, work), stop: &Stop| {
+            let _ = outbox.deliver(LabelResult { tag, outcome: perform(work) }, stop);
+        })?;
+        Ok(LabelWorker { thread })
     }
 
     /// Queues a request without waiting.
     pub fn submit(&self, tag: T, work: LabelWork) -> Result<(), SubmitError> {
-        self.requests.try_send((tag, work)).map_err(|e| match e {
-            TrySendError::Full(_) => SubmitError::QueueFull,
-            TrySendError::Disconnected(_) => SubmitError::Stopped,
+        self.thread.submit((tag, work)).map_err(|e| match e {
+            crate::worker::SubmitError::Full => SubmitError::QueueFull,
+            crate::worker::SubmitError::Stopped => SubmitError::Stopped,
         })
-    }
-}
-
-impl<T> Drop for LabelWorker<T> {
-    fn drop(&mut self) {
-        self.closing.store(true, Ordering::SeqCst);
-        // Closing the queue wakes a worker waiting for work; one busy with a request sees `closing` after it.
-        let (dead, _) = sync_channel(1);
-        drop(std::mem::replace(&mut self.requests, dead));
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-fn run<T>(
-    inbox: Receiver<(T, LabelWork)>,
-    results: &SyncSender<LabelResult<T>>,
-    closing: &AtomicBool,
-    wake: &dyn Fn(),
-) {
-    for (tag, work) in inbox {
-        if closing.load(Ordering::SeqCst) {
-            break;
-        }
-        let outcome = perform(work);
-        if !crate::photos::deliver(results, LabelResult { tag, outcome }, closing, wake) {
-            break;
-        }
     }
 }
 

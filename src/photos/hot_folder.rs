@@ -10,25 +10,22 @@
 //! (`.part`, `.tmp`, `~`) are ignored until renamed. Files already in the folder when watching starts
 //! are not handed on: they belong to earlier inspections.
 //!
-//! [`HotFolder`] is the I/O around it: the `notify` watcher (inotify on Linux) and a thread
-//! `hot-folder` that checks pending files and sends [`HotFolderEvent`]s on a bounded channel. Events
-//! are only hints: the folder is also listed every [`RESCAN_EVERY`], so an event lost to a full queue
+//! [`HotFolder`] is the I/O around it: the `notify` watcher (inotify on Linux) and a [`Worker`]
+//! `hot-folder` that runs its own loop, checking pending files and sending [`HotFolderEvent`]s through an
+//! [`Outbox`] on a bounded channel. The watcher's events are the worker's queue, and only hints: the folder is also listed every [`RESCAN_EVERY`], so an event lost to a full queue
 //! loses no photo. This module does not ingest: the caller passes each path to the photo worker.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
-use std::thread::JoinHandle;
+use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::photos::decode::{self, DecodeError, DecodeLimits};
-use crate::photos::deliver;
 use crate::photos::ingest::MAX_PHOTO_BYTES;
+use crate::worker::{Delivery, Inbox, Leftovers, Next, Outbox, Stop, Wake, Worker};
 
 /// How often the folder is listed even without events.
 pub const RESCAN_EVERY: Duration = Duration::from_secs(2);
@@ -176,26 +173,19 @@ pub enum HotFolderError {
     Thread(std::io::Error),
 }
 
-enum Message {
-    Changed(notify::Result<notify::Event>),
-    Stop,
-}
+type Hint = notify::Result<notify::Event>;
 
 /// Watches a folder on the thread `hot-folder`; dropping it stops and joins the thread.
-#[derive(Debug)]
 pub struct HotFolder {
     folder: PathBuf,
-    control: SyncSender<Message>,
-    closing: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    /// Dropped first: it ends the watch and lets go of the worker's queue.
+    _watcher: RecommendedWatcher,
+    thread: Worker<Hint>,
 }
 
-impl std::fmt::Debug for Message {
+impl std::fmt::Debug for HotFolder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Message::Changed(_) => "Changed",
-            Message::Stop => "Stop",
-        })
+        f.debug_struct("HotFolder").field("folder", &self.folder).field("thread", &self.thread).finish()
     }
 }
 
@@ -205,53 +195,38 @@ impl HotFolder {
         folder: &Path,
         settle: Settle,
         events: SyncSender<HotFolderEvent>,
-        wake: Arc<dyn Fn() + Send + Sync>,
+        wake: Wake,
     ) -> Result<HotFolder, HotFolderError> {
         let folder =
             fs::canonicalize(folder).map_err(|source| HotFolderError::Folder { path: folder.to_path_buf(), source })?;
-        let (control, inbox) = sync_channel(EVENT_QUEUE);
-        let hints = control.clone();
-        // Runs on notify's own thread: never block it; a dropped hint is caught up by the rescan.
+        let mut tracker = ReadyTracker::new(settle);
+        for path in list(&folder).map_err(|source| HotFolderError::Folder { path: folder.clone(), source })? {
+            tracker.ignore(path);
+        }
+        let watch = Watch {
+            folder: folder.clone(),
+            tracker,
+            events: Outbox::new(events, wake),
+            limits: DecodeLimits::default(),
+        };
+        let thread = Worker::spawn_loop("hot-folder", EVENT_QUEUE, Leftovers::Abandon, move |inbox| watch.run(inbox))
+            .map_err(HotFolderError::Thread)?;
+        let hints = thread.submitter();
+        // Runs on notify's own thread: never block it; a hint dropped to a full queue is caught up by the
+        // rescan. A file that arrived before the watch began is found by the rescan too.
         let mut watcher = notify::recommended_watcher(move |event| {
-            let _ = hints.try_send(Message::Changed(event));
+            let _ = hints.submit(event);
         })
         .map_err(|source| HotFolderError::Watch { path: folder.clone(), source })?;
         watcher
             .watch(&folder, RecursiveMode::NonRecursive)
             .map_err(|source| HotFolderError::Watch { path: folder.clone(), source })?;
-
-        let mut tracker = ReadyTracker::new(settle);
-        for path in list(&folder).map_err(|source| HotFolderError::Folder { path: folder.clone(), source })? {
-            tracker.ignore(path);
-        }
-        let closing = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (folder, closing) = (folder.clone(), Arc::clone(&closing));
-            let watch = Watch { folder, tracker, watcher, events, wake, closing, limits: DecodeLimits::default() };
-            std::thread::Builder::new()
-                .name("hot-folder".to_owned())
-                .spawn(move || watch.run(inbox))
-                .map_err(HotFolderError::Thread)?
-        };
-        Ok(HotFolder { folder, control, closing, thread: Some(thread) })
+        Ok(HotFolder { folder, _watcher: watcher, thread })
     }
 
     /// The folder watched (canonical).
     pub fn folder(&self) -> &Path {
         &self.folder
-    }
-}
-
-impl Drop for HotFolder {
-    fn drop(&mut self) {
-        self.closing.store(true, Ordering::SeqCst);
-        // A full queue means the thread is not waiting: it sees `closing` on its next turn.
-        if let Err(TrySendError::Disconnected(_)) = self.control.try_send(Message::Stop) {
-            // The thread has already ended.
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 
@@ -270,38 +245,31 @@ fn list(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
 struct Watch {
     folder: PathBuf,
     tracker: ReadyTracker,
-    /// Held so the watch lasts as long as the thread.
-    #[expect(dead_code, reason = "kept alive for its side effect: dropping it ends the watch")]
-    watcher: RecommendedWatcher,
-    events: SyncSender<HotFolderEvent>,
-    wake: Arc<dyn Fn() + Send + Sync>,
-    closing: Arc<AtomicBool>,
+    events: Outbox<HotFolderEvent>,
     limits: DecodeLimits,
 }
 
 impl Watch {
-    fn run(mut self, inbox: Receiver<Message>) {
+    fn run(mut self, inbox: Inbox<Hint>) {
         let mut last_scan = Instant::now();
         loop {
-            if self.closing.load(Ordering::SeqCst) {
-                return;
-            }
             // While a file is pending, check it a few times per interval; otherwise wait for events.
             let wait = if self.tracker.is_waiting() {
                 (self.tracker.settle.interval / 3).max(Duration::from_millis(5))
             } else {
                 RESCAN_EVERY
             };
-            match inbox.recv_timeout(wait) {
-                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-                Ok(Message::Changed(Ok(event))) => self.hint(&event),
-                Ok(Message::Changed(Err(error))) => {
+            match inbox.next_within(wait) {
+                Next::Stop => return,
+                Next::Work(Ok(event)) => self.hint(&event),
+                Next::Work(Err(error)) => {
                     let trouble = HotFolderEvent::Trouble(format!("{}: {error}", self.folder.display()));
-                    if !deliver(&self.events, trouble, &self.closing, self.wake.as_ref()) {
+                    tracing::warn!(folder = %self.folder.display(), %error, "hot folder trouble");
+                    if self.events.deliver(trouble, inbox.stop()) == Delivery::Closed || inbox.stop().is_set() {
                         return;
                     }
                 }
-                Err(RecvTimeoutError::Timeout) => {}
+                Next::Idle => {}
             }
             let now = Instant::now();
             if now.saturating_duration_since(last_scan) >= RESCAN_EVERY {
@@ -311,7 +279,7 @@ impl Watch {
                     self.tracker.noticed(&path, now);
                 }
             }
-            if !self.check_pending() {
+            if !self.check_pending(inbox.stop()) {
                 return;
             }
         }
@@ -332,16 +300,17 @@ impl Watch {
         }
     }
 
-    /// Checks every pending file; returns false once nobody is listening any more.
-    fn check_pending(&mut self) -> bool {
+    /// Checks every pending file; returns false once nobody is listening any more or the thread is to stop.
+    fn check_pending(&mut self, stop: &Stop) -> bool {
         for path in self.tracker.pending() {
             let size = fs::metadata(&path).ok().filter(|m| m.is_file()).map(|m| m.len());
             let limits = self.limits;
             let whole = || size.is_some_and(|size| looks_whole(&path, size, &limits));
             let readiness = self.tracker.check(&path, size, Instant::now(), whole);
             if readiness == Readiness::Ready {
+                tracing::info!(path = %path.display(), "hot folder: photo arrived");
                 let arrived = HotFolderEvent::Arrived { path, bytes: size.unwrap_or(0) };
-                if !deliver(&self.events, arrived, &self.closing, self.wake.as_ref()) {
+                if self.events.deliver(arrived, stop) == Delivery::Closed || stop.is_set() {
                     return false;
                 }
             }

@@ -1,31 +1,29 @@
 //! The photo worker: one named thread (`photos`) that ingests photos and makes thumbnails and
 //! previews, so the window never decodes or hashes a photo itself.
 //!
-//! Requests go in through a bounded queue ([`PhotoSender::submit`] never blocks: a full queue is an
-//! error to show, not a stall); each result goes out on the caller's bounded channel, tagged with the
-//! caller's own `T` (an inspection and checkpoint, a thumbnail slot), and then `wake` is called (the GUI
-//! passes a repaint request). Dropping the [`PhotoWorker`] stops the thread and joins it: work still
-//! queued is dropped unanswered (a photo not ingested has no file and no record; the clerk adds it
-//! again), and a result nobody is draining no longer holds the thread. A [`PhotoSender`] kept elsewhere
-//! does not keep the thread alive.
+//! It is a [`Worker`] like every other thread of the station. Requests go in through a bounded queue
+//! ([`PhotoSender::submit`] never blocks: a full queue is an error to show, not a stall); each result goes
+//! out through an [`Outbox`] on the caller's bounded channel, tagged with the caller's own `T` (an
+//! inspection and checkpoint, a thumbnail slot), and then `wake` is called (the GUI passes a repaint
+//! request). Dropping the [`PhotoWorker`] stops the thread and joins it: work still queued is dropped
+//! unanswered (a photo not ingested has no file and no record; the clerk adds it again), and a result
+//! nobody is draining no longer holds the thread. A [`PhotoSender`] kept elsewhere does not keep the
+//! thread alive.
 //!
 //! This module does not touch the database: the caller records each `Ingested` it receives.
 
 use std::io;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::thread::JoinHandle;
+use std::sync::mpsc::SyncSender;
 
-use chrono::Utc;
 use image::metadata::Orientation;
 
+use crate::clock::Clock;
 use crate::photos::decode::{self, DecodeError, DecodeLimits, PREVIEW_EDGE, RgbaPicture, THUMBNAIL_EDGE};
-use crate::photos::deliver;
 use crate::photos::exif;
 use crate::photos::ingest::{self, IngestError, Ingested};
 use crate::photos::store::{PhotoFolder, PhotoHash, PhotoStoreError};
+use crate::worker::{self, Leftovers, Outbox, Stop, Submitter, Wake, Worker};
 
 /// How many requests may wait for the worker. A full queue is reported, never grown.
 pub const QUEUE_DEPTH: usize = 64;
@@ -78,21 +76,24 @@ pub enum SubmitError {
     Stopped,
 }
 
-enum Message<T> {
-    Work(T, PhotoWork),
-    Stop,
+impl From<worker::SubmitError> for SubmitError {
+    fn from(error: worker::SubmitError) -> SubmitError {
+        match error {
+            worker::SubmitError::Full => SubmitError::QueueFull,
+            worker::SubmitError::Stopped => SubmitError::Stopped,
+        }
+    }
 }
 
 /// Owns the `photos` thread; dropping it stops and joins the thread.
 pub struct PhotoWorker<T> {
     sender: PhotoSender<T>,
-    closing: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    thread: Worker<(T, PhotoWork)>,
 }
 
 /// Queues requests for the photo worker; cheap to clone.
 pub struct PhotoSender<T> {
-    requests: SyncSender<Message<T>>,
+    requests: Submitter<(T, PhotoWork)>,
 }
 
 impl<T> Clone for PhotoSender<T> {
@@ -109,23 +110,27 @@ impl<T> std::fmt::Debug for PhotoSender<T> {
 
 impl<T> std::fmt::Debug for PhotoWorker<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PhotoWorker").field("running", &self.thread.is_some()).finish()
+        f.debug_struct("PhotoWorker").field("thread", &self.thread).finish()
     }
 }
 
 impl<T: Send + 'static> PhotoWorker<T> {
-    /// Starts the thread `photos`, storing into `folder` and answering on `results`.
+    /// Starts the thread `photos`, storing into `folder` and answering on `results`; `clock` says when each
+    /// photo came in.
     pub fn spawn(
         folder: PhotoFolder,
         limits: DecodeLimits,
+        clock: Clock,
         results: SyncSender<PhotoResult<T>>,
-        wake: Arc<dyn Fn() + Send + Sync>,
+        wake: Wake,
     ) -> io::Result<PhotoWorker<T>> {
-        let (requests, inbox) = sync_channel(QUEUE_DEPTH);
-        let closing = Arc::new(AtomicBool::new(false));
-        let worker = Worker { folder, limits, results, wake, closing: Arc::clone(&closing) };
-        let thread = std::thread::Builder::new().name("photos".to_owned()).spawn(move || worker.run(inbox))?;
-        Ok(PhotoWorker { sender: PhotoSender { requests }, closing, thread: Some(thread) })
+        let photos = Photos { folder, limits, clock };
+        let outbox = Outbox::new(results, wake);
+        let thread = Worker::spawn("photos", QUEUE_DEPTH, Leftovers::Abandon, move |(tag, work), stop: &Stop| {
+            let outcome = photos.perform(work);
+            let _ = outbox.deliver(PhotoResult { tag, outcome }, stop);
+        })?;
+        Ok(PhotoWorker { sender: PhotoSender { requests: thread.submitter() }, thread })
     }
 
     pub fn sender(&self) -> PhotoSender<T> {
@@ -141,59 +146,26 @@ impl<T: Send + 'static> PhotoWorker<T> {
 impl<T> PhotoSender<T> {
     /// Queues a request without waiting.
     pub fn submit(&self, tag: T, work: PhotoWork) -> Result<(), SubmitError> {
-        self.requests.try_send(Message::Work(tag, work)).map_err(|e| match e {
-            TrySendError::Full(_) => SubmitError::QueueFull,
-            TrySendError::Disconnected(_) => SubmitError::Stopped,
-        })
+        Ok(self.requests.submit((tag, work))?)
     }
 }
 
-impl<T> Drop for PhotoWorker<T> {
-    fn drop(&mut self) {
-        self.closing.store(true, Ordering::SeqCst);
-        // If the queue is full the worker is not waiting for a message: it sees `closing` before its
-        // next request. If the queue has room, the stop wakes a worker that is waiting.
-        let _ = self.sender.requests.try_send(Message::Stop);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-struct Worker<T> {
+/// What the `photos` thread owns: the photo folder and the decoding limits.
+struct Photos {
     folder: PhotoFolder,
     limits: DecodeLimits,
-    results: SyncSender<PhotoResult<T>>,
-    wake: Arc<dyn Fn() + Send + Sync>,
-    closing: Arc<AtomicBool>,
+    clock: Clock,
 }
 
-impl<T> Worker<T> {
-    fn run(self, inbox: Receiver<Message<T>>) {
-        for message in inbox {
-            if self.closing.load(Ordering::SeqCst) {
-                break;
-            }
-            let Message::Work(tag, work) = message else { break };
-            let outcome = self.perform(work);
-            if !deliver(&self.results, PhotoResult { tag, outcome }, &self.closing, self.wake.as_ref()) {
-                break;
-            }
-        }
-    }
-
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "when a photo came in, as metadata only; to be handed the app's clock with the worker type"
-    )]
+impl Photos {
     fn perform(&self, work: PhotoWork) -> Result<PhotoDone, PhotoError> {
         match work {
             PhotoWork::IngestFile(path) => {
-                let ingested = ingest::ingest_file(&self.folder, &path, Utc::now(), &self.limits)?;
+                let ingested = ingest::ingest_file(&self.folder, &path, self.clock.now().at, &self.limits)?;
                 Ok(PhotoDone::Ingested(Box::new(ingested)))
             }
             PhotoWork::IngestBytes(bytes) => {
-                let ingested = ingest::ingest(&self.folder, &bytes, Utc::now(), &self.limits)?;
+                let ingested = ingest::ingest(&self.folder, &bytes, self.clock.now().at, &self.limits)?;
                 Ok(PhotoDone::Ingested(Box::new(ingested)))
             }
             PhotoWork::Thumbnail(hash) => {

@@ -323,8 +323,10 @@ impl StationApp {
         );
     }
 
-    pub(super) fn refresh_counts(&mut self, ctx: &egui::Context) {
-        self.submit(ctx, |store| store.counts().map_err(|e| e.to_string()), AppEvent::Counts);
+    /// Asks the storage thread for the database's counts (as the first frame does); the answer comes in
+    /// through `logic`. False when it could not be asked (no database, or its queue is full).
+    pub fn refresh_counts(&mut self, ctx: &egui::Context) -> bool {
+        self.submit(ctx, |store| store.counts().map_err(|e| e.to_string()), AppEvent::Counts)
     }
 
     pub(super) fn refresh_operators(&mut self, ctx: &egui::Context) {

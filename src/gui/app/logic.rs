@@ -48,6 +48,18 @@ impl StationApp {
                 break;
             }
         }
+        self.log_bad_banner();
+    }
+
+    /// Writes a banner that says something went wrong to the log, once (notices log themselves).
+    fn log_bad_banner(&mut self) {
+        let bad = self.banner.as_ref().filter(|(good, _)| !good).map(|(_, text)| text);
+        if self.logged_banner.as_ref() != bad {
+            if let Some(text) = bad {
+                crate::log::shown_to_clerk(text);
+            }
+            self.logged_banner = bad.cloned();
+        }
     }
 
     pub(super) fn apply(&mut self, event: AppEvent, ctx: &egui::Context) {

@@ -16,7 +16,7 @@ mod ui;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, sync_channel};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -72,6 +72,7 @@ use crate::storage::{
     BatchSummary, Dashboard, EvidenceRecord, OperatorRow, PackageHistory, PackageRow, QueueRow, RmaMatch, Stamp, Store,
     StoreCounts, StoredOrder, exports_path,
 };
+use crate::worker::Outbox;
 
 /// How many answers may wait for the UI (the UI drains them every frame).
 const EVENT_QUEUE: usize = 64;
@@ -343,7 +344,9 @@ pub struct StationApp {
     _readers: Vec<ScannerReader>,
     _hot_folder: Option<HotFolder>,
     events: Receiver<AppEvent>,
-    event_sender: SyncSender<AppEvent>,
+    /// The storage thread's way back: answers are delivered without ever blocking that thread, so the
+    /// window can close with answers it never took in.
+    answers: Outbox<AppEvent>,
     scanner_events: Receiver<ScannerEvent>,
     photo_results: Receiver<PhotoResult<PhotoTag>>,
     hot_folder_events: Receiver<HotFolderEvent>,
@@ -355,6 +358,8 @@ pub struct StationApp {
     started: bool,
     /// What went wrong outside the clerk's current action, kept until dismissed.
     notices: Notices,
+    /// The last banner that said something went wrong, as written to the log (so it is logged once).
+    logged_banner: Option<String>,
 }
 
 impl std::fmt::Debug for StationApp {
@@ -413,7 +418,13 @@ impl StationApp {
             scanners.push(status);
         }
         let folder = PhotoFolder::new(crate::storage::photos_path(&setup.data_dir));
-        let photo_worker = match PhotoWorker::spawn(folder, DecodeLimits::default(), photo_sender, Arc::clone(&wake)) {
+        let photo_worker = match PhotoWorker::spawn(
+            folder,
+            DecodeLimits::default(),
+            setup.clock.clone(),
+            photo_sender,
+            Arc::clone(&wake),
+        ) {
             Ok(worker) => Some(worker),
             Err(e) => {
                 notices.push(Level::Error, format!("photos cannot be taken in: the photo thread could not start: {e}"));
@@ -533,7 +544,7 @@ impl StationApp {
             banner: None,
             last_decided: None,
             events,
-            event_sender,
+            answers: Outbox::new(event_sender, Arc::clone(&wake)),
             scanner_events,
             photo_results,
             hot_folder_events,
@@ -544,6 +555,7 @@ impl StationApp {
             file_answers,
             started: false,
             notices,
+            logged_banner: None,
             clock,
         }
     }
@@ -750,12 +762,9 @@ impl StationApp {
         event: impl FnOnce(R) -> AppEvent + Send + 'static,
     ) -> bool {
         let Some(storage) = &self.storage else { return false };
-        let (sender, ctx) = (self.event_sender.clone(), ctx.clone());
-        let queued = storage.submit(work, move |answer| {
-            // The window may be closing; an answer nobody waits for is dropped.
-            let _ = sender.send(event(answer));
-            ctx.request_repaint();
-        });
+        let ctx = ctx.clone();
+        let answers = self.answers.with_wake(Arc::new(move || ctx.request_repaint()));
+        let queued = storage.submit_to(work, answers, event);
         if let Err(e) = &queued {
             self.notices.push(Level::Error, e.to_string());
         }

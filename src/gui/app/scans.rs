@@ -67,6 +67,7 @@ impl StationApp {
     /// A keyboard-wedge scan or a typed number: screened like a serial scan, then routed by screen.
     pub(super) fn keyboard_scan(&mut self, typed: &str, ctx: &egui::Context) {
         let code = typed.trim().to_owned();
+        crate::log::scan_received("keyboard", &code);
         if self.obey_command("keyboard", &code, ctx) {
             return;
         }
