@@ -294,7 +294,7 @@ fn threads_are_started_by_the_worker_type_only() {
     // photos, labels, errands, scanners, the hot folder) is a `crate::worker::Worker`, so that it stops,
     // delivers and logs in one way.
     let allowed = [
-        ("src/worker.rs", "the worker type itself"),
+        ("src/worker/mod.rs", "the worker type itself"),
         (
             "src/drill/mod.rs",
             "a drill reads a child process's output until the process ends and returns its stderr through the \
@@ -312,7 +312,7 @@ fn threads_are_started_by_the_worker_type_only() {
         .collect();
     assert!(
         offences.is_empty(),
-        "threads started outside src/worker.rs (use crate::worker::Worker):\n{}",
+        "threads started outside src/worker (use crate::worker::Worker):\n{}",
         offences.join("\n")
     );
 }

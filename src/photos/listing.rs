@@ -1,5 +1,5 @@
 //! Folder listings for the photo picker: what a folder holds (name, folder or file, size, time modified),
-//! read on the `folder-list` thread (an [`ErrandThread`](crate::photos::errand::ErrandThread)) so the
+//! read on the `folder-list` thread (an [`ErrandThread`](crate::worker::errand::ErrandThread)) so the
 //! window never reads the file system itself.
 //!
 //! A listing is everything in the folder, up to [`MAX_ENTRIES`]; choosing what to show (folders and

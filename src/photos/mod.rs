@@ -4,13 +4,12 @@
 //!
 //! The pieces are layered: `store`, `exif` and `decode` know nothing of each other; `ingest` combines
 //! them for one photo and is pure of the database and the clock; `worker` and `hot_folder` own threads (each a
-//! [`crate::worker::Worker`]) and only move requests and results; `listing` and `webcam` are errands that small named threads
-//! (`errand`) run so the window never reads a folder or a device itself. This module does not record
+//! [`crate::worker::Worker`]) and only move requests and results; `listing` and `webcam` are errands that
+//! small named threads ([`crate::worker::errand`]) run so the window never reads a folder or a device itself. This module does not record
 //! photos in the database or draw them: the caller records what `ingest` returns and shows the pictures
 //! it is sent.
 
 pub mod decode;
-pub mod errand;
 pub mod exif;
 pub mod hot_folder;
 pub mod ingest;

@@ -14,7 +14,7 @@
 //! uncompressed frames (YUYV) is refused with a message rather than have the station encode a JPEG.
 //!
 //! The calls that touch a device run on the `webcam` thread (an
-//! [`ErrandThread`](crate::photos::errand::ErrandThread)) through [`errand`], never on the UI thread.
+//! [`ErrandThread`](crate::worker::errand::ErrandThread)) through [`errand`], never on the UI thread.
 
 use std::fs;
 use std::io;

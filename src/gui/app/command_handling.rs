@@ -417,8 +417,12 @@ impl StationApp {
     }
 
     /// A packet written on the `files` thread: its audit entry goes on the decision.
-    pub(super) fn packet_written(&mut self, answer: FileAnswer, ctx: &egui::Context) {
-        let FileAnswer::Packet { prefix, result } = answer;
+    pub(super) fn packet_written(
+        &mut self,
+        prefix: Option<String>,
+        result: Result<PacketReceipt, String>,
+        ctx: &egui::Context,
+    ) {
         let receipt = match result {
             Ok(receipt) => receipt,
             Err(message) => return self.packet_failed(prefix, message),

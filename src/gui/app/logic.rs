@@ -43,7 +43,11 @@ impl StationApp {
             } else if let Ok(answer) = self.pin_answers.try_recv() {
                 self.pin_answer(answer, ctx);
             } else if let Ok(answer) = self.file_answers.try_recv() {
-                self.packet_written(answer, ctx);
+                match answer {
+                    FileAnswer::HotFolder(Ok(watch)) => self.hot_folder = Some(watch),
+                    FileAnswer::HotFolder(Err(message)) => self.notices.push(Level::Error, message),
+                    FileAnswer::Packet { prefix, result } => self.packet_written(prefix, result, ctx),
+                }
             } else {
                 break;
             }

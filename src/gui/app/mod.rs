@@ -16,7 +16,7 @@ mod ui;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -60,7 +60,6 @@ use crate::labels::printer::PrinterTarget;
 use crate::labels::worker::{LabelDone, LabelResult, LabelWork, LabelWorker};
 use crate::labels::{BinLabel, LabelFormat, labels_of};
 use crate::photos::decode::{DecodeLimits, RgbaPicture};
-use crate::photos::errand::ErrandThread;
 use crate::photos::hot_folder::{HotFolder, HotFolderEvent, Settle};
 use crate::photos::listing::{self, ListAnswer, ListRequest};
 use crate::photos::store::{PhotoFolder, PhotoHash};
@@ -73,6 +72,7 @@ use crate::storage::{
     StoreCounts, StoredOrder, exports_path,
 };
 use crate::worker::Outbox;
+use crate::worker::errand::ErrandThread;
 
 /// How many answers may wait for the UI (the UI drains them every frame).
 const EVENT_QUEUE: usize = 64;
@@ -342,7 +342,8 @@ pub struct StationApp {
     /// Held to be dropped with the app: their Drop stops the threads.
     _worker: Option<StorageWorker>,
     _readers: Vec<ScannerReader>,
-    _hot_folder: Option<HotFolder>,
+    /// Set once the `files` thread has started the watch.
+    hot_folder: Option<HotFolder>,
     events: Receiver<AppEvent>,
     /// The storage thread's way back: answers are delivered without ever blocking that thread, so the
     /// window can close with answers it never took in.
@@ -471,11 +472,13 @@ impl StationApp {
                 )
             })
             .ok();
-        let hot_folder = setup.hot_folder.as_deref().and_then(|folder| {
-            HotFolder::watch(folder, Settle::default(), hot_sender, Arc::clone(&wake))
-                .map_err(|e| notices.push(Level::Error, e.to_string()))
-                .ok()
-        });
+        // The hot folder is listed (what is there already is not new) on the `files` thread, not here.
+        if let (Some(folder), Some(files)) = (&setup.hot_folder, &files) {
+            let work = FileWork::WatchHotFolder { folder: folder.clone(), events: hot_sender, wake: Arc::clone(&wake) };
+            if let Err(e) = files.submit(work) {
+                notices.push(Level::Error, format!("the hot folder is not watched: {e}"));
+            }
+        }
         let clock = setup.clock;
         StationApp {
             merchants: MerchantSummary::all(&setup.policies),
@@ -483,7 +486,7 @@ impl StationApp {
             storage: worker.as_ref().map(StorageWorker::client),
             _worker: worker,
             _readers: readers,
-            _hot_folder: hot_folder,
+            hot_folder: None,
             photo_worker,
             lister,
             webcam,
@@ -819,15 +822,26 @@ struct PacketPlace {
 
 /// Work for the `files` thread: the files the window writes that hold no database work (evidence packets:
 /// photos read back, pages laid out, the file written), so the storage thread never waits for them.
-#[derive(Debug)]
 enum FileWork {
-    Packet { record: Box<EvidenceRecord>, place: PacketPlace, stamp: Stamp, prefix: Option<String> },
+    Packet {
+        record: Box<EvidenceRecord>,
+        place: PacketPlace,
+        stamp: Stamp,
+        prefix: Option<String>,
+    },
+    /// Starts watching the hot folder (the photos there already are listed first, as not new).
+    WatchHotFolder {
+        folder: PathBuf,
+        events: SyncSender<HotFolderEvent>,
+        wake: crate::worker::Wake,
+    },
 }
 
 /// What the `files` thread answered.
 #[derive(Debug)]
 enum FileAnswer {
     Packet { prefix: Option<String>, result: Result<PacketReceipt, String> },
+    HotFolder(Result<HotFolder, String>),
 }
 
 /// The `files` thread's errand.
@@ -837,6 +851,9 @@ fn file_errand(work: FileWork) -> FileAnswer {
             let target = PacketTarget::Folder(&place.folder);
             let result = evidence::write_file(*record, &place.photos, target, &stamp).map_err(|e| e.to_string());
             FileAnswer::Packet { prefix, result }
+        }
+        FileWork::WatchHotFolder { folder, events, wake } => {
+            FileAnswer::HotFolder(HotFolder::watch(&folder, Settle::default(), events, wake).map_err(|e| e.to_string()))
         }
     }
 }

@@ -17,7 +17,9 @@
 //!   read with a timeout) checks the flag at each turn ([`Inbox::stop`], [`Stop::sleep`]).
 //!
 //! This module knows nothing of what the work is. `tests/tidy.rs` checks that no other module starts a
-//! thread of its own.
+//! thread of its own. [`errand`] is the small form the window uses most: one request in, one answer out.
+
+pub mod errand;
 
 use std::io;
 use std::sync::Arc;
