@@ -1,6 +1,7 @@
 //! The architecture's invariants, checked by reading the sources (see ARCHITECTURE.md), so they cannot
-//! rot: the domain core does no I/O and never reads the clock; no merchant is named in Rust code; every
-//! module says what it is for; the map names every module; tests neither skip nor expect panics.
+//! rot: the domain core does no I/O, never reads the clock and knows no serialized shapes (serde); SQL stays in
+//! the store; no merchant is named in Rust code; every module says what
+//! it is for; the map names every module; tests neither skip nor expect panics.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -82,6 +83,20 @@ fn the_domain_core_does_no_io_and_never_reads_the_clock() {
         }
     }
     assert!(offences.is_empty(), "the domain core must stay pure:\n{}", offences.join("\n"));
+}
+
+#[test]
+fn the_domain_core_knows_no_serialized_shapes() {
+    // Serialized shapes are the edges' (`src/formats`): the core gets plain values and never derives serde.
+    let offences: Vec<String> = rust_files("src/domain")
+        .into_iter()
+        .filter(|path| {
+            let code = code_only(&read(path));
+            ["serde", "Deserialize", "Serialize"].iter().any(|needle| code.contains(needle))
+        })
+        .map(|path| relative(&path))
+        .collect();
+    assert!(offences.is_empty(), "serde in the domain core (it belongs in src/formats):\n{}", offences.join("\n"));
 }
 
 #[test]

@@ -16,7 +16,8 @@ use serde_json::json;
 
 use super::{CliError, print, read_bytes};
 use crate::devices::scanner::{ScannerConfig, ScannerEvent, ScannerReader};
-use crate::domain::scan::{Classifier, FramerConfig, Terminator, classification_json};
+use crate::domain::scan::{Classifier, FramerConfig, Terminator};
+use crate::formats::scan_json::classification_json;
 use crate::policies::PolicySet;
 
 /// The suffix a scanner is programmed to send after each code.
