@@ -1,6 +1,6 @@
 //! The architecture's invariants, checked by reading the sources (see ARCHITECTURE.md), so they cannot
 //! rot: the domain core does no I/O, never reads the clock and knows no serialized shapes (serde); SQL stays in
-//! the store; no merchant is named in Rust code; every module says what
+//! the store and serial ports in the devices module; no merchant is named in Rust code; every module says what
 //! it is for; the map names every module; tests neither skip nor expect panics.
 
 use std::fs;
@@ -97,6 +97,21 @@ fn the_domain_core_knows_no_serialized_shapes() {
         .map(|path| relative(&path))
         .collect();
     assert!(offences.is_empty(), "serde in the domain core (it belongs in src/formats):\n{}", offences.join("\n"));
+}
+
+#[test]
+fn serial_ports_are_opened_in_the_devices_module_only() {
+    let offences: Vec<String> = rust_files("src")
+        .into_iter()
+        .filter(|path| !relative(path).starts_with("src/devices"))
+        .filter(|path| code_only(&read(path)).contains("serialport"))
+        .map(|path| relative(&path))
+        .collect();
+    assert!(
+        offences.is_empty(),
+        "serialport outside src/devices (open ports with crate::devices::serial::open):\n{}",
+        offences.join("\n")
+    );
 }
 
 #[test]
