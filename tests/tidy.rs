@@ -1,6 +1,7 @@
 //! The architecture's invariants, checked by reading the sources (see ARCHITECTURE.md), so they cannot
-//! rot: the domain core does no I/O and never reads the clock; no merchant is named in Rust code; every
-//! module says what it is for; the map names every module; tests neither skip nor expect panics.
+//! rot: the domain core does no I/O, never reads the clock and knows no serialized shapes (serde); SQL stays in
+//! the store and serial ports in the devices module; no merchant is named in Rust code; every module says what
+//! it is for; the map names every module; tests neither skip nor expect panics.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -85,6 +86,35 @@ fn the_domain_core_does_no_io_and_never_reads_the_clock() {
 }
 
 #[test]
+fn the_domain_core_knows_no_serialized_shapes() {
+    // Serialized shapes are the edges' (`src/formats`): the core gets plain values and never derives serde.
+    let offences: Vec<String> = rust_files("src/domain")
+        .into_iter()
+        .filter(|path| {
+            let code = code_only(&read(path));
+            ["serde", "Deserialize", "Serialize"].iter().any(|needle| code.contains(needle))
+        })
+        .map(|path| relative(&path))
+        .collect();
+    assert!(offences.is_empty(), "serde in the domain core (it belongs in src/formats):\n{}", offences.join("\n"));
+}
+
+#[test]
+fn serial_ports_are_opened_in_the_devices_module_only() {
+    let offences: Vec<String> = rust_files("src")
+        .into_iter()
+        .filter(|path| !relative(path).starts_with("src/devices"))
+        .filter(|path| code_only(&read(path)).contains("serialport"))
+        .map(|path| relative(&path))
+        .collect();
+    assert!(
+        offences.is_empty(),
+        "serialport outside src/devices (open ports with crate::devices::serial::open):\n{}",
+        offences.join("\n")
+    );
+}
+
+#[test]
 fn sql_lives_in_the_sqlite_backend_only() {
     // Issue 13: the store's contract (`src/storage` outside `sqlite/`) is backend-neutral, so a second backend
     // can meet it; rusqlite and its errors stay inside the SQLite backend.
@@ -112,8 +142,8 @@ fn formats_never_import_storage() {
 }
 
 #[test]
-fn no_file_of_the_store_is_over_800_lines() {
-    let long: Vec<String> = rust_files("src/storage")
+fn no_file_under_src_is_over_800_lines() {
+    let long: Vec<String> = rust_files("src")
         .into_iter()
         .filter_map(|path| {
             let lines = read(&path).lines().count();

@@ -1,7 +1,8 @@
 //! `rma-station classify CODE...`: one JSON object per code, one per line.
 
 use super::{CliError, print};
-use crate::domain::scan::{Classifier, classification_json};
+use crate::domain::scan::Classifier;
+use crate::formats::scan_json::classification_json;
 use crate::policies::PolicySet;
 
 pub(super) fn run(policies: &PolicySet, codes: &[String]) -> Result<(), CliError> {

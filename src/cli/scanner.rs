@@ -16,7 +16,9 @@ use serde_json::json;
 
 use super::{CliError, print, read_bytes};
 use crate::devices::scanner::{ScannerConfig, ScannerEvent, ScannerReader};
-use crate::domain::scan::{Classifier, FramerConfig, Terminator, classification_json};
+use crate::devices::serial::{self, SerialLine};
+use crate::domain::scan::{Classifier, FramerConfig, Terminator};
+use crate::formats::scan_json::classification_json;
 use crate::policies::PolicySet;
 
 /// The suffix a scanner is programmed to send after each code.
@@ -141,11 +143,8 @@ fn record_raw(port: &str, baud: u32, path: &Path, count: Option<u64>) -> Result<
     print(&format!("recorded {ends} scans from {port} into {}\n", path.display()))
 }
 
-fn open(port: &str, baud: u32) -> Result<Box<dyn serialport::SerialPort>, CliError> {
-    serialport::new(port, baud)
-        .timeout(Duration::from_millis(100))
-        .open()
-        .map_err(|e| CliError::Port { port: port.to_owned(), reason: e.to_string() })
+fn open(port: &str, baud: u32) -> Result<SerialLine, CliError> {
+    serial::open(port, baud, Duration::from_millis(100)).map_err(|e| port_error(port, e))
 }
 
 fn port_error(port: &str, error: std::io::Error) -> CliError {

@@ -1,4 +1,5 @@
-//! The station's serialized shapes: policy files (TOML) and decision cases (JSON).
+//! The station's serialized shapes: policy files (TOML), decision cases (JSON), imports and exports, the
+//! embedded courier data (JSON) and the scan classification report (JSON).
 //!
 //! Each format has its own raw types that mirror the file exactly and are converted into domain types
 //! here, at the edge, with errors that say where (file, line, column or field path). Domain types do not
@@ -6,9 +7,11 @@
 
 pub mod batch_export;
 pub mod case_json;
+pub mod courier_data;
 pub mod export;
 pub mod import;
 pub mod policy_toml;
+pub mod scan_json;
 
 use std::fmt;
 use std::marker::PhantomData;

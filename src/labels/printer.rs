@@ -10,6 +10,8 @@ use std::io::Write;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
+use crate::devices::serial;
+
 /// The setting's key in the station's settings.
 pub const SETTING: &str = "label_printer";
 /// The stored value of "no printer".
@@ -171,14 +173,7 @@ pub fn send(target: &PrinterTarget, job: &[u8]) -> Result<(), PrinterError> {
             Err(connect(last))
         }
         PrinterTarget::Serial { port, baud } => {
-            let mut serial = serialport::new(port.as_str(), *baud)
-                .data_bits(serialport::DataBits::Eight)
-                .parity(serialport::Parity::None)
-                .stop_bits(serialport::StopBits::One)
-                .flow_control(serialport::FlowControl::None)
-                .timeout(WRITE_TIMEOUT)
-                .open()
-                .map_err(|e| connect(e.to_string()))?;
+            let mut serial = serial::open(port, *baud, WRITE_TIMEOUT).map_err(|e| connect(e.to_string()))?;
             // Once written, the bytes are the port's: closing it waits for the line to drain them. No tcdrain
             // (`flush`) on top: pseudo-terminals and some USB adapters refuse it although the bytes go out.
             serial.write_all(job).map_err(|e| write(e.to_string()))

@@ -13,13 +13,12 @@ use std::time::Duration;
 
 use chrono::FixedOffset;
 use proptest::prelude::*;
-use rma_station::domain::scan::{
-    Classifier, Framer, FramerConfig, FramerEvent, RefusalReason, classify::classification_json,
-};
+use rma_station::domain::scan::{Classifier, Framer, FramerConfig, FramerEvent, RefusalReason};
 use rma_station::formats::case_json::decide_case_json;
 use rma_station::formats::import::{
     FileKind, parse_category_map, parse_shopify_orders, parse_station_orders, parse_station_rmas,
 };
+use rma_station::formats::scan_json::classification_json;
 use rma_station::photos::decode::{DecodeLimits, THUMBNAIL_EDGE, render};
 use rma_station::photos::ingest::ingest;
 use rma_station::photos::store::PhotoFolder;

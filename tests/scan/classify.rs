@@ -1,8 +1,7 @@
 //! Classification: each kind, the order when a code fits several, merchant patterns, and the JSON report.
 
-use rma_station::domain::scan::{
-    Classifier, ClassifierConfig, ClassifierError, Kind, MerchantPattern, classification_json,
-};
+use rma_station::domain::scan::{Classifier, ClassifierConfig, ClassifierError, Kind, MerchantPattern};
+use rma_station::formats::scan_json::classification_json;
 use serde_json::json;
 
 /// Merchant names here are test data; the station's come from policy files.

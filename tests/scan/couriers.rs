@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use rma_station::domain::scan::tracking::EMBEDDED_FILES;
 use rma_station::domain::scan::{Classifier, ClassifierConfig, Kind, Reading, TrackingNumber};
+use rma_station::formats::courier_data::EMBEDDED_FILES;
 use serde_json::Value;
 
 struct Vector {
@@ -243,7 +243,7 @@ fn normalization_and_details() {
 
 #[test]
 fn data_licence_travels_with_it() {
-    let licence = rma_station::domain::scan::tracking::DATA_LICENSE;
+    let licence = rma_station::formats::courier_data::DATA_LICENSE;
     assert!(licence.starts_with("MIT License"));
     assert!(licence.contains("Copyright (c) 2017 Jeff Keen"));
 }

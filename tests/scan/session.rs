@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use rma_station::domain::scan::{
     Classifier, ClassifierConfig, Deduplicator, Framer, FramerConfig, FramerEvent, MerchantPattern, RefusalReason,
-    Terminator, classification_json,
+    Terminator,
 };
+use rma_station::formats::scan_json::classification_json;
 
 const CAPTURE: &[u8] = include_bytes!("../fixtures/scan/synthetic-session-cr-aim.bin");
 

@@ -19,7 +19,6 @@
 //!    then tracking numbers; then unknown text.
 
 use regex::Regex;
-use serde_json::{Value, json};
 
 use super::framing::GS;
 use super::gs1::{Gs1Data, parse_gs1};
@@ -162,8 +161,9 @@ fn compile_patterns(patterns: &[MerchantPattern]) -> Result<Vec<CompiledPattern>
         .collect()
 }
 
-/// Classifies codes. Build once (it compiles the courier data and the merchant patterns), then call
-/// [`Classifier::classify`] per scan.
+/// Classifies codes. Build once (it compiles the merchant patterns and takes the compiled courier data), then
+/// call [`Classifier::classify`] per scan. `Classifier::new`, the constructor with the station's embedded courier
+/// data, is in `crate::formats::courier_data`, where that data's JSON is read: the core never reads it.
 #[derive(Debug)]
 pub struct Classifier {
     rma: Vec<CompiledPattern>,
@@ -172,11 +172,12 @@ pub struct Classifier {
 }
 
 impl Classifier {
-    pub fn new(config: &ClassifierConfig) -> Result<Classifier, ClassifierError> {
+    /// A classifier with the merchants' patterns of `config` and the given courier data.
+    pub fn with_couriers(config: &ClassifierConfig, couriers: CourierData) -> Result<Classifier, ClassifierError> {
         Ok(Classifier {
             rma: compile_patterns(&config.rma_patterns)?,
             orders: compile_patterns(&config.order_patterns)?,
-            couriers: CourierData::embedded()?,
+            couriers,
         })
     }
 
@@ -265,64 +266,4 @@ fn strict_gs1(body: &str) -> Option<Gs1Data> {
         return None;
     }
     parse_gs1(body).ok()
-}
-
-/// The report for one reading (without `input`, `symbology` and `alternatives`).
-fn reading_json(reading: &Reading) -> Value {
-    let mut value = json!({
-        "kind": reading.kind().as_str(),
-        "normalized": reading.normalized(),
-    });
-    let Value::Object(map) = &mut value else {
-        return value;
-    };
-    match reading {
-        Reading::RmaNumber(m) | Reading::OrderNumber(m) => {
-            map.insert("merchant".into(), json!(m.merchant));
-        }
-        Reading::TrackingNumber(t) => {
-            map.insert("carrier".into(), json!(t.courier_code));
-            map.insert("carrier_name".into(), json!(t.courier_name));
-            map.insert("service".into(), json!(t.service));
-            map.insert("entry".into(), json!(t.entry));
-            map.insert("check_digit_verified".into(), json!(t.check_digit_verified));
-            if let Some(barcode) = &t.barcode {
-                map.insert("barcode".into(), json!(barcode));
-            }
-            if let Some(zip) = &t.routing_zip {
-                map.insert("routing_zip".into(), json!(zip));
-            }
-            if !t.details.is_empty() {
-                let details: Vec<Value> = t
-                    .details
-                    .iter()
-                    .map(|d| json!({ "name": d.name, "value": d.value, "meaning": d.meaning }))
-                    .collect();
-                map.insert("details".into(), Value::Array(details));
-            }
-        }
-        Reading::Gs1(data) => {
-            let elements: Vec<Value> =
-                data.elements().iter().map(|e| json!({ "ai": e.ai, "title": e.title, "value": e.value })).collect();
-            map.insert("elements".into(), Value::Array(elements));
-        }
-        Reading::ProductCode(p) => {
-            map.insert("format".into(), json!(p.format().as_str()));
-            map.insert("gtin".into(), json!(p.gtin14()));
-        }
-        Reading::Unknown { .. } => {}
-    }
-    value
-}
-
-/// The report for the CLI (`rma-station classify CODE...`): `kind`, `normalized`, per-kind fields (`carrier` and
-/// `service` for tracking numbers), `input`, `symbology` and `alternatives`.
-pub fn classification_json(classification: &Classification) -> Value {
-    let mut value = reading_json(&classification.reading);
-    if let Value::Object(map) = &mut value {
-        map.insert("input".into(), json!(classification.input));
-        map.insert("symbology".into(), json!(classification.symbology.map(|s| s.aim_id())));
-        map.insert("alternatives".into(), Value::Array(classification.alternatives.iter().map(reading_json).collect()));
-    }
-    value
 }

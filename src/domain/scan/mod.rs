@@ -16,7 +16,6 @@ pub mod tracking;
 
 pub use classify::{
     Classification, Classifier, ClassifierConfig, ClassifierError, Kind, MerchantMatch, MerchantPattern, Reading,
-    classification_json,
 };
 pub use command::BenchCommand;
 pub use dedup::Deduplicator;

@@ -4,9 +4,10 @@
 //! For each courier entry the data gives a pattern with named groups, and a validation: a checksum over the
 //! `SerialNumber` group checked against the `CheckDigit` group (algorithms as in the data's
 //! `CHECKSUM_ALGORITHMS.md`), an optional prefix to put in front of the serial number first, and lookup tables
-//! that must contain a group's value. This module loads that data, matches a code against every entry and ranks
-//! the matches. It does not decide whether a code is a tracking number rather than a product code or an RMA
-//! number (`classify` does), and it never contacts a carrier.
+//! that must contain a group's value. This module compiles that data, given as plain values ([`Courier`]; the JSON
+//! is read at the edge, `crate::formats::courier_data`), matches a code against every entry and ranks the
+//! matches. It does not decide whether a code is a tracking number rather than a product code or an RMA number
+//! (`classify` does), it never reads a file or JSON, and it never contacts a carrier.
 //!
 //! Rust's `regex` crate runs in linear time but has no look-around, which a few patterns in the data use. Those
 //! patterns, and only those, are compiled with `fancy-regex` (a backtracking engine, like the Ruby and JavaScript
@@ -16,36 +17,6 @@
 //! Where the data alone cannot say what the station needs, the special case is in a table below, keyed by the
 //! entry's id, with its reason: which part of a long barcode is the tracking number, and which entry wins when
 //! one code fits several.
-
-use serde::Deserialize;
-
-/// The courier files, compiled in. The station never reads `assets/` (or `../shared`) at run time.
-pub const EMBEDDED_FILES: &[(&str, &str)] = &[
-    ("amazon.json", include_str!("../../../assets/tracking-numbers/amazon.json")),
-    ("canadapost.json", include_str!("../../../assets/tracking-numbers/canadapost.json")),
-    ("canpar.json", include_str!("../../../assets/tracking-numbers/canpar.json")),
-    ("dhl.json", include_str!("../../../assets/tracking-numbers/dhl.json")),
-    ("dpd.json", include_str!("../../../assets/tracking-numbers/dpd.json")),
-    ("fedex.json", include_str!("../../../assets/tracking-numbers/fedex.json")),
-    ("gofo.json", include_str!("../../../assets/tracking-numbers/gofo.json")),
-    ("landmark.json", include_str!("../../../assets/tracking-numbers/landmark.json")),
-    ("lasership.json", include_str!("../../../assets/tracking-numbers/lasership.json")),
-    ("old_dominion.json", include_str!("../../../assets/tracking-numbers/old_dominion.json")),
-    ("ontrac.json", include_str!("../../../assets/tracking-numbers/ontrac.json")),
-    ("purolator.json", include_str!("../../../assets/tracking-numbers/purolator.json")),
-    ("s10.json", include_str!("../../../assets/tracking-numbers/s10.json")),
-    ("speedee.json", include_str!("../../../assets/tracking-numbers/speedee.json")),
-    ("ups.json", include_str!("../../../assets/tracking-numbers/ups.json")),
-    ("usps.json", include_str!("../../../assets/tracking-numbers/usps.json")),
-    ("yodel.json", include_str!("../../../assets/tracking-numbers/yodel.json")),
-    ("yunexpress.json", include_str!("../../../assets/tracking-numbers/yunexpress.json")),
-];
-
-/// The data's MIT licence, which must travel with it (e.g. shown in the About box).
-pub const DATA_LICENSE: &str = include_str!("../../../assets/tracking-numbers/LICENSE");
-
-/// The version of tracking_number_data copied, from its VERSION file.
-pub const DATA_VERSION: &str = "b79ce4b (2026-08-17)";
 
 /// Which part of a long barcode is the tracking number a person would type or a carrier would look up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,8 +81,9 @@ const PRECEDENCE: &[(&str, &str, &str)] = &[
 
 #[derive(Debug, thiserror::Error)]
 pub enum CourierDataError {
-    #[error("{file}: not valid courier data: {source}")]
-    Json { file: String, source: serde_json::Error },
+    /// A courier file its reader at the edge could not turn into courier data, in the reader's words.
+    #[error("{file}: not valid courier data: {problem}")]
+    Unreadable { file: String, problem: String },
     #[error("{entry}: pattern {pattern:?} compiles with neither regex ({linear}) nor fancy-regex ({backtracking})")]
     Pattern { entry: String, pattern: String, linear: String, backtracking: String },
     #[error("{entry}: checksum {name:?} is not one this station implements")]
@@ -130,90 +102,72 @@ pub enum CourierDataError {
     StaleSpecialCase(String),
 }
 
-// ---- The data's shape (a boundary: converted to the types below once, at load). ----
+// ---- The data as plain values: what an edge reads from the files, before it is compiled here. ----
 
-#[derive(Deserialize)]
-struct RawCourier {
-    name: String,
-    courier_code: String,
-    tracking_numbers: Vec<RawEntry>,
+/// One courier's file: the courier and its tracking-number entries, in the data's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Courier {
+    /// e.g. "United States Postal Service".
+    pub name: String,
+    /// e.g. `usps`.
+    pub courier_code: String,
+    pub entries: Vec<CourierEntry>,
 }
 
-#[derive(Deserialize)]
-struct RawEntry {
-    name: String,
-    id: Option<String>,
-    regex: RawRegex,
-    #[serde(default)]
-    validation: RawValidation,
-    #[serde(default)]
-    additional: Vec<RawAdditional>,
+/// One kind of tracking number: its pattern with named groups and how to validate a match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourierEntry {
+    /// e.g. "USPS IMpb C".
+    pub name: String,
+    /// The data's id; an entry without one is known as `courier_code:name`.
+    pub id: Option<String>,
+    /// The pattern's source, whole (the data may write it in parts; the edge joins them).
+    pub pattern: String,
+    pub checksum: Option<ChecksumRule>,
+    /// Put `content` in front of the serial number before the checksum when it matches `pattern`.
+    pub prepend_if: Option<PrependIf>,
+    /// Lookup tables (by name) that must contain their group's value for a match to count.
+    pub must_exist: Vec<String>,
+    pub lookups: Vec<LookupTable>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawRegex {
-    One(String),
-    Parts(Vec<String>),
+/// A checksum as the data names and parameterizes it; which names and parameters are valid is checked here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecksumRule {
+    pub name: String,
+    pub weightings: Option<Vec<u32>>,
+    pub modulo: Option<u32>,
+    pub modulo1: Option<u32>,
+    pub modulo2: Option<u32>,
+    pub evens_multiplier: Option<u32>,
+    pub odds_multiplier: Option<u32>,
+    pub reverse: Option<bool>,
+    pub alphabet: Option<String>,
 }
 
-/// Unknown validation keys are an error: a new kind of rule in the data must not be skipped silently.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawValidation {
-    checksum: Option<RawChecksum>,
-    serial_number_format: Option<RawSerialFormat>,
-    additional: Option<RawExists>,
+/// The data's `serial_number_format.prepend_if`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrependIf {
+    pub pattern: String,
+    pub content: String,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawChecksum {
-    name: String,
-    weightings: Option<Vec<u32>>,
-    modulo: Option<u32>,
-    modulo1: Option<u32>,
-    modulo2: Option<u32>,
-    evens_multiplier: Option<u32>,
-    odds_multiplier: Option<u32>,
-    reverse: Option<bool>,
-    alphabet: Option<String>,
+/// A table of what a group's values mean, e.g. UPS service types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookupTable {
+    /// e.g. "Service Type".
+    pub name: String,
+    /// The pattern's group the table looks up.
+    pub group: String,
+    pub rows: Vec<LookupRow>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSerialFormat {
-    prepend_if: RawPrependIf,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPrependIf {
-    matches_regex: String,
-    content: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawExists {
-    exists: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct RawAdditional {
-    name: String,
-    regex_group_name: String,
-    lookup: Vec<RawLookup>,
-}
-
-/// Lookup rows carry informational fields that vary by table (country, courier_url ...); only these are used.
-#[derive(Deserialize)]
-struct RawLookup {
-    matches: Option<String>,
-    matches_regex: Option<String>,
-    name: Option<String>,
-    courier: Option<String>,
-    country: Option<String>,
+/// A row of a lookup table: a value (exactly, or by a pattern) and what it means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookupRow {
+    pub matches: Option<String>,
+    pub matches_regex: Option<String>,
+    pub meaning: Option<String>,
 }
 
 // ---- Compiled data. ----
@@ -361,18 +315,12 @@ pub struct CourierData {
 }
 
 impl CourierData {
-    /// Loads the embedded courier data.
-    pub fn embedded() -> Result<CourierData, CourierDataError> {
-        Self::from_files(EMBEDDED_FILES)
-    }
-
-    /// Loads courier data from (file name, JSON text) pairs.
-    pub fn from_files(files: &[(&str, &str)]) -> Result<CourierData, CourierDataError> {
+    /// Compiles the couriers' entries, in order: patterns, checksums, lookup tables, and the special cases above
+    /// checked against the entries' keys.
+    pub fn compile(couriers: Vec<Courier>) -> Result<CourierData, CourierDataError> {
         let mut data = CourierData { entries: Vec::new(), backtracking: Vec::new() };
-        for (file, text) in files {
-            let courier: RawCourier = serde_json::from_str(text)
-                .map_err(|source| CourierDataError::Json { file: (*file).to_owned(), source })?;
-            for raw in courier.tracking_numbers {
+        for courier in couriers {
+            for raw in courier.entries {
                 let entry = data.compile_entry(&courier.name, &courier.courier_code, raw)?;
                 if data.entries.iter().any(|e| e.key == entry.key) {
                     return Err(CourierDataError::DuplicateKey(entry.key));
@@ -407,14 +355,10 @@ impl CourierData {
         &mut self,
         courier_name: &str,
         courier_code: &str,
-        raw: RawEntry,
+        raw: CourierEntry,
     ) -> Result<Entry, CourierDataError> {
         let key = raw.id.clone().unwrap_or_else(|| format!("{courier_code}:{}", raw.name));
-        let source = match raw.regex {
-            RawRegex::One(s) => s,
-            RawRegex::Parts(parts) => parts.concat(),
-        };
-        let (pattern, backtracking) = Pattern::compile(&key, &source)?;
+        let (pattern, backtracking) = Pattern::compile(&key, &raw.pattern)?;
         if backtracking {
             self.backtracking.push(format!("{key}: regex"));
         }
@@ -422,33 +366,33 @@ impl CourierData {
         let group = |name: &str| names.iter().position(|n| n.as_deref() == Some(name));
         let missing = |name: &str| CourierDataError::MissingGroup { entry: key.clone(), group: name.to_owned() };
 
-        let checksum = raw.validation.checksum.map(|c| compile_checksum(&key, c)).transpose()?;
+        let checksum = raw.checksum.map(|c| compile_checksum(&key, c)).transpose()?;
         let (serial_group, check_group) = (group("SerialNumber"), group("CheckDigit"));
         if checksum.is_some() {
             serial_group.ok_or_else(|| missing("SerialNumber"))?;
             check_group.ok_or_else(|| missing("CheckDigit"))?;
         }
-        let prepend_if = match raw.validation.serial_number_format {
-            Some(format) => {
-                let (re, backtracking) = Pattern::compile(&key, &format.prepend_if.matches_regex)?;
+        let prepend_if = match raw.prepend_if {
+            Some(prepend_if) => {
+                let (re, backtracking) = Pattern::compile(&key, &prepend_if.pattern)?;
                 if backtracking {
                     self.backtracking.push(format!("{key}: serial_number_format"));
                 }
-                Some((re, format.prepend_if.content))
+                Some((re, prepend_if.content))
             }
             None => None,
         };
-        let must_exist: Vec<String> = raw.validation.additional.map(|a| a.exists).unwrap_or_default();
+        let must_exist = raw.must_exist;
         for name in &must_exist {
-            if !raw.additional.iter().any(|a| &a.name == name) {
+            if !raw.lookups.iter().any(|a| &a.name == name) {
                 return Err(CourierDataError::MissingAdditional { entry: key.clone(), name: name.clone() });
             }
         }
         let mut additional = Vec::new();
-        for table in raw.additional {
-            let group_index = group(&table.regex_group_name).ok_or_else(|| missing(&table.regex_group_name))?;
+        for table in raw.lookups {
+            let group_index = group(&table.group).ok_or_else(|| missing(&table.group))?;
             let mut lookup = Vec::new();
-            for row in table.lookup {
+            for row in table.rows {
                 let lookup_error = |problem: String| CourierDataError::Lookup {
                     entry: key.clone(),
                     table: table.name.clone(),
@@ -464,7 +408,7 @@ impl CourierData {
                 if row.matches.is_none() && pattern.is_none() {
                     return Err(lookup_error("neither matches nor matches_regex".to_owned()));
                 }
-                lookup.push(Lookup { exact: row.matches, pattern, meaning: row.name.or(row.courier).or(row.country) });
+                lookup.push(Lookup { exact: row.matches, pattern, meaning: row.meaning });
             }
             additional.push(Additional {
                 must_exist: must_exist.contains(&table.name),
@@ -642,7 +586,7 @@ impl Entry {
     }
 }
 
-fn compile_checksum(entry: &str, raw: RawChecksum) -> Result<Checksum, CourierDataError> {
+fn compile_checksum(entry: &str, raw: ChecksumRule) -> Result<Checksum, CourierDataError> {
     let problem = |problem: &str| CourierDataError::ChecksumParameters {
         entry: entry.to_owned(),
         name: raw.name.clone(),
