@@ -15,6 +15,7 @@
 //! `exports/evidence/`, for every denial (whole or in part) and every shipping-damage claim
 //! ([`written_automatically`]): those are the decisions someone will dispute.
 
+mod images;
 pub mod pdf;
 pub mod text;
 

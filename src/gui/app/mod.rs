@@ -4,7 +4,9 @@
 //! given, so everything typed lives here and survives a change of screen.
 
 mod command_handling;
+mod files;
 use command_handling::{AppCommand, BenchKey};
+use files::{FileAnswer, FileWork, PacketPlace, file_errand};
 mod labels;
 mod logic;
 mod operators;
@@ -12,6 +14,7 @@ use operators::{PinAnswer, PinCheck, PinWork, pin_errand};
 mod photos;
 mod scans;
 mod ui;
+mod views;
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -563,177 +566,6 @@ impl StationApp {
         }
     }
 
-    pub fn screen(&self) -> Screen {
-        self.screen
-    }
-
-    /// The signed-in operator.
-    pub fn operator(&self) -> Option<&SignedIn> {
-        self.session.as_ref()
-    }
-
-    pub fn station_view(&self) -> StationView {
-        StationView {
-            merchants: self.merchants.clone(),
-            database: self.database.clone(),
-            demo_loading: self.demo_loading,
-        }
-    }
-
-    pub fn sign_in_view(&self) -> SignInView {
-        self.sign_in.clone()
-    }
-
-    pub fn intake_view(&self) -> IntakeView {
-        IntakeView {
-            scanners: self.scanners.clone(),
-            recent: self.recent.iter().map(|r| r.row.clone()).collect(),
-            card: self.pending.as_ref().map(|p| p.card.clone()),
-            today: self.today.clone(),
-        }
-    }
-
-    /// The open package's inspection, if one is open.
-    pub fn inspection_view(&self) -> Option<InspectionView> {
-        let bench = self.bench.as_ref()?;
-        let taken: Vec<Checkpoint> = bench.photos.iter().map(|p| p.checkpoint).collect();
-        let checkpoints = match &bench.package.claim {
-            Claim::Rma(found) => self
-                .policies
-                .get(&found.rma.record.merchant)
-                .map(|loaded| {
-                    bench
-                        .sheet
-                        .checkpoints(&loaded.policy, found.rma.record.kind, &taken)
-                        .into_iter()
-                        .map(|(rule, taken)| CheckpointLine {
-                            checkpoint: rule.checkpoint,
-                            clause: rule.clause.id.clone(),
-                            words: rule.clause.text.clone(),
-                            taken,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            Claim::OrderOnly(_) | Claim::Quarantined => Vec::new(),
-        };
-        Some(InspectionView {
-            title: claim_title(&bench.package.claim, bench.package.package_id),
-            checkpoints,
-            photos: bench.photos.clone(),
-            selected: bench.selected,
-            checkpoint: bench.checkpoint,
-            photos_pending: bench.photos_pending,
-            saving: bench.saving,
-            photos_only: matches!(bench.package.claim, Claim::Quarantined),
-            webcam: self.webcam_line(),
-        })
-    }
-
-    /// The webcam's line on the photo panel.
-    fn webcam_line(&self) -> WebcamLine {
-        match &self.webcams {
-            None => WebcamLine::Looking,
-            Some(Webcams::Found(cameras)) => WebcamLine::Cameras {
-                names: cameras.iter().map(|c| format!("{} ({})", c.name, c.node.display())).collect(),
-                chosen: self.camera,
-                capturing: self.capturing.is_some(),
-            },
-            Some(other) => WebcamLine::Unavailable(other.words()),
-        }
-    }
-
-    /// The photo picker, if it is open.
-    pub fn picker(&self) -> Option<&Picker> {
-        self.picker.as_ref()
-    }
-
-    /// The photo opened in full, if any.
-    pub fn preview(&self) -> Option<&PhotoPreview> {
-        self.preview.as_ref()
-    }
-
-    /// The sheet being filled in, if a package is open.
-    pub fn sheet(&self) -> Option<&InspectionSheet> {
-        self.bench.as_ref().map(|b| &b.sheet)
-    }
-
-    /// The decision on screen, if the clerk has asked for one.
-    pub fn decision_view(&self) -> Option<DecisionView> {
-        let bench = self.bench.as_ref()?;
-        let decided = bench.decided.as_ref()?;
-        let currency = bench.package.claim.order().map_or("", |order| order.record.currency.as_str());
-        let mut view = DecisionView::of(
-            claim_title(&bench.package.claim, bench.package.package_id),
-            &decided.decision,
-            currency,
-            &decided.entries,
-        );
-        view.saving = bench.saving;
-        view.message = bench.message.clone();
-        Some(view)
-    }
-
-    pub fn queues_view(&self) -> &QueuesView {
-        &self.queues
-    }
-
-    pub fn records_view(&self) -> &RecordsView {
-        &self.records
-    }
-
-    pub fn settings_view(&self) -> SettingsView {
-        SettingsView {
-            station: self.station.clone(),
-            data_folder: self.data_dir.display().to_string(),
-            hot_folder: self.hot_folder_path.as_ref().map(|p| p.display().to_string()),
-            scanners: self.scanners.clone(),
-            operators: self.operators.clone(),
-            supervisor: self.session.as_ref().is_some_and(|s| s.role == Role::Supervisor),
-            merchants: self
-                .policies
-                .iter()
-                .map(|loaded| {
-                    (loaded.policy.merchant.name.clone(), crate::domain::policy::words::describe(&loaded.policy))
-                })
-                .collect(),
-            message: self.settings_message.clone(),
-        }
-    }
-
-    /// The label panel beside intake (the last decided package) or beside records (the open record).
-    pub fn label_panel(&self, screen: Screen) -> Option<&LabelPanel> {
-        match screen {
-            Screen::Intake => self.intake_label.as_ref(),
-            Screen::Records => self.records_label.as_ref(),
-            _ => None,
-        }
-    }
-
-    pub fn printer_view(&self) -> &PrinterView {
-        &self.printer
-    }
-
-    pub fn dashboard_state(&self) -> &DashboardState {
-        &self.dashboard
-    }
-
-    /// The last outcome shown under the scan field.
-    pub fn banner(&self) -> Option<&(bool, String)> {
-        self.banner.as_ref()
-    }
-
-    /// The newest notice's words.
-    pub fn notice(&self) -> Option<&str> {
-        self.notices.latest().map(|notice| notice.text.as_str())
-    }
-
-    /// Every notice not yet dismissed, oldest first.
-    pub fn notices(&self) -> &Notices {
-        &self.notices
-    }
-
-    /// The clock, read here at the edge: who, where and when, for a record.
     /// Who is acting at this bench: the signed-in operator, or the station's setup before anyone has.
     fn actor(&self) -> Actor {
         match &self.session {
@@ -811,51 +643,6 @@ fn decided_summary(number: &str, currency: &str, saved: &Confirmed) -> String {
         words.push_str(&format!("; queued: {}", queues.join(", ")));
     }
     words
-}
-
-/// Where an evidence packet is read from and written to.
-#[derive(Debug, Clone)]
-struct PacketPlace {
-    photos: PhotoFolder,
-    folder: PathBuf,
-}
-
-/// Work for the `files` thread: the files the window writes that hold no database work (evidence packets:
-/// photos read back, pages laid out, the file written), so the storage thread never waits for them.
-enum FileWork {
-    Packet {
-        record: Box<EvidenceRecord>,
-        place: PacketPlace,
-        stamp: Stamp,
-        prefix: Option<String>,
-    },
-    /// Starts watching the hot folder (the photos there already are listed first, as not new).
-    WatchHotFolder {
-        folder: PathBuf,
-        events: SyncSender<HotFolderEvent>,
-        wake: crate::worker::Wake,
-    },
-}
-
-/// What the `files` thread answered.
-#[derive(Debug)]
-enum FileAnswer {
-    Packet { prefix: Option<String>, result: Result<PacketReceipt, String> },
-    HotFolder(Result<HotFolder, String>),
-}
-
-/// The `files` thread's errand.
-fn file_errand(work: FileWork) -> FileAnswer {
-    match work {
-        FileWork::Packet { record, place, stamp, prefix } => {
-            let target = PacketTarget::Folder(&place.folder);
-            let result = evidence::write_file(*record, &place.photos, target, &stamp).map_err(|e| e.to_string());
-            FileAnswer::Packet { prefix, result }
-        }
-        FileWork::WatchHotFolder { folder, events, wake } => {
-            FileAnswer::HotFolder(HotFolder::watch(&folder, Settle::default(), events, wake).map_err(|e| e.to_string()))
-        }
-    }
 }
 
 /// What a scan is, in words: "tracking number (UPS)", "RMA number (merchant id)".

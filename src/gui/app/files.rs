@@ -1,0 +1,50 @@
+//! The `files` thread's work: what the window needs written or read from disk that holds no database
+//! work (an evidence packet laid out and written; the hot folder's first listing when its watch starts),
+//! so neither the UI thread nor the storage thread waits for it.
+
+use super::*;
+
+/// Where an evidence packet is read from and written to.
+#[derive(Debug, Clone)]
+pub(super) struct PacketPlace {
+    pub(super) photos: PhotoFolder,
+    pub(super) folder: PathBuf,
+}
+
+/// Work for the `files` thread: the files the window writes that hold no database work (evidence packets:
+/// photos read back, pages laid out, the file written), so the storage thread never waits for them.
+pub(super) enum FileWork {
+    Packet {
+        record: Box<EvidenceRecord>,
+        place: PacketPlace,
+        stamp: Stamp,
+        prefix: Option<String>,
+    },
+    /// Starts watching the hot folder (the photos there already are listed first, as not new).
+    WatchHotFolder {
+        folder: PathBuf,
+        events: SyncSender<HotFolderEvent>,
+        wake: crate::worker::Wake,
+    },
+}
+
+/// What the `files` thread answered.
+#[derive(Debug)]
+pub(super) enum FileAnswer {
+    Packet { prefix: Option<String>, result: Result<PacketReceipt, String> },
+    HotFolder(Result<HotFolder, String>),
+}
+
+/// The `files` thread's errand.
+pub(super) fn file_errand(work: FileWork) -> FileAnswer {
+    match work {
+        FileWork::Packet { record, place, stamp, prefix } => {
+            let target = PacketTarget::Folder(&place.folder);
+            let result = evidence::write_file(*record, &place.photos, target, &stamp).map_err(|e| e.to_string());
+            FileAnswer::Packet { prefix, result }
+        }
+        FileWork::WatchHotFolder { folder, events, wake } => {
+            FileAnswer::HotFolder(HotFolder::watch(&folder, Settle::default(), events, wake).map_err(|e| e.to_string()))
+        }
+    }
+}
