@@ -793,7 +793,14 @@ fn denial_then_scan(
         let next_match = scanned.elapsed();
         let match_first = packet.is_none();
         while packet.is_none() {
-            next_frame(harness, repaints, give_up)?;
+            next_frame(harness, repaints, give_up).map_err(|e| {
+                let app = harness.state();
+                format!(
+                    "round {round}, waiting for the packet: {e} (banner {:?}, notice {:?})",
+                    app.banner(),
+                    app.notice()
+                )
+            })?;
             if packet_written(harness.state()) {
                 packet = Some(confirmed.elapsed());
             }
