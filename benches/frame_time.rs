@@ -69,7 +69,7 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use rma_station::auth::hash_pin;
-use rma_station::bench::decision::Decided;
+use rma_station::bench::decision::{Decided, OnTheBench};
 use rma_station::bench::intake::Arrival;
 use rma_station::bench::{self, Actor, Claim};
 use rma_station::clock::{Clock, Now};
@@ -507,7 +507,8 @@ fn queue_refunds(
             note: String::new(),
         };
         let received = bench::intake::receive(store, &actor, &now, arrival)?;
-        bench::decision::confirm(store, policies, &actor, &now, &received.package, &sheet, &decided)?;
+        let on_bench = OnTheBench { package: &received.package, sheet: &sheet, decided: &decided };
+        bench::decision::confirm(store, policies, &actor, &now, on_bench)?;
         made += 1;
         if made % 1_000 == 0 {
             eprintln!("   refunds: {made}/{QUEUE_ITEMS} ({tried} RMAs decided) in {:.1?}", began.elapsed());

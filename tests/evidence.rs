@@ -14,6 +14,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use egui_kittest::kittest::Queryable;
 use image::{DynamicImage, GenericImageView, ImageFormat, Rgba, RgbaImage};
 use lopdf::{Document, Object, ObjectId};
+use rma_station::bench::decision::OnTheBench;
 use rma_station::bench::intake::{Arrival, Received};
 use rma_station::bench::{self, Actor, Claim};
 use rma_station::clock::Now;
@@ -118,9 +119,15 @@ fn decided_claim(dir: &Path, shots: &[Shot]) -> (SqliteStore, i64) {
     let photos: Vec<Option<usize>> = shots.iter().map(|s| s.on_item.then_some(item)).collect();
     let decided =
         bench::decision::decide(&POLICIES, &package.claim, package.package_id, &sheet, &photos, date(TODAY)).unwrap();
-    let decision_id = bench::decision::confirm(&mut store, &POLICIES, &actor, &at(9), &package, &sheet, &decided)
-        .unwrap()
-        .decision_id;
+    let decision_id = bench::decision::confirm(
+        &mut store,
+        &POLICIES,
+        &actor,
+        &at(9),
+        OnTheBench { package: &package, sheet: &sheet, decided: &decided },
+    )
+    .unwrap()
+    .decision_id;
     (store, decision_id)
 }
 

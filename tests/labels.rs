@@ -12,6 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use rma_station::bench::decision::OnTheBench;
 use rma_station::bench::intake::Arrival;
 use rma_station::bench::{self, Actor, Claim};
 use rma_station::clock::Now;
@@ -86,7 +87,8 @@ pub fn decide_package(
     let package = received.package;
     let decided =
         bench::decision::decide(&POLICIES, &package.claim, package.package_id, &sheet, &photos, today).unwrap();
-    bench::decision::confirm(store, &POLICIES, &actor, &now, &package, &sheet, &decided).unwrap();
+    let on_bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
+    bench::decision::confirm(store, &POLICIES, &actor, &now, on_bench).unwrap();
     (package.package_id, decided.decision)
 }
 

@@ -59,6 +59,14 @@ pub fn decide(
     Ok(Decided { case, decision, entries })
 }
 
+/// A package being decided: its records, the sheet as it stands and the engine's decision on that sheet.
+#[derive(Debug, Clone, Copy)]
+pub struct OnTheBench<'a> {
+    pub package: &'a BenchPackage,
+    pub sheet: &'a InspectionSheet,
+    pub decided: &'a Decided,
+}
+
 /// A decision saved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirmed {
@@ -77,11 +85,11 @@ pub struct Confirmed {
 /// policy's hash and the queue entries it creates.
 fn to_save(
     policies: &PolicySet,
-    package: &BenchPackage,
-    decided: &Decided,
+    bench: OnTheBench<'_>,
     decision: Decision,
     override_: Option<Override>,
 ) -> Result<DecisionToSave, BenchError> {
+    let OnTheBench { package, decided, .. } = bench;
     let merchant = &decided.case.merchant;
     let loaded = policies.get(merchant).ok_or_else(|| BenchError::NoPolicy { merchant: merchant.clone() })?;
     Ok(DecisionToSave {
@@ -100,10 +108,10 @@ fn save(
     store: &mut dyn Store,
     actor: &Actor,
     now: &Now,
-    package: &BenchPackage,
-    sheet: &InspectionSheet,
+    bench: OnTheBench<'_>,
     to_save: DecisionToSave,
 ) -> Result<Confirmed, BenchError> {
+    let OnTheBench { package, sheet, .. } = bench;
     let stamp = actor.stamp(now);
     store.save_inspection(package.inspection_id, sheet, &stamp)?;
     let decision_id = store.record_decision(&to_save, &stamp)?;
@@ -126,12 +134,10 @@ pub fn confirm(
     policies: &PolicySet,
     actor: &Actor,
     now: &Now,
-    package: &BenchPackage,
-    sheet: &InspectionSheet,
-    decided: &Decided,
+    bench: OnTheBench<'_>,
 ) -> Result<Confirmed, BenchError> {
-    let to_save = to_save(policies, package, decided, decided.decision.clone(), None)?;
-    save(store, actor, now, package, sheet, to_save)
+    let to_save = to_save(policies, bench, bench.decided.decision.clone(), None)?;
+    save(store, actor, now, bench, to_save)
 }
 
 /// What a supervisor asks to change: the disposition, the amount as typed (for a refund or store credit)
@@ -180,29 +186,23 @@ pub fn prepare_override(
 
 /// Saves an override approved by `approver`, whose PIN was checked: refused (and the refusal audited)
 /// unless the approver is a supervisor.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a use case takes the store, policies, actor and time, and its own inputs"
-)]
 pub fn confirm_override(
     store: &mut dyn Store,
     policies: &PolicySet,
     actor: &Actor,
     now: &Now,
-    package: &BenchPackage,
-    sheet: &InspectionSheet,
-    decided: &Decided,
+    bench: OnTheBench<'_>,
     prepared: PreparedOverride,
     approver: &SignedIn,
 ) -> Result<Confirmed, BenchError> {
     if approver.role != Role::Supervisor {
         let why = format!("{} is not a supervisor", approver.name);
-        return Err(refuse_override(store, actor, now, package, &approver.name, why));
+        return Err(refuse_override(store, actor, now, bench.package, &approver.name, why));
     }
     let mut override_ = prepared.override_;
     override_.approved_by = approver.name.clone();
-    let to_save = to_save(policies, package, decided, prepared.decision, Some(override_))?;
-    save(store, actor, now, package, sheet, to_save)
+    let to_save = to_save(policies, bench, prepared.decision, Some(override_))?;
+    save(store, actor, now, bench, to_save)
 }
 
 /// Audits a refused override on the package and returns the refusal to report. If even the audit entry
@@ -221,27 +221,21 @@ pub fn refuse_override(
     BenchError::OverrideRefused { supervisor: supervisor.to_owned(), why }
 }
 
-/// The whole override in one go, the PIN checked here (the CLI, the drills and the tests; the window runs
-/// the PIN check on a thread of its own).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a use case takes the store, policies, actor and time, and its own inputs"
-)]
+/// The whole override in one go, the PIN checked here (the CLI and the tests; the window runs the PIN check
+/// on a thread of its own).
 pub fn override_decision(
     store: &mut dyn Store,
     policies: &PolicySet,
     actor: &Actor,
     now: &Now,
-    package: &BenchPackage,
-    sheet: &InspectionSheet,
-    decided: &Decided,
+    bench: OnTheBench<'_>,
     request: &OverrideRequest,
     pin: &str,
 ) -> Result<Confirmed, BenchError> {
-    let prepared = prepare_override(policies, decided, request, now.today)?;
+    let prepared = prepare_override(policies, bench.decided, request, now.today)?;
     let candidates = auth::candidates(&*store, &request.supervisor)?;
     match auth::check_pin(&candidates, pin) {
-        Ok(approver) => confirm_override(store, policies, actor, now, package, sheet, decided, prepared, &approver),
-        Err(error) => Err(refuse_override(store, actor, now, package, &request.supervisor, error.to_string())),
+        Ok(approver) => confirm_override(store, policies, actor, now, bench, prepared, &approver),
+        Err(error) => Err(refuse_override(store, actor, now, bench.package, &request.supervisor, error.to_string())),
     }
 }

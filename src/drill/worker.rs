@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{Committed, DrillError, DrillRng, Report, Step};
-use crate::bench::decision::{confirm, decide};
+use crate::bench::decision::{OnTheBench, confirm, decide};
 use crate::bench::inspection::{record_photo, save_sheet};
 use crate::bench::intake::{Arrival, IntakeMatch, find, receive};
 use crate::bench::{Actor, Claim};
@@ -114,7 +114,9 @@ pub fn run(setup: &WorkerSetup, policies: &PolicySet, out: &mut dyn Write) -> Re
         let decided = decide(policies, &bench.claim, package, &sheet, &photo_items, at.today)?;
         let queue_items = decided.entries.len() as u64;
         let (policies, by) = (policies.clone(), actor.clone());
-        let confirmed = storage.call(move |store| confirm(store, &policies, &by, &at, &bench, &sheet, &decided))??;
+        let confirmed = storage.call(move |store| {
+            confirm(store, &policies, &by, &at, OnTheBench { package: &bench, sheet: &sheet, decided: &decided })
+        })??;
         say(out, &Report::Committed(Committed::Decision { package, decision: confirmed.decision_id, queue_items }))?;
     }
     Ok(())

@@ -207,7 +207,10 @@ impl StationApp {
         let currency = package.claim.order().map_or(String::new(), |o| o.record.currency.clone());
         self.submit(
             ctx,
-            move |store| bench::decision::confirm(store, &policies, &actor, &now, &package, &sheet, &decided),
+            move |store| {
+                let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
+                bench::decision::confirm(store, &policies, &actor, &now, bench)
+            },
             move |result| AppEvent::Decided {
                 number,
                 currency,

@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 use eframe::egui;
 
 use crate::auth::{self, AuthError, SignedIn};
-use crate::bench::decision::{Confirmed, Decided, OverrideRequest, PreparedOverride};
+use crate::bench::decision::{Confirmed, Decided, OnTheBench, OverrideRequest, PreparedOverride};
 use crate::bench::intake::IntakeMatch;
 use crate::bench::intake::{Arrival, Received};
 use crate::bench::operators::SETUP;

@@ -220,9 +220,10 @@ impl StationApp {
             move |store| {
                 let PendingOverride { request, prepared, package, sheet, decided } = pending;
                 match approver {
-                    Ok(approver) => bench::decision::confirm_override(
-                        store, &policies, &actor, &now, &package, &sheet, &decided, prepared, &approver,
-                    ),
+                    Ok(approver) => {
+                        let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
+                        bench::decision::confirm_override(store, &policies, &actor, &now, bench, prepared, &approver)
+                    }
                     Err(why) => {
                         Err(bench::decision::refuse_override(store, &actor, &now, &package, &request.supervisor, why))
                     }

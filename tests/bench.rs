@@ -1,0 +1,164 @@
+//! The bench's use cases (`src/bench`) called directly on a real SQLite file, as the CLI and the drills
+//! call them: a package received, decided and confirmed; a supervisor's override approved, refused for a
+//! clerk and for a wrong PIN (each refusal audited, nothing saved); who may add operators; and the words
+//! of what is refused.
+
+use rma_station::bench::decision::{OnTheBench, OverrideRequest, confirm, decide, override_decision};
+use rma_station::bench::intake::{Arrival, Received, match_quarantined, receive};
+use rma_station::bench::operators::{add_first_supervisor, add_operator};
+use rma_station::bench::{Actor, BenchError, Claim};
+use rma_station::clock::Now;
+use rma_station::domain::vocabulary::{Disposition, Queue, Role, Verdict};
+use rma_station::storage::sqlite::SqliteStore;
+use rma_station::storage::{Store, database_path};
+
+use crate::support::{POLICIES, clock};
+
+fn clerk() -> Actor {
+    Actor { name: "sam".into(), role: Role::Clerk, station: "bench-1".into() }
+}
+
+fn supervisor() -> Actor {
+    Actor { name: "dana".into(), role: Role::Supervisor, station: "bench-1".into() }
+}
+
+/// The demo data (with its operators sam, a clerk, PIN 1357, and dana, a supervisor, PIN 2468) dated by the
+/// tests' clock, and the package of `rma` received with every ordered unit back as new.
+fn received(dir: &std::path::Path, rma: &str) -> (SqliteStore, Received, Now) {
+    let now = clock().now();
+    let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
+    rma_station::demo::load_demo(&mut store, now.today, &clerk().stamp(&now)).unwrap();
+    let found = store.rmas_by_number(rma).unwrap().remove(0);
+    let arrival = Arrival {
+        scanned_code: rma.into(),
+        scanned_kind: "rma_number".into(),
+        claim: Claim::Rma(found),
+        note: String::new(),
+    };
+    let mut received = receive(&mut store, &clerk(), &now, arrival).unwrap();
+    for item in &mut received.sheet.items {
+        item.received = item.ordered;
+    }
+    (store, received, now)
+}
+
+fn audit_actions(store: &SqliteStore, package_id: i64) -> Vec<String> {
+    store.package_history(package_id).unwrap().audit.iter().map(|e| e.action.clone()).collect()
+}
+
+#[test]
+fn a_package_received_decided_and_confirmed_saves_its_decision_and_queue_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, Received { package, sheet }, now) = received(dir.path(), "RMA-2026-0101");
+    let decided = decide(&POLICIES, &package.claim, package.package_id, &sheet, &[], now.today).unwrap();
+    let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
+    let confirmed = confirm(&mut store, &POLICIES, &clerk(), &now, bench).unwrap();
+    assert_eq!(confirmed.decision, decided.decision);
+    assert!(!confirmed.overridden);
+    let history = store.package_history(package.package_id).unwrap();
+    assert_eq!(history.decisions.len(), 1);
+    assert_eq!(history.decisions[0].id, confirmed.decision_id);
+    assert_eq!(history.queue.iter().map(|row| row.queue).collect::<Vec<_>>(), confirmed.queued);
+    assert_eq!(history.inspections[0].1, sheet, "the sheet the decision was made on is saved with it");
+    assert!(store.verify().unwrap().is_sound());
+}
+
+#[test]
+fn an_override_is_saved_for_a_supervisor_and_refused_and_audited_otherwise() {
+    struct Case {
+        supervisor: &'static str,
+        pin: &'static str,
+        refused: Option<&'static str>,
+    }
+    let cases = [
+        Case { supervisor: "dana", pin: "2468", refused: None },
+        Case { supervisor: "sam", pin: "1357", refused: Some("sam is not a supervisor") },
+        Case { supervisor: "dana", pin: "0000", refused: Some("wrong name or PIN") },
+        Case { supervisor: "nobody", pin: "2468", refused: Some("wrong name or PIN") },
+    ];
+    for case in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, Received { package, sheet }, now) = received(dir.path(), "RMA-2026-0101");
+        let decided = decide(&POLICIES, &package.claim, package.package_id, &sheet, &[], now.today).unwrap();
+        let request = OverrideRequest {
+            disposition: Disposition::StoreCredit,
+            amount: "12.34".into(),
+            reason: "goodwill".into(),
+            supervisor: case.supervisor.into(),
+        };
+        let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
+        let result = override_decision(&mut store, &POLICIES, &clerk(), &now, bench, &request, case.pin);
+        let history = store.package_history(package.package_id).unwrap();
+        match case.refused {
+            None => {
+                let confirmed = result.unwrap();
+                assert!(confirmed.overridden);
+                assert_eq!(confirmed.decision.disposition, Disposition::StoreCredit);
+                assert_eq!(history.decisions[0].approved_by.as_deref(), Some("dana"));
+                assert_eq!(history.queue.iter().map(|r| r.queue).collect::<Vec<_>>(), vec![Queue::StoreCredit]);
+                assert!(audit_actions(&store, package.package_id).contains(&"overridden".to_owned()));
+            }
+            Some(why) => {
+                let error = result.unwrap_err();
+                assert!(
+                    matches!(&error, BenchError::OverrideRefused { why: said, .. } if said == why),
+                    "{}: {error}",
+                    case.supervisor
+                );
+                assert_eq!(error.to_string(), format!("override refused: {why}"));
+                assert!(history.decisions.is_empty() && history.queue.is_empty(), "nothing is saved");
+                assert!(audit_actions(&store, package.package_id).contains(&"override_refused".to_owned()));
+            }
+        }
+        assert!(store.verify().unwrap().is_sound());
+    }
+}
+
+#[test]
+fn an_override_amount_that_is_not_money_is_refused_before_any_pin_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, Received { package, sheet }, now) = received(dir.path(), "RMA-2026-0101");
+    let decided = decide(&POLICIES, &package.claim, package.package_id, &sheet, &[], now.today).unwrap();
+    let request = OverrideRequest {
+        disposition: Disposition::Refund,
+        amount: "12,50".into(),
+        reason: "typo".into(),
+        supervisor: "dana".into(),
+    };
+    let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
+    let error = override_decision(&mut store, &POLICIES, &clerk(), &now, bench, &request, "2468").unwrap_err();
+    assert!(matches!(error, BenchError::Amount(_)), "{error}");
+    assert!(error.to_string().starts_with("new amount: "), "{error}");
+    assert!(!audit_actions(&store, package.package_id).iter().any(|a| a == "override_refused"));
+}
+
+#[test]
+fn only_a_supervisor_adds_operators_and_the_first_supervisor_only_on_an_empty_station() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _, now) = received(dir.path(), "RMA-2026-0101");
+    let hash = rma_station::auth::hash_pin("8642").unwrap();
+    let refused = add_operator(&mut store, &clerk(), &now, "lee", Role::Clerk, &hash).unwrap_err();
+    assert_eq!(refused.to_string(), "adding an operator is for a supervisor; sam is a clerk");
+    assert!(!store.operators().unwrap().iter().any(|op| op.name == "lee"));
+    add_operator(&mut store, &supervisor(), &now, "lee", Role::Clerk, &hash).unwrap();
+    assert!(store.operators().unwrap().iter().any(|op| op.name == "lee" && op.role == Role::Clerk));
+    let exists = add_first_supervisor(&mut store, "bench-1", &now, "eve", &hash).unwrap_err();
+    assert_eq!(exists.to_string(), "an operator exists already: sign in");
+
+    let empty = tempfile::tempdir().unwrap();
+    let mut fresh = SqliteStore::open(&database_path(empty.path()), &POLICIES).unwrap();
+    let signed = add_first_supervisor(&mut fresh, "bench-1", &now, "eve", &hash).unwrap();
+    assert_eq!((signed.name.as_str(), signed.role), ("eve", Role::Supervisor));
+}
+
+#[test]
+fn refusals_say_what_and_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, Received { package, sheet }, now) = received(dir.path(), "RMA-2026-0101");
+    let quarantined = decide(&POLICIES, &Claim::Quarantined, 77, &sheet, &[], now.today).unwrap_err();
+    assert_eq!(quarantined.to_string(), "package #77 is in quarantine: match it to an RMA before it is decided");
+    let unknown = match_quarantined(&mut store, &clerk(), &now, package.package_id, "RMA-9999-0000").unwrap_err();
+    assert_eq!(unknown.to_string(), "RMA-9999-0000: 0 RMAs have this number; type it exactly");
+    let decided = decide(&POLICIES, &package.claim, package.package_id, &sheet, &[], now.today).unwrap();
+    assert_eq!(decided.decision.verdict, Verdict::Accept);
+}
