@@ -1,5 +1,4 @@
-//! Exports from the queues to the people after the bench, the same from the window and the command
-//! line: runs on whichever thread owns the store.
+//! Exports from the queues to the people after the bench, the same from the window and the command line.
 //!
 //! A refund, store-credit, pick or return export is a **batch**: the store first claims every open item
 //! not yet exported (committed and audited), then the batch's CSV and JSON are written atomically, then
@@ -7,7 +6,9 @@
 //! only, so it is paid or shipped from one file only. A crash or a full disk between the claim and the
 //! files leaves a batch without files, which is written again ([`write_batch`]), never claimed anew;
 //! writing a batch again gives the same bytes. Holds are bench work, not a payment or a shipment: their
-//! export is a plain list of what is open and done ([`export_list`]).
+//! export is a plain list of what is open and done. The three steps ([`claim`], [`write_files`],
+//! [`record`]) are apart so that the window writes the files on its `files` thread, never on the storage
+//! thread; the CLI runs them in a row ([`export_queue`], [`write_batch`]).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -17,7 +18,7 @@ use crate::durable::{WriteError, write_file_atomically};
 use crate::formats::batch_export::{batch_csv, batch_json, file_stem};
 use crate::formats::export::{export_file_name, queue_csv};
 use crate::hex::sha256_hex;
-use crate::storage::{BatchFile, Stamp, Store, StoreError};
+use crate::storage::{BatchFile, ExportBatch, QueueRow, Stamp, Store, StoreError};
 
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,21 +59,24 @@ pub enum ExportFailure {
     Unwritten { batch_id: i64, error: Box<ExportFailure> },
 }
 
+/// What an export is to write, as read from the store: a claimed batch, or a queue's whole list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToWrite {
+    Batch(ExportBatch),
+    List { queue: Queue, rows: Vec<QueueRow> },
+}
+
 /// Exports `queue`: a new batch of every item not yet exported, or for holds the whole list. `None` when
-/// there is nothing new to export.
+/// there is nothing new to export. The three steps, for a caller that writes files away from the store:
+/// [`claim`], [`write_files`], [`record`].
 pub fn export_queue(
     store: &mut dyn Store,
     queue: Queue,
     folder: &Path,
     stamp: &Stamp,
 ) -> Result<Option<ExportReport>, ExportFailure> {
-    if queue == Queue::Hold {
-        return export_list(store, queue, folder, stamp).map(Some);
-    }
-    let Some(batch_id) = store.claim_export_batch(queue, stamp)? else { return Ok(None) };
-    write_batch(store, batch_id, folder, stamp)
-        .map(Some)
-        .map_err(|error| ExportFailure::Unwritten { batch_id, error: Box::new(error) })
+    let Some(to_write) = claim(store, queue, stamp)? else { return Ok(None) };
+    write_and_record(store, &to_write, folder, stamp).map(Some)
 }
 
 /// Writes a batch's CSV and JSON into `folder` (again, after a failure, or for a lost file) and records
@@ -83,32 +87,80 @@ pub fn write_batch(
     folder: &Path,
     stamp: &Stamp,
 ) -> Result<ExportReport, ExportFailure> {
-    let batch = store.export_batch(batch_id)?;
-    create_folder(folder)?;
-    let stem = file_stem(&batch);
-    let (csv, csv_rows) = batch_csv(&batch);
-    let (json, json_items) = batch_json(&batch);
-    let files = [("csv", csv, csv_rows), ("json", json, json_items)]
-        .into_iter()
-        .map(|(extension, bytes, rows)| write(&folder.join(format!("{stem}.{extension}")), &bytes, rows))
-        .collect::<Result<Vec<_>, _>>()?;
-    store.record_batch_written(batch_id, &files, stamp)?;
-    Ok(ExportReport { queue: batch.queue, batch_id: Some(batch_id), items: batch.items.len() as u64, files })
+    let to_write = ToWrite::Batch(store.export_batch(batch_id)?);
+    write_files(&to_write, folder, stamp).and_then(|report| record(store, &report, stamp).map(|()| report))
 }
 
-/// Writes a queue's whole list (open, then the latest done) as one CSV, named by the time, and audits it.
-pub fn export_list(
+fn write_and_record(
     store: &mut dyn Store,
-    queue: Queue,
+    to_write: &ToWrite,
     folder: &Path,
     stamp: &Stamp,
 ) -> Result<ExportReport, ExportFailure> {
-    let rows = store.queue_items(queue, true, usize::MAX)?;
+    write_files(to_write, folder, stamp)
+        .and_then(|report| record(store, &report, stamp).map(|()| report))
+        .map_err(|error| unwritten(to_write, error))
+}
+
+/// Step one, on the store: claims every open, unexported item of `queue` into a new batch (audited), or
+/// for holds reads the whole list. `None` when there is nothing new.
+pub fn claim(store: &mut dyn Store, queue: Queue, stamp: &Stamp) -> Result<Option<ToWrite>, ExportFailure> {
+    if queue == Queue::Hold {
+        return Ok(Some(ToWrite::List { queue, rows: store.queue_items(queue, true, usize::MAX)? }));
+    }
+    let Some(batch_id) = store.claim_export_batch(queue, stamp)? else { return Ok(None) };
+    Ok(Some(ToWrite::Batch(store.export_batch(batch_id)?)))
+}
+
+/// A batch already claimed, to write again.
+pub fn claimed(store: &dyn Store, batch_id: i64) -> Result<ToWrite, ExportFailure> {
+    Ok(ToWrite::Batch(store.export_batch(batch_id)?))
+}
+
+/// Step two, files only: writes the batch's CSV and JSON (or the list's CSV, named by the time) into
+/// `folder`, atomically.
+pub fn write_files(to_write: &ToWrite, folder: &Path, stamp: &Stamp) -> Result<ExportReport, ExportFailure> {
     create_folder(folder)?;
-    let file = write(&folder.join(export_file_name(queue, stamp.at)), &queue_csv(&rows), rows.len() as u64)?;
-    let detail = serde_json::json!({ "file": file.path, "rows": file.rows, "sha256": file.sha256 });
-    store.append_audit(stamp, "export", queue.as_str(), "exported", &detail.to_string())?;
-    Ok(ExportReport { queue, batch_id: None, items: rows.len() as u64, files: vec![file] })
+    match to_write {
+        ToWrite::Batch(batch) => {
+            let stem = file_stem(batch);
+            let (csv, csv_rows) = batch_csv(batch);
+            let (json, json_items) = batch_json(batch);
+            let files = [("csv", csv, csv_rows), ("json", json, json_items)]
+                .into_iter()
+                .map(|(extension, bytes, rows)| write(&folder.join(format!("{stem}.{extension}")), &bytes, rows))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(ExportReport { queue: batch.queue, batch_id: Some(batch.id), items: batch.items.len() as u64, files })
+        }
+        ToWrite::List { queue, rows } => {
+            let path = folder.join(export_file_name(*queue, stamp.at));
+            let file = write(&path, &queue_csv(rows), rows.len() as u64)?;
+            Ok(ExportReport { queue: *queue, batch_id: None, items: rows.len() as u64, files: vec![file] })
+        }
+    }
+}
+
+/// Step three, on the store: records a batch's files (row counts and SHA-256), or audits a list written.
+pub fn record(store: &mut dyn Store, report: &ExportReport, stamp: &Stamp) -> Result<(), ExportFailure> {
+    match report.batch_id {
+        Some(batch_id) => store.record_batch_written(batch_id, &report.files, stamp)?,
+        None => {
+            for file in &report.files {
+                let detail = serde_json::json!({ "file": file.path, "rows": file.rows, "sha256": file.sha256 });
+                store.append_audit(stamp, "export", report.queue.as_str(), "exported", &detail.to_string())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A batch claimed whose files failed says so: its items stay in it and are written again, never claimed
+/// again. A list has nothing claimed.
+pub fn unwritten(to_write: &ToWrite, error: ExportFailure) -> ExportFailure {
+    match to_write {
+        ToWrite::Batch(batch) => ExportFailure::Unwritten { batch_id: batch.id, error: Box::new(error) },
+        ToWrite::List { .. } => error,
+    }
 }
 
 fn create_folder(folder: &Path) -> Result<(), ExportFailure> {

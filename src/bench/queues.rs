@@ -54,3 +54,24 @@ pub fn write_batch(
 ) -> Result<ExportReport, BenchError> {
     Ok(exports::write_batch(store, batch_id, folder, &actor.stamp(now))?)
 }
+
+/// The export in steps, for the window, which writes the files on its `files` thread: first what to write
+/// (a new batch claimed, a batch to write again, or the holds' list) on the storage thread…
+pub fn claim_export(
+    store: &mut dyn Store,
+    actor: &Actor,
+    now: &Now,
+    queue: Queue,
+) -> Result<Option<exports::ToWrite>, BenchError> {
+    Ok(exports::claim(store, queue, &actor.stamp(now))?)
+}
+
+/// …a batch already claimed, to write again…
+pub fn claimed_batch(store: &dyn Store, batch_id: i64) -> Result<exports::ToWrite, BenchError> {
+    Ok(exports::claimed(store, batch_id)?)
+}
+
+/// …and, once [`exports::write_files`] has written them, the files recorded (audited).
+pub fn record_export(store: &mut dyn Store, actor: &Actor, now: &Now, report: &ExportReport) -> Result<(), BenchError> {
+    Ok(exports::record(store, report, &actor.stamp(now))?)
+}

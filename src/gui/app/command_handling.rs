@@ -240,13 +240,16 @@ impl StationApp {
                 });
             }
             QueuesCommand::Export(queue) => {
-                let folder = exports_path(&self.data_dir);
-                self.change_queues(ctx, move |store, actor, now| {
-                    Ok(match bench::queues::export(store, actor, now, queue, &folder)? {
-                        Some(report) => report.words(),
-                        None => format!("nothing new to export: every open {queue} item is in a batch"),
-                    })
-                });
+                let (actor, now) = (self.actor(), self.now());
+                self.submit(
+                    ctx,
+                    move |store| match bench::queues::claim_export(store, &actor, &now, queue) {
+                        Ok(Some(to_write)) => Ok(Claimed::Write(Box::new(to_write))),
+                        Ok(None) => Ok(Claimed::NothingNew(queue)),
+                        Err(error) => Err(error.to_string()),
+                    },
+                    AppEvent::ExportClaimed,
+                );
             }
             QueuesCommand::BatchDone { batch_id, reference } => {
                 self.queues_form.row = None;
@@ -256,11 +259,46 @@ impl StationApp {
                 });
             }
             QueuesCommand::WriteBatch(batch_id) => {
-                let folder = exports_path(&self.data_dir);
-                self.change_queues(ctx, move |store, actor, now| {
-                    Ok(bench::queues::write_batch(store, actor, now, batch_id, &folder)?.words())
-                });
+                self.submit(
+                    ctx,
+                    move |store| {
+                        let to_write = bench::queues::claimed_batch(store, batch_id).map_err(|e| e.to_string())?;
+                        Ok(Claimed::Write(Box::new(to_write)))
+                    },
+                    AppEvent::ExportClaimed,
+                );
             }
+        }
+    }
+
+    /// What an export is to write has been read (a batch claimed, or the list): the `files` thread writes it.
+    pub(super) fn export_claimed(&mut self, result: Result<Claimed, String>) {
+        let message = match result {
+            Ok(Claimed::Write(to_write)) => {
+                let work = FileWork::Export { to_write, folder: exports_path(&self.data_dir), stamp: self.stamp() };
+                match self.files.as_ref().map(|files| files.submit(work)) {
+                    Some(Ok(())) => return,
+                    Some(Err(e)) => (false, e.to_string()),
+                    None => (false, "the files thread is not running".to_owned()),
+                }
+            }
+            Ok(Claimed::NothingNew(queue)) => {
+                (true, format!("nothing new to export: every open {queue} item is in a batch"))
+            }
+            Err(message) => (false, message),
+        };
+        self.queues.message = Some(message);
+    }
+
+    /// An export's files written on the `files` thread: recorded on the storage thread, then the queues
+    /// screen says where they went.
+    pub(super) fn export_written(&mut self, result: Result<ExportReport, String>, ctx: &egui::Context) {
+        match result {
+            Ok(report) => self.change_queues(ctx, move |store, actor, now| {
+                bench::queues::record_export(store, actor, now, &report)?;
+                Ok(report.words())
+            }),
+            Err(message) => self.queues.message = Some((false, message)),
         }
     }
 

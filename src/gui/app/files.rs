@@ -1,5 +1,6 @@
 //! The `files` thread's work: what the window needs written or read from disk that holds no database
-//! work (an evidence packet laid out and written; the hot folder's first listing when its watch starts),
+//! work (an evidence packet laid out and written, an export's files, the hot folder's first listing when its
+//! watch starts),
 //! so neither the UI thread nor the storage thread waits for it.
 
 use super::*;
@@ -20,6 +21,12 @@ pub(super) enum FileWork {
         stamp: Stamp,
         prefix: Option<String>,
     },
+    /// An export's files (a batch's CSV and JSON, or a list's CSV).
+    Export {
+        to_write: Box<ToWrite>,
+        folder: PathBuf,
+        stamp: Stamp,
+    },
     /// Starts watching the hot folder (the photos there already are listed first, as not new).
     WatchHotFolder {
         folder: PathBuf,
@@ -33,6 +40,7 @@ pub(super) enum FileWork {
 pub(super) enum FileAnswer {
     Packet { prefix: Option<String>, result: Result<PacketReceipt, String> },
     HotFolder(Result<HotFolder, String>),
+    Exported(Result<ExportReport, String>),
 }
 
 /// The `files` thread's errand.
@@ -43,6 +51,10 @@ pub(super) fn file_errand(work: FileWork) -> FileAnswer {
             let result = evidence::write_file(*record, &place.photos, target, &stamp).map_err(|e| e.to_string());
             FileAnswer::Packet { prefix, result }
         }
+        FileWork::Export { to_write, folder, stamp } => FileAnswer::Exported(
+            crate::exports::write_files(&to_write, &folder, &stamp)
+                .map_err(|error| crate::exports::unwritten(&to_write, error).to_string()),
+        ),
         FileWork::WatchHotFolder { folder, events, wake } => {
             FileAnswer::HotFolder(HotFolder::watch(&folder, Settle::default(), events, wake).map_err(|e| e.to_string()))
         }

@@ -47,6 +47,7 @@ impl StationApp {
                     FileAnswer::HotFolder(Ok(watch)) => self.hot_folder = Some(watch),
                     FileAnswer::HotFolder(Err(message)) => self.notices.push(Level::Error, message),
                     FileAnswer::Packet { prefix, result } => self.packet_written(prefix, result, ctx),
+                    FileAnswer::Exported(result) => self.export_written(result, ctx),
                 }
             } else {
                 break;
@@ -184,6 +185,7 @@ impl StationApp {
                     }
                 }
             },
+            AppEvent::ExportClaimed(result) => self.export_claimed(result),
             AppEvent::PacketRecord { prefix, result } => self.packet_record_read(prefix, result),
             AppEvent::EvidenceWritten { prefix, result } => match (prefix, result) {
                 // Still the banner of the decision it belongs to: the packet's words join it.

@@ -39,6 +39,7 @@ use crate::domain::scan::command::BenchCommand;
 use crate::domain::scan::{Classification, Classifier, Kind, Reading, preview_text, screen_text};
 use crate::domain::vocabulary::{Checkpoint, Disposition, Queue, Role};
 use crate::evidence::{self, PacketReceipt, PacketTarget};
+use crate::exports::{ExportReport, ToWrite};
 use crate::gui::dashboard::{DashboardState, DashboardView, dashboard_ui};
 use crate::gui::decision::{DecisionCommand, DecisionView, OverrideForm, decision_ui};
 use crate::gui::inspection::{
@@ -162,6 +163,8 @@ enum AppEvent {
         prefix: Option<String>,
         result: Result<String, String>,
     },
+    /// What an export is to write, read (and for a new batch, claimed) on the storage thread.
+    ExportClaimed(Result<Claimed, String>),
     /// An evidence packet's record, read to be written on the `files` thread.
     PacketRecord {
         prefix: Option<String>,
@@ -210,6 +213,13 @@ enum LabelPlace {
 struct LabelTag {
     place: LabelPlace,
     generation: u64,
+}
+
+/// What an export found to write.
+#[derive(Debug)]
+enum Claimed {
+    Write(Box<ToWrite>),
+    NothingNew(Queue),
 }
 
 /// A queue tab's rows.
