@@ -84,7 +84,7 @@ impl StationApp {
                 let (code, kind) = (pending.card.code().to_owned(), pending.kind.clone());
                 self.submit(
                     ctx,
-                    move |store| crate::bench::intake::search(store, &text).map_err(|e| e.to_string()),
+                    move |store| crate::bench::intake::search(store, &text).map_err(Problem::from),
                     move |found| AppEvent::Searched { code, kind, found },
                 );
             }
@@ -117,7 +117,7 @@ impl StationApp {
         self.pending = None;
         self.submit(
             ctx,
-            move |store| bench::intake::receive(store, &actor, &now, arrival).map_err(|e| e.to_string()),
+            move |store| bench::intake::receive(store, &actor, &now, arrival).map_err(Problem::from),
             |result| AppEvent::Opened(result.map(Box::new)),
         );
     }
@@ -177,7 +177,7 @@ impl StationApp {
         self.submit(
             ctx,
             move |store| {
-                bench::inspection::save_sheet(store, &actor, &now, inspection_id, &sheet).map_err(|e| e.to_string())
+                bench::inspection::save_sheet(store, &actor, &now, inspection_id, &sheet).map_err(Problem::from)
             },
             AppEvent::InspectionSaved,
         );
@@ -211,11 +211,7 @@ impl StationApp {
                 let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
                 bench::decision::confirm(store, &policies, &actor, &now, bench)
             },
-            move |result| AppEvent::Decided {
-                number,
-                currency,
-                result: result.map(Box::new).map_err(|e| e.to_string()),
-            },
+            move |result| AppEvent::Decided { number, currency, result: result.map(Box::new).map_err(Problem::from) },
         );
     }
 
@@ -246,7 +242,7 @@ impl StationApp {
                     move |store| match bench::queues::claim_export(store, &actor, &now, queue) {
                         Ok(Some(to_write)) => Ok(Claimed::Write(Box::new(to_write))),
                         Ok(None) => Ok(Claimed::NothingNew(queue)),
-                        Err(error) => Err(error.to_string()),
+                        Err(error) => Err(Problem::from(error)),
                     },
                     AppEvent::ExportClaimed,
                 );
@@ -262,7 +258,7 @@ impl StationApp {
                 self.submit(
                     ctx,
                     move |store| {
-                        let to_write = bench::queues::claimed_batch(store, batch_id).map_err(|e| e.to_string())?;
+                        let to_write = bench::queues::claimed_batch(store, batch_id).map_err(Problem::from)?;
                         Ok(Claimed::Write(Box::new(to_write)))
                     },
                     AppEvent::ExportClaimed,
@@ -272,7 +268,7 @@ impl StationApp {
     }
 
     /// What an export is to write has been read (a batch claimed, or the list): the `files` thread writes it.
-    pub(super) fn export_claimed(&mut self, result: Result<Claimed, String>) {
+    pub(super) fn export_claimed(&mut self, result: Result<Claimed, Problem>) {
         let message = match result {
             Ok(Claimed::Write(to_write)) => {
                 let work = FileWork::Export { to_write, folder: exports_path(&self.data_dir), stamp: self.stamp() };
@@ -285,20 +281,20 @@ impl StationApp {
             Ok(Claimed::NothingNew(queue)) => {
                 (true, format!("nothing new to export: every open {queue} item is in a batch"))
             }
-            Err(message) => (false, message),
+            Err(problem) => (false, problem.to_string()),
         };
         self.queues.message = Some(message);
     }
 
     /// An export's files written on the `files` thread: recorded on the storage thread, then the queues
     /// screen says where they went.
-    pub(super) fn export_written(&mut self, result: Result<ExportReport, String>, ctx: &egui::Context) {
+    pub(super) fn export_written(&mut self, result: Result<ExportReport, Problem>, ctx: &egui::Context) {
         match result {
             Ok(report) => self.change_queues(ctx, move |store, actor, now| {
                 bench::queues::record_export(store, actor, now, &report)?;
                 Ok(report.words())
             }),
-            Err(message) => self.queues.message = Some((false, message)),
+            Err(problem) => self.queues.message = Some((false, problem.to_string())),
         }
     }
 
@@ -310,7 +306,7 @@ impl StationApp {
         change: impl FnOnce(&mut dyn Store, &Actor, &Now) -> Result<String, BenchError> + Send + 'static,
     ) {
         let (actor, now) = (self.actor(), self.now());
-        self.submit(ctx, move |store| change(store, &actor, &now).map_err(|e| e.to_string()), AppEvent::QueueChanged);
+        self.submit(ctx, move |store| change(store, &actor, &now).map_err(Problem::from), AppEvent::QueueChanged);
     }
 
     pub(super) fn records_command(&mut self, command: RecordsCommand, ctx: &egui::Context) {
@@ -319,7 +315,7 @@ impl StationApp {
                 self.records.searching = true;
                 self.submit(
                     ctx,
-                    move |store| store.find_packages(&text, FIND_LIMIT).map_err(|e| e.to_string()),
+                    move |store| store.find_packages(&text, FIND_LIMIT).map_err(Problem::from),
                     AppEvent::Found,
                 );
             }
@@ -327,7 +323,7 @@ impl StationApp {
             RecordsCommand::Open(id) => {
                 self.submit(
                     ctx,
-                    move |store| store.package_history(id).map(Box::new).map_err(|e| e.to_string()),
+                    move |store| store.package_history(id).map(Box::new).map_err(Problem::from),
                     AppEvent::History,
                 );
             }
@@ -359,7 +355,7 @@ impl StationApp {
         let period = self.clock.dashboard_period(&self.now());
         self.dashboard.loading = self.submit(
             ctx,
-            move |store| store.dashboard(&period).map(Box::new).map_err(|e| e.to_string()),
+            move |store| store.dashboard(&period).map(Box::new).map_err(Problem::from),
             AppEvent::Dashboard,
         );
     }
@@ -367,7 +363,7 @@ impl StationApp {
     /// Asks the storage thread for the database's counts (as the first frame does); the answer comes in
     /// through `logic`. False when it could not be asked (no database, or its queue is full).
     pub fn refresh_counts(&mut self, ctx: &egui::Context) -> bool {
-        self.submit(ctx, |store| store.counts().map_err(|e| e.to_string()), AppEvent::Counts)
+        self.submit(ctx, |store| store.counts().map_err(Problem::from), AppEvent::Counts)
     }
 
     pub(super) fn refresh_operators(&mut self, ctx: &egui::Context) {
@@ -377,7 +373,7 @@ impl StationApp {
                 store
                     .operators()
                     .map(|all| all.into_iter().map(|o| (o.name, o.role, o.active)).collect())
-                    .map_err(|e| e.to_string())
+                    .map_err(Problem::from)
             },
             AppEvent::Operators,
         );
@@ -387,7 +383,7 @@ impl StationApp {
         let since = self.now().start_of_today().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         self.submit(
             ctx,
-            move |store| store.packages_since(&since, TODAY_LIMIT).map_err(|e| e.to_string()),
+            move |store| store.packages_since(&since, TODAY_LIMIT).map_err(Problem::from),
             AppEvent::Today,
         );
     }
@@ -402,7 +398,7 @@ impl StationApp {
                 let counts = store
                     .open_queue_counts()
                     .and_then(|counts| Ok((counts, store.quarantined()?.len() as u64)))
-                    .map_err(|e| e.to_string());
+                    .map_err(Problem::from);
                 let rows = match tab {
                     QueueTab::Work(queue) => store.queue_items(queue, true, QUEUE_LIMIT).and_then(|rows| {
                         let batches = if queue == Queue::Hold {
@@ -414,7 +410,7 @@ impl StationApp {
                     }),
                     QueueTab::Quarantine => store.quarantined().map(QueueRows::Quarantine),
                 }
-                .map_err(|e| e.to_string());
+                .map_err(Problem::from);
                 (counts, rows)
             },
             move |(counts, rows)| AppEvent::Queue { tab, counts, rows },
@@ -438,16 +434,16 @@ impl StationApp {
         }
         self.submit(
             ctx,
-            move |store| store.evidence_record(decision_id).map(Box::new).map_err(|e| e.to_string()),
+            move |store| store.evidence_record(decision_id).map(Box::new).map_err(Problem::from),
             move |result| AppEvent::PacketRecord { prefix, result },
         );
     }
 
     /// A packet's record is read: the `files` thread lays it out and writes it.
-    pub(super) fn packet_record_read(&mut self, prefix: Option<String>, result: Result<Box<EvidenceRecord>, String>) {
+    pub(super) fn packet_record_read(&mut self, prefix: Option<String>, result: Result<Box<EvidenceRecord>, Problem>) {
         let record = match result {
             Ok(record) => record,
-            Err(message) => return self.packet_failed(prefix, message),
+            Err(problem) => return self.packet_failed(prefix, problem.to_string()),
         };
         let work = FileWork::Packet { record, place: self.packet_place(), stamp: self.stamp(), prefix };
         if let Some(files) = &self.files
@@ -461,20 +457,18 @@ impl StationApp {
     pub(super) fn packet_written(
         &mut self,
         prefix: Option<String>,
-        result: Result<PacketReceipt, String>,
+        result: Result<PacketReceipt, Problem>,
         ctx: &egui::Context,
     ) {
         let receipt = match result {
             Ok(receipt) => receipt,
-            Err(message) => return self.packet_failed(prefix, message),
+            Err(problem) => return self.packet_failed(prefix, problem.to_string()),
         };
         let stamp = self.stamp();
         self.submit(
             ctx,
             move |store| {
-                evidence::record_written(store, &receipt, &stamp)
-                    .map(|()| receipt.to_string())
-                    .map_err(|e| e.to_string())
+                evidence::record_written(store, &receipt, &stamp).map(|()| receipt.to_string()).map_err(Problem::from)
             },
             move |result| AppEvent::EvidenceWritten { prefix, result },
         );
@@ -502,7 +496,7 @@ impl StationApp {
             move |store| {
                 crate::demo::load_demo(store, today, &stamp)
                     .map(|(orders, rmas)| (orders.new, rmas.new))
-                    .map_err(|e| e.to_string())
+                    .map_err(Problem::from)
             },
             AppEvent::DemoLoaded,
         );

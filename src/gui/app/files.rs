@@ -38,9 +38,9 @@ pub(super) enum FileWork {
 /// What the `files` thread answered.
 #[derive(Debug)]
 pub(super) enum FileAnswer {
-    Packet { prefix: Option<String>, result: Result<PacketReceipt, String> },
-    HotFolder(Result<HotFolder, String>),
-    Exported(Result<ExportReport, String>),
+    Packet { prefix: Option<String>, result: Result<PacketReceipt, Problem> },
+    HotFolder(Result<HotFolder, Problem>),
+    Exported(Result<ExportReport, Problem>),
 }
 
 /// The `files` thread's errand.
@@ -48,15 +48,15 @@ pub(super) fn file_errand(work: FileWork) -> FileAnswer {
     match work {
         FileWork::Packet { record, place, stamp, prefix } => {
             let target = PacketTarget::Folder(&place.folder);
-            let result = evidence::write_file(*record, &place.photos, target, &stamp).map_err(|e| e.to_string());
+            let result = evidence::write_file(*record, &place.photos, target, &stamp).map_err(Problem::from);
             FileAnswer::Packet { prefix, result }
         }
         FileWork::Export { to_write, folder, stamp } => FileAnswer::Exported(
             crate::exports::write_files(&to_write, &folder, &stamp)
-                .map_err(|error| crate::exports::unwritten(&to_write, error).to_string()),
+                .map_err(|error| Problem::from(crate::exports::unwritten(&to_write, error))),
         ),
         FileWork::WatchHotFolder { folder, events, wake } => {
-            FileAnswer::HotFolder(HotFolder::watch(&folder, Settle::default(), events, wake).map_err(|e| e.to_string()))
+            FileAnswer::HotFolder(HotFolder::watch(&folder, Settle::default(), events, wake).map_err(Problem::from))
         }
     }
 }

@@ -11,8 +11,8 @@ impl StationApp {
         self.submit(
             ctx,
             move |store| {
-                let history = store.package_history(package_id).map_err(|e| e.to_string())?;
-                labels_of(&history, |id| merchant_name(&names, id)).map_err(|e| e.to_string())
+                let history = store.package_history(package_id).map_err(Problem::from)?;
+                labels_of(&history, |id| merchant_name(&names, id)).map_err(Problem::from)
             },
             move |result| AppEvent::BinLabels { title, result },
         );
@@ -123,7 +123,7 @@ impl StationApp {
                     move |store| {
                         store.set_station_setting(crate::labels::printer::SETTING, &value, &stamp).map(|()| printer)
                     },
-                    |result| AppEvent::Printer { saved: true, result: result.map_err(|e| e.to_string()) },
+                    |result| AppEvent::Printer { saved: true, result: result.map_err(Problem::from) },
                 );
             }
         }
@@ -134,9 +134,9 @@ impl StationApp {
         self.submit(
             ctx,
             move |store| match store.station_setting(&station, crate::labels::printer::SETTING) {
-                Ok(Some(value)) => PrinterTarget::from_setting(&value).map_err(|e| e.to_string()),
+                Ok(Some(value)) => PrinterTarget::from_setting(&value).map_err(Problem::from),
                 Ok(None) => Ok(None),
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(Problem::from(e)),
             },
             |result| AppEvent::Printer { saved: false, result },
         );

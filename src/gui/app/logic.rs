@@ -45,7 +45,7 @@ impl StationApp {
             } else if let Ok(answer) = self.file_answers.try_recv() {
                 match answer {
                     FileAnswer::HotFolder(Ok(watch)) => self.hot_folder = Some(watch),
-                    FileAnswer::HotFolder(Err(message)) => self.notices.push(Level::Error, message),
+                    FileAnswer::HotFolder(Err(problem)) => self.notices.push(Level::Error, problem.to_string()),
                     FileAnswer::Packet { prefix, result } => self.packet_written(prefix, result, ctx),
                     FileAnswer::Exported(result) => self.export_written(result, ctx),
                 }
@@ -72,11 +72,11 @@ impl StationApp {
             AppEvent::Counts(Ok(counts)) => {
                 self.database = DatabaseView::Ready { path: self.database_path().display().to_string(), counts };
             }
-            AppEvent::Counts(Err(message)) => self.notices.push(Level::Error, message),
+            AppEvent::Counts(Err(problem)) => self.notices.push(Level::Error, problem.to_string()),
             AppEvent::DemoLoaded(result) => {
                 self.demo_loading = false;
-                if let Err(message) = result {
-                    self.notices.push(Level::Error, message);
+                if let Err(problem) = result {
+                    self.notices.push(Level::Error, problem.to_string());
                 }
                 self.refresh_counts(ctx);
                 self.refresh_operators(ctx);
@@ -88,7 +88,7 @@ impl StationApp {
                 self.sign_in.demo_hint = demo.then(crate::demo::operators_hint);
                 self.operators = operators;
             }
-            AppEvent::Operators(Err(message)) => self.notices.push(Level::Error, message),
+            AppEvent::Operators(Err(problem)) => self.notices.push(Level::Error, problem.to_string()),
             AppEvent::Candidates { purpose, pin, result } => self.candidates_read(purpose, pin, result),
             AppEvent::FirstSupervisor { name, result } => {
                 self.sign_in.busy = false;
@@ -97,14 +97,14 @@ impl StationApp {
                         self.lockout.succeeded(&name);
                         self.signed_in(signed, ctx);
                     }
-                    Err(message) => self.sign_in.message = Some(message),
+                    Err(problem) => self.sign_in.message = Some(problem.to_string()),
                 }
             }
             AppEvent::Matched { scan, code, kind, found } => {
                 if let Some(record) = self.recent.iter_mut().find(|r| r.seq == scan) {
                     record.row.outcome = match &found {
                         Ok(found) => ScanOutcome::of(found),
-                        Err(message) => ScanOutcome::Failed(message.clone()),
+                        Err(problem) => ScanOutcome::Failed(problem.to_string()),
                     };
                 }
                 // Only the latest package scan opens a card: an older answer arriving late must not
@@ -120,7 +120,7 @@ impl StationApp {
                     self.pending = self.card_for(code, kind, IntakeMatch::Rmas(options));
                 }
                 Ok(_) => self.banner = Some((false, "the search found no RMA".to_owned())),
-                Err(message) => self.banner = Some((false, message)),
+                Err(problem) => self.banner = Some((false, problem.to_string())),
             },
             AppEvent::Opened(result) => match result {
                 Ok(received) => {
@@ -151,8 +151,8 @@ impl StationApp {
                 Err(message) => self.banner = Some((false, format!("the package was not received: {message}"))),
             },
             AppEvent::Today(Ok(packages)) => self.today = packages,
-            AppEvent::Today(Err(message)) | AppEvent::InspectionSaved(Err(message)) => {
-                self.notices.push(Level::Error, message)
+            AppEvent::Today(Err(problem)) | AppEvent::InspectionSaved(Err(problem)) => {
+                self.notices.push(Level::Error, problem.to_string())
             }
             AppEvent::InspectionSaved(Ok(())) => {}
             AppEvent::Decided { number, currency, result } => match result {
@@ -195,7 +195,7 @@ impl StationApp {
                     }
                 }
                 (None, Ok(words)) => self.banner = Some((true, words)),
-                (prefix, Err(message)) => self.packet_failed(prefix, message),
+                (prefix, Err(problem)) => self.packet_failed(prefix, problem.to_string()),
             },
             AppEvent::OverrideRefused { supervisor, message } => {
                 self.lockout.failed(&supervisor, self.now().at);
@@ -211,7 +211,7 @@ impl StationApp {
                         self.queues.counts = counts;
                         self.queues.quarantined = quarantined;
                     }
-                    Err(message) => self.queues.message = Some((false, message)),
+                    Err(problem) => self.queues.message = Some((false, problem.to_string())),
                 }
                 if tab == self.queues.tab {
                     match rows {
@@ -220,14 +220,14 @@ impl StationApp {
                             self.queues.batches = batches;
                         }
                         Ok(QueueRows::Quarantine(packages)) => self.queues.quarantine = packages,
-                        Err(message) => self.queues.message = Some((false, message)),
+                        Err(problem) => self.queues.message = Some((false, problem.to_string())),
                     }
                 }
             }
             AppEvent::QueueChanged(result) => {
                 self.queues.message = Some(match result {
                     Ok(message) => (true, message),
-                    Err(message) => (false, message),
+                    Err(problem) => (false, problem.to_string()),
                 });
                 self.refresh_queue(ctx);
             }
@@ -242,7 +242,7 @@ impl StationApp {
                         }
                         self.records.results = results;
                     }
-                    Err(message) => self.records.message = Some(message),
+                    Err(problem) => self.records.message = Some(problem.to_string()),
                 }
             }
             AppEvent::History(result) => match result {
@@ -250,12 +250,12 @@ impl StationApp {
                     self.records_label = self.label_panel_of(&history);
                     self.records.history = Some(history);
                 }
-                Err(message) => self.records.message = Some(message),
+                Err(problem) => self.records.message = Some(problem.to_string()),
             },
             AppEvent::OperatorAdded(result) => {
                 self.settings_message = Some(match result {
                     Ok(message) => (true, message),
-                    Err(message) => (false, message),
+                    Err(problem) => (false, problem.to_string()),
                 });
                 self.refresh_operators(ctx);
             }
@@ -283,7 +283,9 @@ impl StationApp {
             AppEvent::BinLabels { title, result } => {
                 let panel = match result {
                     Ok(labels) => self.show_labels(LabelPlace::Intake, title, labels),
-                    Err(message) => LabelPanel { title, message: Some((false, message)), ..LabelPanel::default() },
+                    Err(problem) => {
+                        LabelPanel { title, message: Some((false, problem.to_string())), ..LabelPanel::default() }
+                    }
                 };
                 self.intake_label = Some(panel);
             }
@@ -296,7 +298,7 @@ impl StationApp {
                     self.printer_form = PrinterForm::of(printer.as_ref());
                     self.printer.saved = Some(printer);
                 }
-                Err(message) => self.printer.message = Some((false, message)),
+                Err(problem) => self.printer.message = Some((false, problem.to_string())),
             },
             AppEvent::Dashboard(result) => {
                 self.dashboard.loading = false;
@@ -311,7 +313,7 @@ impl StationApp {
                         self.dashboard.view = Some(DashboardView::of(&dashboard, merchant));
                         self.dashboard.message = None;
                     }
-                    Err(message) => self.dashboard.message = Some(message),
+                    Err(problem) => self.dashboard.message = Some(problem.to_string()),
                 }
             }
         }

@@ -121,54 +121,54 @@ impl Screen {
 /// Answers from the workers.
 #[derive(Debug)]
 enum AppEvent {
-    Counts(Result<StoreCounts, String>),
-    DemoLoaded(Result<(u64, u64), String>),
-    Operators(Result<Vec<(String, Role, bool)>, String>),
+    Counts(Result<StoreCounts, Problem>),
+    DemoLoaded(Result<(u64, u64), Problem>),
+    Operators(Result<Vec<(String, Role, bool)>, Problem>),
     /// The operators a PIN may belong to, read for a sign-in or an override; the PIN is checked next on
     /// the `pin-check` thread.
     Candidates {
         purpose: PinCheck,
         pin: String,
-        result: Result<Vec<OperatorRow>, String>,
+        result: Result<Vec<OperatorRow>, Problem>,
     },
     /// The first supervisor of a new station added (and signed in), or why not.
     FirstSupervisor {
         name: String,
-        result: Result<SignedIn, String>,
+        result: Result<SignedIn, Problem>,
     },
     /// The lookup of the scan with this sequence number.
     Matched {
         scan: u64,
         code: String,
         kind: String,
-        found: Result<IntakeMatch, String>,
+        found: Result<IntakeMatch, Problem>,
     },
     Searched {
         code: String,
         kind: String,
-        found: Result<Vec<RmaMatch>, String>,
+        found: Result<Vec<RmaMatch>, Problem>,
     },
     /// A package received and its inspection opened.
-    Opened(Result<Box<Received>, String>),
-    Today(Result<Vec<PackageRow>, String>),
-    InspectionSaved(Result<(), String>),
+    Opened(Result<Box<Received>, Problem>),
+    Today(Result<Vec<PackageRow>, Problem>),
+    InspectionSaved(Result<(), Problem>),
     /// A decision saved for the package known by `number`.
     Decided {
         number: String,
         currency: String,
-        result: Result<Box<Confirmed>, String>,
+        result: Result<Box<Confirmed>, Problem>,
     },
     /// An evidence packet written on request: where, or why not.
     EvidenceWritten {
         prefix: Option<String>,
-        result: Result<String, String>,
+        result: Result<String, Problem>,
     },
     /// What an export is to write, read (and for a new batch, claimed) on the storage thread.
-    ExportClaimed(Result<Claimed, String>),
+    ExportClaimed(Result<Claimed, Problem>),
     /// An evidence packet's record, read to be written on the `files` thread.
     PacketRecord {
         prefix: Option<String>,
-        result: Result<Box<EvidenceRecord>, String>,
+        result: Result<Box<EvidenceRecord>, Problem>,
     },
     OverrideRefused {
         supervisor: String,
@@ -176,29 +176,29 @@ enum AppEvent {
     },
     Queue {
         tab: QueueTab,
-        counts: Result<(Vec<(Queue, u64)>, u64), String>,
-        rows: Result<QueueRows, String>,
+        counts: Result<(Vec<(Queue, u64)>, u64), Problem>,
+        rows: Result<QueueRows, Problem>,
     },
-    QueueChanged(Result<String, String>),
-    Found(Result<Vec<PackageRow>, String>),
-    History(Result<Box<PackageHistory>, String>),
-    OperatorAdded(Result<String, String>),
+    QueueChanged(Result<String, Problem>),
+    Found(Result<Vec<PackageRow>, Problem>),
+    History(Result<Box<PackageHistory>, Problem>),
+    OperatorAdded(Result<String, Problem>),
     PhotoRecorded {
         inspection_id: i64,
         tile: PhotoTileData,
-        result: Result<(), String>,
+        result: Result<(), Problem>,
     },
     /// A decided package's bin labels, for the intake screen's label panel.
     BinLabels {
         title: String,
-        result: Result<Vec<BinLabel>, String>,
+        result: Result<Vec<BinLabel>, Problem>,
     },
     /// This station's label printer as read from its settings, or as just saved.
     Printer {
         saved: bool,
-        result: Result<Option<PrinterTarget>, String>,
+        result: Result<Option<PrinterTarget>, Problem>,
     },
-    Dashboard(Result<Box<Dashboard>, String>),
+    Dashboard(Result<Box<Dashboard>, Problem>),
 }
 
 /// Where a label panel is shown.
@@ -213,6 +213,30 @@ enum LabelPlace {
 struct LabelTag {
     place: LabelPlace,
     generation: u64,
+}
+
+/// Why a worker did not answer with what was asked: the typed error of the part that failed. It reaches
+/// the screen as it is and is put into words once, where it is shown (and logged).
+#[derive(Debug, thiserror::Error)]
+enum Problem {
+    #[error("{0}")]
+    Bench(#[from] BenchError),
+    #[error("{0}")]
+    Store(#[from] crate::storage::StoreError),
+    #[error("{0}")]
+    Auth(#[from] AuthError),
+    #[error("{0}")]
+    Evidence(#[from] crate::evidence::EvidenceError),
+    #[error("{0}")]
+    Export(#[from] crate::exports::ExportFailure),
+    #[error("{0}")]
+    Label(#[from] crate::labels::LabelError),
+    #[error("{0}")]
+    PrinterSetting(#[from] crate::labels::printer::PrinterSettingError),
+    #[error("{0}")]
+    Demo(#[from] crate::demo::DemoError),
+    #[error("{0}")]
+    HotFolder(#[from] crate::photos::hot_folder::HotFolderError),
 }
 
 /// What an export found to write.

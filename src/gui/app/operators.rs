@@ -75,16 +75,21 @@ impl StationApp {
         };
         self.submit(
             ctx,
-            move |store| auth::candidates(store, &name).map_err(|e| e.to_string()),
+            move |store| auth::candidates(store, &name).map_err(Problem::from),
             move |result| AppEvent::Candidates { purpose, pin, result },
         );
     }
 
     /// The candidates of a PIN check are in: the PIN goes to the `pin-check` thread.
-    pub(super) fn candidates_read(&mut self, purpose: PinCheck, pin: String, result: Result<Vec<OperatorRow>, String>) {
+    pub(super) fn candidates_read(
+        &mut self,
+        purpose: PinCheck,
+        pin: String,
+        result: Result<Vec<OperatorRow>, Problem>,
+    ) {
         match result {
             Ok(candidates) => self.pin_work(PinWork::Check { purpose, candidates, pin }),
-            Err(message) => self.pin_failed(&purpose, message),
+            Err(problem) => self.pin_failed(&purpose, problem.to_string()),
         }
     }
 
@@ -130,7 +135,7 @@ impl StationApp {
                 }
             }
             PinAnswer::Checked { purpose: PinCheck::Override(pending), result } => {
-                self.save_override(*pending, result.map_err(|e| e.to_string()), ctx);
+                self.save_override(*pending, result, ctx);
             }
             PinAnswer::Hashed { purpose: NewOperator::FirstSupervisor { name }, result } => {
                 let (station, who) = (self.station.clone(), name.clone());
@@ -139,7 +144,7 @@ impl StationApp {
                     move |store| bench::operators::add_first_supervisor(store, &station, &now, &name, &result?),
                     move |result: Result<SignedIn, BenchError>| AppEvent::FirstSupervisor {
                         name: who,
-                        result: result.map_err(|e| e.to_string()),
+                        result: result.map_err(Problem::from),
                     },
                 );
             }
@@ -151,7 +156,7 @@ impl StationApp {
                         bench::operators::add_operator(store, &actor, &now, &name, role, &result?)?;
                         Ok(format!("{name} added as {role}"))
                     },
-                    |result: Result<String, BenchError>| AppEvent::OperatorAdded(result.map_err(|e| e.to_string())),
+                    |result: Result<String, BenchError>| AppEvent::OperatorAdded(result.map_err(Problem::from)),
                 );
             }
         }
@@ -211,7 +216,7 @@ impl StationApp {
 
     /// The override's PIN checked: saved with the supervisor it approved, or refused and the refusal
     /// audited, on the storage thread.
-    fn save_override(&mut self, pending: PendingOverride, approver: Result<SignedIn, String>, ctx: &egui::Context) {
+    fn save_override(&mut self, pending: PendingOverride, approver: Result<SignedIn, AuthError>, ctx: &egui::Context) {
         let (actor, now, policies) = (self.actor(), self.now(), self.policies.clone());
         let number = pending.package.claim.number(pending.package.package_id);
         let currency = pending.package.claim.order().map_or(String::new(), |o| o.record.currency.clone());
@@ -224,7 +229,8 @@ impl StationApp {
                         let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
                         bench::decision::confirm_override(store, &policies, &actor, &now, bench, prepared, &approver)
                     }
-                    Err(why) => {
+                    Err(refused) => {
+                        let why = refused.to_string();
                         Err(bench::decision::refuse_override(store, &actor, &now, &package, &request.supervisor, why))
                     }
                 }
@@ -233,9 +239,7 @@ impl StationApp {
                 Err(BenchError::OverrideRefused { supervisor, why }) => {
                     AppEvent::OverrideRefused { supervisor, message: why }
                 }
-                result => {
-                    AppEvent::Decided { number, currency, result: result.map(Box::new).map_err(|e| e.to_string()) }
-                }
+                result => AppEvent::Decided { number, currency, result: result.map(Box::new).map_err(Problem::from) },
             },
         );
     }

@@ -161,7 +161,7 @@ impl StationApp {
         let stamp = self.stamp();
         self.submit(
             ctx,
-            move |store| store.record_photo(&row, &stamp).map(|_| ()).map_err(|e| e.to_string()),
+            move |store| store.record_photo(&row, &stamp).map(|_| ()).map_err(Problem::from),
             move |result| AppEvent::PhotoRecorded { inspection_id, tile, result },
         );
     }

@@ -195,7 +195,7 @@ impl StationApp {
         let scanned = code.clone();
         let sent = self.submit(
             ctx,
-            move |store| crate::bench::intake::find(store, &lookup).map_err(|e| e.to_string()),
+            move |store| crate::bench::intake::find(store, &lookup).map_err(Problem::from),
             move |found| AppEvent::Matched { scan: seq, code: scanned, kind, found },
         );
         let outcome =
