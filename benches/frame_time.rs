@@ -780,7 +780,7 @@ fn denial_then_scan(
         harness.key_press(egui::Key::Enter);
         let give_up = confirmed + PATIENCE;
         while harness.state().screen() != Screen::Intake {
-            next_frame(harness, repaints, give_up)?;
+            next_frame(harness, repaints, give_up).map_err(|e| stuck(harness, round, "the decision saved", &e))?;
         }
         let saved = confirmed.elapsed();
         scan(&labels[1])?;
@@ -788,7 +788,7 @@ fn denial_then_scan(
         let packet_written = |app: &StationApp| app.banner().is_some_and(|(_, w)| w.contains("evidence packet for"));
         let mut packet = None;
         while !shows(harness.state(), &labels[1]) {
-            next_frame(harness, repaints, give_up)?;
+            next_frame(harness, repaints, give_up).map_err(|e| stuck(harness, round, "the next match", &e))?;
             if packet.is_none() && packet_written(harness.state()) {
                 packet = Some(confirmed.elapsed());
             }
@@ -822,6 +822,18 @@ fn denial_then_scan(
         std::thread::sleep(REPEAT_WINDOW + Duration::from_millis(200));
     }
     Ok(rounds)
+}
+
+/// A frame that never came during a denial round, with what the window showed.
+fn stuck(harness: &Bench, round: usize, waiting: &str, error: &dyn std::fmt::Display) -> String {
+    let app = harness.state();
+    format!(
+        "round {round}, waiting for {waiting}: {error} (screen {:?}, banner {:?}, notices {:?}, decision {:?})",
+        app.screen(),
+        app.banner(),
+        app.notices().iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
+        app.decision_view().and_then(|v| v.message)
+    )
 }
 
 fn denial_table(out: &mut String, rounds: &[DenialRound]) -> std::fmt::Result {
