@@ -769,12 +769,15 @@ fn denial_then_scan(
             harness.run_ok();
         }
         step_until(harness, "the photos", |app| photo_counts(app) == (0, photos.len()))?;
+        focus(harness, SCAN_FIELD)?;
         harness.key_press(egui::Key::Enter);
         step_until(harness, "the decision", |app| app.screen() == Screen::Decision)?;
         let verdict = harness.state().decision_view().map(|v| v.verdict);
         if verdict != Some(Verdict::Deny) {
             return Err(format!("{}: the engine decided {verdict:?}, not a denial", labels[0]).into());
         }
+        // Enter on the empty scan field confirms, as a clerk's next keystroke or scanner does.
+        focus(harness, SCAN_FIELD)?;
         while repaints.try_recv().is_ok() {}
         let confirmed = Instant::now();
         harness.key_press(egui::Key::Enter);
