@@ -26,7 +26,7 @@ if command -v xvfb-run >/dev/null 2>&1; then
     cargo build --locked
     status=0
     smoke_data=$(mktemp -d)
-    xvfb-run -a timeout 5 ./target/debug/rma-station --data-dir "$smoke_data" || status=$?
+    xvfb-run -a timeout 5 "${CARGO_TARGET_DIR:-target}/debug/rma-station" --data-dir "$smoke_data" || status=$?
     rm -rf "$smoke_data"
     if [ "$status" -ne 124 ]; then
         echo "the station's window did not stay open (exit status $status)" >&2

@@ -97,16 +97,7 @@ pub enum BenchError {
     #[error("an operator exists already: sign in")]
     OperatorsExist,
     #[error("{0}")]
-    Evidence(#[from] crate::evidence::EvidenceError),
-    #[error("{0}")]
     Export(#[from] crate::exports::ExportFailure),
-}
-
-impl BenchError {
-    /// A refusal a supervisor's lockout counts: a wrong name or PIN given for an override.
-    pub fn is_wrong_pin(&self) -> bool {
-        matches!(self, BenchError::Auth(AuthError::WrongNameOrPin))
-    }
 }
 
 /// Refuses `action` unless the actor is a supervisor.
