@@ -93,10 +93,19 @@ impl StationApp {
         }
     }
 
+    /// Sends PIN work to the `pin-check` thread. If it cannot go (the thread is busy or gone), whatever
+    /// waited for it (a sign-in, an override) is let go again and the clerk is told why.
     fn pin_work(&mut self, work: PinWork) {
-        let Some(pins) = &self.pins else { return };
-        if let Err(e) = pins.submit(work) {
-            self.notices.push(Level::Error, e.to_string());
+        let refused = match &self.pins {
+            Some(pins) => pins.submit(work).err().map(|e| e.to_string()),
+            None => Some("PINs cannot be checked: the pin-check thread is not running".to_owned()),
+        };
+        if let Some(message) = refused {
+            self.sign_in.busy = false;
+            if let Some(bench) = self.bench.as_mut() {
+                bench.saving = false;
+            }
+            self.notices.push(Level::Error, message);
         }
     }
 
