@@ -3,9 +3,9 @@
 //! per file, all driven by [`app::StationApp`].
 //!
 //! The UI thread only draws and routes. Database work goes to the storage thread, photos to the photo
-//! thread, bin labels to the label thread; serial scanners and the hot folder have threads of their own. All
-//! answer through bounded channels drained in `logic` under a time budget, and wake the UI so an answer
-//! shows in the next frame.
+//! thread, bin labels to the label thread, PIN checks to `pin-check`, evidence packets and export files to
+//! `files`; serial scanners and the hot folder have threads of their own. All answer through bounded
+//! channels drained in `logic` under a time budget, and wake the UI so an answer shows in the next frame.
 
 pub mod app;
 pub mod dashboard;
