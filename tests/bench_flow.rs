@@ -13,7 +13,7 @@ use rma_station::gui::decision::{
 };
 use rma_station::gui::inspection::PHOTO_FILE;
 use rma_station::gui::intake::{MatchCard, QUARANTINE, QUARANTINE_NOTE, RECEIVE_WITHOUT_RMA};
-use rma_station::gui::queues::{EXPORT, MARK_BATCH_DONE, MARK_DONE, MATCH, REFERENCE, RMA_TO_MATCH};
+use rma_station::gui::queues::{EXPORT, MARK_BATCH_DONE, MARK_DONE, MATCH, REFERENCE, RMA_TO_MATCH, WRITE_AGAIN};
 use rma_station::gui::{Screen, StationApp};
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{PackageHistory, PackageStage, QueueStatus, Store, database_path, photos_path};
@@ -489,4 +489,32 @@ fn a_package_for_an_order_without_an_rma_is_decided_by_the_merchants_authorizati
     let packet = rma_station::evidence::packets_folder(dir.path())
         .join(format!("order-KN3008-decision-{}.pdf", history.decisions[0].id));
     assert!(packet.is_file(), "{}", packet.display());
+}
+
+#[test]
+fn a_batch_claimed_without_its_files_is_written_again_from_the_queues_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    // A refund decided and claimed into a batch whose files never came (a crash between claim and files).
+    let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let stamp = crate::labels::stamp();
+    crate::labels::decide_package(&mut store, "RMA-2026-0108", |_| {}, crate::support::clock().now().today, &stamp);
+    let batch_id = store.claim_export_batch(Queue::Refund, &stamp).unwrap().unwrap();
+    drop(store);
+
+    harness.key_press(eframe::egui::Key::F3);
+    step_until(&mut harness, "the unwritten batch", |app| {
+        app.queues_view().batches.iter().any(|b| b.id == batch_id && b.written.is_none())
+    });
+    harness.get_by_label(WRITE_AGAIN).click();
+    step_until(&mut harness, "the batch written", |app| {
+        app.queues_view().message.as_ref().is_some_and(|(good, m)| *good && m.contains("1 items written to"))
+    });
+    let exports = walk(&dir.path().join("exports"));
+    assert_eq!(exports.len(), 2, "its CSV and JSON: {exports:?}");
+    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let batch = store.export_batches(Queue::Refund, 5).unwrap().into_iter().find(|b| b.id == batch_id).unwrap();
+    let (_, files) = batch.written.expect("the files are recorded on the batch");
+    assert_eq!(files.len(), 2);
+    assert!(store.verify().unwrap().is_sound());
 }
