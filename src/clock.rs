@@ -65,20 +65,16 @@ impl Clock {
         }
     }
 
+    /// Whether this is the system's clock (its zone follows daylight saving; a pinned clock's offset is fixed).
+    pub fn is_system(&self) -> bool {
+        matches!(self, Clock::System)
+    }
+
     /// Moves a pinned clock on (a system clock moves by itself).
     pub fn advance(&self, by: TimeDelta) {
         if let Clock::Fixed(at) = self {
             let mut at = at.lock().unwrap_or_else(PoisonError::into_inner);
             *at += by;
-        }
-    }
-
-    /// The week of `now` for the daily view, with local midnights in the clock's zone (the system's zone
-    /// follows its daylight-saving changes; a pinned clock's offset is fixed).
-    pub fn dashboard_period(&self, now: &Now) -> crate::storage::DashboardPeriod {
-        match self {
-            Clock::System => crate::storage::DashboardPeriod::of(now.today, &Local),
-            Clock::Fixed(_) => crate::storage::DashboardPeriod::of(now.today, &now.offset),
         }
     }
 }

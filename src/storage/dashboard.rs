@@ -26,6 +26,16 @@ pub struct DashboardPeriod {
 }
 
 impl DashboardPeriod {
+    /// Today and its week at the bench, as `clock` tells it at `now`: the system's local zone (midnights
+    /// follow its daylight-saving changes), or a pinned clock's fixed offset.
+    pub fn at(now: &crate::clock::Now, clock: &crate::clock::Clock) -> DashboardPeriod {
+        if clock.is_system() {
+            DashboardPeriod::of(now.today, &chrono::Local)
+        } else {
+            DashboardPeriod::of(now.today, &now.offset)
+        }
+    }
+
     /// `today` and its week in the time zone `zone` (the bench's local time).
     pub fn of<Tz: TimeZone>(today: NaiveDate, zone: &Tz) -> DashboardPeriod {
         let week_start = today - Days::new(u64::from(today.weekday().num_days_from_monday()));

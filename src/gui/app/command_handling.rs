@@ -352,7 +352,7 @@ impl StationApp {
 
     pub(super) fn refresh_dashboard(&mut self, ctx: &egui::Context) {
         // The bench's local day and week; the store never reads the clock.
-        let period = self.clock.dashboard_period(&self.now());
+        let period = crate::storage::DashboardPeriod::at(&self.now(), &self.clock);
         self.dashboard.loading = self.submit(
             ctx,
             move |store| store.dashboard(&period).map(Box::new).map_err(Problem::from),
