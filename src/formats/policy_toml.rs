@@ -16,8 +16,8 @@ use crate::domain::policy::{
     WarrantyRules, Window,
 };
 use crate::domain::vocabulary::{
-    Channel, Checkpoint, Condition, DamageCause, DateAnchor, Defect, MissingItemCharge, NonReturnableKind, Packaging,
-    Resolution, RmaKind, Sticker,
+    Channel, Checkpoint, Condition, DamageCause, DateAnchor, Defect, Evidence, MissingItemCharge, NonReturnableKind,
+    Packaging, Resolution, RmaKind, Sticker,
 };
 use crate::formats::Parsed;
 
@@ -218,6 +218,7 @@ struct RawItemRule {
     defects: Vec<Parsed<Defect>>,
     #[serde(default)]
     damage_causes: Vec<Parsed<DamageCause>>,
+    evidence: Option<Parsed<Evidence>>,
     clause: String,
     text: String,
 }
@@ -239,7 +240,7 @@ fn item_rules(rules: Vec<Spanned<RawItemRule>>) -> Result<Vec<ItemRule>, Invalid
             if matcher.is_empty() {
                 return invalid(span, format!("rule {} tests nothing: give conditions, stickers, disassembled, packaging, defects or damage_causes", raw.clause));
             }
-            Ok(ItemRule { matcher, clause: cite(raw.clause, raw.text) })
+            Ok(ItemRule { matcher, clause: cite(raw.clause, raw.text), evidence: raw.evidence.map(|e| e.0) })
         })
         .collect()
 }
@@ -468,6 +469,7 @@ struct RawShippingDamage {
 #[serde(deny_unknown_fields)]
 struct RawDamage {
     covered_causes: Vec<Parsed<DamageCause>>,
+    evidence: Option<Parsed<Evidence>>,
     clause: String,
     text: String,
 }
@@ -593,6 +595,7 @@ impl RawPolicy {
                     id: self.shipping_damage.damage.clause,
                     text: self.shipping_damage.damage.text,
                 },
+                damage_evidence: self.shipping_damage.damage.evidence.map(|e| e.0),
                 photo: self.shipping_damage.photo.map(RawClause::clause),
                 resolutions: self.shipping_damage.resolutions.resolutions(),
             },
