@@ -1067,12 +1067,21 @@ fn connectpro_warranty_cases() -> Vec<Scenario> {
         )
         .is("accept", "replacement")
         .money(goods("19.95")),
-        // A broken sticker without photo, but no fault found either (not physical): deny, no hold.
-        deny(
-            "cp_void_sticker_and_no_fault_no_photo_denied",
-            "connectpro/warranty/no-fault-found",
+        // A broken sticker without photo, and no fault found either: the denial would cite the sticker,
+        // a physical state, so it needs a photo (issue 17): hold, citing both and the station's rule.
+        hold(
+            "cp_void_sticker_and_no_fault_no_photo_holds",
+            "connectpro/warranty/void/sticker",
             cp_kvm_claim(json!({ "sticker": "broken", "defect": "none", "photos": 0 })),
-        ),
+        )
+        .also(&["connectpro/warranty/no-fault-found", "station/evidence/photo-required"]),
+        // The same with a photo of the sticker: deny on both.
+        deny(
+            "cp_void_sticker_and_no_fault_with_photo_denied",
+            "connectpro/warranty/void/sticker",
+            cp_kvm_claim(json!({ "sticker": "broken", "defect": "none" })),
+        )
+        .also(&["connectpro/warranty/no-fault-found"]),
     ]
 }
 

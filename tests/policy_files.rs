@@ -154,6 +154,33 @@ fn broken_policy_files_are_refused_with_file_line_column_and_reason() {
             "tests nothing",
         ),
         (
+            "physical-state rule without the photo mark",
+            edited(
+                "stickers = [\"removed\", \"broken\", \"altered\"]\nevidence = \"photo\"\n",
+                "stickers = [\"removed\", \"broken\", \"altered\"]\n",
+            ),
+            "[[warranty.void]]",
+            1,
+            "connectpro/warranty/void/sticker tests the goods' physical state, so it needs evidence = \"photo\"",
+        ),
+        (
+            "shipping damage rule without the photo mark",
+            edited(
+                "covered_causes = [\"outbound_shipping\"]\nevidence = \"photo\"\n",
+                "covered_causes = [\"outbound_shipping\"]\n",
+            ),
+            "[shipping_damage.damage]",
+            1,
+            "needs evidence = \"photo\"",
+        ),
+        (
+            "evidence that is not a photo",
+            edited("disassembled = true\nevidence = \"photo\"", "disassembled = true\nevidence = \"video\""),
+            "evidence = \"video\"",
+            12,
+            "photo",
+        ),
+        (
             "fee without schedule",
             {
                 let start = CONNECTPRO.find("[restocking_fee.default]").unwrap_or_default();

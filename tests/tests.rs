@@ -12,6 +12,7 @@ mod bench_store;
 mod dashboard;
 mod data_cli;
 mod decide_cli;
+mod decide_photo_rule;
 mod decide_scenarios;
 mod demo;
 mod drills;

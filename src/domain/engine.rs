@@ -10,8 +10,9 @@
 //! 2. Received units are matched to order lines; units not ordered, or beyond the quantity ordered, are
 //!    refused.
 //! 3. Checks on the whole case (window, channel, owner, proof, resolution) may deny or hold it all.
-//! 4. Each group of units is tested against the rules of its kind of claim. A refusal that rests only on
-//!    the goods' physical state and has no photo becomes a hold ("photo evidence required").
+//! 4. Each group of units is tested against the rules of its kind of claim. A refusal citing a clause
+//!    the policy marks `evidence = "photo"` needs a photo of the item: without one it becomes a hold
+//!    ("photo evidence required"), unless a ground independent of the item's state refuses it anyway.
 //! 5. Verdict: any hold holds the package; otherwise accept, partial or deny by what was accepted.
 //! 6. Money: only a refund or store credit carries deductions, each fee rounded once.
 
@@ -21,7 +22,9 @@ use crate::domain::case::{InspectedItem, Inspection, ItemState, Order, OrderLine
 use crate::domain::decision::{Decision, Flag, LineOutcome, LineResult, MoneyBreakdown};
 use crate::domain::money::Money;
 use crate::domain::policy::{Clause, FeeRate, ItemRule, Policy, Resolutions, Window};
-use crate::domain::vocabulary::{Disposition, MissingItemCharge, NonReturnableKind, Resolution, RmaKind, Verdict};
+use crate::domain::vocabulary::{
+    Disposition, Evidence, MissingItemCharge, NonReturnableKind, Resolution, RmaKind, Verdict,
+};
 
 /// The station's own rules: they hold for every merchant, so they live here rather than in a policy file.
 pub mod station {
@@ -102,8 +105,24 @@ enum Outcome {
 /// A reason to refuse a group of units.
 struct Refusal {
     clause: Clause,
-    /// It rests on the goods' physical state, so a photo must back it.
-    physical: bool,
+    ground: Ground,
+}
+
+/// What a refusal rests on, which decides whether a missing photo turns it into a hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ground {
+    /// Facts of the order or the dates (a warranty period run out, non-returnable goods): no photo needed.
+    Independent,
+    /// The inspection's reading of the item, in a clause the policy does not mark (a defect not covered).
+    Inspected,
+    /// A clause the policy marks `evidence = "photo"`: the goods' physical state, which a photo must back.
+    Photo,
+}
+
+impl Ground {
+    fn of(needs_photo: bool) -> Ground {
+        if needs_photo { Ground::Photo } else { Ground::Inspected }
+    }
 }
 
 /// Checks on the whole case that deny or hold everything, plus the clauses that passed and explain it.
@@ -256,7 +275,7 @@ fn judge_group(policy: &Policy, order: &Order, rma: &Rma, group: &mut Group<'_>)
             let rules = &policy.returns;
             let unreturnable = non_returnable_clauses(policy, order, group);
             group.non_returnable = !unreturnable.is_empty();
-            refusals.extend(unreturnable.into_iter().map(|clause| Refusal { clause, physical: false }));
+            refusals.extend(unreturnable.into_iter().map(|clause| Refusal { clause, ground: Ground::Independent }));
             refusals.extend(matching(&rules.refuse, state));
             group.notes.extend(exceptions(&rules.refuse, state));
             None
@@ -266,7 +285,7 @@ fn judge_group(policy: &Policy, order: &Order, rma: &Rma, group: &mut Group<'_>)
             if let Some(line) = group.line {
                 let period = rules.periods.for_category(&line.category);
                 if rma.requested_on > period.last_day(rules.from.date_of(order)) {
-                    refusals.push(Refusal { clause: period.clause.clone(), physical: false });
+                    refusals.push(Refusal { clause: period.clause.clone(), ground: Ground::Independent });
                 } else {
                     group.notes.push(period.clause.clone());
                 }
@@ -275,14 +294,15 @@ fn judge_group(policy: &Policy, order: &Order, rma: &Rma, group: &mut Group<'_>)
             refusals.extend(matching(&rules.exclusions, state));
             group.notes.extend(exceptions(&rules.void, state).chain(exceptions(&rules.exclusions, state)));
             if !rules.defects.covered.contains(&state.defect) {
-                refusals.push(Refusal { clause: rules.defects.clause.clone(), physical: false });
+                refusals.push(Refusal { clause: rules.defects.clause.clone(), ground: Ground::Inspected });
             }
             rules.photo.as_ref()
         }
         RmaKind::ShippingDamage => {
             let rules = &policy.shipping_damage;
             if !rules.covered_causes.contains(&state.damage_cause) {
-                refusals.push(Refusal { clause: rules.damage_clause.clone(), physical: true });
+                let ground = Ground::of(rules.damage_evidence == Some(Evidence::Photo));
+                refusals.push(Refusal { clause: rules.damage_clause.clone(), ground });
             }
             rules.photo.as_ref()
         }
@@ -293,7 +313,7 @@ fn judge_group(policy: &Policy, order: &Order, rma: &Rma, group: &mut Group<'_>)
             Some(clause) if !photographed => Outcome::Held(vec![clause.clone()]),
             _ => Outcome::Accepted,
         }
-    } else if !photographed && refusals.iter().all(|r| r.physical) {
+    } else if !photographed && needs_photo(&refusals) {
         let mut clauses: Vec<Clause> = refusals.into_iter().map(|r| r.clause).collect();
         clauses.push(station::photo_required());
         Outcome::Held(clauses)
@@ -306,7 +326,14 @@ fn matching<'r>(rules: &'r [ItemRule], state: &'r ItemState) -> impl Iterator<It
     rules
         .iter()
         .filter(|rule| rule.matcher.matches(state))
-        .map(|rule| Refusal { clause: rule.clause.clone(), physical: rule.matcher.is_physical() })
+        .map(|rule| Refusal { clause: rule.clause.clone(), ground: Ground::of(rule.needs_photo()) })
+}
+
+/// The station's evidence rule, in one place for every merchant: a refusal that would cite a clause
+/// marked `evidence = "photo"` needs a photo of the item, unless a ground independent of the item's
+/// state refuses it anyway.
+fn needs_photo(refusals: &[Refusal]) -> bool {
+    refusals.iter().any(|r| r.ground == Ground::Photo) && refusals.iter().all(|r| r.ground != Ground::Independent)
 }
 
 /// Rules carved with an exception that this state meets: "used items are refused, unless broken"

@@ -122,6 +122,11 @@ vocabulary!(
     }
 );
 vocabulary!(
+    /// What a refusal under a policy clause must be backed by: `photo` marks a clause that judges the
+    /// goods' physical state, so refusing on it needs a photo of the item.
+    Evidence, "evidence" { Photo => "photo" }
+);
+vocabulary!(
     /// The date a policy counts a window or warranty from.
     DateAnchor, "date" { PurchasedOn => "purchased_on", DeliveredOn => "delivered_on" }
 );

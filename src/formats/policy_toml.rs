@@ -16,8 +16,8 @@ use crate::domain::policy::{
     WarrantyRules, Window,
 };
 use crate::domain::vocabulary::{
-    Channel, Checkpoint, Condition, DamageCause, DateAnchor, Defect, MissingItemCharge, NonReturnableKind, Packaging,
-    Resolution, RmaKind, Sticker,
+    Channel, Checkpoint, Condition, DamageCause, DateAnchor, Defect, Evidence, MissingItemCharge, NonReturnableKind,
+    Packaging, Resolution, RmaKind, Sticker,
 };
 use crate::formats::Parsed;
 
@@ -218,6 +218,7 @@ struct RawItemRule {
     defects: Vec<Parsed<Defect>>,
     #[serde(default)]
     damage_causes: Vec<Parsed<DamageCause>>,
+    evidence: Option<Parsed<Evidence>>,
     clause: String,
     text: String,
 }
@@ -239,7 +240,12 @@ fn item_rules(rules: Vec<Spanned<RawItemRule>>) -> Result<Vec<ItemRule>, Invalid
             if matcher.is_empty() {
                 return invalid(span, format!("rule {} tests nothing: give conditions, stickers, disassembled, packaging, defects or damage_causes", raw.clause));
             }
-            Ok(ItemRule { matcher, clause: cite(raw.clause, raw.text) })
+            // The station's evidence rule: a refusal on the goods' physical state needs a photo, so such a
+            // clause must say so in the file.
+            if matcher.is_physical() && raw.evidence.is_none() {
+                return invalid(span, format!("rule {} tests the goods' physical state, so it needs evidence = \"photo\"", raw.clause));
+            }
+            Ok(ItemRule { matcher, clause: cite(raw.clause, raw.text), evidence: raw.evidence.map(|e| e.0) })
         })
         .collect()
 }
@@ -459,7 +465,7 @@ struct RawDefects {
 #[serde(deny_unknown_fields)]
 struct RawShippingDamage {
     window: RawWindow,
-    damage: RawDamage,
+    damage: Spanned<RawDamage>,
     photo: Option<RawClause>,
     resolutions: RawResolutions,
 }
@@ -468,6 +474,7 @@ struct RawShippingDamage {
 #[serde(deny_unknown_fields)]
 struct RawDamage {
     covered_causes: Vec<Parsed<DamageCause>>,
+    evidence: Option<Parsed<Evidence>>,
     clause: String,
     text: String,
 }
@@ -508,6 +515,17 @@ impl RawPolicy {
             return invalid(
                 missing_span,
                 "missing items are charged a restocking fee, but there is no [restocking_fee] schedule",
+            );
+        }
+        let damage_span = self.shipping_damage.damage.span();
+        let damage = self.shipping_damage.damage.into_inner();
+        if damage.evidence.is_none() {
+            return invalid(
+                damage_span,
+                format!(
+                    "rule {} tests the goods' physical state (the damage cause), so it needs evidence = \"photo\"",
+                    damage.clause
+                ),
             );
         }
         let warranty = self.warranty;
@@ -588,11 +606,9 @@ impl RawPolicy {
             },
             shipping_damage: ShippingDamageRules {
                 window: self.shipping_damage.window.window(),
-                covered_causes: parsed(&self.shipping_damage.damage.covered_causes),
-                damage_clause: Clause {
-                    id: self.shipping_damage.damage.clause,
-                    text: self.shipping_damage.damage.text,
-                },
+                covered_causes: parsed(&damage.covered_causes),
+                damage_clause: Clause { id: damage.clause, text: damage.text },
+                damage_evidence: damage.evidence.map(|e| e.0),
                 photo: self.shipping_damage.photo.map(RawClause::clause),
                 resolutions: self.shipping_damage.resolutions.resolutions(),
             },

@@ -11,8 +11,8 @@ use chrono::{Months, NaiveDate};
 use crate::domain::case::{ItemState, Order};
 use crate::domain::money::{Money, Percent};
 use crate::domain::vocabulary::{
-    Channel, Checkpoint, Condition, DamageCause, DateAnchor, Defect, MissingItemCharge, NonReturnableKind, Packaging,
-    Resolution, RmaKind, Sticker,
+    Channel, Checkpoint, Condition, DamageCause, DateAnchor, Defect, Evidence, MissingItemCharge, NonReturnableKind,
+    Packaging, Resolution, RmaKind, Sticker,
 };
 
 /// A policy clause: a stable id such as `merchant/refund/card-fee` and the merchant's words (or a
@@ -95,6 +95,15 @@ pub struct ItemMatcher {
 pub struct ItemRule {
     pub matcher: ItemMatcher,
     pub clause: Clause,
+    /// `Some(Photo)`: the rule judges the goods' physical state, so a refusal on it needs a photo.
+    pub evidence: Option<Evidence>,
+}
+
+impl ItemRule {
+    /// Whether a refusal under this rule needs a photo of the item (the station's evidence rule).
+    pub fn needs_photo(&self) -> bool {
+        self.evidence == Some(Evidence::Photo)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -243,6 +252,8 @@ pub struct ShippingDamageRules {
     /// Damage causes a shipping-damage claim covers.
     pub covered_causes: Vec<DamageCause>,
     pub damage_clause: Clause,
+    /// `Some(Photo)`: refusing a damage cause judges the goods' physical state, so it needs a photo.
+    pub damage_evidence: Option<Evidence>,
     pub photo: Option<Clause>,
     pub resolutions: Resolutions,
 }
