@@ -22,6 +22,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
+use crate::bench::Actor;
 use crate::clock::{Clock, Now};
 use crate::domain::vocabulary::Queue;
 use crate::formats::case_json::CaseError;
@@ -308,6 +309,8 @@ pub enum CliError {
     #[error("{0}")]
     QueueExport(#[from] crate::exports::ExportFailure),
     #[error("{0}")]
+    Bench(#[from] crate::bench::BenchError),
+    #[error("{0}")]
     Evidence(#[from] crate::evidence::EvidenceError),
     #[error("cannot encode {code:?} as Code 128: {reason}")]
     Barcode { code: String, reason: String },
@@ -433,10 +436,12 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
             let folder = data_folder(cli.data_dir.as_deref())?;
             let target = dir.unwrap_or_else(|| crate::storage::exports_path(&folder));
             let worker = open_store(Some(&folder), &policies)?;
-            let stamp = stamp(&cli.station, &clock.now());
+            let (actor, now) = (actor(&cli.station), clock.now());
             let report = worker.client().call(move |store| match (batch, queue) {
-                (Some(batch_id), _) => crate::exports::write_batch(store, batch_id, &target, &stamp).map(Some),
-                (None, Some(queue)) => crate::exports::export_queue(store, queue, &target, &stamp),
+                (Some(batch_id), _) => {
+                    crate::bench::queues::write_batch(store, &actor, &now, batch_id, &target).map(Some)
+                }
+                (None, Some(queue)) => crate::bench::queues::export(store, &actor, &now, queue, &target),
                 (None, None) => Ok(None),
             })??;
             match report {
@@ -501,10 +506,20 @@ fn open_store(data_dir: Option<&Path>, policies: &PolicySet) -> Result<StorageWo
     StorageWorker::spawn(Box::new(store)).map_err(CliError::Thread)
 }
 
-/// Who is acting: this bench, the person at the terminal, now.
-fn stamp(station: &str, now: &Now) -> Stamp {
+/// Who is acting: the person at the terminal (`cli:$USER`), at this bench. Whoever can run the station's
+/// commands on its data folder holds what a supervisor may do.
+fn actor(station: &str) -> Actor {
     let user = std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned());
-    Stamp { at: now.at, station: station.to_owned(), operator: format!("cli:{user}") }
+    Actor {
+        name: format!("cli:{user}"),
+        role: crate::domain::vocabulary::Role::Supervisor,
+        station: station.to_owned(),
+    }
+}
+
+/// Who is acting, where and when, for what a command records.
+fn stamp(station: &str, now: &Now) -> Stamp {
+    actor(station).stamp(now)
 }
 
 fn load_policies(folder: Option<&Path>) -> Result<PolicySet, CliError> {
