@@ -6,8 +6,6 @@
 //! or crosses midnight; the warehouse's day is taken in the clock's own zone, so a pinned clock pins the
 //! day too.
 
-use std::sync::{Arc, Mutex, PoisonError};
-
 use chrono::{DateTime, FixedOffset, Local, NaiveDate, TimeDelta, TimeZone, Utc};
 
 /// An instant and the bench's local day at that instant.
@@ -38,14 +36,14 @@ impl Now {
 #[derive(Debug, Clone)]
 pub enum Clock {
     System,
-    /// A time that stands still until a test moves it, in a fixed zone.
-    Fixed(Arc<Mutex<DateTime<FixedOffset>>>),
+    /// A time that stands still, in a fixed zone.
+    Fixed(DateTime<FixedOffset>),
 }
 
 impl Clock {
     /// A clock pinned at `at` (with its offset as the bench's zone).
     pub fn fixed(at: DateTime<FixedOffset>) -> Clock {
-        Clock::Fixed(Arc::new(Mutex::new(at)))
+        Clock::Fixed(at)
     }
 
     /// A clock pinned at noon of `day` in UTC: a test's day, far from either midnight.
@@ -58,23 +56,12 @@ impl Clock {
         match self {
             #[expect(clippy::disallowed_methods, reason = "the one reader of the system clock")]
             Clock::System => Now::in_zone(Utc::now(), &Local),
-            Clock::Fixed(at) => {
-                let at = *at.lock().unwrap_or_else(PoisonError::into_inner);
-                Now { at: at.to_utc(), today: at.date_naive(), offset: *at.offset() }
-            }
+            Clock::Fixed(at) => Now { at: at.to_utc(), today: at.date_naive(), offset: *at.offset() },
         }
     }
 
     /// Whether this is the system's clock (its zone follows daylight saving; a pinned clock's offset is fixed).
     pub fn is_system(&self) -> bool {
         matches!(self, Clock::System)
-    }
-
-    /// Moves a pinned clock on (a system clock moves by itself).
-    pub fn advance(&self, by: TimeDelta) {
-        if let Clock::Fixed(at) = self {
-            let mut at = at.lock().unwrap_or_else(PoisonError::into_inner);
-            *at += by;
-        }
     }
 }

@@ -87,7 +87,7 @@ pub fn write_batch(
     folder: &Path,
     stamp: &Stamp,
 ) -> Result<ExportReport, ExportFailure> {
-    let to_write = ToWrite::Batch(store.export_batch(batch_id)?);
+    let to_write = claimed(&*store, batch_id)?;
     write_files(&to_write, folder, stamp).and_then(|report| record(store, &report, stamp).map(|()| report))
 }
 
@@ -109,7 +109,7 @@ pub fn claim(store: &mut dyn Store, queue: Queue, stamp: &Stamp) -> Result<Optio
         return Ok(Some(ToWrite::List { queue, rows: store.queue_items(queue, true, usize::MAX)? }));
     }
     let Some(batch_id) = store.claim_export_batch(queue, stamp)? else { return Ok(None) };
-    Ok(Some(ToWrite::Batch(store.export_batch(batch_id)?)))
+    claimed(&*store, batch_id).map(Some)
 }
 
 /// A batch already claimed, to write again.

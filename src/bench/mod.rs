@@ -56,6 +56,11 @@ impl Claim {
         }
     }
 
+    /// The order's currency (none for a package in quarantine).
+    pub fn currency(&self) -> String {
+        self.order().map_or_else(String::new, |order| order.record.currency.clone())
+    }
+
     /// The number the clerk knows the package by.
     pub fn number(&self, package_id: i64) -> String {
         match self {

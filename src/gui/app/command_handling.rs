@@ -204,7 +204,7 @@ impl StationApp {
         bench.saving = true;
         let (package, sheet) = (bench.package.clone(), bench.sheet.clone());
         let number = package.claim.number(package.package_id);
-        let currency = package.claim.order().map_or(String::new(), |o| o.record.currency.clone());
+        let currency = package.claim.currency();
         self.submit(
             ctx,
             move |store| {

@@ -228,7 +228,7 @@ impl StationApp {
     fn save_override(&mut self, pending: PendingOverride, approver: Result<SignedIn, AuthError>, ctx: &egui::Context) {
         let (actor, now, policies) = (self.actor(), self.now(), self.policies.clone());
         let number = pending.package.claim.number(pending.package.package_id);
-        let currency = pending.package.claim.order().map_or(String::new(), |o| o.record.currency.clone());
+        let currency = pending.package.claim.currency();
         self.submit(
             ctx,
             move |store| {
