@@ -71,11 +71,12 @@ use egui_kittest::kittest::Queryable;
 use rma_station::auth::hash_pin;
 use rma_station::bench::decision::{Decided, OnTheBench};
 use rma_station::bench::intake::Arrival;
-use rma_station::bench::{self, Actor, Claim};
+use rma_station::bench::{self, Actor, BenchPackage, Claim};
 use rma_station::clock::{Clock, Now};
 use rma_station::demo::{REFERENCE_DATE, demo_data};
 use rma_station::devices::scanner::ScannerConfig;
 use rma_station::domain::inspection::InspectionSheet;
+use rma_station::domain::ledger::Ledger;
 use rma_station::domain::scan::{Classifier, FramerConfig, Kind};
 use rma_station::domain::vocabulary::{Queue, Role, Verdict};
 use rma_station::gui::inspection::PHOTO_FILE;
@@ -458,13 +459,16 @@ fn decide_received(
     for item in &mut sheet.items {
         item.received = item.ordered;
     }
-    let decided = bench::decision::decide(policies, &Claim::Rma(found.clone()), 0, &sheet, &[], today)?;
+    // The order's first package: nothing of it was received or settled before.
+    let package =
+        BenchPackage { package_id: 0, inspection_id: 0, claim: Claim::Rma(found.clone()), earlier: Ledger::default() };
+    let decided = bench::decision::decide(policies, &package, &sheet, &[], today)?;
     Ok((sheet, decided))
 }
 
 /// Receives, inspects and decides packages for the generated RMAs in order, keeping those the engine
-/// refunds, until [`QUEUE_ITEMS`] refunds are open. A small database has too few such RMAs: its refunded
-/// RMAs then receive a second package, and more, in turn.
+/// refunds, until [`QUEUE_ITEMS`] refunds are open. A small database has too few such RMAs: an order's
+/// goods are refunded once (the return's ledger), so its queue holds as many refunds as it has.
 fn queue_refunds(
     store: &mut SqliteStore,
     orders: u64,
@@ -474,37 +478,33 @@ fn queue_refunds(
 ) -> BenchResult<()> {
     let began = Instant::now();
     let actor = Actor { name: stamp.operator.clone(), role: Role::Supervisor, station: stamp.station.clone() };
-    let mut refunded: Vec<(RmaMatch, chrono::NaiveDate)> = Vec::new();
     let mut made = 0;
     let mut tried = 0;
     let mut i = 0;
     while made < QUEUE_ITEMS {
-        let (found, (sheet, decided), today) = if i < orders {
-            let number = format!("RMA-{i}");
-            i += 1;
-            tried += 1;
-            let found = store.rmas_by_number(&number)?;
-            let [found] = found.as_slice() else { return Err(format!("{number}: not exactly one RMA").into()) };
-            // Decided two days after the customer asked: the package has just come back.
-            let today = found.rma.record.requested_on + TimeDelta::days(2);
-            let decided = decide_received(found, policies, today)?;
-            if !matches!(decided.1.entries.as_slice(), [entry] if entry.queue == Queue::Refund) {
-                continue;
-            }
-            refunded.push((found.clone(), today));
-            (found.clone(), decided, today)
-        } else {
-            let Some((found, today)) = refunded.get(made % refunded.len().max(1)) else {
-                return Err(format!("none of {orders} RMAs was refunded by the engine").into());
-            };
-            (found.clone(), decide_received(found, policies, *today)?, *today)
-        };
+        if i >= orders {
+            eprintln!("   {orders} orders refund {made} times: the queue holds {made} open refunds");
+            break;
+        }
+        let number = format!("RMA-{i}");
+        i += 1;
+        tried += 1;
+        let found = store.rmas_by_number(&number)?;
+        let [found] = found.as_slice() else { return Err(format!("{number}: not exactly one RMA").into()) };
+        let found = found.clone();
+        // Decided two days after the customer asked: the package has just come back.
+        let today = found.rma.record.requested_on + TimeDelta::days(2);
+        let (sheet, decided) = decide_received(&found, policies, today)?;
+        if !matches!(decided.entries.as_slice(), [entry] if entry.queue == Queue::Refund) {
+            continue;
+        }
         let now = Now { at: stamp.at, today, offset: chrono::FixedOffset::east_opt(0).ok_or("UTC")? };
         let arrival = Arrival {
             scanned_code: found.rma.record.number.clone(),
             scanned_kind: classifier.classify(&found.rma.record.number).kind().as_str().to_owned(),
             claim: Claim::Rma(found),
             note: String::new(),
+            another_box: false,
         };
         let received = bench::intake::receive(store, &actor, &now, arrival)?;
         let on_bench = OnTheBench { package: &received.package, sheet: &sheet, decided: &decided };
@@ -531,6 +531,7 @@ fn top_up_today(store: &mut SqliteStore, orders: u64, classifier: &Classifier) -
             rma_id: Some(found.rma.id),
             order_id: None,
             note: String::new(),
+            another_box: true,
         };
         store.receive_package(&package, &stamp)?;
     }

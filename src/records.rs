@@ -16,6 +16,8 @@ pub enum QueueStatus {
         reference: String,
         at: String,
     },
+    /// Taken back by a supervisor's reopen before anybody exported or paid it: never to be done.
+    Withdrawn,
 }
 
 /// One item of a work queue, with what the person doing it needs to know.
@@ -35,6 +37,9 @@ pub struct QueueRow {
     pub payment_reference: Option<String>,
     pub currency: String,
     pub amount: Option<Money>,
+    /// An adjustment after a reopen: what the package's withdrawn decisions already paid in this queue;
+    /// `amount` is then the difference (negative: to recover from the customer).
+    pub paid_before: Option<Money>,
     pub due_on: Option<chrono::NaiveDate>,
     pub detail: String,
     /// The store-credit code (store credit only): unique and unguessable.

@@ -6,7 +6,7 @@
 use rma_station::bench::decision::{OnTheBench, OverrideRequest, confirm, decide, override_decision};
 use rma_station::bench::intake::{Arrival, Received, match_quarantined, receive};
 use rma_station::bench::operators::{add_first_supervisor, add_operator};
-use rma_station::bench::{Actor, BenchError, Claim};
+use rma_station::bench::{Actor, BenchError, BenchPackage, Claim};
 use rma_station::clock::Now;
 use rma_station::domain::vocabulary::{Disposition, Queue, Role, Verdict};
 use rma_station::storage::sqlite::SqliteStore;
@@ -34,6 +34,7 @@ fn received(dir: &std::path::Path, rma: &str) -> (SqliteStore, Received, Now) {
         scanned_kind: "rma_number".into(),
         claim: Claim::Rma(found),
         note: String::new(),
+        another_box: false,
     };
     let mut received = receive(&mut store, &clerk(), &now, arrival).unwrap();
     for item in &mut received.sheet.items {
@@ -50,7 +51,7 @@ fn audit_actions(store: &SqliteStore, package_id: i64) -> Vec<String> {
 fn a_package_received_decided_and_confirmed_saves_its_decision_and_queue_items() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, Received { package, sheet }, now) = received(dir.path(), "RMA-2026-0101");
-    let decided = decide(&POLICIES, &package.claim, package.package_id, &sheet, &[], now.today).unwrap();
+    let decided = decide(&POLICIES, &package, &sheet, &[], now.today).unwrap();
     let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
     let confirmed = confirm(&mut store, &POLICIES, &clerk(), &now, bench).unwrap();
     assert_eq!(confirmed.decision, decided.decision);
@@ -79,7 +80,7 @@ fn an_override_is_saved_for_a_supervisor_and_refused_and_audited_otherwise() {
     for case in cases {
         let dir = tempfile::tempdir().unwrap();
         let (mut store, Received { package, sheet }, now) = received(dir.path(), "RMA-2026-0101");
-        let decided = decide(&POLICIES, &package.claim, package.package_id, &sheet, &[], now.today).unwrap();
+        let decided = decide(&POLICIES, &package, &sheet, &[], now.today).unwrap();
         let request = OverrideRequest {
             disposition: Disposition::StoreCredit,
             amount: "12.34".into(),
@@ -118,7 +119,7 @@ fn an_override_is_saved_for_a_supervisor_and_refused_and_audited_otherwise() {
 fn an_override_amount_that_is_not_money_is_refused_before_any_pin_is_checked() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, Received { package, sheet }, now) = received(dir.path(), "RMA-2026-0101");
-    let decided = decide(&POLICIES, &package.claim, package.package_id, &sheet, &[], now.today).unwrap();
+    let decided = decide(&POLICIES, &package, &sheet, &[], now.today).unwrap();
     let request = OverrideRequest {
         disposition: Disposition::Refund,
         amount: "12,50".into(),
@@ -155,10 +156,17 @@ fn only_a_supervisor_adds_operators_and_the_first_supervisor_only_on_an_empty_st
 fn refusals_say_what_and_where() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, Received { package, sheet }, now) = received(dir.path(), "RMA-2026-0101");
-    let quarantined = decide(&POLICIES, &Claim::Quarantined, 77, &sheet, &[], now.today).unwrap_err();
+    let quarantined = decide(
+        &POLICIES,
+        &BenchPackage { package_id: 77, claim: Claim::Quarantined, ..package.clone() },
+        &sheet,
+        &[],
+        now.today,
+    )
+    .unwrap_err();
     assert_eq!(quarantined.to_string(), "package #77 is in quarantine: match it to an RMA before it is decided");
     let unknown = match_quarantined(&mut store, &clerk(), &now, package.package_id, "RMA-9999-0000").unwrap_err();
     assert_eq!(unknown.to_string(), "RMA-9999-0000: 0 RMAs have this number; type it exactly");
-    let decided = decide(&POLICIES, &package.claim, package.package_id, &sheet, &[], now.today).unwrap();
+    let decided = decide(&POLICIES, &package, &sheet, &[], now.today).unwrap();
     assert_eq!(decided.decision.verdict, Verdict::Accept);
 }

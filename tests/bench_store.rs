@@ -9,6 +9,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rma_station::demo::load_demo;
 use rma_station::domain::engine::decide;
 use rma_station::domain::inspection::InspectionSheet;
+use rma_station::domain::ledger::Ledger;
 use rma_station::domain::money::Money;
 use rma_station::domain::queue::{QueueEntry, queue_entries};
 use rma_station::domain::vocabulary::{
@@ -76,6 +77,7 @@ pub(crate) fn receive(store: &mut SqliteStore, scanned: &str, rma: Option<&RmaMa
         rma_id: rma.map(|m| m.rma.id),
         order_id: None,
         note: String::new(),
+        another_box: true,
     };
     store.receive_package(&package, &stamp(minute)).unwrap()
 }
@@ -110,6 +112,7 @@ pub(crate) fn engine_decision(
         &m.order.record.to_order(),
         Some(&m.rma.record.to_rma()),
         &sheet.to_inspection(|_| 1),
+        &Ledger::default(),
         date(TODAY),
     );
     let queue = queue_entries(&decision);
@@ -429,23 +432,37 @@ fn store_credit_codes_are_well_formed_unique_and_new_for_every_decision() {
     let mut bench = bench();
     let store = &mut bench.store;
     let mut codes = BTreeSet::new();
-    // The same store-credit case decided again and again: every decision gets a code of its own.
+    // The same store-credit case decided again and again (reopened each time, so that the ledger lets it
+    // be settled again): every decision gets a code of its own, withdrawn ones included.
+    let m = rma(store, "KN-RMA-0202");
+    let sheet = everything_back(&m);
+    let (package, inspection) = inspected(store, &m, &sheet, 0);
     for round in 0..40_u32 {
-        let (_, to_save) = decided(store, "KN-RMA-0202", round);
+        let to_save = engine_decision(&m, &sheet, package, inspection);
         assert!(to_save.queue.iter().any(|e| e.queue == Queue::StoreCredit), "KN-RMA-0202 is not store credit");
+        store.record_decision(&to_save, &stamp(round)).unwrap();
+        store.reopen_package(package, "decided again for the test", &stamp(round)).unwrap();
     }
-    for row in store.queue_items(Queue::StoreCredit, true, 1000).unwrap() {
-        let code = row.code.unwrap_or_else(|| panic!("store-credit item {} has no code", row.id));
+    let conn = Connection::open(database_path(bench.dir.path())).unwrap();
+    let issued: Vec<(i64, Option<String>)> = conn
+        .prepare("SELECT id, code FROM queue_items WHERE queue = 'store_credit'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (id, code) in issued {
+        let code = code.unwrap_or_else(|| panic!("store-credit item {id} has no code"));
         assert!(well_formed_code(&code), "{code:?}");
         assert!(codes.insert(code.clone()), "code {code} issued twice");
     }
     assert_eq!(codes.len(), 40);
+    let store = &mut bench.store;
     // Other queues carry no code.
     for queue in Queue::ALL.iter().filter(|q| **q != Queue::StoreCredit) {
         assert!(store.queue_items(*queue, true, 1000).unwrap().iter().all(|row| row.code.is_none()), "{queue}");
     }
     // The database itself refuses a code twice.
-    let conn = Connection::open(database_path(bench.dir.path())).unwrap();
     let taken = codes.first().unwrap();
     let error = conn
         .execute(
@@ -461,22 +478,22 @@ fn store_credit_codes_are_well_formed_unique_and_new_for_every_decision() {
 fn a_queue_lists_open_items_by_due_date_then_age_and_done_ones_after() {
     let mut bench = bench();
     let store = &mut bench.store;
-    let m = rma(store, "RMA-2026-0101");
-    let sheet = everything_back(&m);
-    let (package, inspection) = inspected(store, &m, &sheet, 1);
     let entry = |due_on: Option<&str>, detail: &str| QueueEntry {
         queue: Queue::Refund,
         amount: Some(Money::from_cents(1_000)),
         due_on: due_on.map(date),
         detail: detail.into(),
     };
-    // (minute decided, entries): the same due date twice, a later due date, and none.
+    // (RMA, minute decided, entries): the same due date twice, a later due date, and none; a package each.
     let decisions = [
-        (10, vec![entry(Some("2026-12-10"), "later due"), entry(None, "no due date, older")]),
-        (20, vec![entry(Some("2026-12-01"), "due first, newer"), entry(None, "no due date, newer")]),
-        (5, vec![entry(Some("2026-12-01"), "due first, older")]),
+        ("RMA-2026-0101", 10, vec![entry(Some("2026-12-10"), "later due"), entry(None, "no due date, older")]),
+        ("RMA-2026-0102", 20, vec![entry(Some("2026-12-01"), "due first, newer"), entry(None, "no due date, newer")]),
+        ("RMA-2026-0103", 5, vec![entry(Some("2026-12-01"), "due first, older")]),
     ];
-    for (minute, queue) in decisions {
+    for (number, minute, queue) in decisions {
+        let m = rma(store, number);
+        let sheet = everything_back(&m);
+        let (package, inspection) = inspected(store, &m, &sheet, 1);
         let mut to_save = engine_decision(&m, &sheet, package, inspection);
         to_save.queue = queue;
         store.record_decision(&to_save, &stamp(minute)).unwrap();

@@ -120,6 +120,7 @@ fn the_figures_of_a_known_database_per_merchant_today_and_this_week() {
         rma_id: None,
         order_id: None,
         note: "label torn off".into(),
+        another_box: false,
     };
     store.receive_package(&unknown, &stamp_at(utc("2026-11-21T12:00:00Z"))).unwrap();
     let paid =

@@ -169,6 +169,7 @@ fn verify_finds_a_photo_altered_by_one_byte_and_a_photo_deleted() {
         rma_id: None,
         order_id: None,
         note: "no label".into(),
+        another_box: false,
     };
     let package_id = store.receive_package(&package, &stamp).unwrap();
     let inspection = store.start_inspection(package_id, &stamp).unwrap();

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use rma_station::domain::case::{InspectedItem, Inspection, ItemState, Order, OrderLine, Rma};
 use rma_station::domain::decision::Decision;
 use rma_station::domain::engine::{decide, station};
+use rma_station::domain::ledger::Ledger;
 use rma_station::domain::money::Money;
 use rma_station::domain::policy::{ItemMatcher, ItemRule, Policy};
 use rma_station::domain::vocabulary::{
@@ -122,7 +123,7 @@ fn claim(
         items: vec![InspectedItem { sku: "SKU-1".to_owned(), qty: 1, state, photos }],
     };
     let today: NaiveDate = date("2026-11-21");
-    decide(policy, &order, Some(&rma), &inspection, today)
+    decide(policy, &order, Some(&rma), &inspection, &Ledger::default(), today)
 }
 
 fn cites(decision: &Decision, clause: &str) -> bool {

@@ -90,6 +90,7 @@ fn decided_claim(dir: &Path, shots: &[Shot]) -> (SqliteStore, i64) {
         scanned_kind: "rma_number".into(),
         claim: Claim::Rma(found),
         note: String::new(),
+        another_box: false,
     };
     let Received { package, mut sheet } = bench::intake::receive(&mut store, &actor, &at(1), arrival).unwrap();
     let inspection_id = package.inspection_id;
@@ -117,8 +118,7 @@ fn decided_claim(dir: &Path, shots: &[Shot]) -> (SqliteStore, i64) {
     }
     bench::inspection::save_sheet(&mut store, &actor, &at(8), inspection_id, &sheet).unwrap();
     let photos: Vec<Option<usize>> = shots.iter().map(|s| s.on_item.then_some(item)).collect();
-    let decided =
-        bench::decision::decide(&POLICIES, &package.claim, package.package_id, &sheet, &photos, date(TODAY)).unwrap();
+    let decided = bench::decision::decide(&POLICIES, &package, &sheet, &photos, date(TODAY)).unwrap();
     let decision_id = bench::decision::confirm(
         &mut store,
         &POLICIES,

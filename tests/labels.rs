@@ -76,6 +76,7 @@ pub fn decide_package(
         scanned_kind: "rma_number".into(),
         claim: Claim::Rma(found),
         note: String::new(),
+        another_box: false,
     };
     let received = bench::intake::receive(store, &actor, &now, arrival).unwrap();
     let mut sheet = received.sheet;
@@ -85,8 +86,7 @@ pub fn decide_package(
     edit(&mut sheet);
     let photos: Vec<Option<usize>> = (0..sheet.items.len()).map(Some).collect();
     let package = received.package;
-    let decided =
-        bench::decision::decide(&POLICIES, &package.claim, package.package_id, &sheet, &photos, today).unwrap();
+    let decided = bench::decision::decide(&POLICIES, &package, &sheet, &photos, today).unwrap();
     let on_bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
     bench::decision::confirm(store, &POLICIES, &actor, &now, on_bench).unwrap();
     (package.package_id, decided.decision)
@@ -683,6 +683,7 @@ fn a_decided_package_s_labels_come_from_what_the_store_saved() {
         rma_id: Some(found.rma.id),
         order_id: None,
         note: String::new(),
+        another_box: false,
     };
     let waiting = store.receive_package(&received, &stamp()).unwrap();
     let error = labels_of(&store.package_history(waiting).unwrap(), merchant_name).unwrap_err();

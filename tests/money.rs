@@ -4,6 +4,7 @@ use proptest::prelude::*;
 use rma_station::domain::case::{InspectedItem, Inspection, ItemState, Order, OrderLine, Referral, Rma};
 use rma_station::domain::decision::Decision;
 use rma_station::domain::engine::decide;
+use rma_station::domain::ledger::Ledger;
 use rma_station::domain::money::{Money, MoneyError, Percent};
 use rma_station::domain::vocabulary::{
     Channel, Condition, DamageCause, Defect, Packaging, Resolution, RmaKind, Sticker, Verdict,
@@ -250,7 +251,7 @@ proptest! {
     #[test]
     fn money_rules_hold_for_random_orders((merchant, order, rma, inspection) in case_strategy()) {
         let policy = &POLICIES.iter().nth(merchant).unwrap_or_else(|| panic!("policy {merchant}")).policy;
-        let decision = decide(policy, &order, rma.as_ref(), &inspection, date("2026-11-21"));
+        let decision = decide(policy, &order, rma.as_ref(), &inspection, &Ledger::default(), date("2026-11-21"));
         check_money(&order, &decision);
     }
 }

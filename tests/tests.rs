@@ -21,6 +21,7 @@ mod gui;
 mod import_formats;
 mod intake;
 mod labels;
+mod ledger;
 mod lockout;
 mod money;
 mod photos;

@@ -20,7 +20,7 @@ use crate::domain::vocabulary::{Disposition, Queue, Role};
 use crate::evidence;
 use crate::formats::case_json::{Case, decision_json};
 use crate::policies::PolicySet;
-use crate::storage::{DecisionToSave, Override, Store};
+use crate::storage::{DecisionToSave, Override, Reopened, Store};
 
 /// The engine's decision on a package's sheet, with the case it was made on and what confirming queues.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,17 +30,18 @@ pub struct Decided {
     pub entries: Vec<QueueEntry>,
 }
 
-/// Runs the engine on the sheet as it stands. `photo_items` holds, for each photo taken, the item it shows
-/// (none: the package as a whole, which counts for every item).
+/// Runs the engine on the sheet as it stands, against the ledger of the order's other packages.
+/// `photo_items` holds, for each photo taken, the item it shows (none: the package as a whole, which counts
+/// for every item).
 pub fn decide(
     policies: &PolicySet,
-    claim: &Claim,
-    package_id: i64,
+    package: &BenchPackage,
     sheet: &InspectionSheet,
     photo_items: &[Option<usize>],
     today: chrono::NaiveDate,
 ) -> Result<Decided, BenchError> {
-    let Some(order) = claim.order() else { return Err(BenchError::Quarantined { package_id }) };
+    let claim = &package.claim;
+    let Some(order) = claim.order() else { return Err(BenchError::Quarantined { package_id: package.package_id }) };
     let merchant = &order.record.merchant;
     let loaded = policies.get(merchant).ok_or_else(|| BenchError::NoPolicy { merchant: merchant.clone() })?;
     let rma = match claim {
@@ -54,7 +55,8 @@ pub fn decide(
         rma,
         inspection: sheet.to_inspection(photos_of),
     };
-    let decision = engine::decide(&loaded.policy, &case.order, case.rma.as_ref(), &case.inspection, today);
+    let decision =
+        engine::decide(&loaded.policy, &case.order, case.rma.as_ref(), &case.inspection, &package.earlier, today);
     let entries = queue_entries(&decision);
     Ok(Decided { case, decision, entries })
 }
@@ -219,6 +221,24 @@ pub fn refuse_override(
     let _ =
         store.append_audit(&actor.stamp(now), "package", &package.package_id.to_string(), "override_refused", &detail);
     BenchError::OverrideRefused { supervisor: supervisor.to_owned(), why }
+}
+
+/// A supervisor's reopen of a decided package, with the reason (audited): the decision is withdrawn, its
+/// queue items that nobody exported or paid are withdrawn, and the package may be resumed and decided again;
+/// what stood (exported or paid) is settled by the difference when it is ([`crate::storage::Store::reopen_package`]).
+pub fn reopen(
+    store: &mut dyn Store,
+    actor: &Actor,
+    now: &Now,
+    package_id: i64,
+    reason: &str,
+) -> Result<Reopened, BenchError> {
+    super::supervisor_only(actor, "reopening a decided package")?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(BenchError::NoReason);
+    }
+    Ok(store.reopen_package(package_id, reason, &actor.stamp(now))?)
 }
 
 /// The whole override in one go, the PIN checked here (the CLI and the tests; the window runs the PIN check

@@ -11,7 +11,10 @@ use super::{Actor, BenchError, BenchPackage, Claim};
 use crate::clock::Now;
 use crate::domain::inspection::InspectionSheet;
 use crate::domain::scan::{Classification, Kind};
-use crate::storage::{ReceivedPackage, RmaMatch, Store, StoreError, StoredOrder};
+use crate::domain::vocabulary::Verdict;
+use crate::storage::{
+    PackageHistory, PackageStage, PhotoRow, ReceivedPackage, RmaMatch, Store, StoreError, StoredOrder,
+};
 
 /// What a scan at intake found.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +98,9 @@ pub struct Arrival {
     pub claim: Claim,
     /// The clerk's note (a quarantined package's description).
     pub note: String,
+    /// Another box of a split shipment for a claim that has a package already (the clerk's explicit
+    /// choice): only units not yet received can be accepted from it.
+    pub another_box: bool,
 }
 
 /// A package received: its records, and the sheet its inspection starts from.
@@ -119,21 +125,28 @@ pub fn receive(store: &mut dyn Store, actor: &Actor, now: &Now, arrival: Arrival
             _ => None,
         },
         note: arrival.note,
+        another_box: arrival.another_box,
     };
     let stamp = actor.stamp(now);
     let package_id = store.receive_package(&package, &stamp)?;
     let inspection_id = store.start_inspection(package_id, &stamp)?;
     let sheet = match arrival.claim.order() {
         Some(order) => InspectionSheet::for_order(&order.record, now.today),
-        None => InspectionSheet {
-            received_on: now.today,
-            original_owner: true,
-            commercial_use: false,
-            proof_of_purchase: false,
-            items: Vec::new(),
-        },
+        None => empty_sheet(now.today),
     };
-    Ok(Received { package: BenchPackage { package_id, inspection_id, claim: arrival.claim }, sheet })
+    let earlier = super::earlier_ledger(&*store, &arrival.claim, package_id)?;
+    Ok(Received { package: BenchPackage { package_id, inspection_id, claim: arrival.claim, earlier }, sheet })
+}
+
+/// The sheet of a package in quarantine: nothing known of it yet.
+fn empty_sheet(received_on: chrono::NaiveDate) -> InspectionSheet {
+    InspectionSheet {
+        received_on,
+        original_owner: true,
+        commercial_use: false,
+        proof_of_purchase: false,
+        items: Vec::new(),
+    }
 }
 
 /// Matches a quarantined package to the RMA numbered `rma_number` (exactly one RMA must have it); returns
@@ -151,4 +164,50 @@ pub fn match_quarantined(
     };
     store.match_package(package_id, one.rma.id, &actor.stamp(now))?;
     Ok(one.rma.record.number.clone())
+}
+
+/// The packages received for an RMA before this scan, each with its whole story (decisions, queue items
+/// and whether they were paid or shipped), oldest first: what the match card tells the clerk.
+pub fn received_before(store: &dyn Store, rma_id: i64) -> Result<Vec<PackageHistory>, StoreError> {
+    store.packages_of_rma(rma_id)?.iter().map(|package| store.package_history(package.id)).collect()
+}
+
+/// A package on record opened on the bench again, where it was left: its sheet as last saved (at most
+/// about a second behind the clerk) and the photos taken of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resumed {
+    pub package: BenchPackage,
+    pub sheet: InspectionSheet,
+    pub photos: Vec<PhotoRow>,
+}
+
+/// Opens a package that is not decided (received, matched from quarantine, on hold, or reopened) on the
+/// bench again. A package whose decision stands is viewed, not resumed: a supervisor's reopen comes first.
+pub fn resume(store: &mut dyn Store, actor: &Actor, now: &Now, package_id: i64) -> Result<Resumed, BenchError> {
+    let history = store.package_history(package_id)?;
+    match history.package.stage {
+        PackageStage::Quarantined => return Err(BenchError::Quarantined { package_id }),
+        PackageStage::Decided(verdict) if verdict != Verdict::Hold => {
+            return Err(BenchError::Decided { package_id, verdict });
+        }
+        _ => {}
+    }
+    let claim = match (history.rma, history.order) {
+        (Some(found), _) => Claim::Rma(found),
+        (None, Some(order)) => Claim::OrderOnly(order),
+        (None, None) => return Err(BenchError::Quarantined { package_id }),
+    };
+    let (inspection_id, sheet) = match history.inspections.last() {
+        Some((id, saved)) => {
+            (*id, InspectionSheet::resumed(claim.order().map(|o| &o.record), saved.clone(), &history.positions))
+        }
+        None => {
+            let id = store.start_inspection(package_id, &actor.stamp(now))?;
+            let order = claim.order().map(|o| &o.record);
+            (id, order.map_or_else(|| empty_sheet(now.today), |order| InspectionSheet::for_order(order, now.today)))
+        }
+    };
+    let photos = history.photos.into_iter().filter(|photo| photo.inspection_id == inspection_id).collect();
+    let earlier = super::earlier_ledger(&*store, &claim, package_id)?;
+    Ok(Resumed { package: BenchPackage { package_id, inspection_id, claim, earlier }, sheet, photos })
 }

@@ -17,8 +17,9 @@ pub mod queues;
 
 use crate::auth::AuthError;
 use crate::clock::Now;
+use crate::domain::ledger::Ledger;
 use crate::domain::vocabulary::Role;
-use crate::storage::{RmaMatch, Stamp, StoreError, StoredOrder};
+use crate::storage::{RmaMatch, Stamp, Store, StoreError, StoredOrder};
 
 /// Who is acting, and at which bench: on every record and audit entry a use case writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +78,17 @@ pub struct BenchPackage {
     pub package_id: i64,
     pub inspection_id: i64,
     pub claim: Claim,
+    /// The ledger of the order's other packages, as read when the package was opened: the engine decides
+    /// against it, and the store checks the decision against the ledger as it is when it is recorded.
+    pub earlier: Ledger,
+}
+
+/// The ledger of the order's packages other than `package_id` (empty for a package in quarantine).
+pub fn earlier_ledger(store: &dyn Store, claim: &Claim, package_id: i64) -> Result<Ledger, StoreError> {
+    match claim.order() {
+        Some(order) => store.earlier_ledger(order.id, package_id),
+        None => Ok(Ledger::default()),
+    }
 }
 
 /// Why a bench step was refused or failed, in words for the person at the bench. Nothing of a refused
@@ -91,6 +103,12 @@ pub enum BenchError {
     NoPolicy { merchant: String },
     #[error("package #{package_id} is in quarantine: match it to an RMA before it is decided")]
     Quarantined { package_id: i64 },
+    #[error(
+        "package #{package_id} is decided ({verdict}): view it in Records; a supervisor's reopen comes before it is decided again"
+    )]
+    Decided { package_id: i64, verdict: crate::domain::vocabulary::Verdict },
+    #[error("a reopen needs a reason: say why the decision is withdrawn")]
+    NoReason,
     #[error("new amount: {0}")]
     Amount(String),
     #[error("override refused: {why}")]

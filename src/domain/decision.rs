@@ -39,6 +39,25 @@ impl MoneyBreakdown {
     pub fn deductions(&self) -> Money {
         self.restocking_fee + self.card_fee + self.return_label + self.handling_fee
     }
+
+    /// The deductions as actually withheld from the value accepted: taken in the order they are listed
+    /// (restocking, card, label, handling), each only as far as value is left, so that what is kept never
+    /// exceeds what was accepted. The rest was charged on paper and collected from nobody.
+    pub fn withheld(&self) -> MoneyBreakdown {
+        let mut left = self.items_accepted;
+        let mut take = |fee: Money| {
+            let kept = fee.min(left);
+            left = left.saturating_sub(kept);
+            kept
+        };
+        MoneyBreakdown {
+            restocking_fee: take(self.restocking_fee),
+            card_fee: take(self.card_fee),
+            return_label: take(self.return_label),
+            handling_fee: take(self.handling_fee),
+            ..*self
+        }
+    }
 }
 
 /// One SKU of the order (or one that arrived without being ordered).

@@ -20,6 +20,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::domain::case::{InspectedItem, Inspection, ItemState, Order, OrderLine, Rma};
 use crate::domain::decision::{Decision, Flag, LineOutcome, LineResult, MoneyBreakdown};
+use crate::domain::ledger::Ledger;
 use crate::domain::money::Money;
 use crate::domain::policy::{Clause, FeeRate, ItemRule, Policy, Resolutions, Window};
 use crate::domain::vocabulary::{
@@ -32,6 +33,9 @@ pub mod station {
 
     pub const PHOTO_REQUIRED_ID: &str = "station/evidence/photo-required";
     pub const NOT_ORDERED_ID: &str = "station/receiving/not-ordered";
+    pub const NOTHING_RECEIVED_ID: &str = "station/receiving/nothing-received";
+    pub const ALREADY_RETURNED_ID: &str = "station/ledger/already-returned";
+    pub const CHARGED_ONCE_ID: &str = "station/ledger/charged-once";
 
     /// A denial that rests on the physical state of the goods needs at least one photo of that state.
     pub fn photo_required() -> Clause {
@@ -49,19 +53,53 @@ pub mod station {
             text: "Items not on the order, or beyond the quantity ordered, go back to the customer".to_owned(),
         }
     }
+
+    /// A package with nothing of the order in it has nothing to refund, credit, exchange or replace.
+    pub fn nothing_received() -> Clause {
+        Clause {
+            id: NOTHING_RECEIVED_ID.to_owned(),
+            text: "Nothing that was ordered arrived in this package, so there is nothing to refund, credit, exchange \
+                   or replace"
+                .to_owned(),
+        }
+    }
+
+    /// A unit is settled once: what another package of the order already brought back, or what was
+    /// already refunded, credited, exchanged or replaced, is not settled again.
+    pub fn already_returned() -> Clause {
+        Clause {
+            id: ALREADY_RETURNED_ID.to_owned(),
+            text: "Units of the order already received in another package, or already settled, are not settled \
+                   again: these go back to the customer"
+                .to_owned(),
+        }
+    }
+
+    /// The card fee is kept once per order and a return label once per RMA, however many boxes come back.
+    pub fn charged_once() -> Clause {
+        Clause {
+            id: CHARGED_ONCE_ID.to_owned(),
+            text: "The card fee is kept once per order and the return label once per RMA: an earlier decision on \
+                   this order kept it already"
+                .to_owned(),
+        }
+    }
 }
 
-/// Decides one package. `today` is the decision date (the refund due date counts from it).
+/// Decides one package. `earlier` is the ledger of the order's other packages (empty for the first box):
+/// what they brought back and settled is not settled again, and the charges they kept are not kept twice.
+/// `today` is the decision date (the refund due date counts from it).
 pub fn decide(
     policy: &Policy,
     order: &Order,
     rma: Option<&Rma>,
     inspection: &Inspection,
+    earlier: &Ledger,
     today: NaiveDate,
 ) -> Decision {
-    let groups = allocate(order, inspection);
+    let groups = allocate(order, inspection, earlier);
     let Some(rma) = rma else {
-        return unauthorized(policy, order, groups, today);
+        return unauthorized(policy, order, groups, earlier, today);
     };
     let mut case = CaseChecks::default();
     let granted = match rma.kind {
@@ -75,7 +113,17 @@ pub fn decide(
             group.outcome = Some(judge_group(policy, order, rma, group));
         }
     }
-    settle(policy, order, rma, granted, case, groups, today)
+    settle(Context { policy, order, rma, earlier, today }, granted, case, groups)
+}
+
+/// What every step of settling a package reads.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    policy: &'a Policy,
+    order: &'a Order,
+    rma: &'a Rma,
+    earlier: &'a Ledger,
+    today: NaiveDate,
 }
 
 /// Units of one SKU in one state, matched (or not) to an order line.
@@ -134,19 +182,34 @@ struct CaseChecks {
 }
 
 /// Splits what arrived into groups matched to order lines. Units beyond a line's quantity, or of a SKU
-/// the order does not have, are refused at once.
-fn allocate<'a>(order: &'a Order, inspection: &'a Inspection) -> Vec<Group<'a>> {
+/// the order does not have, are refused at once; so are units the order's other packages already took.
+fn allocate<'a>(order: &'a Order, inspection: &'a Inspection, earlier: &Ledger) -> Vec<Group<'a>> {
     let mut taken: Vec<u32> = vec![0; order.lines.len()];
     let mut groups = Vec::new();
+    let refused = |item, line, qty, clause| Group {
+        item,
+        line,
+        qty,
+        outcome: Some(Outcome::Refused(vec![clause])),
+        excess: true,
+        non_returnable: false,
+        notes: Vec::new(),
+    };
     for item in &inspection.items {
         let position = order.lines.iter().position(|line| line.sku == item.sku);
-        let within = position.map_or(0, |i| item.qty.min(order.lines[i].qty - taken[i]));
+        let line = position.map(|i| &order.lines[i]);
+        // Within the order, ignoring other packages; then what the other packages left of it.
+        let within_order = position.map_or(0, |i| item.qty.min(order.lines[i].qty - taken[i]));
+        let within = position.map_or(0, |i| {
+            let left = order.lines[i].qty.saturating_sub(taken[i] + earlier.line(&item.sku).taken());
+            within_order.min(left)
+        });
         if let Some(i) = position {
             taken[i] += within;
             if within > 0 {
                 groups.push(Group {
                     item,
-                    line: Some(&order.lines[i]),
+                    line,
                     qty: within,
                     outcome: None,
                     excess: false,
@@ -155,22 +218,23 @@ fn allocate<'a>(order: &'a Order, inspection: &'a Inspection) -> Vec<Group<'a>> 
                 });
             }
         }
-        if item.qty > within {
-            groups.push(Group {
-                item,
-                line: position.map(|i| &order.lines[i]),
-                qty: item.qty - within,
-                outcome: Some(Outcome::Refused(vec![station::not_ordered()])),
-                excess: true,
-                non_returnable: false,
-                notes: Vec::new(),
-            });
+        if within_order > within {
+            groups.push(refused(item, line, within_order - within, station::already_returned()));
+        }
+        if item.qty > within_order {
+            groups.push(refused(item, line, item.qty - within_order, station::not_ordered()));
         }
     }
     groups
 }
 
-fn unauthorized(policy: &Policy, order: &Order, groups: Vec<Group<'_>>, today: NaiveDate) -> Decision {
+fn unauthorized(
+    policy: &Policy,
+    order: &Order,
+    groups: Vec<Group<'_>>,
+    earlier: &Ledger,
+    today: NaiveDate,
+) -> Decision {
     let rule = &policy.authorization;
     let mut reasons = ReasonList::default();
     reasons.add(&rule.clause);
@@ -185,7 +249,7 @@ fn unauthorized(policy: &Policy, order: &Order, groups: Vec<Group<'_>>, today: N
         verdict: Verdict::Deny,
         disposition: Disposition::ReturnToCustomer,
         money,
-        lines: line_results(order, &refused, None, Verdict::Deny),
+        lines: line_results(order, &refused, None, earlier, Verdict::Deny),
         reasons: reasons.0,
         flags: Vec::new(),
         decided_on: today,
@@ -375,16 +439,13 @@ fn is_non_returnable(kind: NonReturnableKind, order: &Order, line: &OrderLine) -
 }
 
 /// Turns the case checks and group outcomes into the verdict, money and reasons.
-fn settle(
-    policy: &Policy,
-    order: &Order,
-    rma: &Rma,
-    granted: Option<Resolution>,
-    case: CaseChecks,
-    mut groups: Vec<Group<'_>>,
-    today: NaiveDate,
-) -> Decision {
+fn settle(context: Context<'_>, granted: Option<Resolution>, case: CaseChecks, mut groups: Vec<Group<'_>>) -> Decision {
+    let Context { policy, order, rma, earlier, today } = context;
     let mut reasons = ReasonList::default();
+    // Said first when it is so: a denial of an empty box is explained by nothing else it cites.
+    if groups.iter().all(|g| g.excess) {
+        reasons.add(&station::nothing_received());
+    }
     let mut decision = Decision {
         verdict: Verdict::Deny,
         disposition: Disposition::ReturnToCustomer,
@@ -411,7 +472,7 @@ fn settle(
         }
         decision.money.handling_fee = handling_fee(policy, &groups, &mut reasons);
         flag_uncollected_fees(&mut decision);
-        decision.lines = line_results(order, &groups, Some(rma.kind), Verdict::Deny);
+        decision.lines = line_results(order, &groups, Some(rma.kind), earlier, Verdict::Deny);
         decision.reasons = reasons.0;
         return decision;
     }
@@ -434,7 +495,7 @@ fn settle(
             case.hold.iter().chain(&held).chain(&refused).for_each(|c| reasons.add(c));
             decision.verdict = Verdict::Hold;
             decision.disposition = Disposition::Hold;
-            decision.lines = line_results(order, &groups, Some(rma.kind), Verdict::Hold);
+            decision.lines = line_results(order, &groups, Some(rma.kind), earlier, Verdict::Hold);
             decision.reasons = reasons.0;
             return decision;
         }
@@ -457,14 +518,14 @@ fn settle(
         _ => {
             decision.money.handling_fee = handling;
             flag_uncollected_fees(&mut decision);
-            decision.lines = line_results(order, &groups, Some(rma.kind), Verdict::Deny);
+            decision.lines = line_results(order, &groups, Some(rma.kind), earlier, Verdict::Deny);
             decision.reasons = reasons.0;
             return decision;
         }
     };
 
     decision.disposition = granted.disposition();
-    let mut lines = line_results(order, &groups, Some(rma.kind), decision.verdict);
+    let mut lines = line_results(order, &groups, Some(rma.kind), earlier, decision.verdict);
     let items_accepted: Money = groups
         .iter()
         .filter(|g| g.outcome == Some(Outcome::Accepted))
@@ -483,15 +544,21 @@ fn settle(
             money.restocking_fee = charge_restocking(policy, order, &mut lines, &mut reasons);
         }
         if let Some(card) = &policy.fees.card {
-            let total = order.total();
-            money.card_fee = (total.percent_of(card.percent) + card.fixed).min(total);
-            reasons.add(&card.clause);
+            if earlier.card_fee_kept_by.is_some() {
+                reasons.add(&station::charged_once());
+            } else {
+                let total = order.total();
+                money.card_fee = (total.percent_of(card.percent) + card.fixed).min(total);
+                reasons.add(&card.clause);
+            }
         }
         if let Some(label) = &policy.fees.return_label
             && !rma.return_label_cost.is_zero()
         {
             let defective = rma.defective_on_arrival || rma.kind == RmaKind::ShippingDamage;
-            if !(label.waived_if_defective_on_arrival && defective) {
+            if earlier.label_kept_by(&rma.number).is_some() {
+                reasons.add(&station::charged_once());
+            } else if !(label.waived_if_defective_on_arrival && defective) {
                 money.return_label = rma.return_label_cost;
             }
             reasons.add(&label.clause);
@@ -552,18 +619,39 @@ fn charge_restocking(policy: &Policy, order: &Order, lines: &mut [LineResult], r
     total
 }
 
-/// One result per order line, then one per SKU that arrived without being ordered.
-fn line_results(order: &Order, groups: &[Group<'_>], kind: Option<RmaKind>, verdict: Verdict) -> Vec<LineResult> {
+/// One result per order line, then one per SKU that arrived without being ordered. A line's units that the
+/// order's other packages brought back, or counted missing already, are not missing from this one.
+fn line_results(
+    order: &Order,
+    groups: &[Group<'_>],
+    kind: Option<RmaKind>,
+    earlier: &Ledger,
+    verdict: Verdict,
+) -> Vec<LineResult> {
     let mut skus: Vec<(&str, u32)> = order.lines.iter().map(|l| (l.sku.as_str(), l.qty)).collect();
     for group in groups {
         if !skus.iter().any(|(sku, _)| *sku == group.item.sku) {
             skus.push((group.item.sku.as_str(), 0));
         }
     }
-    skus.into_iter().map(|(sku, ordered)| line_result(sku, ordered, groups, kind, verdict)).collect()
+    skus.into_iter()
+        .map(|(sku, ordered)| {
+            let before = earlier.line(sku);
+            let accounted = ordered.min(before.taken() + before.missing);
+            line_result(sku, ordered, accounted, groups, kind, verdict)
+        })
+        .collect()
 }
 
-fn line_result(sku: &str, ordered: u32, groups: &[Group<'_>], kind: Option<RmaKind>, verdict: Verdict) -> LineResult {
+/// `accounted`: units of the line the order's other packages brought back or counted missing.
+fn line_result(
+    sku: &str,
+    ordered: u32,
+    accounted: u32,
+    groups: &[Group<'_>],
+    kind: Option<RmaKind>,
+    verdict: Verdict,
+) -> LineResult {
     let mine: Vec<&Group<'_>> = groups.iter().filter(|g| g.item.sku == sku).collect();
     let count = |wanted: fn(&Outcome) -> bool| -> u32 {
         mine.iter().filter(|g| g.outcome.as_ref().is_some_and(wanted)).map(|g| g.qty).sum()
@@ -576,7 +664,7 @@ fn line_result(sku: &str, ordered: u32, groups: &[Group<'_>], kind: Option<RmaKi
     // Units received within the ordered quantity count against "missing", refused or not.
     let received_within: u32 = mine.iter().filter(|g| !g.excess).map(|g| g.qty).sum();
     let missing = match kind {
-        Some(RmaKind::Return) => ordered.saturating_sub(received_within),
+        Some(RmaKind::Return) => ordered.saturating_sub(accounted + received_within),
         _ => 0,
     };
     let outcome = if received == 0 {

@@ -81,6 +81,33 @@ impl InspectionSheet {
         InspectionSheet { received_on, original_owner: true, commercial_use: false, proof_of_purchase: true, items }
     }
 
+    /// The sheet as the clerk left it, from what was saved of it: the saved items (those that arrived) back
+    /// at their places, and the order's items nothing of arrived yet in the places between (a sheet keeps
+    /// its ordered SKUs in order, and a split or an unexpected item only ever comes after them), so an
+    /// item's photos still point at it.
+    pub fn resumed(order: Option<&OrderRecord>, saved: InspectionSheet, positions: &[usize]) -> InspectionSheet {
+        let fresh = order.map(|order| InspectionSheet::for_order(order, saved.received_on));
+        let mut waiting = fresh
+            .map(|sheet| sheet.items)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|item| !saved.items.iter().any(|arrived| arrived.sku == item.sku))
+            .collect::<std::collections::VecDeque<_>>();
+        let mut placed: Vec<(usize, SheetItem)> = positions.iter().copied().zip(saved.items).collect();
+        placed.sort_by_key(|(position, _)| *position);
+        let mut items = Vec::new();
+        for (position, item) in placed {
+            while items.len() < position
+                && let Some(gap) = waiting.pop_front()
+            {
+                items.push(gap);
+            }
+            items.push(item);
+        }
+        items.extend(waiting);
+        InspectionSheet { items, ..saved }
+    }
+
     /// Counts a scanned SKU: the first item of that SKU still short of its order gets the unit (or the
     /// first of that SKU when all are complete); an unknown code becomes an unexpected item.
     pub fn scan_item(&mut self, code: &str) -> ItemScan {

@@ -1,5 +1,5 @@
 //! What a confirmed decision asks of the teams after the bench: the queue entries it creates. A refund
-//! or store credit names its amount (and a refund its due date); an exchange or replacement names what
+//! or store credit names its amount (and a refund its due date), and is not queued when nothing is owed; an exchange or replacement names what
 //! to ship; refused units go back to the customer with the clause that refused them; a hold names what
 //! is awaited. Pure: the store saves these entries, the queues screen and exports show them.
 
@@ -36,6 +36,9 @@ pub fn queue_entries(decision: &Decision) -> Vec<QueueEntry> {
     let money = &decision.money;
     let mut entries = Vec::new();
     match decision.disposition {
+        // Nothing owed, nothing queued: when the fees take the whole value the decision records them and
+        // why, and the people who pay get no line to pay.
+        Disposition::Refund | Disposition::StoreCredit if money.net.is_zero() => {}
         Disposition::Refund | Disposition::StoreCredit => {
             let (queue, what) = match decision.disposition {
                 Disposition::Refund => (Queue::Refund, "refund"),

@@ -196,3 +196,14 @@ impl Resolution {
         matches!(self, Resolution::Refund | Resolution::StoreCredit)
     }
 }
+
+impl Disposition {
+    /// Whether the units it accepts are settled: refunded, credited, exchanged or replaced (a denial sends
+    /// them back, a hold waits).
+    pub fn settles(self) -> bool {
+        matches!(
+            self,
+            Disposition::Refund | Disposition::StoreCredit | Disposition::Exchange | Disposition::Replacement
+        )
+    }
+}

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::Committed;
+use crate::domain::ledger::Ledger;
 use crate::photos::store::{PhotoCheck, PhotoFolder, PhotoHash, TEMP_PREFIX};
 use crate::policies::PolicySet;
 use crate::storage::sqlite::SqliteStore;
@@ -26,6 +27,9 @@ pub struct Findings {
     pub photos_checked: u64,
     /// Temporary files a kill left in the photo folder (never listed or recorded as photos).
     pub leftover_temporary_files: u64,
+    /// Order lines with more units settled than ordered, and orders whose card fee was kept twice: money
+    /// paid twice for the same goods. The return's ledger must keep this at 0 whatever the stations do.
+    pub double_settlements: u64,
 }
 
 /// Checks a database, and the photo folder its photos are in, against the changes reported committed.
@@ -62,17 +66,37 @@ pub fn check(
     for change in committed {
         by_package.entry(change.package()).or_default().push(change);
     }
+    let mut orders = BTreeMap::new();
     for (package, changes) in by_package {
         let history = match store.package_history(package) {
             Ok(history) => Some(history),
             Err(StoreError::NotFound { .. }) => None,
             Err(e) => return Err(e),
         };
+        if let Some(order) = history.as_ref().and_then(|h| h.rma.as_ref().map(|m| &m.order).or(h.order.as_ref())) {
+            orders.insert(order.id, order.record.to_order());
+        }
         for change in changes {
             if let Some(broken) = broken_promise(history.as_ref(), change) {
                 findings.lost += 1;
                 findings.problems.push(format!("reported committed, {broken}: {change:?}"));
             }
+        }
+    }
+    for (order_id, order) in orders {
+        let packages = store.order_packages(order_id)?;
+        let ledger = Ledger::build(&order, &packages);
+        for line in ledger.lines.iter().filter(|line| line.settled > line.ordered) {
+            findings.double_settlements += 1;
+            findings.problems.push(format!(
+                "order {}: {} settled {} times for {} ordered",
+                order.number, line.sku, line.settled, line.ordered
+            ));
+        }
+        let card_fees = packages.iter().filter_map(|p| p.decision.as_ref()).filter(|d| !d.card_fee.is_zero()).count();
+        if card_fees > 1 {
+            findings.double_settlements += 1;
+            findings.problems.push(format!("order {}: the card fee was kept {card_fees} times", order.number));
         }
     }
     Ok(findings)

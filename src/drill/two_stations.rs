@@ -40,13 +40,15 @@ pub struct TwoStationsReport {
     /// interleaved in the one file (0 would mean one simply waited for the other to finish).
     pub interleavings: u64,
     pub lost: u64,
+    /// Units settled beyond what was ordered, or a card fee kept twice (see [`super::check::Findings`]).
+    pub double_settlements: u64,
     pub problems: Vec<String>,
     pub elapsed: Duration,
 }
 
 impl TwoStationsReport {
     pub fn passed(&self) -> bool {
-        self.lost == 0 && self.problems.is_empty()
+        self.lost == 0 && self.double_settlements == 0 && self.problems.is_empty()
     }
 }
 
@@ -86,6 +88,7 @@ pub fn run(drill: &TwoStations, policies: &PolicySet) -> Result<TwoStationsRepor
     report.interleavings = packages.windows(2).filter(|pair| pair[0].1 != pair[1].1).count() as u64;
     let findings = check(&database_path(&drill.data_dir), &photos_path(&drill.data_dir), policies, &everything)?;
     report.lost = findings.lost;
+    report.double_settlements = findings.double_settlements;
     report.problems.extend(findings.problems);
     report.elapsed = started.elapsed();
     Ok(report)

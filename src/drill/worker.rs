@@ -17,7 +17,7 @@ use super::{Committed, DrillError, DrillRng, Report, Step};
 use crate::bench::decision::{OnTheBench, confirm, decide};
 use crate::bench::inspection::{record_photo, save_sheet};
 use crate::bench::intake::{Arrival, IntakeMatch, find, receive};
-use crate::bench::{Actor, Claim};
+use crate::bench::{Actor, BenchError, Claim, earlier_ledger};
 use crate::clock::Clock;
 use crate::domain::scan::Classifier;
 use crate::domain::vocabulary::{Checkpoint, Role};
@@ -27,7 +27,7 @@ use crate::photos::store::PhotoFolder;
 use crate::policies::PolicySet;
 use crate::storage::sqlite::SqliteStore;
 use crate::storage::worker::StorageWorker;
-use crate::storage::{database_path, photos_path};
+use crate::storage::{StoreError, database_path, photos_path};
 
 /// What a worker works on.
 #[derive(Debug, Clone)]
@@ -76,6 +76,8 @@ pub fn run(setup: &WorkerSetup, policies: &PolicySet, out: &mut dyn Write) -> Re
             scanned_kind: classification.kind().as_str().to_owned(),
             claim: Claim::Rma(found),
             note: String::new(),
+            // The drill works the same RMAs again and again: each time another box of a split shipment.
+            another_box: true,
         };
         // Receiving records the package, then opens its inspection: two commits, reported as such.
         let (at, by) = (clock.now(), actor.clone());
@@ -110,13 +112,31 @@ pub fn run(setup: &WorkerSetup, policies: &PolicySet, out: &mut dyn Write) -> Re
         say(out, &Report::Begin(Step::Decision))?;
         let at = clock.now();
         let photo_items = vec![None; shots as usize];
-        let bench = received.package;
-        let decided = decide(policies, &bench.claim, package, &sheet, &photo_items, at.today)?;
+        let mut bench = received.package;
+        // Another station may settle the same goods between our reading of the ledger and our confirming:
+        // the store refuses, and the clerk decides again on the ledger as it is now.
+        let (decided, confirmed) = loop {
+            let decided = decide(policies, &bench, &sheet, &photo_items, at.today)?;
+            let (policies, by, saved, decision, on_bench) =
+                (policies.clone(), actor.clone(), sheet.clone(), decided.clone(), bench.clone());
+            let confirmed = storage.call(move |store| {
+                confirm(
+                    store,
+                    &policies,
+                    &by,
+                    &at,
+                    OnTheBench { package: &on_bench, sheet: &saved, decided: &decision },
+                )
+            })?;
+            match confirmed {
+                Err(BenchError::Store(StoreError::AlreadySettled { .. } | StoreError::ChargedTwice { .. })) => {
+                    let claim = bench.claim.clone();
+                    bench.earlier = storage.call(move |store| earlier_ledger(&*store, &claim, package))??;
+                }
+                other => break (decided, other?),
+            }
+        };
         let queue_items = decided.entries.len() as u64;
-        let (policies, by) = (policies.clone(), actor.clone());
-        let confirmed = storage.call(move |store| {
-            confirm(store, &policies, &by, &at, OnTheBench { package: &bench, sheet: &sheet, decided: &decided })
-        })??;
         say(out, &Report::Committed(Committed::Decision { package, decision: confirmed.decision_id, queue_items }))?;
     }
     Ok(())

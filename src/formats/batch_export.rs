@@ -12,8 +12,9 @@ use crate::domain::vocabulary::Queue;
 use crate::formats::export::{ADDRESS_LINE_SEPARATOR, csv_bytes, spreadsheet_safe};
 use crate::records::{ExportBatch, ExportItem, ExportUnits};
 
-/// The refund list: what a payment person needs to pay each refund once.
-pub const REFUND_COLUMNS: [&str; 16] = [
+/// The refund list: what a payment person needs to pay each refund once. An adjustment after a reopen
+/// says what was paid before (`paid_before`); its `net` is the difference still to pay.
+pub const REFUND_COLUMNS: [&str; 17] = [
     "batch",
     "item_id",
     "merchant",
@@ -28,6 +29,7 @@ pub const REFUND_COLUMNS: [&str; 16] = [
     "card_fee",
     "return_label",
     "handling_fee",
+    "paid_before",
     "net",
     "due_on",
 ];
@@ -92,6 +94,7 @@ fn csv_rows(batch: &ExportBatch, item: &ExportItem) -> Vec<Vec<String>> {
                 money.card_fee.to_string(),
                 money.return_label.to_string(),
                 money.handling_fee.to_string(),
+                amount(row.paid_before),
                 amount(row.amount),
                 row.due_on.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
             ]);
@@ -170,6 +173,7 @@ fn item_json(item: &ExportItem) -> Value {
         "payment_reference": row.payment_reference,
         "currency": row.currency,
         "amount": row.amount.map(|m| m.to_string()),
+        "paid_before": row.paid_before.map(|m| m.to_string()),
         "money": money,
         "due_on": row.due_on.map(|d| d.format("%Y-%m-%d").to_string()),
         "code": row.code,

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::domain::case::{InspectedItem, Inspection, ItemState, Order, OrderLine, Referral, Rma};
 use crate::domain::decision::{Decision, MoneyBreakdown};
 use crate::domain::engine::decide;
+use crate::domain::ledger::Ledger;
 use crate::domain::money::Money;
 use crate::domain::policy::Clause;
 use crate::domain::vocabulary::{Channel, Condition, DamageCause, Defect, Packaging, Resolution, RmaKind, Sticker};
@@ -44,7 +45,8 @@ pub fn decide_case_json(text: &str, policies: &PolicySet, today: NaiveDate) -> R
         merchant: case.merchant.clone(),
         known: policies.merchant_ids().join(", "),
     })?;
-    let decision = decide(&loaded.policy, &case.order, case.rma.as_ref(), &case.inspection, today);
+    // A case on its own: the `decide` contract knows of no other package of the order.
+    let decision = decide(&loaded.policy, &case.order, case.rma.as_ref(), &case.inspection, &Ledger::default(), today);
     Ok(decision_json(&case, loaded, &decision))
 }
 

@@ -91,6 +91,7 @@ fn queue_record(row: &QueueRow) -> [String; 17] {
     let (status, reference) = match &row.status {
         QueueStatus::Open => ("open", ""),
         QueueStatus::Done { reference, .. } => ("done", reference.as_str()),
+        QueueStatus::Withdrawn => ("withdrawn", ""),
     };
     let text = |value: &str| spreadsheet_safe(value).into_owned();
     [

@@ -88,16 +88,30 @@ impl DecisionView {
                 .collect(),
             reasons: decision.reasons.iter().map(|c| (c.id.clone(), c.text.clone())).collect(),
             flags: decision.flags.iter().map(|f| f.as_str().replace('_', " ")).collect(),
-            queue: entries
-                .iter()
-                .map(|e| {
-                    let amount = e.amount.map(|a| format!("{} ", format_amount(a, currency))).unwrap_or_default();
-                    format!("{}: {amount}{}", crate::gui::queues::queue_title(e.queue), e.detail)
-                })
-                .collect(),
+            queue: if entries.is_empty() {
+                vec![nothing_queued(decision)]
+            } else {
+                entries
+                    .iter()
+                    .map(|e| {
+                        let amount = e.amount.map(|a| format!("{} ", format_amount(a, currency))).unwrap_or_default();
+                        format!("{}: {amount}{}", crate::gui::queues::queue_title(e.queue), e.detail)
+                    })
+                    .collect()
+            },
             saving: false,
             message: None,
         }
+    }
+}
+
+/// Why confirming queues nothing, so the clerk is not left with an empty list to wonder about.
+fn nothing_queued(decision: &Decision) -> String {
+    if decision.disposition.settles() && decision.money.net.is_zero() && !decision.money.items_accepted.is_zero() {
+        "nothing to pay: the fees take the whole value of what was accepted (the decision records them)".to_owned()
+    } else {
+        "nothing: no money is owed and nothing arrived to send back (the decision is recorded with its reasons)"
+            .to_owned()
     }
 }
 

@@ -304,6 +304,7 @@ pub fn stage_words(stage: &PackageStage) -> (egui::Color32, String) {
     match stage {
         PackageStage::Quarantined => (theme::WAIT, "quarantined".to_owned()),
         PackageStage::Received => (theme::WAIT, "received, not decided".to_owned()),
+        PackageStage::Reopened => (theme::WAIT, "reopened, not decided".to_owned()),
         PackageStage::Decided(verdict) => (theme::GOOD, format!("decided: {verdict}")),
     }
 }

@@ -89,8 +89,9 @@ pub struct MerchantFigures {
     pub holds_waiting: u64,
 }
 
-/// The deductions kept from refunds and store credit, by kind, as each decision set them. A decision that
-/// pays nothing (a denial, an exchange) keeps no fee: there is no payment to keep it from.
+/// The deductions kept from refunds and store credit, by kind: what each decision actually withheld
+/// ([`crate::domain::decision::MoneyBreakdown::withheld`]), never more than the value it accepted. A
+/// decision that pays nothing (a denial, an exchange) keeps no fee: there is no payment to keep it from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FeesKept {
     pub restocking: Money,

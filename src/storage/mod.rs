@@ -23,6 +23,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::decision::Decision;
 use crate::domain::inspection::InspectionSheet;
+use crate::domain::ledger::{Ledger, PackageEntry};
 use crate::domain::money::Money;
 use crate::domain::queue::QueueEntry;
 use crate::domain::records::{OrderRecord, RmaRecord};
@@ -109,6 +110,9 @@ pub struct ReceivedPackage {
     /// authorization decides it. Neither RMA nor order: quarantined until it is matched.
     pub order_id: Option<i64>,
     pub note: String,
+    /// A second box of a split shipment for an RMA (or order) that has a package already: the clerk's
+    /// explicit choice. Without it the store refuses a second package, so one box is one package.
+    pub another_box: bool,
 }
 
 /// A photo's record: the stored original (named by its SHA-256) and what was read from it.
@@ -144,10 +148,12 @@ pub struct OperatorRow {
 pub enum PackageStage {
     /// Matched to no RMA yet.
     Quarantined,
-    /// Received; no inspection saved with a decision yet.
+    /// Received (its inspection open); not decided yet.
     Received,
-    /// Decided, with the latest decision's verdict.
+    /// Decided, with the verdict of the decision that stands (a hold is decided again).
     Decided(Verdict),
+    /// Its decision withdrawn by a supervisor's reopen: to be inspected and decided again.
+    Reopened,
 }
 
 /// A package as lists show it: today's packages, quarantine, search results.
@@ -181,6 +187,15 @@ pub struct DecisionToSave {
     pub policy_sha256: String,
     pub override_: Option<Override>,
     pub queue: Vec<QueueEntry>,
+}
+
+/// A reopen done: the decision withdrawn, its queue items withdrawn (nobody had exported or paid them) and
+/// those that stand (exported or paid: the next decision is queued as the difference from them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reopened {
+    pub decision_id: i64,
+    pub withdrawn: Vec<i64>,
+    pub standing: Vec<i64>,
 }
 
 /// A supervisor-approved change to the engine's decision.
@@ -233,6 +248,16 @@ pub struct DecisionRow {
     pub station: String,
     pub override_reason: Option<String>,
     pub approved_by: Option<String>,
+    /// Withdrawn by a supervisor's reopen: when (RFC 3339 UTC), by whom and why. A withdrawn decision is
+    /// kept for the record and counts for nothing.
+    pub withdrawn: Option<Withdrawal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawal {
+    pub at: String,
+    pub by: String,
+    pub reason: String,
 }
 
 /// Everything the station knows about one package, for the records screen.
@@ -240,8 +265,13 @@ pub struct DecisionRow {
 pub struct PackageHistory {
     pub package: PackageRow,
     pub rma: Option<RmaMatch>,
+    /// The order of a package received without an RMA.
+    pub order: Option<StoredOrder>,
     /// Inspection id and sheet, oldest first.
     pub inspections: Vec<(i64, InspectionSheet)>,
+    /// For each item of the latest inspection's saved sheet, its place on the sheet as the clerk had it
+    /// (the place its photos record): a sheet resumed puts them back there.
+    pub positions: Vec<usize>,
     pub photos: Vec<PhotoRow>,
     pub decisions: Vec<DecisionRow>,
     pub queue: Vec<QueueRow>,
@@ -348,6 +378,26 @@ pub enum StoreError {
     NotQuarantined { id: i64 },
     #[error("the {queue} queue is not exported in batches: it is work at the bench, not a payment or a shipment")]
     NotBatched { queue: Queue },
+    #[error(
+        "package {package_id} was decided already (decision {decision_id}); a supervisor's reopen withdraws a decision before it is decided again"
+    )]
+    AlreadyDecided { package_id: i64, decision_id: i64 },
+    #[error(
+        "{sku}: {asked} more unit(s) cannot be settled: the order has {ordered} and {settled} are settled already (refunded, credited, exchanged or replaced); nothing was saved — decide the package again"
+    )]
+    AlreadySettled { sku: String, ordered: u32, settled: u32, asked: u32 },
+    #[error(
+        "the {what} of this order was kept already by decision {decision_id}; nothing was saved — decide the package again"
+    )]
+    ChargedTwice { what: &'static str, decision_id: i64 },
+    #[error(
+        "package #{package_id} was received for this {what} already: open it, or receive this one as another box of a split shipment"
+    )]
+    AlreadyReceived { what: &'static str, package_id: i64 },
+    #[error("package {package_id} has no decision that stands: there is nothing to reopen")]
+    NotDecided { package_id: i64 },
+    #[error("queue item {id} was withdrawn by a reopen; it is not to be done")]
+    Withdrawn { id: i64 },
     #[error("the storage worker has stopped")]
     WorkerGone,
 }
@@ -420,8 +470,20 @@ pub trait Store: Send {
     fn save_inspection(&mut self, inspection_id: i64, sheet: &InspectionSheet, stamp: &Stamp)
     -> Result<(), StoreError>;
     /// Saves a confirmed decision and its queue entries (store-credit entries get a fresh unguessable
-    /// code) in one transaction, audited as `decided` or, with an override, `overridden`.
+    /// code) in one transaction, audited as `decided` or, with an override, `overridden`. Refused, with
+    /// nothing saved, when the return's ledger does not allow it: the package's decision stands already
+    /// (only a hold is decided again), a unit would be settled twice, or a charge kept once per order or
+    /// RMA would be kept again.
     fn record_decision(&mut self, decision: &DecisionToSave, stamp: &Stamp) -> Result<i64, StoreError>;
+    /// The ledger of an order's packages other than `package_id`: what the engine decides that package
+    /// against ([`crate::domain::ledger`]).
+    fn earlier_ledger(&self, order_id: i64, package_id: i64) -> Result<Ledger, StoreError>;
+    /// A supervisor's reopen of a decided package, with the reason: the decision is withdrawn (kept, marked),
+    /// its queue items nobody exported or paid are withdrawn, and the package may be decided again; a refund
+    /// or store credit then decided is queued as the difference from what stood. Audited.
+    fn reopen_package(&mut self, package_id: i64, reason: &str, stamp: &Stamp) -> Result<Reopened, StoreError>;
+    /// Every package of an order, oldest first, as its ledger counts it.
+    fn order_packages(&self, order_id: i64) -> Result<Vec<PackageEntry>, StoreError>;
     /// A queue's items, open ones first by due date then age; `include_done` adds the done ones.
     fn queue_items(&self, queue: Queue, include_done: bool, limit: usize) -> Result<Vec<QueueRow>, StoreError>;
     /// Open items per queue (every queue listed, zero included), in [`Queue::ALL`] order.
@@ -450,6 +512,8 @@ pub trait Store: Send {
     /// Packages by any number: the package id, the scanned code, an RMA, order or expected tracking
     /// number (normalized like [`number_key`]). Newest first.
     fn find_packages(&self, number: &str, limit: usize) -> Result<Vec<PackageRow>, StoreError>;
+    /// The packages received for an RMA, oldest first.
+    fn packages_of_rma(&self, rma_id: i64) -> Result<Vec<PackageRow>, StoreError>;
     /// A package's whole story.
     fn package_history(&self, package_id: i64) -> Result<PackageHistory, StoreError>;
     /// Every decision of the packages received for this RMA, oldest first.

@@ -335,6 +335,7 @@ fn scans_that_look_like_sql_shell_or_paths_are_refused_or_kept_as_inert_text() {
             rma_id: None,
             order_id: None,
             note: scanned.clone(),
+            another_box: true,
         };
         let id = store.receive_package(&package, &stamp).unwrap();
         let history = store.package_history(id).unwrap();

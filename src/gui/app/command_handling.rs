@@ -111,8 +111,13 @@ impl StationApp {
             self.banner = Some((false, "a package is already open on the bench: finish it first (F2)".to_owned()));
             return;
         }
-        let arrival =
-            Arrival { scanned_code: pending.card.code().to_owned(), scanned_kind: pending.kind.clone(), claim, note };
+        let arrival = Arrival {
+            scanned_code: pending.card.code().to_owned(),
+            scanned_kind: pending.kind.clone(),
+            claim,
+            note,
+            another_box: false,
+        };
         let (actor, now) = (self.actor(), self.now());
         self.pending = None;
         self.submit(
@@ -149,14 +154,7 @@ impl StationApp {
         let Some(bench) = self.bench.as_mut() else { return };
         let photo_items: Vec<Option<usize>> = bench.photos.iter().map(|p| p.item).collect();
         let package = &bench.package;
-        match bench::decision::decide(
-            &self.policies,
-            &package.claim,
-            package.package_id,
-            &bench.sheet,
-            &photo_items,
-            now.today,
-        ) {
+        match bench::decision::decide(&self.policies, package, &bench.sheet, &photo_items, now.today) {
             Ok(decided) => bench.decided = Some(decided),
             Err(BenchError::Quarantined { .. }) => {
                 self.bench = None;

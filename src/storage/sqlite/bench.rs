@@ -7,7 +7,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::audit_log::{append, instant};
 use super::rows::{
-    ids_of, load_decisions, load_photos, load_sheet, package_rows, package_select, queue_rows, queue_select, rma_match,
+    ids_of, load_decisions, load_order, load_photos, load_sheet, package_rows, package_select, queue_rows,
+    queue_select, rma_match,
 };
 use super::write;
 use crate::domain::inspection::InspectionSheet;
@@ -19,6 +20,22 @@ pub(super) fn receive_package(
     stamp: &Stamp,
 ) -> Result<i64, StoreError> {
     let tx = write(conn)?;
+    // Asked inside the write transaction: two benches scanning the same RMA at once get one package.
+    if !package.another_box {
+        let existing: Option<i64> = match (package.rma_id, package.order_id) {
+            (Some(rma_id), _) => tx
+                .prepare_cached("SELECT min(id) FROM packages WHERE rma_id = ?1")?
+                .query_row([rma_id], |r| r.get(0))?,
+            (None, Some(order_id)) => tx
+                .prepare_cached("SELECT min(id) FROM packages WHERE order_id = ?1 AND rma_id IS NULL")?
+                .query_row([order_id], |r| r.get(0))?,
+            (None, None) => None,
+        };
+        if let Some(package_id) = existing {
+            let what = if package.rma_id.is_some() { "RMA" } else { "order" };
+            return Err(StoreError::AlreadyReceived { what, package_id });
+        }
+    }
     tx.prepare_cached(
         "INSERT INTO packages (scanned_code, scanned_kind, received_at, station, operator, rma_id, quarantined, note,
              scanned_key, order_id)
@@ -37,7 +54,7 @@ pub(super) fn receive_package(
         package.order_id,
     ])?;
     let id = tx.last_insert_rowid();
-    let detail = serde_json::json!({ "scanned": package.scanned_code, "kind": package.scanned_kind, "rma_id": package.rma_id, "order_id": package.order_id, "note": package.note });
+    let detail = serde_json::json!({ "scanned": package.scanned_code, "kind": package.scanned_kind, "rma_id": package.rma_id, "order_id": package.order_id, "note": package.note, "another_box": package.another_box });
     let action = if package.rma_id.is_some() || package.order_id.is_some() { "received" } else { "quarantined" };
     append(&tx, stamp, "package", &id.to_string(), action, &detail.to_string())?;
     tx.commit()?;
@@ -253,9 +270,23 @@ pub(super) fn package_history(conn: &Connection, package_id: i64) -> Result<Pack
         .pop()
         .ok_or(StoreError::NotFound { what: "package", id: package_id })?;
     let rma = package.rma_id.map(|rma_id| rma_match(conn, rma_id)).transpose()?;
+    let order_id: Option<i64> =
+        conn.prepare_cached("SELECT order_id FROM packages WHERE id = ?1")?.query_row([package_id], |r| r.get(0))?;
+    let order = match (&rma, order_id) {
+        (None, Some(order_id)) => Some(load_order(conn, order_id)?),
+        _ => None,
+    };
     let inspection_ids = ids_of(conn, "SELECT id FROM inspections WHERE package_id = ?1 ORDER BY id", package_id)?;
     let inspections =
         inspection_ids.iter().map(|&id| Ok((id, load_sheet(conn, id)?))).collect::<Result<Vec<_>, StoreError>>()?;
+    let positions = match inspection_ids.last() {
+        Some(&latest) => conn
+            .prepare_cached("SELECT position FROM inspection_items WHERE inspection_id = ?1 ORDER BY position")?
+            .query_map([latest], |r| r.get::<_, i64>(0))?
+            .map(|position| Ok(usize::try_from(position?).unwrap_or(usize::MAX)))
+            .collect::<Result<Vec<_>, StoreError>>()?,
+        None => Vec::new(),
+    };
     let mut photo_ids = Vec::new();
     let mut photos = Vec::new();
     for &inspection_id in &inspection_ids {
@@ -276,5 +307,9 @@ pub(super) fn package_history(conn: &Connection, package_id: i64) -> Result<Pack
         audit.extend(super::audit_log::entries(conn, entity, &id.to_string())?);
     }
     audit.sort_by_key(|entry| entry.seq);
-    Ok(PackageHistory { package, rma, inspections, photos, decisions, queue, audit })
+    Ok(PackageHistory { package, rma, order, inspections, positions, photos, decisions, queue, audit })
+}
+
+pub(super) fn packages_of_rma(conn: &Connection, rma_id: i64) -> Result<Vec<PackageRow>, StoreError> {
+    package_rows(conn, concat!(package_select!(), " WHERE p.rma_id = ?1 ORDER BY p.id"), [rma_id])
 }

@@ -71,7 +71,7 @@ pub(super) fn read(conn: &Connection, period: &DashboardPeriod) -> Result<Dashbo
             }
         }
         if matches!(disposition, Disposition::Refund | Disposition::StoreCredit) {
-            let (fees, money) = (&mut f.fees_week, &saved.money);
+            let (fees, money) = (&mut f.fees_week, &saved.money.withheld());
             fees.restocking = fees.restocking + money.restocking_fee;
             fees.card = fees.card + money.card_fee;
             fees.return_label = fees.return_label + money.return_label;

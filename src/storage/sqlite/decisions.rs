@@ -30,6 +30,8 @@ pub(super) fn record_decision(
         return Err(StoreError::NotFound { what: "inspection", id: to_save.inspection_id });
     }
     let decision = &to_save.decision;
+    super::ledger::check(&tx, to_save.package_id, decision)?;
+    let queue = super::ledger::adjusted(&tx, to_save.package_id, &to_save.queue)?;
     let override_ = to_save.override_.as_ref();
     tx.prepare_cached(
         "INSERT INTO decisions (package_id, inspection_id, verdict, disposition, net_cents, decision_json, policy_sha256,
@@ -58,7 +60,7 @@ pub(super) fn record_decision(
         "disposition": decision.disposition.as_str(),
         "net": decision.money.net.to_string(),
         "policy_sha256": to_save.policy_sha256,
-        "queue_items": to_save.queue.len(),
+        "queue_items": queue.len(),
     });
     let action = match (override_, detail.as_object_mut()) {
         (Some(o), Some(fields)) => {
@@ -72,11 +74,12 @@ pub(super) fn record_decision(
         _ => "decided",
     };
     append(&tx, stamp, "decision", &decision_id.to_string(), action, &detail.to_string())?;
-    for entry in &to_save.queue {
+    for (entry, paid_before) in &queue {
         let code = if entry.queue == Queue::StoreCredit { Some(fresh_code(&tx, path)?) } else { None };
         tx.prepare_cached(
-            "INSERT INTO queue_items (queue, package_id, decision_id, amount_cents, due_on, detail, status, created_at, code)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8)",
+            "INSERT INTO queue_items (queue, package_id, decision_id, amount_cents, due_on, detail, status, created_at, code,
+                 paid_before_cents)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9)",
         )?
         .execute(params![
             entry.queue.as_str(),
@@ -87,6 +90,7 @@ pub(super) fn record_decision(
             entry.detail,
             instant(stamp),
             code,
+            paid_before.map(cents),
         ])?;
         let item_id = tx.last_insert_rowid();
         // The store-credit code stays out of the audit log: whoever reads it can spend it, and the log is
@@ -98,6 +102,7 @@ pub(super) fn record_decision(
             "due_on": entry.due_on.map(|d| d.to_string()),
             "detail": entry.detail,
             "code_issued": code.is_some(),
+            "paid_before": paid_before.map(|m| m.to_string()),
         });
         append(&tx, stamp, "queue_item", &item_id.to_string(), "created", &detail.to_string())?;
     }

@@ -16,6 +16,7 @@ mod decisions;
 mod error;
 mod evidence;
 mod exports;
+mod ledger;
 mod operators;
 mod orders;
 mod queues;
@@ -30,14 +31,15 @@ use std::time::Duration;
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 
 use crate::domain::inspection::InspectionSheet;
+use crate::domain::ledger::{Ledger, PackageEntry};
 use crate::domain::records::{OrderRecord, RmaRecord};
 use crate::domain::vocabulary::{Queue, Role};
 use crate::policies::PolicySet;
 use crate::storage::audit::{AuditEntry, AuditHead};
 use crate::storage::{
     BatchFile, BatchSummary, Dashboard, DashboardPeriod, DecisionToSave, EvidenceRecord, ExportBatch, ImportCounts,
-    ImportSource, OperatorRow, PackageHistory, PackageRow, PhotoRow, QueueRow, ReceivedPackage, RmaMatch, Stamp, Store,
-    StoreCounts, StoreError, StoredOrder, StoredRma, VerifyReport,
+    ImportSource, OperatorRow, PackageHistory, PackageRow, PhotoRow, QueueRow, ReceivedPackage, Reopened, RmaMatch,
+    Stamp, Store, StoreCounts, StoreError, StoredOrder, StoredRma, VerifyReport,
 };
 use schema::LATEST;
 
@@ -268,6 +270,18 @@ impl Store for SqliteStore {
         decisions::record_decision(&mut self.conn, &self.path, to_save, stamp)
     }
 
+    fn earlier_ledger(&self, order_id: i64, package_id: i64) -> Result<Ledger, StoreError> {
+        ledger::earlier(&self.conn, order_id, package_id)
+    }
+
+    fn reopen_package(&mut self, package_id: i64, reason: &str, stamp: &Stamp) -> Result<Reopened, StoreError> {
+        ledger::reopen(&mut self.conn, package_id, reason, stamp)
+    }
+
+    fn order_packages(&self, order_id: i64) -> Result<Vec<PackageEntry>, StoreError> {
+        ledger::entries(&self.conn, order_id)
+    }
+
     fn queue_items(&self, queue: Queue, include_done: bool, limit: usize) -> Result<Vec<QueueRow>, StoreError> {
         queues::queue_items(&self.conn, queue, include_done, limit)
     }
@@ -314,6 +328,10 @@ impl Store for SqliteStore {
 
     fn find_packages(&self, number: &str, limit: usize) -> Result<Vec<PackageRow>, StoreError> {
         bench::find_packages(&self.conn, number, limit)
+    }
+
+    fn packages_of_rma(&self, rma_id: i64) -> Result<Vec<PackageRow>, StoreError> {
+        bench::packages_of_rma(&self.conn, rma_id)
     }
 
     fn package_history(&self, package_id: i64) -> Result<PackageHistory, StoreError> {

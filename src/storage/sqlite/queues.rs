@@ -68,6 +68,7 @@ pub(super) fn complete_queue_item(
         Some((status, stored_reference)) if status == "done" => {
             return Err(StoreError::AlreadyDone { id, reference: stored_reference.unwrap_or_default() });
         }
+        Some((status, _)) if status == "withdrawn" => return Err(StoreError::Withdrawn { id }),
         Some(_) => {}
     }
     // Trimmed: a reference is pasted or scanned, and a stray space must not make it another reference.

@@ -11,18 +11,20 @@ use crate::domain::money::Money;
 use crate::domain::records::{OrderLineRecord, OrderRecord, OrderStatus, RmaRecord};
 use crate::storage::{
     DecisionRow, PackageRow, PackageStage, PhotoRow, QueueRow, QueueStatus, RmaMatch, StoreError, StoredOrder,
-    StoredRma,
+    StoredRma, Withdrawal,
 };
 
-/// The columns of a [`PackageRow`] (read by [`package_rows`]): the package, its RMA's number and merchant, and
-/// the latest decision's verdict (`decisions_by_package`, newest id first). A macro so that each query's
+/// The columns of a [`PackageRow`] (read by [`package_rows`]): the package, its RMA's number and merchant, the
+/// verdict of the decision that stands (`decisions_by_package`, newest id first) and whether one was withdrawn. A macro so that each query's
 /// text is one constant, prepared once.
 macro_rules! package_select {
     () => {
         "SELECT p.id, p.scanned_code, p.scanned_kind, p.received_at, p.operator, p.station, p.rma_id, r.number,
                 r.merchant, p.note,
-                (SELECT d.verdict FROM decisions d WHERE d.package_id = p.id ORDER BY d.id DESC LIMIT 1),
-                p.quarantined
+                (SELECT d.verdict FROM decisions d WHERE d.package_id = p.id AND d.withdrawn_at IS NULL
+                 ORDER BY d.id DESC LIMIT 1),
+                p.quarantined,
+                EXISTS (SELECT 1 FROM decisions d WHERE d.package_id = p.id AND d.withdrawn_at IS NOT NULL)
          FROM packages p LEFT JOIN rmas r ON r.id = p.rma_id"
     };
 }
@@ -34,7 +36,7 @@ macro_rules! queue_select {
     () => {
         "SELECT q.id, q.queue, q.package_id, q.decision_id, o.merchant, r.number, o.number, o.customer_name,
                 o.customer_email, o.ship_to, o.payment_reference, o.currency, q.amount_cents, q.due_on, q.detail,
-                q.code, q.status, q.reference, q.done_at, q.created_at
+                q.code, q.status, q.reference, q.done_at, q.created_at, q.paid_before_cents
          FROM queue_items q
          LEFT JOIN packages p ON p.id = q.package_id
          LEFT JOIN rmas r ON r.id = p.rma_id
@@ -229,9 +231,11 @@ pub(super) fn package_rows(
         let rma_id: Option<i64> = row.get(6)?;
         let verdict: Option<String> = row.get(10)?;
         let quarantined: bool = row.get(11)?;
+        let reopened: bool = row.get(12)?;
         let stage = match (quarantined, verdict) {
             (true, _) => PackageStage::Quarantined,
             (false, Some(verdict)) => PackageStage::Decided(stored("decision verdict", &verdict)?),
+            (false, None) if reopened => PackageStage::Reopened,
             (false, None) => PackageStage::Received,
         };
         packages.push(PackageRow {
@@ -280,10 +284,11 @@ pub(super) fn queue_rows(
                 reference: row.get::<_, Option<String>>(17)?.unwrap_or_default(),
                 at: row.get::<_, Option<String>>(18)?.unwrap_or_default(),
             },
+            "withdrawn" => QueueStatus::Withdrawn,
             other => {
                 return Err(StoreError::Corrupt {
                     what: format!("queue item {id}"),
-                    detail: format!("unknown status {other:?}; expected open or done"),
+                    detail: format!("unknown status {other:?}; expected open, done or withdrawn"),
                 });
             }
         };
@@ -302,6 +307,7 @@ pub(super) fn queue_rows(
             payment_reference: row.get(10)?,
             currency: row.get::<_, Option<String>>(11)?.unwrap_or_default(),
             amount: row.get::<_, Option<i64>>(12)?.map(Money::from_cents),
+            paid_before: row.get::<_, Option<i64>>(20)?.map(Money::from_cents),
             due_on: due_on.map(|d| date("queue item due date", &d)).transpose()?,
             detail: row.get(14)?,
             code: row.get(15)?,
@@ -395,7 +401,7 @@ pub(super) fn load_photos(conn: &Connection, inspection_id: i64) -> Result<Vec<(
 pub(super) fn load_decisions(conn: &Connection, package_id: i64) -> Result<Vec<DecisionRow>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, inspection_id, verdict, disposition, net_cents, decision_json, policy_sha256, decided_on, operator,
-                station, override_reason, approved_by
+                station, override_reason, approved_by, withdrawn_at, withdrawn_by, withdrawn_reason
          FROM decisions WHERE package_id = ?1 ORDER BY id",
     )?;
     let mut rows = stmt.query([package_id])?;
@@ -417,6 +423,14 @@ pub(super) fn load_decisions(conn: &Connection, package_id: i64) -> Result<Vec<D
             station: row.get(9)?,
             override_reason: row.get(10)?,
             approved_by: row.get(11)?,
+            withdrawn: match row.get::<_, Option<String>>(12)? {
+                Some(at) => Some(Withdrawal {
+                    at,
+                    by: row.get::<_, Option<String>>(13)?.unwrap_or_default(),
+                    reason: row.get::<_, Option<String>>(14)?.unwrap_or_default(),
+                }),
+                None => None,
+            },
         });
     }
     Ok(decisions)

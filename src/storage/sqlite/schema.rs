@@ -287,6 +287,17 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (station, key)
     ) WITHOUT ROWID;
     "#,
+    // 8: a return's ledger. A supervisor's reopen withdraws a package's decision: it stays, marked, for the
+    // record, and the ledger (what is settled, what was kept) counts only decisions that stand.
+    r#"
+    ALTER TABLE decisions ADD COLUMN withdrawn_at TEXT;
+    ALTER TABLE decisions ADD COLUMN withdrawn_by TEXT;
+    ALTER TABLE decisions ADD COLUMN withdrawn_reason TEXT;
+    -- A refund or store credit decided after a reopen whose earlier payment stood (paid, or exported to be
+    -- paid) is queued as the difference: paid_before_cents is what the withdrawn decisions paid, amount_cents
+    -- the difference (negative: money to recover). A reopen marks the items nobody exported 'withdrawn'.
+    ALTER TABLE queue_items ADD COLUMN paid_before_cents INTEGER;
+    "#,
 ];
 
 /// The schema version this station writes.

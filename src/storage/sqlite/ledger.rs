@@ -1,0 +1,260 @@
+//! A return's ledger in SQLite: the packages of an order, what each one's sheet says arrived and the
+//! decision that stands on it, read for the engine and checked again inside the transaction that records a
+//! decision ([`check`]), so nothing that bypasses the window can settle a unit twice.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::audit_log::{append, instant};
+use super::rows::{load_order, stored};
+use super::write;
+use crate::domain::decision::Decision;
+use crate::domain::ledger::{DecidedLine, DecisionEntry, Ledger, PackageEntry};
+use crate::domain::money::Money;
+use crate::domain::queue::QueueEntry;
+use crate::domain::vocabulary::{Queue, Verdict};
+use crate::formats::case_json::RecordedDecision;
+use crate::storage::{Reopened, Stamp, StoreError};
+
+/// The order a package belongs to (through its RMA or directly) and its RMA's number, if it is matched.
+pub(super) fn claim_of_package(
+    conn: &Connection,
+    package_id: i64,
+) -> Result<(Option<i64>, Option<String>), StoreError> {
+    conn.prepare_cached(
+        "SELECT COALESCE(r.order_id, p.order_id), r.number FROM packages p LEFT JOIN rmas r ON r.id = p.rma_id
+         WHERE p.id = ?1",
+    )?
+    .query_row([package_id], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()?
+    .ok_or(StoreError::NotFound { what: "package", id: package_id })
+}
+
+/// Every package of the order, oldest first, with what arrived in it and the decision that stands on it.
+pub(super) fn entries(conn: &Connection, order_id: i64) -> Result<Vec<PackageEntry>, StoreError> {
+    // Two index seeks (rmas_by_order then packages_by_rma; packages_by_order), never a scan of packages.
+    let mut packages = conn.prepare_cached(
+        "SELECT p.id, r.number FROM rmas r JOIN packages p ON p.rma_id = r.id WHERE r.order_id = ?1
+         UNION ALL
+         SELECT p.id, NULL FROM packages p WHERE p.order_id = ?1 AND p.rma_id IS NULL
+         ORDER BY 1",
+    )?;
+    let found = packages
+        .query_map([order_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    found.into_iter().map(|(package_id, rma)| entry(conn, package_id, rma)).collect()
+}
+
+fn entry(conn: &Connection, package_id: i64, rma: Option<String>) -> Result<PackageEntry, StoreError> {
+    // The latest inspection's sheet is what arrived (a package has one; the latest is the one worked on).
+    let received = conn
+        .prepare_cached(
+            "SELECT sku, sum(qty) FROM inspection_items
+             WHERE inspection_id = (SELECT max(id) FROM inspections WHERE package_id = ?1)
+             GROUP BY sku ORDER BY min(position)",
+        )?
+        .query_map([package_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let standing: Option<(i64, String, String)> = conn
+        .prepare_cached(
+            "SELECT id, disposition, decision_json FROM decisions
+             WHERE package_id = ?1 AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([package_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let decision = standing
+        .map(|(decision_id, disposition, json)| {
+            let recorded = RecordedDecision::parse(&json)
+                .map_err(|e| StoreError::Corrupt { what: format!("decision {decision_id}"), detail: e.to_string() })?;
+            Ok::<_, StoreError>(DecisionEntry {
+                decision_id,
+                disposition: stored("decision disposition", &disposition)?,
+                lines: recorded
+                    .lines
+                    .iter()
+                    .map(|line| DecidedLine {
+                        sku: line.sku.clone(),
+                        accepted: line.accepted,
+                        refused: line.refused,
+                        missing: line.missing,
+                    })
+                    .collect(),
+                card_fee: recorded.money.card_fee,
+                return_label: recorded.money.return_label,
+            })
+        })
+        .transpose()?;
+    Ok(PackageEntry { package_id, rma, received, decision })
+}
+
+/// The ledger of the order's packages other than `package_id` (the order's whole ledger if it has no
+/// other), with the order's lines.
+pub(super) fn earlier(conn: &Connection, order_id: i64, package_id: i64) -> Result<Ledger, StoreError> {
+    let order = load_order(conn, order_id)?.record.to_order();
+    let entries = entries(conn, order_id)?;
+    Ok(Ledger::build(&order, entries.iter().filter(|entry| entry.package_id != package_id)))
+}
+
+/// Refuses a decision on `package_id` that the ledger does not allow: a second decision on a package whose
+/// decision stands (only a hold is decided again; a supervisor's reopen withdraws the rest), units settled
+/// beyond what the order's other packages left, or a charge kept once already kept. Runs inside the
+/// recording transaction, so two stations deciding the same goods at once cannot both pass it.
+pub(super) fn check(conn: &Connection, package_id: i64, decision: &Decision) -> Result<(), StoreError> {
+    let standing: Option<(i64, String)> = conn
+        .prepare_cached(
+            "SELECT id, verdict FROM decisions WHERE package_id = ?1 AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row(params![package_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((decision_id, verdict)) = standing
+        && stored::<Verdict>("decision verdict", &verdict)? != Verdict::Hold
+    {
+        return Err(StoreError::AlreadyDecided { package_id, decision_id });
+    }
+    let (Some(order_id), rma) = claim_of_package(conn, package_id)? else { return Ok(()) };
+    let earlier = earlier(conn, order_id, package_id)?;
+    if decision.disposition.settles() {
+        for line in decision.lines.iter().filter(|line| line.accepted > 0) {
+            let before = earlier.line(&line.sku);
+            if before.settled + line.accepted > before.ordered {
+                return Err(StoreError::AlreadySettled {
+                    sku: line.sku.clone(),
+                    ordered: before.ordered,
+                    settled: before.settled,
+                    asked: line.accepted,
+                });
+            }
+        }
+    }
+    let charged_twice = |what: &'static str, by: Option<i64>| match by {
+        Some(decision_id) => Err(StoreError::ChargedTwice { what, decision_id }),
+        None => Ok(()),
+    };
+    if !decision.money.card_fee.is_zero() {
+        charged_twice("card fee", earlier.card_fee_kept_by)?;
+    }
+    if let (Some(rma), false) = (rma, decision.money.return_label.is_zero()) {
+        charged_twice("return label", earlier.label_kept_by(&rma))?;
+    }
+    Ok(())
+}
+
+/// Withdraws the decision that stands on a package (a supervisor's reopen, with the reason): its queue
+/// items that nobody exported or paid are withdrawn; those exported or paid stand, and the package's next
+/// decision is queued as the difference from them ([`paid_before`]). All in one transaction, audited.
+pub(super) fn reopen(
+    conn: &mut Connection,
+    package_id: i64,
+    reason: &str,
+    stamp: &Stamp,
+) -> Result<Reopened, StoreError> {
+    let tx = write(conn)?;
+    let standing: Option<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM decisions WHERE package_id = ?1 AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([package_id], |r| r.get(0))
+        .optional()?;
+    let Some(decision_id) = standing else {
+        claim_of_package(&tx, package_id)?;
+        return Err(StoreError::NotDecided { package_id });
+    };
+    tx.prepare_cached(
+        "UPDATE decisions SET withdrawn_at = ?2, withdrawn_by = ?3, withdrawn_reason = ?4 WHERE id = ?1",
+    )?
+    .execute(params![decision_id, instant(stamp), stamp.operator, reason])?;
+    let withdrawn = tx
+        .prepare_cached(
+            "SELECT id FROM queue_items WHERE decision_id = ?1 AND status = 'open' AND batch_id IS NULL ORDER BY id",
+        )?
+        .query_map([decision_id], |r| r.get::<_, i64>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    for &item in &withdrawn {
+        tx.prepare_cached("UPDATE queue_items SET status = 'withdrawn', done_at = ?2 WHERE id = ?1")?
+            .execute(params![item, instant(stamp)])?;
+        let detail = serde_json::json!({ "decision_id": decision_id, "reason": reason });
+        append(&tx, stamp, "queue_item", &item.to_string(), "withdrawn", &detail.to_string())?;
+    }
+    let standing_items = tx
+        .prepare_cached("SELECT id FROM queue_items WHERE decision_id = ?1 AND status != 'withdrawn' ORDER BY id")?
+        .query_map([decision_id], |r| r.get::<_, i64>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let detail = serde_json::json!({
+        "decision_id": decision_id,
+        "reason": reason,
+        "withdrawn_items": withdrawn,
+        "standing_items": standing_items,
+    });
+    append(&tx, stamp, "decision", &decision_id.to_string(), "withdrawn", &detail.to_string())?;
+    append(&tx, stamp, "package", &package_id.to_string(), "reopened", &detail.to_string())?;
+    tx.commit()?;
+    Ok(Reopened { decision_id, withdrawn, standing: standing_items })
+}
+
+/// What the package's withdrawn decisions paid (or sent to be paid) in `queue`: their items that were
+/// exported or done, never withdrawn. Adjustments count too, so a package reopened twice is adjusted
+/// against everything paid before.
+pub(super) fn paid_before(conn: &Connection, package_id: i64, queue: Queue) -> Result<Money, StoreError> {
+    let cents: i64 = conn
+        .prepare_cached(
+            "SELECT COALESCE(sum(q.amount_cents), 0) FROM queue_items q JOIN decisions d ON d.id = q.decision_id
+             WHERE q.package_id = ?1 AND q.queue = ?2 AND d.withdrawn_at IS NOT NULL AND q.status != 'withdrawn'",
+        )?
+        .query_row(params![package_id, queue.as_str()], |r| r.get(0))?;
+    Ok(Money::from_cents(cents))
+}
+
+/// The queue entries a decision creates, adjusted for what the package's withdrawn decisions paid: a refund
+/// or store credit becomes the difference (with what was paid before), nothing when it is the same, and an
+/// overpayment becomes a hold to recover it, never a negative payment. A package never reopened queues its
+/// entries as they are.
+pub(super) fn adjusted(
+    conn: &Connection,
+    package_id: i64,
+    entries: &[QueueEntry],
+) -> Result<Vec<(QueueEntry, Option<Money>)>, StoreError> {
+    let mut adjusted = Vec::new();
+    for entry in entries {
+        if !paying(entry.queue) {
+            adjusted.push((entry.clone(), None));
+            continue;
+        }
+        let paid = paid_before(conn, package_id, entry.queue)?;
+        let owed = entry.amount.unwrap_or(Money::ZERO);
+        if paid.is_zero() {
+            adjusted.push((entry.clone(), None));
+        } else if owed > paid {
+            let detail = format!("adjustment: {paid} paid before the reopen, {owed} owed now; {}", entry.detail);
+            adjusted.push((QueueEntry { amount: Some(owed - paid), detail, ..entry.clone() }, Some(paid)));
+        } else if paid > owed {
+            adjusted.push((recover(entry.queue, paid, owed), None));
+        }
+    }
+    // A queue paid before that the new decision pays nothing in: all of it was overpaid.
+    for queue in [Queue::Refund, Queue::StoreCredit] {
+        if !entries.iter().any(|entry| entry.queue == queue) {
+            let paid = paid_before(conn, package_id, queue)?;
+            if !paid.is_zero() {
+                adjusted.push((recover(queue, paid, Money::ZERO), None));
+            }
+        }
+    }
+    Ok(adjusted)
+}
+
+/// A hold for whoever recovers an overpayment: the station never queues a negative payment.
+fn recover(queue: Queue, paid: Money, owed: Money) -> QueueEntry {
+    QueueEntry {
+        queue: Queue::Hold,
+        amount: None,
+        due_on: None,
+        detail: format!(
+            "recover {} of {} overpaid: {paid} was paid before the reopen, {owed} is owed now",
+            paid - owed,
+            queue.as_str().replace('_', " ")
+        ),
+    }
+}
+
+fn paying(queue: Queue) -> bool {
+    matches!(queue, Queue::Refund | Queue::StoreCredit)
+}
