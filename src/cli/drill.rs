@@ -114,6 +114,14 @@ fn two_stations_words(report: &TwoStationsReport) -> String {
     out
 }
 
+/// The hidden `drill settle`: one box of `rma` decided, and confirmed when told to on standard input.
+pub(super) fn settle(policies: &PolicySet, data_dir: Option<&Path>, station: &str, rma: &str) -> Result<(), CliError> {
+    let data_dir = data_dir.ok_or(DrillError::NoDataDir)?;
+    let mut go = std::io::stdin().lock();
+    crate::drill::settle::run(data_dir, station, rma, policies, &mut go, &mut std::io::stdout().lock())?;
+    Ok(())
+}
+
 /// The hidden `drill worker`: the save path in a loop, reporting each committed change.
 pub(super) fn worker(
     policies: &PolicySet,

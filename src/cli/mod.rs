@@ -245,6 +245,13 @@ enum DrillCommand {
         #[arg(long)]
         seed: Option<u64>,
     },
+    /// One box of an RMA received and decided, confirmed when a line comes on standard input (what the race
+    /// test starts two of at once).
+    #[command(hide = true)]
+    Settle {
+        #[arg(long)]
+        rma: String,
+    },
     /// The save path in a loop, one line per committed change (what the drills start and kill).
     #[command(hide = true)]
     Worker {
@@ -466,6 +473,7 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
             DrillCommand::TwoStations { packages, seed } => {
                 drill::two_stations(&policies, cli.data_dir.as_deref(), packages, seed)?;
             }
+            DrillCommand::Settle { rma } => drill::settle(&policies, cli.data_dir.as_deref(), &cli.station, &rma)?,
             DrillCommand::Worker { seed, packages } => {
                 drill::worker(&policies, cli.data_dir.as_deref(), &cli.station, seed, packages)?;
             }

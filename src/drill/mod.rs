@@ -13,6 +13,7 @@
 
 pub mod check;
 pub mod crash;
+pub mod settle;
 pub mod two_stations;
 pub mod worker;
 

@@ -6,6 +6,7 @@
 mod crash;
 mod disk_full;
 mod garbage;
+mod race;
 mod restore;
 mod security;
 mod two_stations;
