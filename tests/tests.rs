@@ -29,6 +29,7 @@ mod picker;
 mod policy_files;
 mod queue_export;
 mod record_hash;
+mod return_life;
 mod scan;
 mod scanner;
 mod status;

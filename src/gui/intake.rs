@@ -13,6 +13,12 @@ pub const SCAN_FIELD: &str = "Scan";
 pub const RECEIVE: &str = "Receive and inspect (Enter)";
 pub const RECEIVE_WITHOUT_RMA: &str = "Receive without an RMA (the policy decides)";
 pub const DISMISS: &str = "Dismiss (Escape)";
+pub const ANOTHER_BOX: &str = "Another box for this RMA (a split shipment)";
+
+/// The button that opens a package received before: resumed if it is not decided, viewed if it is.
+pub fn open_package_words(package_id: i64) -> String {
+    format!("Open package #{package_id} (Enter)")
+}
 pub const QUARANTINE: &str = "Quarantine the package";
 pub const QUARANTINE_NOTE: &str = "Quarantine note";
 pub const SEARCH_FIELD: &str = "Search by order number, customer name or email";
@@ -115,8 +121,9 @@ impl ScanRow {
 /// What the last package scan found, as the clerk must act on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MatchCard {
-    /// RMAs to open: one (Enter opens it) or several (type its number in the scan field, or click).
-    Rmas { code: String, options: Vec<String>, items: Vec<String> },
+    /// RMAs to open: one (Enter opens it) or several (type its number in the scan field, or click). An RMA
+    /// received before lists its packages (`earlier`, in words) and Enter opens the latest of them.
+    Rmas { code: String, options: Vec<String>, items: Vec<String>, earlier: Vec<String>, open_package: Option<i64> },
     /// An order with no RMA: what the merchant's policy says about such a package.
     NoRma { code: String, order: String, policy: String },
     /// Nothing matched (or the search found nothing yet).
@@ -149,6 +156,10 @@ pub enum IntakeCommand {
     },
     /// An order's package without an RMA: receive it and let the merchant's policy decide it.
     ReceiveWithoutRma,
+    /// Open a package received before: resume it if it is not decided, view its record if it is.
+    OpenPackage(i64),
+    /// Receive the scanned box as a further box of a split shipment for the card's only RMA.
+    AnotherBox,
     Dismiss,
 }
 
@@ -232,8 +243,26 @@ pub fn intake_ui(ui: &mut egui::Ui, view: &IntakeView, form: &mut IntakeForm) ->
 fn card_ui(ui: &mut egui::Ui, card: &MatchCard, form: &mut IntakeForm) -> Option<IntakeCommand> {
     let mut command = None;
     match card {
-        MatchCard::Rmas { code, options, items } => {
+        MatchCard::Rmas { code, options, items, earlier, open_package } => {
             ui.label(format!("Scanned {code}"));
+            if let ([only], Some(package_id)) = (options.as_slice(), open_package) {
+                ui.colored_label(theme::WAIT, theme::heading(&format!("{only}: received before")));
+                for line in earlier {
+                    ui.label(format!("    {line}"));
+                }
+                ui.horizontal(|ui| {
+                    if ui.button(open_package_words(*package_id)).clicked() {
+                        command = Some(IntakeCommand::OpenPackage(*package_id));
+                    }
+                    if ui.button(ANOTHER_BOX).clicked() {
+                        command = Some(IntakeCommand::AnotherBox);
+                    }
+                    if ui.button(DISMISS).clicked() {
+                        command = Some(IntakeCommand::Dismiss);
+                    }
+                });
+                return command;
+            }
             if let [only] = options.as_slice() {
                 ui.colored_label(theme::GOOD, theme::heading(only));
                 for item in items {
@@ -297,6 +326,33 @@ fn search_and_quarantine_ui(ui: &mut egui::Ui, form: &mut IntakeForm) -> Option<
         }
     });
     command
+}
+
+/// A package received before for the scanned RMA, in one line: when, where, by whom, how it was decided,
+/// and what it queued with whether that was paid or shipped.
+pub fn earlier_words(history: &crate::storage::PackageHistory) -> String {
+    let package = &history.package;
+    let mut words = format!(
+        "package #{} · received {} at {} by {} · {}",
+        package.id,
+        crate::gui::words::local_time(&package.received_at),
+        package.station,
+        package.operator,
+        stage_words(&package.stage).1
+    );
+    if let Some(decision) = history.decisions.iter().rev().find(|d| d.withdrawn.is_none()) {
+        words.push_str(&format!(", {}", decision.disposition.as_str().replace('_', " ")));
+    }
+    for item in &history.queue {
+        let amount = item.amount.map(|a| format!(" {a}")).unwrap_or_default();
+        let status = match &item.status {
+            crate::records::QueueStatus::Open => "open".to_owned(),
+            crate::records::QueueStatus::Done { reference, .. } => format!("done ({reference})"),
+            crate::records::QueueStatus::Withdrawn => "withdrawn".to_owned(),
+        };
+        words.push_str(&format!(" · {}{amount}: {status}", crate::gui::queues::queue_title(item.queue)));
+    }
+    words
 }
 
 /// A package's stage in words and colour.

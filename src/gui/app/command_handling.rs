@@ -88,11 +88,17 @@ impl StationApp {
                     move |found| AppEvent::Searched { code, kind, found },
                 );
             }
-            IntakeCommand::Quarantine { note } => self.receive(Claim::Quarantined, note, ctx),
+            IntakeCommand::Quarantine { note } => self.receive(Claim::Quarantined, note, false, ctx),
+            IntakeCommand::OpenPackage(package_id) => self.open_package(package_id, ctx),
+            IntakeCommand::AnotherBox => {
+                if let Some(found) = self.pending.as_ref().and_then(|p| p.options.first().cloned()) {
+                    self.receive(Claim::Rma(found), String::new(), true, ctx);
+                }
+            }
             IntakeCommand::ReceiveWithoutRma => {
                 let order = self.pending.as_ref().and_then(|p| p.order.clone());
                 if let Some(order) = order {
-                    self.receive(Claim::OrderOnly(order), String::new(), ctx);
+                    self.receive(Claim::OrderOnly(order), String::new(), false, ctx);
                 }
             }
         }
@@ -101,11 +107,35 @@ impl StationApp {
     /// Receives the package against the card's option and opens its inspection.
     pub(super) fn open(&mut self, option: usize, ctx: &egui::Context) {
         let Some(found) = self.pending.as_ref().and_then(|p| p.options.get(option).cloned()) else { return };
-        self.receive(Claim::Rma(found), String::new(), ctx);
+        self.receive(Claim::Rma(found), String::new(), false, ctx);
     }
 
-    /// Receives the card's package against `claim` (or quarantines it) and opens its inspection.
-    pub(super) fn receive(&mut self, claim: Claim, note: String, ctx: &egui::Context) {
+    /// Opens a package received before: its record when its decision stands (a supervisor's reopen comes
+    /// before it is decided again), else the package back on the bench as it was saved.
+    pub(super) fn open_package(&mut self, package_id: i64, ctx: &egui::Context) {
+        if self.bench.is_some() {
+            self.banner = Some((false, "a package is already open on the bench: finish it first (F2)".to_owned()));
+            return;
+        }
+        self.pending = None;
+        let (actor, now) = (self.actor(), self.now());
+        self.submit(
+            ctx,
+            move |store| match bench::intake::resume(store, &actor, &now, package_id) {
+                Err(BenchError::Decided { .. }) => Ok(None),
+                other => other.map(Some).map_err(Problem::from),
+            },
+            move |result| match result {
+                Ok(Some(resumed)) => AppEvent::Resumed(Ok(Box::new(resumed))),
+                Ok(None) => AppEvent::ShowRecord(package_id),
+                Err(problem) => AppEvent::Resumed(Err(problem)),
+            },
+        );
+    }
+
+    /// Receives the card's package against `claim` (or quarantines it) and opens its inspection;
+    /// `another_box`: a further box of a split shipment for a claim received before.
+    pub(super) fn receive(&mut self, claim: Claim, note: String, another_box: bool, ctx: &egui::Context) {
         let Some(pending) = &self.pending else { return };
         if self.bench.is_some() {
             self.banner = Some((false, "a package is already open on the bench: finish it first (F2)".to_owned()));
@@ -116,7 +146,7 @@ impl StationApp {
             scanned_kind: pending.kind.clone(),
             claim,
             note,
-            another_box: false,
+            another_box,
         };
         let (actor, now) = (self.actor(), self.now());
         self.pending = None;

@@ -103,21 +103,21 @@ impl StationApp {
             AppEvent::Matched { scan, code, kind, found } => {
                 if let Some(record) = self.recent.iter_mut().find(|r| r.seq == scan) {
                     record.row.outcome = match &found {
-                        Ok(found) => ScanOutcome::of(found),
+                        Ok((found, _)) => ScanOutcome::of(found),
                         Err(problem) => ScanOutcome::Failed(problem.to_string()),
                     };
                 }
                 // Only the latest package scan opens a card: an older answer arriving late must not
                 // replace what the clerk is looking at.
                 if scan + 1 == self.next_scan
-                    && let Ok(found) = found
+                    && let Ok((found, earlier)) = found
                 {
-                    self.pending = self.card_for(code, kind, found);
+                    self.pending = self.card_for(code, kind, found, &earlier);
                 }
             }
             AppEvent::Searched { code, kind, found } => match found {
                 Ok(options) if !options.is_empty() => {
-                    self.pending = self.card_for(code, kind, IntakeMatch::Rmas(options));
+                    self.pending = self.card_for(code, kind, IntakeMatch::Rmas(options), &[]);
                 }
                 Ok(_) => self.banner = Some((false, "the search found no RMA".to_owned())),
                 Err(problem) => self.banner = Some((false, problem.to_string())),
@@ -125,30 +125,37 @@ impl StationApp {
             AppEvent::Opened(result) => match result {
                 Ok(received) => {
                     let Received { package, sheet } = *received;
-                    let (words, checkpoint) = match package.claim {
-                        Claim::Quarantined => ("is in quarantine", Checkpoint::ShippingLabel),
-                        _ => ("received", Checkpoint::Contents),
+                    let words = match package.claim {
+                        Claim::Quarantined => "is in quarantine",
+                        _ => "received",
                     };
                     self.banner = Some((true, format!("{} {words}", package.claim.number(package.package_id))));
-                    self.bench = Some(OpenPackage {
-                        package,
-                        sheet,
-                        selected: 0,
-                        checkpoint,
-                        photos: Vec::new(),
-                        photos_pending: 0,
-                        decided: None,
-                        saving: false,
-                        message: None,
-                    });
-                    self.inspection_form = InspectionForm::default();
-                    // The last package's label belongs to it, not to the one now on the bench.
-                    self.intake_label = None;
-                    self.screen = Screen::Inspection;
-                    self.refresh_today(ctx);
-                    self.find_webcams();
+                    self.put_on_bench(package, sheet, Vec::new(), ctx);
                 }
                 Err(message) => self.banner = Some((false, format!("the package was not received: {message}"))),
+            },
+            AppEvent::ShowRecord(package_id) => {
+                self.screen = Screen::Records;
+                self.records_command(RecordsCommand::Open(package_id), ctx);
+            }
+            AppEvent::Resumed(result) => match result {
+                Ok(resumed) => {
+                    let Resumed { package, sheet, photos } = *resumed;
+                    let number = package.claim.number(package.package_id);
+                    self.banner =
+                        Some((true, format!("{number}: package #{} resumed as it was saved", package.package_id)));
+                    let tiles = photos
+                        .into_iter()
+                        .map(|photo| PhotoTile {
+                            sha256: photo.sha256,
+                            checkpoint: photo.checkpoint,
+                            item: photo.item_position.and_then(|p| usize::try_from(p).ok()),
+                            thumbnail: None,
+                        })
+                        .collect();
+                    self.put_on_bench(package, sheet, tiles, ctx);
+                }
+                Err(message) => self.banner = Some((false, format!("the package was not opened: {message}"))),
             },
             AppEvent::Today(Ok(packages)) => self.today = packages,
             AppEvent::Today(Err(problem)) | AppEvent::InspectionSaved(Err(problem)) => {
@@ -319,8 +326,43 @@ impl StationApp {
         }
     }
 
+    /// Puts a package on the bench with its sheet (and the photos taken of it) and opens its inspection.
+    fn put_on_bench(
+        &mut self,
+        package: BenchPackage,
+        sheet: InspectionSheet,
+        photos: Vec<PhotoTile>,
+        ctx: &egui::Context,
+    ) {
+        let checkpoint =
+            if matches!(package.claim, Claim::Quarantined) { Checkpoint::ShippingLabel } else { Checkpoint::Contents };
+        self.bench = Some(OpenPackage {
+            package,
+            sheet,
+            selected: 0,
+            checkpoint,
+            photos,
+            photos_pending: 0,
+            decided: None,
+            saving: false,
+            message: None,
+        });
+        self.inspection_form = InspectionForm::default();
+        // The last package's label belongs to it, not to the one now on the bench.
+        self.intake_label = None;
+        self.screen = Screen::Inspection;
+        self.refresh_today(ctx);
+        self.find_webcams();
+    }
+
     /// The card a finished lookup shows.
-    pub(super) fn card_for(&self, code: String, kind: String, found: IntakeMatch) -> Option<PendingMatch> {
+    pub(super) fn card_for(
+        &self,
+        code: String,
+        kind: String,
+        found: IntakeMatch,
+        earlier: &[PackageHistory],
+    ) -> Option<PendingMatch> {
         let card = match &found {
             IntakeMatch::Rmas(options) => {
                 let items = match options.as_slice() {
@@ -329,7 +371,13 @@ impl StationApp {
                     }
                     _ => Vec::new(),
                 };
-                MatchCard::Rmas { code, options: options.iter().map(rma_line).collect(), items }
+                MatchCard::Rmas {
+                    code,
+                    options: options.iter().map(rma_line).collect(),
+                    items,
+                    earlier: earlier.iter().map(crate::gui::intake::earlier_words).collect(),
+                    open_package: earlier.last().map(|history| history.package.id),
+                }
             }
             IntakeMatch::Orders(orders) => {
                 let order = orders.first()?;

@@ -30,7 +30,7 @@ use eframe::egui;
 use crate::auth::{self, AuthError, SignedIn};
 use crate::bench::decision::{Confirmed, Decided, OnTheBench, OverrideRequest, PreparedOverride};
 use crate::bench::intake::IntakeMatch;
-use crate::bench::intake::{Arrival, Received};
+use crate::bench::intake::{Arrival, Received, Resumed};
 use crate::bench::operators::SETUP;
 use crate::bench::{self, Actor, BenchError, BenchPackage, Claim};
 use crate::clock::{Clock, Now};
@@ -143,8 +143,13 @@ enum AppEvent {
         scan: u64,
         code: String,
         kind: String,
-        found: Result<IntakeMatch, Problem>,
+        /// What the scan matched, and the packages received before for its only RMA.
+        found: Result<(IntakeMatch, Vec<PackageHistory>), Problem>,
     },
+    /// A decided package asked to be opened: its record is shown.
+    ShowRecord(i64),
+    /// A package received before, opened on the bench again.
+    Resumed(Result<Box<Resumed>, Problem>),
     Searched {
         code: String,
         kind: String,

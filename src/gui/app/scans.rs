@@ -21,7 +21,14 @@ impl StationApp {
     /// Enter on an empty scan field, or the CONFIRM barcode: the screen's main action.
     pub(super) fn confirm(&mut self, ctx: &egui::Context) {
         match self.screen {
-            Screen::Intake if self.pending.as_ref().is_some_and(|p| p.options.len() == 1) => self.open(0, ctx),
+            Screen::Intake => match self.pending.as_ref().map(|p| (&p.card, p.options.len())) {
+                Some((MatchCard::Rmas { open_package: Some(package_id), .. }, _)) => {
+                    let package_id = *package_id;
+                    self.open_package(package_id, ctx);
+                }
+                Some((_, 1)) => self.open(0, ctx),
+                _ => {}
+            },
             Screen::Inspection => self.decide(ctx),
             Screen::Decision if !self.override_form.open => self.confirm_decision(ctx),
             _ => {}
@@ -195,7 +202,16 @@ impl StationApp {
         let scanned = code.clone();
         let sent = self.submit(
             ctx,
-            move |store| crate::bench::intake::find(store, &lookup).map_err(Problem::from),
+            move |store| {
+                let found = crate::bench::intake::find(store, &lookup)?;
+                let earlier = match &found {
+                    IntakeMatch::Rmas(options) if options.len() == 1 => {
+                        crate::bench::intake::received_before(store, options[0].rma.id)?
+                    }
+                    _ => Vec::new(),
+                };
+                Ok::<_, Problem>((found, earlier))
+            },
             move |found| AppEvent::Matched { scan: seq, code: scanned, kind, found },
         );
         let outcome =

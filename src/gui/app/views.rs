@@ -94,6 +94,11 @@ impl StationApp {
         self.preview.as_ref()
     }
 
+    /// The id of the package on the bench, if one is open.
+    pub fn package_on_bench(&self) -> Option<i64> {
+        self.bench.as_ref().map(|b| b.package.package_id)
+    }
+
     /// The sheet being filled in, if a package is open.
     pub fn sheet(&self) -> Option<&InspectionSheet> {
         self.bench.as_ref().map(|b| &b.sheet)

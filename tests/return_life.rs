@@ -1,0 +1,104 @@
+//! A return's life through the window (issue 14's reproductions on screen): a rescanned RMA says what
+//! became of its package and opens it instead of a second one; another box of a split shipment settles
+//! nothing twice; a package matched from quarantine opens for inspection when its RMA is scanned.
+
+use egui_kittest::kittest::Queryable;
+use rma_station::bench::intake::{Arrival, match_quarantined, receive};
+use rma_station::bench::{Actor, Claim};
+use rma_station::domain::vocabulary::{Queue, Role, Verdict};
+use rma_station::gui::intake::{ANOTHER_BOX, MatchCard, open_package_words};
+use rma_station::gui::{Screen, StationApp};
+use rma_station::storage::sqlite::SqliteStore;
+use rma_station::storage::{Store, database_path};
+
+use crate::bench_flow::{Bench, confirm, decide, enter, open_and_decide};
+use crate::gui::{app, demo_station, harness, scan, sign_in, step_until, with_demo};
+use crate::support::{POLICIES, clock};
+
+/// Everything order CP-20108 holds, scanned item by item.
+const EVERYTHING: [&str; 6] =
+    ["KVM-4P-DP", "KVM-4P-DP", "CBL-KVM-USB-2M", "CBL-KVM-USB-2M", "PSU-12V-2A", "PSU-12V-2A"];
+
+/// Scans `label` and waits for a card that names a package received before.
+fn card_of_earlier(harness: &mut Bench, label: &str) -> i64 {
+    scan(harness, label);
+    step_until(harness, "a card naming the earlier package", |app: &StationApp| {
+        matches!(app.intake_view().card, Some(MatchCard::Rmas { open_package: Some(_), .. }))
+    });
+    match harness.state().intake_view().card {
+        Some(MatchCard::Rmas { open_package: Some(id), .. }) => id,
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn a_rescanned_rma_shows_its_package_and_another_box_refunds_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    open_and_decide(&mut harness, "RMA-2026-0108", &EVERYTHING);
+    confirm(&mut harness);
+
+    // Scanned again: the card says so, with what was queued, and offers the package, not a new one.
+    let package = card_of_earlier(&mut harness, "RMA-2026-0108");
+    harness.get_by_label(&open_package_words(package));
+    harness.get_by_label(ANOTHER_BOX);
+    let Some(MatchCard::Rmas { earlier, .. }) = harness.state().intake_view().card else { unreachable!() };
+    assert!(
+        earlier[0].contains("by sam") && earlier[0].contains("Refunds") || earlier[0].contains("refund"),
+        "{earlier:?}"
+    );
+    // Enter opens it: decided, so its record.
+    enter(&mut harness);
+    step_until(&mut harness, "the package's record", |app| app.screen() == Screen::Records);
+
+    // Another box by the clerk's choice, with the same goods: denied, nothing refunded again.
+    harness.key_press(eframe::egui::Key::Escape);
+    harness.run();
+    card_of_earlier(&mut harness, "RMA-2026-0108");
+    harness.get_by_label(ANOTHER_BOX).click();
+    harness.run();
+    step_until(&mut harness, "the inspection", |app| app.screen() == Screen::Inspection);
+    assert_ne!(harness.state().package_on_bench(), Some(package));
+    for item in EVERYTHING {
+        scan(&mut harness, item);
+    }
+    decide(&mut harness);
+    assert_eq!(harness.state().decision_view().unwrap().verdict, Verdict::Deny);
+    confirm(&mut harness);
+
+    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let refunds = store.queue_items(Queue::Refund, true, 100).unwrap();
+    assert_eq!(refunds.iter().filter(|row| row.rma_number == "RMA-2026-0108").count(), 1, "{refunds:#?}");
+    assert_eq!(store.find_packages("RMA-2026-0108", 10).unwrap().len(), 2, "the first box and the other box");
+}
+
+#[test]
+fn a_package_matched_from_quarantine_opens_for_inspection_when_its_rma_is_scanned_even_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    with_demo(dir.path());
+    let quarantined = {
+        let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+        let (clerk, now) = (Actor { name: "sam".into(), role: Role::Clerk, station: "bench-1".into() }, clock().now());
+        let arrival = Arrival {
+            scanned_code: "TORN-LABEL".into(),
+            scanned_kind: "unknown".into(),
+            claim: Claim::Quarantined,
+            note: "label torn".into(),
+            another_box: false,
+        };
+        let package = receive(&mut store, &clerk, &now, arrival).unwrap().package.package_id;
+        match_quarantined(&mut store, &clerk, &now, package, "RMA-2026-0104").unwrap();
+        package
+    };
+    for _restart in 0..2 {
+        let mut harness = harness(app(dir.path(), Vec::new()));
+        sign_in(&mut harness, "sam", "1357");
+        assert_eq!(card_of_earlier(&mut harness, "RMA-2026-0104"), quarantined);
+        enter(&mut harness);
+        step_until(&mut harness, "the inspection", |app| app.screen() == Screen::Inspection);
+        assert_eq!(harness.state().package_on_bench(), Some(quarantined));
+        assert!(harness.state().sheet().is_some_and(|sheet| !sheet.items.is_empty()));
+    }
+    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    assert_eq!(store.find_packages("RMA-2026-0104", 10).unwrap().len(), 1, "one box, one package");
+}
