@@ -30,6 +30,7 @@ mod queue_export;
 mod record_hash;
 mod scan;
 mod scanner;
+mod sign_in;
 mod status;
 mod storage;
 mod support;

@@ -3,8 +3,8 @@
 //!
 //! Take a scan at intake ([`intake`]), receive a package and open its inspection, save the sheet and its
 //! photos ([`inspection`]), decide and confirm, with a supervisor's override ([`decision`]), match a
-//! quarantined package, mark queue items and batches done and export them ([`queues`]), sign in and add
-//! operators ([`operators`]). The window runs these on its worker threads, the CLI and the drills call
+//! quarantined package, mark queue items and batches done and export them ([`queues`]), sign in with the
+//! lockout kept in the store ([`sign_in`]) and add operators ([`operators`]). The window runs these on its worker threads, the CLI and the drills call
 //! them directly, and the tests call them too, so every path that moves a package or money goes through
 //! the same code. Nothing here draws, reads the clock or knows which thread it runs on; the engine and
 //! the queue rules are the domain's, the transactions the store's.
@@ -14,6 +14,7 @@ pub mod inspection;
 pub mod intake;
 pub mod operators;
 pub mod queues;
+pub mod sign_in;
 
 use crate::auth::AuthError;
 use crate::clock::Now;

@@ -287,6 +287,22 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (station, key)
     ) WITHOUT ROWID;
     "#,
+    // 8 (issue 14, the lockout kept in the database): each name's wrong PINs and lock, keyed as sign-in
+    // compares names (trimmed, lower case), so that a restart keeps a lock and a second station on the same
+    // file sees it. Rows hold only what still counts (a good PIN or a lock clears the wrong PINs); the story
+    // of every attempt, lock and unlock is in the audit log (`sign_in/<name>`).
+    r#"
+    CREATE TABLE sign_in_failures (
+        name_key TEXT NOT NULL,
+        at       TEXT NOT NULL
+    );
+    CREATE INDEX sign_in_failures_by_name ON sign_in_failures(name_key, at);
+
+    CREATE TABLE sign_in_locks (
+        name_key     TEXT PRIMARY KEY,
+        locked_until TEXT NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this station writes.
