@@ -28,6 +28,7 @@ mod picker;
 mod policy_files;
 mod queue_export;
 mod record_hash;
+mod roles;
 mod scan;
 mod scanner;
 mod sign_in;
