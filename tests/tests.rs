@@ -18,6 +18,7 @@ mod demo;
 mod drills;
 mod evidence;
 mod gui;
+mod gui_roles;
 mod import_formats;
 mod intake;
 mod labels;
