@@ -1,10 +1,10 @@
-//! Operator PINs: hashing (Argon2id), checking a new PIN, and signing in with the lockout rule.
+//! Operator PINs: hashing (Argon2id), checking a new PIN, and checking a PIN against the operators.
 //!
 //! A PIN is kept only as an Argon2id PHC string with its own random salt from the OS. Signing in looks
 //! the operator up by name (trimmed, case-insensitive, active operators only) and says only "wrong name
 //! or PIN", whichever it was; an unknown or inactive name costs the same Argon2 work as a known one, so
-//! the time taken does not tell either. The lockout itself is the pure rule in
-//! [`crate::domain::lockout`]; the caller keeps the [`Lockout`] and passes the time in. Argon2 is slow
+//! the time taken does not tell either. The lockout is not here: [`crate::bench::sign_in`] keeps it in the
+//! store around these checks, by the pure rule of [`crate::domain::lockout`]. Argon2 is slow
 //! on purpose (tens of milliseconds): the window reads the candidates on the storage thread
 //! ([`candidates`]) and checks the PIN ([`check_pin`]) or hashes a new one on the `pin-check` thread, so
 //! neither a frame nor the database waits for it.
@@ -12,9 +12,8 @@
 use argon2::password_hash::SaltString;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::{ARGON2ID_IDENT, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier};
-use chrono::{DateTime, Utc};
 
-use crate::domain::lockout::{Lockout, MAX_FAILURES};
+use crate::domain::lockout::MAX_FAILURES;
 use crate::domain::vocabulary::Role;
 use crate::storage::{OperatorRow, Store, StoreError};
 
@@ -149,35 +148,8 @@ pub fn check_pin(candidates: &[OperatorRow], pin: &str) -> Result<SignedIn, Auth
 }
 
 /// Checks a name and PIN against the store's operators, without the lockout: an active operator whose
-/// name matches (trimmed, case-insensitive) and whose PIN hash the PIN verifies against.
-///
-/// For callers that keep the [`Lockout`] elsewhere: check the lockout, run this, then report the answer
-/// with [`Lockout::failed`] or [`Lockout::succeeded`]. [`sign_in`] does all three.
+/// name matches (trimmed, case-insensitive) and whose PIN hash the PIN verifies against. Signing in with
+/// the lockout is [`crate::bench::sign_in`]'s.
 pub fn authenticate(store: &dyn Store, name: &str, pin: &str) -> Result<SignedIn, AuthError> {
     check_pin(&candidates(store, name)?, pin)
-}
-
-/// Signs an operator in at `now`: refuses a locked name before looking at the PIN, checks the name and
-/// PIN ([`authenticate`]), and records the outcome in `lockout`. The wrong PIN that locks the name is
-/// answered with [`AuthError::Locked`], so the clerk learns of the lock at once. A store error is not
-/// a wrong PIN and does not count.
-pub fn sign_in(
-    store: &dyn Store,
-    name: &str,
-    pin: &str,
-    lockout: &mut Lockout,
-    now: DateTime<Utc>,
-) -> Result<SignedIn, AuthError> {
-    lockout.check(name, now).map_err(|locked| AuthError::Locked { minutes: locked.minutes_left(now) })?;
-    match authenticate(store, name, pin) {
-        Ok(signed_in) => {
-            lockout.succeeded(name);
-            Ok(signed_in)
-        }
-        Err(AuthError::WrongNameOrPin) => match lockout.failed(name, now) {
-            Some(locked) => Err(AuthError::Locked { minutes: locked.minutes_left(now) }),
-            None => Err(AuthError::WrongNameOrPin),
-        },
-        Err(other) => Err(other),
-    }
 }

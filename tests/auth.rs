@@ -1,9 +1,11 @@
 //! Operator PINs: Argon2id hashes with their own salt, verification that never panics on a damaged
 //! hash, the rules for a new PIN in the clerk's words, and sign-in with the lockout against a real store.
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use rma_station::auth::{AuthError, SignedIn, check_new_pin, hash_pin, sign_in, verify_pin};
-use rma_station::domain::lockout::Lockout;
+use chrono::{TimeDelta, TimeZone, Utc};
+use rma_station::auth::{AuthError, SignedIn, check_new_pin, hash_pin, verify_pin};
+use rma_station::bench::BenchError;
+use rma_station::bench::sign_in::sign_in;
+use rma_station::clock::Now;
 use rma_station::domain::vocabulary::Role;
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{Stamp, Store, database_path};
@@ -100,43 +102,44 @@ fn stamp() -> Stamp {
     }
 }
 
-fn morning(minute: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).single().unwrap() + TimeDelta::minutes(minute)
+fn morning(minute: i64) -> Now {
+    Now::in_zone(Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).single().unwrap() + TimeDelta::minutes(minute), &Utc)
 }
 
-/// Needs `Store::operators` and `Store::add_operator` of the SQLite store.
+/// Needs `Store::operators`, `Store::add_operator` and the sign-in records of the SQLite store.
 #[test]
 fn sign_in_checks_name_and_pin_against_a_real_store_with_the_lockout() {
     let folder = tempfile::tempdir().unwrap();
     let mut store = SqliteStore::open(&database_path(folder.path()), &POLICIES).unwrap();
     store.add_operator("Sam", Role::Clerk, &hash_pin("1357").unwrap(), &stamp()).unwrap();
     store.add_operator("Dana", Role::Supervisor, &hash_pin("2468").unwrap(), &stamp()).unwrap();
-    let store: &dyn Store = &store;
-    let mut lockout = Lockout::new();
+    let store: &mut dyn Store = &mut store;
+    let wrong =
+        |result: Result<SignedIn, BenchError>| matches!(result, Err(BenchError::Auth(AuthError::WrongNameOrPin)));
 
     // The stored name comes back, whatever the case and spaces typed.
     let sam = SignedIn { name: "Sam".into(), role: Role::Clerk };
-    assert_eq!(sign_in(store, "sam", "1357", &mut lockout, morning(0)).unwrap(), sam);
-    assert_eq!(sign_in(store, "  SAM ", "1357", &mut lockout, morning(0)).unwrap(), sam);
-    let dana = sign_in(store, "dana", "2468", &mut lockout, morning(0)).unwrap();
+    assert_eq!(sign_in(store, "bench-1", &morning(0), "sam", "1357").unwrap(), sam);
+    assert_eq!(sign_in(store, "bench-1", &morning(0), "  SAM ", "1357").unwrap(), sam);
+    let dana = sign_in(store, "bench-1", &morning(0), "dana", "2468").unwrap();
     assert_eq!(dana, SignedIn { name: "Dana".into(), role: Role::Supervisor });
 
     // A wrong PIN, another operator's PIN and an unknown name get the same words.
     for (name, pin) in [("sam", "2468"), ("sam", "1358"), ("nobody", "1357"), ("", "1357")] {
-        let refused = sign_in(store, name, pin, &mut lockout, morning(1)).unwrap_err();
+        let refused = sign_in(store, "bench-1", &morning(1), name, pin).unwrap_err();
         assert_eq!(refused.to_string(), "wrong name or PIN", "{name:?} / {pin:?}");
     }
     // A good PIN forgets those: 4 more wrong PINs are still fine, the 5th locks.
-    sign_in(store, "sam", "1357", &mut lockout, morning(1)).unwrap();
+    sign_in(store, "bench-1", &morning(1), "sam", "1357").unwrap();
     for _ in 0..4 {
-        assert!(matches!(sign_in(store, "sam", "0000", &mut lockout, morning(2)), Err(AuthError::WrongNameOrPin)));
+        assert!(wrong(sign_in(store, "bench-1", &morning(2), "sam", "0000")));
     }
-    let locked = sign_in(store, "Sam", "0000", &mut lockout, morning(2)).unwrap_err();
+    let locked = sign_in(store, "bench-1", &morning(2), "Sam", "0000").unwrap_err();
     assert_eq!(locked.to_string(), "locked for 5 more minutes after 5 wrong PINs");
     // While locked even the right PIN is refused, without being checked; other operators are unaffected.
-    let still = sign_in(store, "sam", "1357", &mut lockout, morning(4)).unwrap_err();
+    let still = sign_in(store, "bench-1", &morning(4), "sam", "1357").unwrap_err();
     assert_eq!(still.to_string(), "locked for 3 more minutes after 5 wrong PINs");
-    sign_in(store, "dana", "2468", &mut lockout, morning(4)).unwrap();
+    sign_in(store, "bench-1", &morning(4), "dana", "2468").unwrap();
     // Five minutes on, the right PIN works again.
-    assert_eq!(sign_in(store, "sam", "1357", &mut lockout, morning(7)).unwrap(), sam);
+    assert_eq!(sign_in(store, "bench-1", &morning(7), "sam", "1357").unwrap(), sam);
 }

@@ -362,7 +362,7 @@ fn the_refund_queue_exports_a_batch_and_an_item_is_marked_done_with_its_referenc
     assert!(json.to_string_lossy().ends_with("refund-batch-000001.json"), "{json:?}");
     step_until(&mut harness, "the batch listed", |app| app.queues_view().batches.len() == 1);
     assert!(harness.query_by_label_contains("Batch 1 · ").is_some(), "the screen lists the batch");
-    assert!(harness.query_by_label(MARK_BATCH_DONE).is_some(), "an open batch can be marked done at once");
+    assert!(harness.query_by_label(MARK_BATCH_DONE).is_none(), "a clerk is offered to mark a batch paid");
     let mut reader = csv::Reader::from_path(file).unwrap();
     let headers = reader.headers().unwrap().clone();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -377,6 +377,14 @@ fn the_refund_queue_exports_a_batch_and_an_item_is_marked_done_with_its_referenc
     assert_eq!(audited.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["claimed", "exported"]);
     assert!(audited[1].detail.contains(&rma_station::policies::sha256_hex(&std::fs::read(file).unwrap())));
 
+    // The clerk exported the batch; a supervisor marks what was paid (a clerk may not: tests/gui_roles.rs).
+    assert!(harness.query_by_label(MARK_DONE).is_none(), "a clerk is offered to mark an item paid");
+    harness.get_by_label("Sign out").click();
+    harness.run();
+    sign_in(&mut harness, "dana", "2468");
+    harness.key_press(eframe::egui::Key::F3);
+    step_until(&mut harness, "the refund queue", |app| app.queues_view().batches.len() == 1);
+    assert!(harness.query_by_label(MARK_BATCH_DONE).is_some(), "an open batch can be marked done at once");
     harness.get_by_label(MARK_DONE).click();
     harness.run();
     type_into(&mut harness, REFERENCE, "re_3MtwBwLkdIwHu7ix");

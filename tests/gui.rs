@@ -114,9 +114,14 @@ pub fn scan(harness: &mut Harness<'static, StationApp>, code: &str) {
 
 /// The demo station, signed in as the demo clerk.
 pub fn demo_station(dir: &Path) -> Harness<'static, StationApp> {
+    demo_station_as(dir, "sam", "1357")
+}
+
+/// The demo station, signed in as a demo operator (sam, a clerk, PIN 1357; dana, a supervisor, PIN 2468).
+pub fn demo_station_as(dir: &Path, name: &str, pin: &str) -> Harness<'static, StationApp> {
     with_demo(dir);
     let mut harness = harness(app(dir, Vec::new()));
-    sign_in(&mut harness, "sam", "1357");
+    sign_in(&mut harness, name, pin);
     harness
 }
 

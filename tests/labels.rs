@@ -36,7 +36,7 @@ use rma_station::storage::{ReceivedPackage, Stamp, Store, database_path};
 use serialport::{SerialPort, TTYPort};
 
 use crate::bench_flow::open_and_decide;
-use crate::gui::{demo_station, step_until, type_into};
+use crate::gui::{demo_station, demo_station_as, step_until, type_into};
 use crate::support::{POLICIES, TODAY, date, run_station};
 
 // ----- the real save path, shared with the dashboard's tests -----
@@ -778,7 +778,8 @@ fn choose(harness: &mut Harness<'static, StationApp>, label: &str, option: &str)
 #[test]
 fn after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_and_saves_it() {
     let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+    // A supervisor sets the printer up (a clerk may not: tests/gui_roles.rs), then works a return.
+    let mut harness = demo_station_as(dir.path(), "dana", "2468");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap().to_string();
 

@@ -1,9 +1,12 @@
 //! The sign-in lockout rule as a table of attempts in time: 4 wrong PINs are fine, the 5th within 10
 //! minutes locks the name for 5 minutes, a good PIN forgets the wrong ones, names are compared as
-//! sign-in compares them, and after a lock the count starts again.
+//! sign-in compares them, and after a lock the count starts again; and what each outcome tells the audit
+//! log. The rule is pure over one name's record: the table keeps the records as the store would, by key.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use rma_station::domain::lockout::{LockedUntil, Lockout};
+use rma_station::domain::lockout::{Event, LockedUntil, NameRecord, name_key};
 
 /// "mm:ss" after 09:00:00 on the test day.
 fn at(clock: &str) -> DateTime<Utc> {
@@ -19,7 +22,7 @@ enum Step {
     /// May the name try? `None`: yes; `Some(until)`: locked until then.
     Check(&'static str, &'static str, Option<&'static str>),
     /// A good PIN for the name.
-    Succeed(&'static str),
+    Succeed(&'static str, &'static str),
 }
 use Step::{Check, Fail, Succeed};
 
@@ -67,7 +70,7 @@ const TABLE: &[(&str, &[Step])] = &[
             Fail("sam", "00:10", None),
             Fail("sam", "00:20", None),
             Fail("sam", "00:30", None),
-            Succeed("sam"),
+            Succeed("sam", "00:35"),
             Fail("sam", "00:40", None),
             Fail("sam", "00:50", None),
             Fail("sam", "01:00", None),
@@ -148,22 +151,29 @@ const TABLE: &[(&str, &[Step])] = &[
 #[test]
 fn the_lockout_rule_step_by_step() {
     for (case, steps) in TABLE {
-        let mut lockout = Lockout::new();
+        let mut records: HashMap<String, NameRecord> = HashMap::new();
         for (n, step) in steps.iter().enumerate() {
             let context = format!("{case}: step {} {step:?}", n + 1);
             match *step {
                 Fail(name, clock, locks) => {
+                    let record = records.entry(name_key(name)).or_default();
+                    let outcome = record.failed(at(clock));
                     let expected = locks.map(|until| LockedUntil { until: at(until) });
-                    assert_eq!(lockout.failed(name, at(clock)), expected, "{context}");
+                    assert_eq!(outcome.locked(), expected, "{context}");
+                    *record = outcome.record;
                 }
                 Check(name, clock, locked) => {
                     let expected = match locked {
                         Some(until) => Err(LockedUntil { until: at(until) }),
                         None => Ok(()),
                     };
-                    assert_eq!(lockout.check(name, at(clock)), expected, "{context}");
+                    let record = records.get(&name_key(name)).cloned().unwrap_or_default();
+                    assert_eq!(record.check(at(clock)), expected, "{context}");
                 }
-                Succeed(name) => lockout.succeeded(name),
+                Succeed(name, clock) => {
+                    let record = records.entry(name_key(name)).or_default();
+                    *record = record.succeeded(at(clock)).unwrap().record;
+                }
             }
         }
     }
@@ -171,13 +181,67 @@ fn the_lockout_rule_step_by_step() {
 
 #[test]
 fn failures_counts_only_those_inside_the_window() {
-    let mut lockout = Lockout::new();
-    lockout.failed("sam", at("00:00"));
-    lockout.failed("sam", at("05:00"));
-    assert_eq!(lockout.failures("SAM", at("05:00")), 2);
-    assert_eq!(lockout.failures("sam", at("10:00")), 1);
-    assert_eq!(lockout.failures("sam", at("15:00")), 0);
-    assert_eq!(lockout.failures("dana", at("05:00")), 0);
+    let record = NameRecord::default().failed(at("00:00")).record.failed(at("05:00")).record;
+    assert_eq!(record.failures(at("05:00")), 2);
+    assert_eq!(record.failures(at("10:00")), 1);
+    assert_eq!(record.failures(at("15:00")), 0);
+}
+
+/// A record with wrong PINs at these times, and a lock until then.
+fn record(failures: &[&str], locked_until: Option<&str>) -> NameRecord {
+    NameRecord { failures: failures.iter().map(|t| at(t)).collect(), locked_until: locked_until.map(at) }
+}
+
+#[test]
+fn each_outcome_says_what_changed_for_the_audit_log() {
+    let ran_out = Some(at("05:00"));
+    // (what, the record before, a wrong PIN (true) or a good one, when, the events)
+    let cases: &[(&str, NameRecord, bool, &str, Vec<Event>)] = &[
+        ("a first wrong PIN", record(&[], None), true, "00:00", vec![Event::Failed { count: 1 }]),
+        (
+            "the fifth locks",
+            record(&["00:00", "00:01", "00:02", "00:03"], None),
+            true,
+            "00:04",
+            vec![Event::Failed { count: 5 }, Event::Locked(LockedUntil { until: at("05:04") })],
+        ),
+        ("a wrong PIN while locked says nothing", record(&[], Some("05:00")), true, "04:00", vec![]),
+        (
+            "a wrong PIN after the lock ran out: unlocked, then counted from one",
+            record(&[], Some("05:00")),
+            true,
+            "06:00",
+            vec![Event::Unlocked { lock_ended: ran_out, failures: 0 }, Event::Failed { count: 1 }],
+        ),
+        (
+            "an old wrong PIN no longer counts towards the next",
+            record(&["00:00", "00:01"], None),
+            true,
+            "10:00",
+            vec![Event::Failed { count: 2 }],
+        ),
+        ("a good PIN with nothing to forget says nothing", record(&[], None), false, "00:00", vec![]),
+        (
+            "a good PIN after wrong ones forgets them",
+            record(&["00:00", "00:01", "00:02"], None),
+            false,
+            "00:03",
+            vec![Event::Unlocked { lock_ended: None, failures: 3 }],
+        ),
+        (
+            "a good PIN after the lock ran out",
+            record(&[], Some("05:00")),
+            false,
+            "07:00",
+            vec![Event::Unlocked { lock_ended: ran_out, failures: 0 }],
+        ),
+    ];
+    for (what, before, wrong, clock, events) in cases {
+        let outcome = if *wrong { before.failed(at(clock)) } else { before.succeeded(at(clock)).unwrap() };
+        assert_eq!(&outcome.events, events, "{what}");
+    }
+    let locked = record(&[], Some("05:00")).succeeded(at("04:59")).unwrap_err();
+    assert_eq!(locked, LockedUntil { until: at("05:00") }, "a good PIN while locked is refused");
 }
 
 #[test]

@@ -241,8 +241,8 @@ pub fn reopen(
     Ok(store.reopen_package(package_id, reason, &actor.stamp(now))?)
 }
 
-/// The whole override in one go, the PIN checked here (the CLI and the tests; the window runs the PIN check
-/// on a thread of its own).
+/// The whole override in one go, the PIN checked here and counted against the supervisor's lockout
+/// ([`super::sign_in`]) (the CLI and the tests; the window runs the PIN check on a thread of its own).
 pub fn override_decision(
     store: &mut dyn Store,
     policies: &PolicySet,
@@ -253,9 +253,8 @@ pub fn override_decision(
     pin: &str,
 ) -> Result<Confirmed, BenchError> {
     let prepared = prepare_override(policies, bench.decided, request, now.today)?;
-    let candidates = auth::candidates(&*store, &request.supervisor)?;
-    match auth::check_pin(&candidates, pin) {
-        Ok(approver) => confirm_override(store, policies, actor, now, bench, prepared, &approver),
-        Err(error) => Err(refuse_override(store, actor, now, bench.package, &request.supervisor, error.to_string())),
-    }
+    let supervisor = &request.supervisor;
+    let candidates = super::sign_in::override_candidates(store, actor, now, bench.package, supervisor)?;
+    let checked = auth::check_pin(&candidates, pin);
+    super::sign_in::finish_override(store, policies, actor, now, bench, prepared, supervisor, checked)
 }

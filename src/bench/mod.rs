@@ -3,8 +3,14 @@
 //!
 //! Take a scan at intake ([`intake`]), receive a package and open its inspection, save the sheet and its
 //! photos ([`inspection`]), decide and confirm, with a supervisor's override ([`decision`]), match a
-//! quarantined package, mark queue items and batches done and export them ([`queues`]), sign in and add
-//! operators ([`operators`]). The window runs these on its worker threads, the CLI and the drills call
+//! quarantined package, mark queue items and batches done and export them ([`queues`]), sign in with the
+//! lockout kept in the store ([`sign_in`]), add operators ([`operators`]) and set the station's printer
+//! ([`settings`]).
+//!
+//! Who may do what is decided here, not by which buttons a screen shows: a clerk receives, inspects,
+//! decides and confirms by the policy, prints labels and exports; a supervisor also approves overrides,
+//! marks queue items and batches paid or done, sets the printer and station settings and adds operators.
+//! A step refused for a clerk says who may take it ([`supervisor_only`]). The window runs these on its worker threads, the CLI and the drills call
 //! them directly, and the tests call them too, so every path that moves a package or money goes through
 //! the same code. Nothing here draws, reads the clock or knows which thread it runs on; the engine and
 //! the queue rules are the domain's, the transactions the store's.
@@ -14,6 +20,8 @@ pub mod inspection;
 pub mod intake;
 pub mod operators;
 pub mod queues;
+pub mod settings;
+pub mod sign_in;
 
 use crate::auth::AuthError;
 use crate::clock::Now;
@@ -121,6 +129,8 @@ pub enum BenchError {
     OperatorsExist,
     #[error("{0}")]
     Export(#[from] crate::exports::ExportFailure),
+    #[error("{0}")]
+    Printer(#[from] crate::labels::printer::PrinterSettingError),
 }
 
 /// Refuses `action` unless the actor is a supervisor.

@@ -1,15 +1,16 @@
-//! The work a decision queued: items marked done one by one or a whole batch at once, and the exports
-//! for the people who pay and ship ([`crate::exports`] writes the files).
+//! The work a decision queued: items marked done one by one or a whole batch at once (a supervisor's
+//! step: done says paid or shipped), and the exports for the people who pay and ship, which a clerk may run
+//! ([`crate::exports`] writes the files).
 
 use std::path::Path;
 
-use super::{Actor, BenchError};
+use super::{Actor, BenchError, supervisor_only};
 use crate::clock::Now;
 use crate::domain::vocabulary::Queue;
 use crate::exports::{self, ExportReport};
 use crate::storage::Store;
 
-/// Marks a queue item done with its reference (refund id, tracking number). Done is final.
+/// A supervisor marks a queue item done with its reference (refund id, tracking number). Done is final.
 pub fn complete_item(
     store: &mut dyn Store,
     actor: &Actor,
@@ -17,11 +18,12 @@ pub fn complete_item(
     id: i64,
     reference: &str,
 ) -> Result<(), BenchError> {
+    supervisor_only(actor, "marking a queue item paid or done")?;
     Ok(store.complete_queue_item(id, reference, &actor.stamp(now))?)
 }
 
-/// Marks every open item of a batch done with the reference of the run that paid or shipped it; returns
-/// how many.
+/// A supervisor marks every open item of a batch done with the reference of the run that paid or shipped
+/// it; returns how many.
 pub fn complete_batch(
     store: &mut dyn Store,
     actor: &Actor,
@@ -29,6 +31,7 @@ pub fn complete_batch(
     batch_id: i64,
     reference: &str,
 ) -> Result<u64, BenchError> {
+    supervisor_only(actor, "marking a batch paid or done")?;
     Ok(store.complete_batch(batch_id, reference, &actor.stamp(now))?)
 }
 

@@ -12,6 +12,8 @@ pub const PRINTER_PORT: &str = "Printer's serial port";
 pub const PRINTER_BAUD: &str = "Printer's baud";
 pub const PRINTER_ADDRESS: &str = "Printer's address (host:port)";
 pub const SAVE_PRINTER: &str = "Save printer";
+/// What a clerk sees instead of the printer's form.
+pub const SUPERVISOR_SETS_PRINTER: &str = "A supervisor sets the label printer.";
 
 /// How the printer is reached, as the combo box offers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,7 +97,14 @@ pub enum PrinterCommand {
     Refused(String),
 }
 
-pub fn printer_ui(ui: &mut egui::Ui, view: &PrinterView, form: &mut PrinterForm) -> Option<PrinterCommand> {
+/// The printer's part of settings. `supervisor`: the operator may change it (a clerk sees where labels
+/// print; the use case refuses a clerk's change too, whatever the screen shows).
+pub fn printer_ui(
+    ui: &mut egui::Ui,
+    view: &PrinterView,
+    form: &mut PrinterForm,
+    supervisor: bool,
+) -> Option<PrinterCommand> {
     let mut command = None;
     ui.label(theme::heading("Label printer"));
     ui.label(match &view.saved {
@@ -103,6 +112,13 @@ pub fn printer_ui(ui: &mut egui::Ui, view: &PrinterView, form: &mut PrinterForm)
         Some(None) => "Bin labels print on: no printer set up (labels can still be saved as PNG or PDF)".to_owned(),
         Some(Some(printer)) => format!("Bin labels print on: the {printer}"),
     });
+    if !supervisor {
+        ui.label(SUPERVISOR_SETS_PRINTER);
+        if let Some((good, message)) = &view.message {
+            ui.colored_label(if *good { theme::GOOD } else { theme::WRONG }, message);
+        }
+        return None;
+    }
     ui.horizontal_wrapped(|ui| {
         let label = ui.label(PRINTER_KIND);
         egui::ComboBox::from_id_salt("printer-kind")

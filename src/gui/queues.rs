@@ -25,6 +25,8 @@ pub const BATCH_REFERENCE: &str = "Payment run or shipment reference";
 pub const BATCHES_SHOWN: usize = 5;
 pub const REFERENCE: &str = "Reference";
 pub const MARK_DONE: &str = "Mark done";
+/// What a clerk sees instead of the buttons that mark work paid or done.
+pub const SUPERVISOR_MARKS_DONE: &str = "A supervisor marks items and batches paid or done.";
 pub const RMA_TO_MATCH: &str = "RMA number to match";
 pub const MATCH: &str = "Match";
 
@@ -131,7 +133,14 @@ pub fn batch_line(batch: &BatchSummary) -> String {
     )
 }
 
-pub fn queues_ui(ui: &mut egui::Ui, view: &QueuesView, form: &mut QueuesForm) -> Option<QueuesCommand> {
+/// The queues screen. `supervisor`: the operator may mark items and batches paid or done (a clerk sees
+/// the work and exports it; the use case refuses a clerk's mark too, whatever the screen shows).
+pub fn queues_ui(
+    ui: &mut egui::Ui,
+    view: &QueuesView,
+    form: &mut QueuesForm,
+    supervisor: bool,
+) -> Option<QueuesCommand> {
     let mut command = None;
     ui.horizontal_wrapped(|ui| {
         for (queue, open) in &view.counts {
@@ -159,6 +168,9 @@ pub fn queues_ui(ui: &mut egui::Ui, view: &QueuesView, form: &mut QueuesForm) ->
     if let Some((good, message)) = &view.message {
         ui.colored_label(if *good { theme::GOOD } else { theme::WRONG }, message);
     }
+    if !supervisor && matches!(view.tab, QueueTab::Work(_)) {
+        ui.label(SUPERVISOR_MARKS_DONE);
+    }
     if matches!(view.tab, QueueTab::Work(_)) {
         for batch in &view.batches {
             ui.horizontal(|ui| {
@@ -170,7 +182,8 @@ pub fn queues_ui(ui: &mut egui::Ui, view: &QueuesView, form: &mut QueuesForm) ->
                             .map(|file| file.path.rsplit(['/', '\\']).next().unwrap_or(&file.path))
                             .collect();
                         ui.label(names.join(", "));
-                        if batch.open > 0
+                        if supervisor
+                            && batch.open > 0
                             && row_action(ui, form, Row::Batch(batch.id), BATCH_REFERENCE, MARK_BATCH_DONE)
                         {
                             let reference = std::mem::take(&mut form.text);
@@ -203,7 +216,7 @@ pub fn queues_ui(ui: &mut egui::Ui, view: &QueuesView, form: &mut QueuesForm) ->
                         } else {
                             theme::GOOD
                         };
-                        if open && row_action(ui, form, Row::Item(row.id), REFERENCE, MARK_DONE) {
+                        if supervisor && open && row_action(ui, form, Row::Item(row.id), REFERENCE, MARK_DONE) {
                             command =
                                 Some(QueuesCommand::Done { id: row.id, reference: std::mem::take(&mut form.text) });
                         }

@@ -24,6 +24,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::decision::Decision;
 use crate::domain::inspection::InspectionSheet;
 use crate::domain::ledger::{Ledger, PackageEntry};
+use crate::domain::lockout::NameRecord;
 use crate::domain::money::Money;
 use crate::domain::queue::QueueEntry;
 use crate::domain::records::{OrderRecord, RmaRecord};
@@ -531,6 +532,25 @@ pub trait Store: Send {
     fn set_station_setting(&mut self, key: &str, value: &str, stamp: &Stamp) -> Result<(), StoreError>;
     /// The daily view's figures for a day and its week, read in one snapshot.
     fn dashboard(&self, period: &DashboardPeriod) -> Result<Dashboard, StoreError>;
+    /// The sign-in record (wrong PINs and lock) of a name, keyed as sign-in compares names
+    /// ([`crate::domain::lockout::name_key`]); empty for a name never tried.
+    fn sign_in_record(&self, name_key: &str) -> Result<NameRecord, StoreError>;
+    /// Changes a name's sign-in record in one write transaction: `change` is given the record as it stands
+    /// inside the transaction (so two stations never both count from the same record) and returns the
+    /// record to keep and the audit entries (`sign_in/<name_key>`) that go with it.
+    fn change_sign_in_record(
+        &mut self,
+        name_key: &str,
+        stamp: &Stamp,
+        change: &mut dyn FnMut(&NameRecord) -> SignInChange,
+    ) -> Result<(), StoreError>;
+}
+
+/// A name's sign-in record to keep, with its audit entries as (action, detail).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInChange {
+    pub record: NameRecord,
+    pub audit: Vec<(&'static str, String)>,
 }
 
 /// The normalized form of an order, RMA or tracking number for lookups: upper case, no spaces, no

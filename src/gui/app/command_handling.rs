@@ -49,6 +49,8 @@ impl StationApp {
             AppCommand::SignOut => {
                 self.session = None;
                 self.screen = Screen::SignIn;
+                // The next at the bench is often someone else: the name signed out does not stay typed.
+                self.sign_in_form = SignInForm::default();
             }
             AppCommand::Key(BenchKey::NextItem) => self.step_item(true),
             AppCommand::Key(BenchKey::PreviousItem) => self.step_item(false),

@@ -115,14 +115,10 @@ impl StationApp {
         match command {
             PrinterCommand::Refused(message) => self.printer.message = Some((false, message)),
             PrinterCommand::Save(printer) => {
-                let value =
-                    printer.as_ref().map_or_else(|| crate::labels::printer::NONE.to_owned(), PrinterTarget::setting);
-                let stamp = self.stamp();
+                let (actor, now) = (self.actor(), self.now());
                 self.submit(
                     ctx,
-                    move |store| {
-                        store.set_station_setting(crate::labels::printer::SETTING, &value, &stamp).map(|()| printer)
-                    },
+                    move |store| bench::settings::set_printer(store, &actor, &now, printer.as_ref()).map(|()| printer),
                     |result| AppEvent::Printer { saved: true, result: result.map_err(Problem::from) },
                 );
             }
@@ -133,11 +129,7 @@ impl StationApp {
         let station = self.station.clone();
         self.submit(
             ctx,
-            move |store| match store.station_setting(&station, crate::labels::printer::SETTING) {
-                Ok(Some(value)) => PrinterTarget::from_setting(&value).map_err(Problem::from),
-                Ok(None) => Ok(None),
-                Err(e) => Err(Problem::from(e)),
-            },
+            move |store| bench::settings::printer(store, &station).map_err(Problem::from),
             |result| AppEvent::Printer { saved: false, result },
         );
     }

@@ -90,13 +90,17 @@ impl StationApp {
             }
             AppEvent::Operators(Err(problem)) => self.notices.push(Level::Error, problem.to_string()),
             AppEvent::Candidates { purpose, pin, result } => self.candidates_read(purpose, pin, result),
-            AppEvent::FirstSupervisor { name, result } => {
+            AppEvent::FirstSupervisor(result) => {
                 self.sign_in.busy = false;
                 match result {
-                    Ok(signed) => {
-                        self.lockout.succeeded(&name);
-                        self.signed_in(signed, ctx);
-                    }
+                    Ok(signed) => self.signed_in(signed, ctx),
+                    Err(problem) => self.sign_in.message = Some(problem.to_string()),
+                }
+            }
+            AppEvent::SignedIn(result) => {
+                self.sign_in.busy = false;
+                match result {
+                    Ok(signed) => self.signed_in(signed, ctx),
                     Err(problem) => self.sign_in.message = Some(problem.to_string()),
                 }
             }
@@ -204,8 +208,7 @@ impl StationApp {
                 (None, Ok(words)) => self.banner = Some((true, words)),
                 (prefix, Err(problem)) => self.packet_failed(prefix, problem.to_string()),
             },
-            AppEvent::OverrideRefused { supervisor, message } => {
-                self.lockout.failed(&supervisor, self.now().at);
+            AppEvent::OverrideRefused(message) => {
                 if let Some(bench) = self.bench.as_mut() {
                     bench.saving = false;
                     bench.message = Some(format!("override refused: {message}"));

@@ -24,7 +24,6 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use eframe::egui;
 
 use crate::auth::{self, AuthError, SignedIn};
@@ -36,7 +35,6 @@ use crate::bench::{self, Actor, BenchError, BenchPackage, Claim};
 use crate::clock::{Clock, Now};
 use crate::devices::scanner::{ScannerEvent, ScannerReader};
 use crate::domain::inspection::{InspectionSheet, ItemScan};
-use crate::domain::lockout::Lockout;
 use crate::domain::scan::command::BenchCommand;
 use crate::domain::scan::{Classification, Classifier, Kind, Reading, preview_text, screen_text};
 use crate::domain::vocabulary::{Checkpoint, Disposition, Queue, Role};
@@ -133,11 +131,10 @@ enum AppEvent {
         pin: String,
         result: Result<Vec<OperatorRow>, Problem>,
     },
+    /// A sign-in's PIN checked and its outcome recorded against the name's lockout, or why not.
+    SignedIn(Result<SignedIn, Problem>),
     /// The first supervisor of a new station added (and signed in), or why not.
-    FirstSupervisor {
-        name: String,
-        result: Result<SignedIn, Problem>,
-    },
+    FirstSupervisor(Result<SignedIn, Problem>),
     /// The lookup of the scan with this sequence number.
     Matched {
         scan: u64,
@@ -177,10 +174,7 @@ enum AppEvent {
         prefix: Option<String>,
         result: Result<Box<EvidenceRecord>, Problem>,
     },
-    OverrideRefused {
-        supervisor: String,
-        message: String,
-    },
+    OverrideRefused(String),
     Queue {
         tab: QueueTab,
         counts: Result<(Vec<(Queue, u64)>, u64), Problem>,
@@ -328,7 +322,6 @@ pub struct StationApp {
     classifier: Option<Arc<Classifier>>,
     session: Option<SignedIn>,
     screen: Screen,
-    lockout: Lockout,
     sign_in: SignInView,
     sign_in_form: SignInForm,
     scan_text: String,
@@ -545,7 +538,6 @@ impl StationApp {
             classifier,
             session: None,
             screen: Screen::SignIn,
-            lockout: Lockout::new(),
             sign_in: SignInView { has_operators: None, busy: false, message: None, demo_hint: None },
             sign_in_form: SignInForm::default(),
             scan_text: String::new(),
@@ -662,11 +654,6 @@ fn texture(ctx: &egui::Context, sha256: &str, what: &str, picture: &RgbaPicture)
     let image =
         egui::ColorImage::from_rgba_unmultiplied([picture.width as usize, picture.height as usize], &picture.rgba);
     ctx.load_texture(format!("{what}-{sha256}"), image, Default::default())
-}
-
-/// A locked name, in the words of a refused sign-in.
-fn locked_words(locked: crate::domain::lockout::LockedUntil, now: DateTime<Utc>) -> String {
-    auth::AuthError::Locked { minutes: locked.minutes_left(now) }.to_string()
 }
 
 /// The banner after a decision is saved: "RMA-2026-0101 decided: accept — refund $45.00".

@@ -1,10 +1,11 @@
 //! Signing in, the first supervisor, adding operators and a supervisor's override PIN, with Argon2 (slow
-//! on purpose) on the `pin-check` thread: the storage thread only reads the candidates and saves, so the
-//! next scan's lookup never waits behind a PIN.
+//! on purpose) on the `pin-check` thread: the storage thread only reads the candidates and the name's
+//! lockout, and records the outcome, so the next scan's lookup never waits behind a PIN.
 //!
-//! Each flow goes storage → `pin-check` → storage (or the app's state), through the app: a storage
-//! answer ([`AppEvent::Candidates`]) sends the PIN work, and the `pin-check` answer ([`PinAnswer`]) is
-//! applied here.
+//! Each flow goes storage → `pin-check` → storage, through the app: [`crate::bench::sign_in`]'s first step
+//! ([`AppEvent::Candidates`]: refused at once for a locked name) sends the PIN work, and the `pin-check`
+//! answer ([`PinAnswer`]) goes back to storage to be counted against the name's lockout, kept in the
+//! database, and to sign in or save the override.
 
 use super::*;
 
@@ -58,25 +59,27 @@ pub(super) fn pin_errand(work: PinWork) -> PinAnswer {
 
 impl StationApp {
     pub(super) fn sign_in_with(&mut self, name: String, pin: String, ctx: &egui::Context) {
-        let now = self.now().at;
-        if let Err(locked) = self.lockout.check(&name, now) {
-            self.sign_in.message = Some(locked_words(locked, now));
-            return;
-        }
         self.sign_in.busy = true;
         self.check_pin(PinCheck::SignIn { name }, pin, ctx);
     }
 
-    /// Reads who a PIN may belong to on the storage thread; the PIN is checked when they come back.
+    /// Reads who a PIN may belong to on the storage thread, unless the name is locked (refused there and
+    /// audited); the PIN is checked when they come back.
     fn check_pin(&mut self, purpose: PinCheck, pin: String, ctx: &egui::Context) {
-        let name = match &purpose {
-            PinCheck::SignIn { name } => name.clone(),
-            PinCheck::Override(pending) => pending.request.supervisor.clone(),
-        };
+        let (actor, now) = (self.actor(), self.now());
         self.submit(
             ctx,
-            move |store| auth::candidates(store, &name).map_err(Problem::from),
-            move |result| AppEvent::Candidates { purpose, pin, result },
+            move |store| {
+                let read = match &purpose {
+                    PinCheck::SignIn { name } => bench::sign_in::candidates(store, &actor.station, &now, name),
+                    PinCheck::Override(pending) => {
+                        let supervisor = &pending.request.supervisor;
+                        bench::sign_in::override_candidates(store, &actor, &now, &pending.package, supervisor)
+                    }
+                };
+                (purpose, read.map_err(Problem::from))
+            },
+            move |(purpose, result)| AppEvent::Candidates { purpose, pin, result },
         );
     }
 
@@ -89,7 +92,7 @@ impl StationApp {
     ) {
         match result {
             Ok(candidates) => self.pin_work(PinWork::Check { purpose, candidates, pin }),
-            Err(problem) => self.pin_failed(&purpose, problem.to_string()),
+            Err(problem) => self.pin_failed(&purpose, problem),
         }
     }
 
@@ -109,17 +112,20 @@ impl StationApp {
         }
     }
 
-    /// A PIN flow that could not go on (not a wrong PIN: a database or thread error).
-    fn pin_failed(&mut self, purpose: &PinCheck, message: String) {
+    /// A PIN flow that could not go on: a locked name, or a database or thread error.
+    fn pin_failed(&mut self, purpose: &PinCheck, problem: Problem) {
         match purpose {
             PinCheck::SignIn { .. } => {
                 self.sign_in.busy = false;
-                self.sign_in.message = Some(message);
+                self.sign_in.message = Some(problem.to_string());
             }
             PinCheck::Override(_) => {
                 if let Some(bench) = self.bench.as_mut() {
                     bench.saving = false;
-                    bench.message = Some(format!("not saved: {message}"));
+                    bench.message = Some(match problem {
+                        refused @ Problem::Bench(BenchError::OverrideRefused { .. }) => refused.to_string(),
+                        other => format!("not saved: {other}"),
+                    });
                 }
             }
         }
@@ -129,32 +135,23 @@ impl StationApp {
         let now = self.now();
         match answer {
             PinAnswer::Checked { purpose: PinCheck::SignIn { name }, result } => {
-                self.sign_in.busy = false;
-                match result {
-                    Ok(signed) => {
-                        self.lockout.succeeded(&name);
-                        self.signed_in(signed, ctx);
-                    }
-                    Err(error) => {
-                        let wrong_pin = matches!(error, AuthError::WrongNameOrPin);
-                        let locked = if wrong_pin { self.lockout.failed(&name, now.at) } else { None };
-                        let words = locked.map_or_else(|| error.to_string(), |locked| locked_words(locked, now.at));
-                        self.sign_in.message = Some(words);
-                    }
-                }
+                let station = self.station.clone();
+                let recorded = self.submit(
+                    ctx,
+                    move |store| bench::sign_in::record(store, &station, &now, &name, result).map_err(Problem::from),
+                    AppEvent::SignedIn,
+                );
+                self.sign_in.busy = recorded;
             }
             PinAnswer::Checked { purpose: PinCheck::Override(pending), result } => {
                 self.save_override(*pending, result, ctx);
             }
             PinAnswer::Hashed { purpose: NewOperator::FirstSupervisor { name }, result } => {
-                let (station, who) = (self.station.clone(), name.clone());
+                let station = self.station.clone();
                 self.submit(
                     ctx,
                     move |store| bench::operators::add_first_supervisor(store, &station, &now, &name, &result?),
-                    move |result: Result<SignedIn, BenchError>| AppEvent::FirstSupervisor {
-                        name: who,
-                        result: result.map_err(Problem::from),
-                    },
+                    |result: Result<SignedIn, BenchError>| AppEvent::FirstSupervisor(result.map_err(Problem::from)),
                 );
             }
             PinAnswer::Hashed { purpose: NewOperator::Added { name, role }, result } => {
@@ -197,17 +194,14 @@ impl StationApp {
         self.pin_work(PinWork::Hash { purpose: NewOperator::Added { name, role }, pin });
     }
 
-    /// An override asked for on the decision screen: refused at once for a locked-out supervisor or an
-    /// amount that is not money, else saved once the supervisor's PIN checks (on the `pin-check` thread).
+    /// An override asked for on the decision screen: refused at once for an amount that is not money,
+    /// refused on the storage thread for a locked-out supervisor (audited), else saved once the
+    /// supervisor's PIN checks (on the `pin-check` thread).
     pub(super) fn override_decision(&mut self, request: OverrideRequest, pin: String, ctx: &egui::Context) {
         let now = self.now();
         let Some(bench) = self.bench.as_mut() else { return };
         let Some(decided) = bench.decided.clone() else { return };
         if bench.saving {
-            return;
-        }
-        if let Err(locked) = self.lockout.check(&request.supervisor, now.at) {
-            bench.message = Some(locked_words(locked, now.at));
             return;
         }
         let prepared = match bench::decision::prepare_override(&self.policies, &decided, &request, now.today) {
@@ -223,8 +217,8 @@ impl StationApp {
         self.check_pin(PinCheck::Override(Box::new(pending)), pin, ctx);
     }
 
-    /// The override's PIN checked: saved with the supervisor it approved, or refused and the refusal
-    /// audited, on the storage thread.
+    /// The override's PIN checked: counted against the supervisor's lockout, then saved with the supervisor
+    /// it approved, or refused and the refusal audited, on the storage thread.
     fn save_override(&mut self, pending: PendingOverride, approver: Result<SignedIn, AuthError>, ctx: &egui::Context) {
         let (actor, now, policies) = (self.actor(), self.now(), self.policies.clone());
         let number = pending.package.claim.number(pending.package.package_id);
@@ -233,21 +227,12 @@ impl StationApp {
             ctx,
             move |store| {
                 let PendingOverride { request, prepared, package, sheet, decided } = pending;
-                match approver {
-                    Ok(approver) => {
-                        let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
-                        bench::decision::confirm_override(store, &policies, &actor, &now, bench, prepared, &approver)
-                    }
-                    Err(refused) => {
-                        let why = refused.to_string();
-                        Err(bench::decision::refuse_override(store, &actor, &now, &package, &request.supervisor, why))
-                    }
-                }
+                let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
+                let supervisor = &request.supervisor;
+                bench::sign_in::finish_override(store, &policies, &actor, &now, bench, prepared, supervisor, approver)
             },
             move |result| match result {
-                Err(BenchError::OverrideRefused { supervisor, why }) => {
-                    AppEvent::OverrideRefused { supervisor, message: why }
-                }
+                Err(BenchError::OverrideRefused { why, .. }) => AppEvent::OverrideRefused(why),
                 result => AppEvent::Decided { number, currency, result: result.map(Box::new).map_err(Problem::from) },
             },
         );

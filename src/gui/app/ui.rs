@@ -99,13 +99,17 @@ impl StationApp {
                 commands.extend(decision_ui(ui, &view, &mut self.override_form).map(AppCommand::Decision));
             }
             Screen::Queues => {
-                commands.extend(queues_ui(ui, &self.queues, &mut self.queues_form).map(AppCommand::Queues));
+                let supervisor = self.is_supervisor();
+                let command = queues_ui(ui, &self.queues, &mut self.queues_form, supervisor);
+                commands.extend(command.map(AppCommand::Queues));
             }
             Screen::Records => {
                 commands.extend(records_ui(ui, &self.records, &mut self.records_form).map(AppCommand::Records));
             }
             Screen::Settings => {
-                commands.extend(printer_ui(ui, &self.printer, &mut self.printer_form).map(AppCommand::Printer));
+                let supervisor = self.is_supervisor();
+                let command = printer_ui(ui, &self.printer, &mut self.printer_form, supervisor);
+                commands.extend(command.map(AppCommand::Printer));
                 ui.add_space(8.0);
                 let view = self.settings_view();
                 commands.extend(settings_ui(ui, &view, &mut self.settings_form).map(AppCommand::Settings));

@@ -13,6 +13,12 @@ impl StationApp {
         self.session.as_ref()
     }
 
+    /// Whether a supervisor is signed in: the screens show a supervisor's buttons only then (the use
+    /// cases check the role themselves).
+    pub fn is_supervisor(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.role == Role::Supervisor)
+    }
+
     pub fn station_view(&self) -> StationView {
         StationView {
             merchants: self.merchants.clone(),
@@ -135,7 +141,7 @@ impl StationApp {
             hot_folder: self.hot_folder_path.as_ref().map(|p| p.display().to_string()),
             scanners: self.scanners.clone(),
             operators: self.operators.clone(),
-            supervisor: self.session.as_ref().is_some_and(|s| s.role == Role::Supervisor),
+            supervisor: self.is_supervisor(),
             merchants: self
                 .policies
                 .iter()

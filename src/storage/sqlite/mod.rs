@@ -3,8 +3,8 @@
 //!
 //! This file opens the database and answers the [`Store`] contract by handing each call to the file of its
 //! area: `orders` (imports and lookups), `bench` (packages, inspections, photos), `decisions`, `queues`,
-//! `exports` (batches), `operators` (and station settings), `audit_log`, `verify` (and backups),
-//! `evidence` and `dashboard`; `rows` holds the row loaders they share. rusqlite is named only under this
+//! `exports` (batches), `operators` (and station settings), `sign_in` (the lockout's records), `audit_log`,
+//! `verify` (and backups), `evidence` and `dashboard`; `rows` holds the row loaders they share. rusqlite is named only under this
 //! folder: its errors become the backend-neutral [`StoreError`] in `error`, and `schema` (migrations),
 //! `consistency` and `restore` are SQLite's own.
 
@@ -23,6 +23,7 @@ mod queues;
 pub mod restore;
 mod rows;
 pub mod schema;
+mod sign_in;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +33,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 
 use crate::domain::inspection::InspectionSheet;
 use crate::domain::ledger::{Ledger, PackageEntry};
+use crate::domain::lockout::NameRecord;
 use crate::domain::records::{OrderRecord, RmaRecord};
 use crate::domain::vocabulary::{Queue, Role};
 use crate::policies::PolicySet;
@@ -39,7 +41,7 @@ use crate::storage::audit::{AuditEntry, AuditHead};
 use crate::storage::{
     BatchFile, BatchSummary, Dashboard, DashboardPeriod, DecisionToSave, EvidenceRecord, ExportBatch, ImportCounts,
     ImportSource, OperatorRow, PackageHistory, PackageRow, PhotoRow, QueueRow, ReceivedPackage, Reopened, RmaMatch,
-    Stamp, Store, StoreCounts, StoreError, StoredOrder, StoredRma, VerifyReport,
+    SignInChange, Stamp, Store, StoreCounts, StoreError, StoredOrder, StoredRma, VerifyReport,
 };
 use schema::LATEST;
 
@@ -368,5 +370,18 @@ impl Store for SqliteStore {
 
     fn dashboard(&self, period: &DashboardPeriod) -> Result<Dashboard, StoreError> {
         dashboard::read(&self.conn, period)
+    }
+
+    fn sign_in_record(&self, name_key: &str) -> Result<NameRecord, StoreError> {
+        sign_in::record(&self.conn, name_key)
+    }
+
+    fn change_sign_in_record(
+        &mut self,
+        name_key: &str,
+        stamp: &Stamp,
+        change: &mut dyn FnMut(&NameRecord) -> SignInChange,
+    ) -> Result<(), StoreError> {
+        sign_in::change(&mut self.conn, name_key, stamp, change)
     }
 }

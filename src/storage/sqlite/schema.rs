@@ -295,8 +295,25 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE decisions ADD COLUMN withdrawn_reason TEXT;
     -- A refund or store credit decided after a reopen whose earlier payment stood (paid, or exported to be
     -- paid) is queued as the difference: paid_before_cents is what the withdrawn decisions paid, amount_cents
-    -- the difference (negative: money to recover). A reopen marks the items nobody exported 'withdrawn'.
+    -- the difference still owed (an overpayment is a hold to recover, never a negative payment). A reopen
+    -- marks the items nobody exported 'withdrawn'.
     ALTER TABLE queue_items ADD COLUMN paid_before_cents INTEGER;
+    "#,
+    // 9: the lockout kept in the database: each name's wrong PINs and lock, keyed as sign-in
+    // compares names (trimmed, lower case), so that a restart keeps a lock and a second station on the same
+    // file sees it. Rows hold only what still counts (a good PIN or a lock clears the wrong PINs); the story
+    // of every attempt, lock and unlock is in the audit log (`sign_in/<name>`).
+    r#"
+    CREATE TABLE sign_in_failures (
+        name_key TEXT NOT NULL,
+        at       TEXT NOT NULL
+    );
+    CREATE INDEX sign_in_failures_by_name ON sign_in_failures(name_key, at);
+
+    CREATE TABLE sign_in_locks (
+        name_key     TEXT PRIMARY KEY,
+        locked_until TEXT NOT NULL
+    ) WITHOUT ROWID;
     "#,
 ];
 
