@@ -140,7 +140,7 @@ fn on_the_bench(store: &mut SqliteStore) -> (Received, rma_station::bench::decis
         item.received = item.ordered;
     }
     let Received { package, sheet } = &received;
-    let decided = decide(&POLICIES, &package, sheet, &[], after(0).today).unwrap();
+    let decided = decide(&POLICIES, package, sheet, &[], after(0).today).unwrap();
     (received, decided)
 }
 
