@@ -8,7 +8,8 @@ use rma_station::bench::intake::{Arrival, Received, match_quarantined, receive};
 use rma_station::bench::operators::{add_first_supervisor, add_operator};
 use rma_station::bench::{Actor, BenchError, BenchPackage, Claim};
 use rma_station::clock::Now;
-use rma_station::domain::vocabulary::{Disposition, Queue, Role, Verdict};
+use rma_station::domain::vocabulary::{Checkpoint, DamageCause, Defect, Disposition, Queue, Role, Verdict};
+use rma_station::gui::decision::DecisionView;
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{Store, database_path};
 
@@ -62,6 +63,41 @@ fn a_package_received_decided_and_confirmed_saves_its_decision_and_queue_items()
     assert_eq!(history.queue.iter().map(|row| row.queue).collect::<Vec<_>>(), confirmed.queued);
     assert_eq!(history.inspections[0].1, sheet, "the sheet the decision was made on is saved with it");
     assert!(store.verify().unwrap().is_sound());
+}
+
+/// A hold for want of a photo names the item to photograph by its place on the sheet, which counts items of
+/// which nothing came back (the engine's inspection leaves them out); only a photo of that item lifts it.
+#[test]
+fn a_photo_hold_names_the_sheet_item_to_photograph_past_items_that_did_not_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_store, Received { package, mut sheet }, now) = received(dir.path(), "KN-RMA-0209");
+    assert_eq!(sheet.items.iter().map(|i| i.sku.as_str()).collect::<Vec<_>>(), ["KN-PRO-PANEL", "KN-MOTION"]);
+    // The panel stayed at home; the motion sensor came back, damaged in an accident.
+    sheet.items[0].received = 0;
+    sheet.items[1].state.defect = Defect::Manufacturing;
+    sheet.items[1].state.damage_cause = DamageCause::Accident;
+    let decide_with =
+        |photo_items: &[Option<usize>]| decide(&POLICIES, &package, &sheet, photo_items, now.today).unwrap();
+
+    for photo_items in [&[][..], &[Some(0)][..]] {
+        let decided = decide_with(photo_items);
+        assert_eq!(decided.decision.verdict, Verdict::Hold, "photos of {photo_items:?}");
+        let view = DecisionView::of(String::new(), &decided.decision, &sheet, "USD", &decided.entries);
+        let [needed] = view.photos.as_slice() else { panic!("{:?}", view.photos) };
+        assert_eq!((needed.item, needed.checkpoints.as_slice()), (Some(1), [Checkpoint::Damage].as_slice()));
+        assert_eq!(needed.what, "Photograph the damage: KN-MOTION (Motion sensor)");
+        assert_eq!(
+            needed.why,
+            [
+                "It would be refused on konnected/6.2.2/misuse: \u{201c}We do not cover accident, misuse, neglect or abuse\u{201d}"
+            ]
+        );
+    }
+    let decided = decide_with(&[Some(1)]);
+    assert_eq!(decided.decision.verdict, Verdict::Deny, "{:?}", decided.decision.reasons);
+    assert!(decided.decision.photos_needed.is_empty());
+    let view = DecisionView::of(String::new(), &decided.decision, &sheet, "USD", &decided.entries);
+    assert!(view.photos.is_empty());
 }
 
 #[test]

@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use rma_station::domain::vocabulary::{Checkpoint, Disposition, Queue, Verdict};
+use rma_station::domain::vocabulary::{Checkpoint, DamageCause, Disposition, Queue, Verdict};
 use rma_station::gui::decision::{
-    APPLY_OVERRIDE, OVERRIDE, OVERRIDE_AMOUNT, OVERRIDE_REASON, SUPERVISOR, SUPERVISOR_PIN,
+    APPLY_OVERRIDE, OVERRIDE, OVERRIDE_AMOUNT, OVERRIDE_REASON, PHOTO_NEEDED, PHOTO_RULE, SUPERVISOR, SUPERVISOR_PIN,
+    take_photo,
 };
 use rma_station::gui::inspection::PHOTO_FILE;
 use rma_station::gui::intake::{MatchCard, QUARANTINE, QUARANTINE_NOTE, RECEIVE_WITHOUT_RMA};
@@ -77,12 +78,17 @@ fn actions(history: &PackageHistory) -> Vec<String> {
     history.audit.iter().map(|e| format!("{}:{}", e.entity, e.action)).collect()
 }
 
-/// Chooses `option` in the combo box labelled `label`.
+/// Chooses `option` in the combo box labelled `label` as a clerk would, by clicking what the screen shows,
+/// and checks that the box took it. (A click lands where the option is drawn: an option scrolled out of
+/// sight in the drop-down is clicked outside it, which closes the list and chooses nothing.)
+#[track_caller]
 fn choose(harness: &mut Bench, label: &str, option: &str) {
     harness.get_by_label(label).click();
     harness.run();
     harness.get_by_label(option).click();
     harness.run();
+    let shown = harness.get_by_label(label).value();
+    assert_eq!(shown.as_deref(), Some(option), "{label}: {option} was not chosen (is it out of sight in the list?)");
 }
 
 #[test]
@@ -186,6 +192,20 @@ pub fn broken_sticker_claim(harness: &mut Bench) {
     );
 }
 
+/// Every word of the item's longest list can be chosen as the screen shows it: egui's one-column drop-down
+/// showed 8 of the 16 damage causes, and a click on "accident", drawn below the list's edge, chose nothing.
+#[test]
+fn every_damage_cause_can_be_chosen_from_its_drop_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    open_package(&mut harness, "KN-RMA-0204");
+    scan(&mut harness, "KN-PRO-PANEL");
+    for cause in DamageCause::ALL.iter().rev() {
+        choose(&mut harness, "Damage cause", cause.as_str());
+        assert_eq!(harness.state().sheet().unwrap().items[0].state.damage_cause, *cause);
+    }
+}
+
 #[test]
 fn a_warranty_claim_with_a_broken_sticker_but_no_photo_is_held_for_the_photo() {
     let dir = tempfile::tempdir().unwrap();
@@ -241,6 +261,66 @@ fn a_warranty_claim_with_a_photographed_broken_sticker_is_denied_with_its_eviden
     let found = walk(&stored).into_iter().find(|p| p.to_string_lossy().contains(&photo_row.sha256));
     assert_eq!(std::fs::read(found.expect("the stored original")).unwrap(), original, "the original bytes, untouched");
     assert!(history.queue.iter().any(|row| row.queue == Queue::ReturnToCustomer), "{:?}", history.queue);
+}
+
+/// Issue 17 at the bench: a Konnected warranty claim within the year, sent by the original owner with proof
+/// of purchase, the panel malfunctioning after an accident, and no photo. The screen holds it and says what
+/// to photograph, where, and the clause it would be refused on; its button goes back to take that photo, and
+/// with the photo the claim is denied.
+#[test]
+fn a_konnected_accident_without_a_photo_is_held_showing_the_photo_needed_and_denied_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    open_package(&mut harness, "KN-RMA-0204");
+    scan(&mut harness, "KN-PRO-PANEL");
+    choose(&mut harness, "Defect", "malfunction");
+    choose(&mut harness, "Damage cause", "accident");
+    let sheet = harness.state().sheet().unwrap();
+    assert!(sheet.original_owner && sheet.proof_of_purchase && !sheet.commercial_use, "{sheet:?}");
+    // The next photo is set elsewhere, so that the screen's button must choose the damage itself.
+    harness.get_by_label("packaging").click();
+    harness.run();
+    assert_eq!(harness.state().inspection_view().unwrap().checkpoint, Checkpoint::Packaging);
+    decide(&mut harness);
+
+    let view = harness.state().decision_view().unwrap();
+    assert_eq!((view.verdict, view.disposition), (Verdict::Hold, Disposition::Hold), "{:?}", view.reasons);
+    let [needed] = view.photos.as_slice() else { panic!("{:?}", view.photos) };
+    assert_eq!((needed.item, needed.checkpoints.as_slice()), (Some(0), [Checkpoint::Damage].as_slice()));
+    harness.get_by_label("HOLD — hold");
+    harness.get_by_label(PHOTO_NEEDED);
+    harness.get_by_label("Photograph the damage: KN-PRO-PANEL (Alarm panel Pro)");
+    harness.get_by_label(
+        "It would be refused on konnected/6.2.2/misuse: \u{201c}We do not cover accident, misuse, neglect or abuse\u{201d}",
+    );
+    harness.get_by_label(PHOTO_RULE);
+    harness.get_by_label(&take_photo(Checkpoint::Damage)).click();
+    harness.run();
+    assert_eq!(harness.state().screen(), Screen::Inspection);
+    let inspection = harness.state().inspection_view().unwrap();
+    assert_eq!((inspection.checkpoint, inspection.selected), (Checkpoint::Damage, 0));
+
+    type_into(&mut harness, PHOTO_FILE, &fixture("photos/camera/Nikon_DSCN0010_gps.jpg").display().to_string());
+    enter(&mut harness);
+    step_until(&mut harness, "the damage photo", |app| {
+        app.inspection_view().is_some_and(|v| v.photos.len() == 1 && v.photos[0].thumbnail.is_some())
+    });
+    harness.get_by_label("damage: taken");
+    decide(&mut harness);
+    let view = harness.state().decision_view().unwrap();
+    assert_eq!((view.verdict, view.disposition), (Verdict::Deny, Disposition::ReturnToCustomer), "{:?}", view.reasons);
+    let cited: Vec<&str> = view.reasons.iter().map(|(id, _)| id.as_str()).collect();
+    assert!(cited.contains(&"konnected/6.2.2/misuse"), "{cited:?}");
+    assert!(!cited.contains(&"station/evidence/photo-required"), "{cited:?}");
+    assert!(view.photos.is_empty(), "{:?}", view.photos);
+    assert!(harness.query_by_label(PHOTO_NEEDED).is_none(), "a denial asks for no photo");
+    confirm(&mut harness);
+
+    let history = history_of(dir.path(), "KN-RMA-0204");
+    assert_eq!(history.decisions[0].verdict, Verdict::Deny);
+    let [photo_row] = history.photos.as_slice() else { panic!("{:?}", history.photos) };
+    assert_eq!((photo_row.checkpoint, photo_row.item_position), (Checkpoint::Damage, Some(0)));
+    assert_eq!(photo_row.camera_model.as_deref(), Some("COOLPIX P6000"));
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

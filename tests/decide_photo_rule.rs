@@ -4,18 +4,19 @@
 //! refused on it holds without a photo, citing the clause and `station/evidence/photo-required`, and the
 //! same claim with a photo is denied on that clause. For the refusals that do not rest on the physical
 //! state (a defect not covered, a warranty period run out, non-returnable goods), photos change nothing.
-//! The claims are built from the policy data itself, so a new rule in a shipped file is walked too.
+//! The claims are built from the policy data itself, so a new rule in a shipped file is walked too. A hold
+//! says which item to photograph, at which checkpoint, for which clause; a denial asks for no photo.
 
 use chrono::NaiveDate;
 use rma_station::domain::case::{InspectedItem, Inspection, ItemState, Order, OrderLine, Rma};
-use rma_station::domain::decision::Decision;
+use rma_station::domain::decision::{Decision, PhotoNeeded};
 use rma_station::domain::engine::{decide, station};
 use rma_station::domain::ledger::Ledger;
 use rma_station::domain::money::Money;
 use rma_station::domain::policy::{ItemMatcher, ItemRule, Policy};
 use rma_station::domain::vocabulary::{
-    Channel, Condition, DamageCause, Defect, Evidence, NonReturnableKind, Packaging, Resolution, RmaKind, Sticker,
-    Verdict,
+    Channel, Checkpoint, Condition, DamageCause, Defect, Evidence, NonReturnableKind, Packaging, Resolution, RmaKind,
+    Sticker, Verdict,
 };
 
 use crate::support::{POLICIES, date};
@@ -130,6 +131,28 @@ fn cites(decision: &Decision, clause: &str) -> bool {
     decision.reasons.iter().any(|c| c.id == clause)
 }
 
+/// Where the bench photographs what each marked clause of the shipped policies judges, when it is not
+/// the damage: the sticker and the box. Every other marked clause (condition, disassembly, a damage cause)
+/// is photographed at the damage.
+const NOT_AT_THE_DAMAGE: [(&str, Checkpoint); 2] = [
+    ("connectpro/warranty/void/sticker", Checkpoint::WarrantySticker),
+    ("konnected/3.3/packaging", Checkpoint::Packaging),
+];
+
+fn checkpoint_of(clause: &str) -> Checkpoint {
+    NOT_AT_THE_DAMAGE.iter().find(|(id, _)| *id == clause).map_or(Checkpoint::Damage, |(_, c)| *c)
+}
+
+/// What a hold asks a photo of: the item's place and SKU, the checkpoints and the clause ids.
+type Asked = (usize, String, Vec<Checkpoint>, Vec<String>);
+
+fn photos_asked(decision: &Decision) -> Vec<Asked> {
+    let ask = |p: &PhotoNeeded| {
+        (p.item, p.sku.clone(), p.checkpoints.clone(), p.clauses.iter().map(|c| c.id.clone()).collect())
+    };
+    decision.photos_needed.iter().map(ask).collect()
+}
+
 /// Checks one marked clause: no photo holds with it and the station's rule; a photo denies on it.
 fn expect_photo_rule(
     name: &str,
@@ -148,6 +171,10 @@ fn expect_photo_rule(
             held.reasons.iter().map(|c| &c.id).collect::<Vec<_>>()
         ));
     }
+    let expected: Vec<Asked> = vec![(0, "SKU-1".to_owned(), vec![checkpoint_of(clause)], vec![clause.to_owned()])];
+    if photos_asked(&held) != expected {
+        out.push(format!("{name}: no photo: expected the photo asked as {expected:?}, got {:?}", photos_asked(&held)));
+    }
     let denied = claim(policy, kind, state, 2, "2026-09-10", |_| {});
     if denied.verdict != Verdict::Deny || !cites(&denied, clause) || cites(&denied, station::PHOTO_REQUIRED_ID) {
         out.push(format!(
@@ -155,6 +182,9 @@ fn expect_photo_rule(
             denied.verdict,
             denied.reasons.iter().map(|c| &c.id).collect::<Vec<_>>()
         ));
+    }
+    if !denied.photos_needed.is_empty() {
+        out.push(format!("{name}: with photos: a denial asks for {:?}", photos_asked(&denied)));
     }
 }
 
@@ -205,6 +235,10 @@ fn decide_every_marked_clause_holds_without_a_photo_and_denies_with_one() {
         }
     }
     assert!(walked > 20, "only {walked} claims walked");
+    for (clause, _) in NOT_AT_THE_DAMAGE {
+        let marked = MERCHANTS.iter().flat_map(|m| item_rules(policy(m))).any(|(_, _, r)| r.clause.id == clause);
+        assert!(marked, "{clause} is no longer a marked clause of a shipped policy: the table above is stale");
+    }
     assert!(out.is_empty(), "{} mismatch(es):\n{}\n", out.len(), out.join("\n"));
 }
 

@@ -505,6 +505,7 @@ fn denials_and_damage_claims_get_a_packet_by_themselves_and_others_only_on_reque
         flags: Vec::new(),
         decided_on: date(TODAY),
         refund_due_on: None,
+        photos_needed: Vec::new(),
     };
     let table = [
         (Verdict::Deny, 2, Some(RmaKind::Warranty), true),

@@ -1,6 +1,8 @@
 //! Policy files: the built-in ones are valid and complete; broken ones are refused with file, line,
 //! column and reason; `policy check` and `policy show` behave as a clerk and an integrator expect.
 
+use rma_station::domain::policy::ItemRule;
+use rma_station::domain::vocabulary::Evidence;
 use rma_station::formats::policy_toml::parse_policy;
 use rma_station::policies::PolicySet;
 
@@ -292,6 +294,50 @@ fn policy_show_prints_the_rules_in_plain_words_with_their_clauses() {
         String::from_utf8_lossy(&unknown.stderr).trim(),
         "rma-station: unknown merchant \"acme\"; known merchants: connectpro, konnected"
     );
+}
+
+/// `policy show` lists exactly the clauses a policy marks `evidence = "photo"`, each with where the bench
+/// photographs it, under a heading of their own; a clause a photo cannot change (a defect not covered) is
+/// not among them.
+#[test]
+fn policy_show_lists_the_clauses_that_need_a_photo() {
+    for loaded in POLICIES.iter() {
+        let policy = &loaded.policy;
+        let shown = run_station(&["policy", "show", &policy.merchant.id], "");
+        assert!(shown.status.success());
+        let text = String::from_utf8_lossy(&shown.stdout);
+        let heading = rma_station::domain::policy::words::PHOTO_CLAUSES.to_uppercase();
+        let section: Vec<&str> =
+            text.lines().skip_while(|line| *line != heading).skip(1).take_while(|line| !line.is_empty()).collect();
+        let listed: Vec<&str> = section
+            .iter()
+            .filter_map(|line| line.trim().strip_prefix('[').and_then(|rest| rest.split(']').next()))
+            .collect();
+        let marked = |rules: &[ItemRule]| -> Vec<String> {
+            rules.iter().filter(|r| r.evidence == Some(Evidence::Photo)).map(|r| r.clause.id.clone()).collect()
+        };
+        let mut expected = marked(&policy.returns.refuse);
+        expected.extend(marked(&policy.warranty.void));
+        expected.extend(marked(&policy.warranty.exclusions));
+        if policy.shipping_damage.damage_evidence == Some(Evidence::Photo) {
+            expected.push(policy.shipping_damage.damage_clause.id.clone());
+        }
+        assert!(expected.len() >= 7, "{}: only {expected:?} marked", policy.merchant.id);
+        assert_eq!(listed, expected, "{}: the photo clauses listed:\n{text}", policy.merchant.id);
+        assert!(!listed.contains(&policy.warranty.defects.clause.id.as_str()));
+    }
+    let konnected = run_station(&["policy", "show", "konnected"], "");
+    let text = String::from_utf8_lossy(&konnected.stdout);
+    for expected in [
+        "  - Warranty not covering damage caused by accident or misuse or neglect or abuse: refused only with a photo of the damage; without one the package is held.\n      [konnected/6.2.2/misuse]",
+        "  - A return with packaging damaged or missing: refused only with a photo of the packaging;",
+    ] {
+        assert!(text.contains(expected), "policy show lacks {expected:?}:\n{text}");
+    }
+    let connectpro = run_station(&["policy", "show", "connectpro"], "");
+    let text = String::from_utf8_lossy(&connectpro.stdout);
+    let sticker = "Warranty void if warranty sticker removed or broken or altered: refused only with a photo of the warranty sticker;";
+    assert!(text.contains(sticker), "policy show lacks {sticker:?}:\n{text}");
 }
 
 /// A policy folder with one file: ConnectPRO's rules under the id `acme`, with `extra` appended.

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use crate::domain::money::Money;
 use crate::domain::policy::Clause;
-use crate::domain::vocabulary::{Disposition, Verdict};
+use crate::domain::vocabulary::{Checkpoint, Disposition, Verdict};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
@@ -20,6 +20,21 @@ pub struct Decision {
     pub decided_on: NaiveDate,
     /// When the refund must have been paid (refunds only).
     pub refund_due_on: Option<NaiveDate>,
+    /// What the station's evidence rule holds the decision for: the items that would be refused on their
+    /// physical state, with where to photograph them. Empty unless the rule held something.
+    pub photos_needed: Vec<PhotoNeeded>,
+}
+
+/// An item held because refusing it on its physical state needs a photo of it, and it has none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhotoNeeded {
+    /// The item's place in the inspection's items.
+    pub item: usize,
+    pub sku: String,
+    /// Where to photograph it: the checkpoints that show what the clauses judge.
+    pub checkpoints: Vec<Checkpoint>,
+    /// The clauses marked `evidence = "photo"` the item would be refused on once photographed.
+    pub clauses: Vec<Clause>,
 }
 
 /// The money of a decision. `net` = items_accepted - the four deductions, never below zero;

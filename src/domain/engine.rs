@@ -12,19 +12,20 @@
 //! 3. Checks on the whole case (window, channel, owner, proof, resolution) may deny or hold it all.
 //! 4. Each group of units is tested against the rules of its kind of claim. A refusal citing a clause
 //!    the policy marks `evidence = "photo"` needs a photo of the item: without one it becomes a hold
-//!    ("photo evidence required"), unless a ground independent of the item's state refuses it anyway.
+//!    ("photo evidence required"), unless a ground independent of the item's state refuses it anyway;
+//!    the decision then says which item to photograph, where, and on which clauses ([`PhotoNeeded`]).
 //! 5. Verdict: any hold holds the package; otherwise accept, partial or deny by what was accepted.
 //! 6. Money: only a refund or store credit carries deductions, each fee rounded once.
 
 use chrono::{Days, NaiveDate};
 
 use crate::domain::case::{InspectedItem, Inspection, ItemState, Order, OrderLine, Rma};
-use crate::domain::decision::{Decision, Flag, LineOutcome, LineResult, MoneyBreakdown};
+use crate::domain::decision::{Decision, Flag, LineOutcome, LineResult, MoneyBreakdown, PhotoNeeded};
 use crate::domain::ledger::Ledger;
 use crate::domain::money::Money;
 use crate::domain::policy::{Clause, FeeRate, ItemRule, Policy, Resolutions, Window};
 use crate::domain::vocabulary::{
-    Disposition, Evidence, MissingItemCharge, NonReturnableKind, Resolution, RmaKind, Verdict,
+    Checkpoint, Disposition, Evidence, MissingItemCharge, NonReturnableKind, Resolution, RmaKind, Verdict,
 };
 
 /// The station's own rules: they hold for every merchant, so they live here rather than in a policy file.
@@ -130,6 +131,8 @@ struct Context<'a> {
 #[derive(Debug)]
 struct Group<'a> {
     item: &'a InspectedItem,
+    /// The item's place in the inspection's items.
+    index: usize,
     line: Option<&'a OrderLine>,
     qty: u32,
     /// `Some` once decided; groups of goods not ordered are decided when they are made.
@@ -141,6 +144,8 @@ struct Group<'a> {
     /// Rules that were tested and let these units through: a warranty period they fall within, an
     /// exception they meet. They explain an acceptance.
     notes: Vec<Clause>,
+    /// Held by the station's evidence rule: what to photograph, and why.
+    photo_needed: Option<PhotoNeeded>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -154,6 +159,22 @@ enum Outcome {
 struct Refusal {
     clause: Clause,
     ground: Ground,
+    /// Where a photo shows what the clause judges (empty unless the ground is the item's state).
+    checkpoints: Vec<Checkpoint>,
+}
+
+impl Refusal {
+    /// A refusal on facts of the order or the dates.
+    fn independent(clause: Clause) -> Refusal {
+        Refusal { clause, ground: Ground::Independent, checkpoints: Vec::new() }
+    }
+
+    /// A refusal on the inspection's reading of the item, photographed at `checkpoints`; `needs_photo`
+    /// when the policy marks the clause `evidence = "photo"`.
+    fn inspected(clause: Clause, needs_photo: bool, checkpoints: Vec<Checkpoint>) -> Refusal {
+        let ground = if needs_photo { Ground::Photo } else { Ground::Inspected };
+        Refusal { clause, ground, checkpoints }
+    }
 }
 
 /// What a refusal rests on, which decides whether a missing photo turns it into a hold.
@@ -165,12 +186,6 @@ enum Ground {
     Inspected,
     /// A clause the policy marks `evidence = "photo"`: the goods' physical state, which a photo must back.
     Photo,
-}
-
-impl Ground {
-    fn of(needs_photo: bool) -> Ground {
-        if needs_photo { Ground::Photo } else { Ground::Inspected }
-    }
 }
 
 /// Checks on the whole case that deny or hold everything, plus the clauses that passed and explain it.
@@ -186,16 +201,18 @@ struct CaseChecks {
 fn allocate<'a>(order: &'a Order, inspection: &'a Inspection, earlier: &Ledger) -> Vec<Group<'a>> {
     let mut taken: Vec<u32> = vec![0; order.lines.len()];
     let mut groups = Vec::new();
-    let refused = |item, line, qty, clause| Group {
+    let refused = |item, index, line, qty, clause| Group {
         item,
+        index,
         line,
         qty,
         outcome: Some(Outcome::Refused(vec![clause])),
         excess: true,
         non_returnable: false,
         notes: Vec::new(),
+        photo_needed: None,
     };
-    for item in &inspection.items {
+    for (index, item) in inspection.items.iter().enumerate() {
         let position = order.lines.iter().position(|line| line.sku == item.sku);
         let line = position.map(|i| &order.lines[i]);
         // Within the order, ignoring other packages; then what the other packages left of it.
@@ -209,20 +226,22 @@ fn allocate<'a>(order: &'a Order, inspection: &'a Inspection, earlier: &Ledger) 
             if within > 0 {
                 groups.push(Group {
                     item,
+                    index,
                     line,
                     qty: within,
                     outcome: None,
                     excess: false,
                     non_returnable: false,
                     notes: Vec::new(),
+                    photo_needed: None,
                 });
             }
         }
         if within_order > within {
-            groups.push(refused(item, line, within_order - within, station::already_returned()));
+            groups.push(refused(item, index, line, within_order - within, station::already_returned()));
         }
         if item.qty > within_order {
-            groups.push(refused(item, line, item.qty - within_order, station::not_ordered()));
+            groups.push(refused(item, index, line, item.qty - within_order, station::not_ordered()));
         }
     }
     groups
@@ -254,6 +273,7 @@ fn unauthorized(
         flags: Vec::new(),
         decided_on: today,
         refund_due_on: None,
+        photos_needed: Vec::new(),
     };
     flag_uncollected_fees(&mut decision);
     decision
@@ -339,7 +359,7 @@ fn judge_group(policy: &Policy, order: &Order, rma: &Rma, group: &mut Group<'_>)
             let rules = &policy.returns;
             let unreturnable = non_returnable_clauses(policy, order, group);
             group.non_returnable = !unreturnable.is_empty();
-            refusals.extend(unreturnable.into_iter().map(|clause| Refusal { clause, ground: Ground::Independent }));
+            refusals.extend(unreturnable.into_iter().map(Refusal::independent));
             refusals.extend(matching(&rules.refuse, state));
             group.notes.extend(exceptions(&rules.refuse, state));
             None
@@ -349,7 +369,7 @@ fn judge_group(policy: &Policy, order: &Order, rma: &Rma, group: &mut Group<'_>)
             if let Some(line) = group.line {
                 let period = rules.periods.for_category(&line.category);
                 if rma.requested_on > period.last_day(rules.from.date_of(order)) {
-                    refusals.push(Refusal { clause: period.clause.clone(), ground: Ground::Independent });
+                    refusals.push(Refusal::independent(period.clause.clone()));
                 } else {
                     group.notes.push(period.clause.clone());
                 }
@@ -358,15 +378,15 @@ fn judge_group(policy: &Policy, order: &Order, rma: &Rma, group: &mut Group<'_>)
             refusals.extend(matching(&rules.exclusions, state));
             group.notes.extend(exceptions(&rules.void, state).chain(exceptions(&rules.exclusions, state)));
             if !rules.defects.covered.contains(&state.defect) {
-                refusals.push(Refusal { clause: rules.defects.clause.clone(), ground: Ground::Inspected });
+                refusals.push(Refusal::inspected(rules.defects.clause.clone(), false, Vec::new()));
             }
             rules.photo.as_ref()
         }
         RmaKind::ShippingDamage => {
             let rules = &policy.shipping_damage;
             if !rules.covered_causes.contains(&state.damage_cause) {
-                let ground = Ground::of(rules.damage_evidence == Some(Evidence::Photo));
-                refusals.push(Refusal { clause: rules.damage_clause.clone(), ground });
+                let marked = rules.damage_evidence == Some(Evidence::Photo);
+                refusals.push(Refusal::inspected(rules.damage_clause.clone(), marked, rules.damage_checkpoints()));
             }
             rules.photo.as_ref()
         }
@@ -378,6 +398,7 @@ fn judge_group(policy: &Policy, order: &Order, rma: &Rma, group: &mut Group<'_>)
             _ => Outcome::Accepted,
         }
     } else if !photographed && needs_photo(&refusals) {
+        group.photo_needed = Some(photo_needed(group, &refusals));
         let mut clauses: Vec<Clause> = refusals.into_iter().map(|r| r.clause).collect();
         clauses.push(station::photo_required());
         Outcome::Held(clauses)
@@ -390,7 +411,24 @@ fn matching<'r>(rules: &'r [ItemRule], state: &'r ItemState) -> impl Iterator<It
     rules
         .iter()
         .filter(|rule| rule.matcher.matches(state))
-        .map(|rule| Refusal { clause: rule.clause.clone(), ground: Ground::of(rule.needs_photo()) })
+        .map(|rule| Refusal::inspected(rule.clause.clone(), rule.needs_photo(), rule.matcher.checkpoints()))
+}
+
+/// What a group held by the evidence rule needs: a photo at the checkpoints of its photo-marked refusals.
+fn photo_needed(group: &Group<'_>, refusals: &[Refusal]) -> PhotoNeeded {
+    let marked = || refusals.iter().filter(|r| r.ground == Ground::Photo);
+    let mut checkpoints: Vec<Checkpoint> = Vec::new();
+    for &checkpoint in marked().flat_map(|r| &r.checkpoints) {
+        if !checkpoints.contains(&checkpoint) {
+            checkpoints.push(checkpoint);
+        }
+    }
+    PhotoNeeded {
+        item: group.index,
+        sku: group.item.sku.clone(),
+        checkpoints,
+        clauses: marked().map(|r| r.clause.clone()).collect(),
+    }
 }
 
 /// The station's evidence rule, in one place for every merchant: a refusal that would cite a clause
@@ -455,6 +493,7 @@ fn settle(context: Context<'_>, granted: Option<Resolution>, case: CaseChecks, m
         flags: Vec::new(),
         decided_on: today,
         refund_due_on: None,
+        photos_needed: Vec::new(),
     };
 
     if !case.deny.is_empty() {
@@ -495,6 +534,7 @@ fn settle(context: Context<'_>, granted: Option<Resolution>, case: CaseChecks, m
             case.hold.iter().chain(&held).chain(&refused).for_each(|c| reasons.add(c));
             decision.verdict = Verdict::Hold;
             decision.disposition = Disposition::Hold;
+            decision.photos_needed = groups.iter().filter_map(|g| g.photo_needed.clone()).collect();
             decision.lines = line_results(order, &groups, Some(rma.kind), earlier, Verdict::Hold);
             decision.reasons = reasons.0;
             return decision;

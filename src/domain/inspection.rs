@@ -195,6 +195,12 @@ impl InspectionSheet {
         }
     }
 
+    /// The sheet item that item `inspected` of [`Self::to_inspection`] was made from (the inspection leaves
+    /// out the items of which nothing was received).
+    pub fn sheet_index(&self, inspected: usize) -> Option<usize> {
+        self.items.iter().enumerate().filter(|(_, item)| item.received > 0).nth(inspected).map(|(index, _)| index)
+    }
+
     /// The photo checkpoints the policy requires for this claim and these items, with whether a photo
     /// has been taken at each (`taken` lists the checkpoints photographed so far).
     pub fn checkpoints<'p>(

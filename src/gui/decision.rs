@@ -1,14 +1,18 @@
 //! The decision screen: the engine's verdict in large type, the disposition and money breakdown, each
 //! line's outcome, every reason with its policy clause and the merchant's words, and the queue entries
 //! confirming will create. The clerk confirms; an override (another disposition or amount) needs a
-//! reason and a supervisor's PIN.
+//! reason and a supervisor's PIN. A package held for want of a photo says, under the verdict, which item
+//! to photograph at which checkpoint and the clause it would be refused on, with a button that goes back
+//! to the inspection with that item and checkpoint chosen.
 
 use eframe::egui;
 
-use crate::domain::decision::Decision;
+use crate::domain::decision::{Decision, PhotoNeeded};
+use crate::domain::inspection::InspectionSheet;
 use crate::domain::policy::words::format_amount;
 use crate::domain::queue::QueueEntry;
-use crate::domain::vocabulary::{Disposition, Verdict};
+use crate::domain::vocabulary::{Checkpoint, Disposition, Verdict};
+use crate::gui::inspection::checkpoint_words;
 use crate::gui::theme;
 
 pub const CONFIRM: &str = "Confirm (Enter)";
@@ -19,6 +23,15 @@ pub const OVERRIDE_REASON: &str = "Reason for the override";
 pub const SUPERVISOR: &str = "Supervisor";
 pub const SUPERVISOR_PIN: &str = "Supervisor PIN";
 pub const APPLY_OVERRIDE: &str = "Approve override";
+pub const PHOTO_NEEDED: &str = "Photo needed before this can be refused";
+/// Why a photo is needed at all: the station's evidence rule in a clerk's words.
+pub const PHOTO_RULE: &str =
+    "Refusing an item for its physical state needs a photo of it, so the package is held until there is one.";
+
+/// The button that goes back to take the photo at `checkpoint`: "Take the damage photo".
+pub fn take_photo(checkpoint: Checkpoint) -> String {
+    format!("Take the {} photo", checkpoint_words(checkpoint))
+}
 
 /// The decision as the screen shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,12 +49,52 @@ pub struct DecisionView {
     pub flags: Vec<String>,
     /// What confirming will queue, e.g. "refund: refund $102.00 for 1 × KVM-4P".
     pub queue: Vec<String>,
+    /// What the hold waits for: one per item that needs a photo before it can be refused.
+    pub photos: Vec<PhotoLine>,
     pub saving: bool,
     pub message: Option<String>,
 }
 
+/// An item the decision is held for until it is photographed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoLine {
+    /// The sheet item to photograph, when the sheet still has it.
+    pub item: Option<usize>,
+    pub checkpoints: Vec<Checkpoint>,
+    /// "Photograph the warranty sticker: KVM-4P (4-port KVM switch)".
+    pub what: String,
+    /// One per clause: "It would be refused on <clause id>: “<the merchant's words>”".
+    pub why: Vec<String>,
+}
+
+impl PhotoLine {
+    fn of(needed: &PhotoNeeded, sheet: &InspectionSheet) -> PhotoLine {
+        let item = sheet.sheet_index(needed.item);
+        let name = item.and_then(|i| sheet.items.get(i)).map(|i| i.name.as_str()).unwrap_or_default();
+        let name = if name.is_empty() { String::new() } else { format!(" ({name})") };
+        let places: Vec<String> = needed.checkpoints.iter().map(|c| format!("the {}", checkpoint_words(*c))).collect();
+        PhotoLine {
+            item,
+            checkpoints: needed.checkpoints.clone(),
+            what: format!("Photograph {}: {}{name}", places.join(" and "), needed.sku),
+            why: needed
+                .clauses
+                .iter()
+                .map(|c| format!("It would be refused on {}: \u{201c}{}\u{201d}", c.id, c.text.trim()))
+                .collect(),
+        }
+    }
+}
+
 impl DecisionView {
-    pub fn of(title: String, decision: &Decision, currency: &str, entries: &[QueueEntry]) -> DecisionView {
+    /// The view of `decision`, made on `sheet` (which names the items a photo is needed of).
+    pub fn of(
+        title: String,
+        decision: &Decision,
+        sheet: &InspectionSheet,
+        currency: &str,
+        entries: &[QueueEntry],
+    ) -> DecisionView {
         let amount = |money| format_amount(money, currency);
         let m = &decision.money;
         let mut money = vec![format!("Items accepted {}", amount(m.items_accepted))];
@@ -99,6 +152,7 @@ impl DecisionView {
                     })
                     .collect()
             },
+            photos: decision.photos_needed.iter().map(|needed| PhotoLine::of(needed, sheet)).collect(),
             saving: false,
             message: None,
         }
@@ -151,7 +205,18 @@ impl Default for OverrideForm {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecisionCommand {
     Confirm,
-    Override { disposition: Disposition, amount: String, reason: String, supervisor: String, pin: String },
+    /// Back to the inspection to photograph this sheet item (if known) at this checkpoint.
+    TakePhoto {
+        item: Option<usize>,
+        checkpoint: Checkpoint,
+    },
+    Override {
+        disposition: Disposition,
+        amount: String,
+        reason: String,
+        supervisor: String,
+        pin: String,
+    },
 }
 
 pub fn decision_ui(ui: &mut egui::Ui, view: &DecisionView, form: &mut OverrideForm) -> Option<DecisionCommand> {
@@ -167,6 +232,9 @@ pub fn decision_ui(ui: &mut egui::Ui, view: &DecisionView, form: &mut OverrideFo
         .strong()
         .color(verdict_colour(view.verdict)),
     );
+    if !view.photos.is_empty() {
+        command = photos_needed_ui(ui, &view.photos);
+    }
     theme::two_columns(
         ui,
         |ui| {
@@ -221,6 +289,33 @@ pub fn decision_ui(ui: &mut egui::Ui, view: &DecisionView, form: &mut OverrideFo
             command = override_ui(ui, view, form).or(command.take());
         });
     }
+    command
+}
+
+/// What the hold waits for: each item to photograph, where, and the clause it would be refused on.
+fn photos_needed_ui(ui: &mut egui::Ui, photos: &[PhotoLine]) -> Option<DecisionCommand> {
+    let mut command = None;
+    egui::Frame::group(ui.style()).stroke(egui::Stroke::new(2.0, theme::WAIT)).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(egui::RichText::new(PHOTO_NEEDED).size(theme::HEADING_SIZE).strong().color(theme::WAIT));
+        for line in photos {
+            ui.add_space(4.0);
+            ui.strong(&line.what);
+            for why in &line.why {
+                ui.label(why);
+            }
+            ui.horizontal_wrapped(|ui| {
+                for checkpoint in &line.checkpoints {
+                    if ui.button(egui::RichText::new(take_photo(*checkpoint)).strong()).clicked() {
+                        command = Some(DecisionCommand::TakePhoto { item: line.item, checkpoint: *checkpoint });
+                    }
+                }
+                ui.label("then decide again (Enter).");
+            });
+        }
+        ui.add_space(4.0);
+        ui.small(PHOTO_RULE);
+    });
     command
 }
 

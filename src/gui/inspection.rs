@@ -284,10 +284,18 @@ fn choice<T: Copy + PartialEq + std::fmt::Display>(
     let label = ui.label(label);
     egui::ComboBox::from_id_salt(id)
         .selected_text(value.to_string())
+        .height(theme::CHOICE_LIST_HEIGHT)
         .show_ui(ui, |ui| {
-            for option in all {
-                ui.selectable_value(value, *option, option.to_string());
-            }
+            // Columns side by side, read downwards: a long list shows whole even low in a short window.
+            ui.horizontal_top(|ui| {
+                for column in all.chunks(theme::CHOICE_ROWS) {
+                    ui.vertical(|ui| {
+                        for option in column {
+                            ui.selectable_value(value, *option, option.to_string());
+                        }
+                    });
+                }
+            });
         })
         .response
         .labelled_by(label.id);

@@ -13,6 +13,10 @@ pub const VERDICT_SIZE: f32 = 40.0;
 pub const LIST_ROW_HEIGHT: f32 = 30.0;
 /// Everything else.
 pub const BODY_SIZE: f32 = 17.0;
+/// A word list's drop-down: at most this many rows a column, and room for them, so that no choice is
+/// ever scrolled out of sight (egui's default, one column 200 points high, showed 8 of the 16 damage causes).
+pub const CHOICE_ROWS: usize = 8;
+pub const CHOICE_LIST_HEIGHT: f32 = 300.0;
 
 /// Found, accepted, connected.
 pub const GOOD: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x50);

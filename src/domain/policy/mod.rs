@@ -358,6 +358,26 @@ impl ItemMatcher {
         *self == ItemMatcher::default()
     }
 
+    /// Where the bench photographs what this matcher judges of the goods' physical state, in the order it
+    /// tests it: the sticker at the warranty sticker, the box at the packaging, and the item's condition,
+    /// disassembly or damage at the damage. Empty for a matcher that tests no physical state (a defect).
+    pub fn checkpoints(&self) -> Vec<Checkpoint> {
+        let tested = [
+            (!self.conditions.is_empty(), Checkpoint::Damage),
+            (!self.stickers.is_empty(), Checkpoint::WarrantySticker),
+            (self.disassembled.is_some(), Checkpoint::Damage),
+            (!self.packaging.is_empty(), Checkpoint::Packaging),
+            (!self.damage_causes.is_empty(), Checkpoint::Damage),
+        ];
+        let mut checkpoints = Vec::new();
+        for (tests, checkpoint) in tested {
+            if tests && !checkpoints.contains(&checkpoint) {
+                checkpoints.push(checkpoint);
+            }
+        }
+        checkpoints
+    }
+
     /// Whether the state meets this rule's leading test but escapes it through a later one: the rule
     /// "condition used, with defect none" refuses used items unless broken, so a broken used item is
     /// its exception. Tests lead in the order conditions, stickers, disassembled, packaging, defects,
@@ -384,6 +404,13 @@ impl RestockingSchedule {
             .find(|(s, _)| s == sku)
             .or_else(|| self.by_category.iter().find(|(c, _)| c == category))
             .map_or(&self.default, |(_, rate)| rate)
+    }
+}
+
+impl ShippingDamageRules {
+    /// Where the bench photographs the damage a claim is refused for.
+    pub fn damage_checkpoints(&self) -> Vec<Checkpoint> {
+        vec![Checkpoint::Damage]
     }
 }
 

@@ -5,7 +5,8 @@
 
 use crate::domain::engine::station;
 use crate::domain::money::Money;
-use crate::domain::policy::{Clause, FeeRate, ItemMatcher, Policy, Resolutions, Window};
+use crate::domain::policy::{Clause, FeeRate, ItemMatcher, ItemRule, Policy, Resolutions, Window};
+use crate::domain::vocabulary::{Checkpoint, Evidence};
 
 /// A heading and its rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,7 +196,42 @@ pub fn describe(policy: &Policy) -> Vec<Section> {
         &station::photo_required(),
     ));
     sections.push(Section { title: "Photos", rules });
+    sections.push(Section { title: PHOTO_CLAUSES, rules: photo_clauses(policy) });
     sections
+}
+
+/// The title of the section that lists the clauses a policy marks `evidence = "photo"`.
+pub const PHOTO_CLAUSES: &str = "Refusals that need a photo of the item";
+
+/// Every clause the policy marks `evidence = "photo"`: what it refuses, and where the bench photographs it.
+fn photo_clauses(policy: &Policy) -> Vec<RuleWords> {
+    let words = |what: String, clause: &Clause, checkpoints: &[Checkpoint]| {
+        let places: Vec<String> = checkpoints.iter().map(|c| format!("the {}", c.as_str().replace('_', " "))).collect();
+        RuleWords {
+            words: format!(
+                "{what}: refused only with a photo of {}; without one the package is held.",
+                places.join(" and ")
+            ),
+            clause: clause.clone(),
+        }
+    };
+    let marked = |what: &'static str, rules: &[ItemRule]| -> Vec<RuleWords> {
+        rules
+            .iter()
+            .filter(|r| r.needs_photo())
+            .map(|r| words(format!("{what}{}", matcher_words(&r.matcher)), &r.clause, &r.matcher.checkpoints()))
+            .collect()
+    };
+    let mut rules = marked("A return with ", &policy.returns.refuse);
+    rules.extend(marked("Warranty void if ", &policy.warranty.void));
+    rules.extend(marked("Warranty not covering ", &policy.warranty.exclusions));
+    let damage = &policy.shipping_damage;
+    if damage.damage_evidence == Some(Evidence::Photo) {
+        let causes: Vec<String> = damage.covered_causes.iter().map(|c| c.as_str().replace('_', " ")).collect();
+        let what = format!("A shipping-damage claim for damage not caused by {}", causes.join(" or "));
+        rules.push(words(what, &damage.damage_clause, &damage.damage_checkpoints()));
+    }
+    rules
 }
 
 /// "$12.30" for dollars, "12.30 EUR" for any other currency.

@@ -216,6 +216,16 @@ impl StationApp {
     pub(super) fn decision_command(&mut self, command: DecisionCommand, ctx: &egui::Context) {
         match command {
             DecisionCommand::Confirm => self.confirm_decision(ctx),
+            DecisionCommand::TakePhoto { item, checkpoint } => {
+                // Back to the inspection with the item and checkpoint chosen: the next photo lands there.
+                if let Some(bench) = self.bench.as_mut() {
+                    if let Some(item) = item.filter(|&i| i < bench.sheet.items.len()) {
+                        bench.selected = item;
+                    }
+                    bench.checkpoint = checkpoint;
+                }
+                self.back();
+            }
             DecisionCommand::Override { disposition, amount, reason, supervisor, pin } => {
                 self.override_decision(OverrideRequest { disposition, amount, reason, supervisor }, pin, ctx);
             }

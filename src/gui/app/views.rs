@@ -118,6 +118,7 @@ impl StationApp {
         let mut view = DecisionView::of(
             claim_title(&bench.package.claim, bench.package.package_id),
             &decided.decision,
+            &bench.sheet,
             currency,
             &decided.entries,
         );
