@@ -73,7 +73,8 @@ pub fn sign_in(harness: &mut Harness<'static, StationApp>, name: &str, pin: &str
     type_into(harness, OPERATOR_FIELD, name);
     type_into(harness, PIN_FIELD, pin);
     harness.key_press(eframe::egui::Key::Enter);
-    step_until(harness, "the intake screen", |app| app.screen() == Screen::Intake);
+    // Intake, or the package this station left on the bench, back where it was.
+    step_until(harness, "the bench", |app| matches!(app.screen(), Screen::Intake | Screen::Inspection));
 }
 
 /// Focuses the field labelled `label` (as a click or Tab would), then types `text` into it.

@@ -78,7 +78,8 @@ fn a_package_matched_from_quarantine_opens_for_inspection_when_its_rma_is_scanne
     with_demo(dir.path());
     let quarantined = {
         let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
-        let (clerk, now) = (Actor { name: "sam".into(), role: Role::Clerk, station: "bench-1".into() }, clock().now());
+        // Received at another bench: this one does not open it by itself at sign-in.
+        let (clerk, now) = (Actor { name: "sam".into(), role: Role::Clerk, station: "bench-2".into() }, clock().now());
         let arrival = Arrival {
             scanned_code: "TORN-LABEL".into(),
             scanned_kind: "unknown".into(),
@@ -101,4 +102,72 @@ fn a_package_matched_from_quarantine_opens_for_inspection_when_its_rma_is_scanne
     }
     let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
     assert_eq!(store.find_packages("RMA-2026-0104", 10).unwrap().len(), 1, "one box, one package");
+}
+
+/// The sheet of a package as the database holds it (its latest inspection's items, by SKU and notes).
+fn saved_units(dir: &std::path::Path, package_id: i64) -> Vec<(String, u32, String)> {
+    let store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
+    let history = store.package_history(package_id).unwrap();
+    let (_, sheet) = history.inspections.last().unwrap();
+    sheet.items.iter().map(|item| (item.sku.clone(), item.received, item.notes.clone())).collect()
+}
+
+#[test]
+fn work_on_the_bench_is_saved_as_it_happens_and_the_station_reopens_with_it_after_a_close_or_a_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    crate::bench_flow::open_package(&mut harness, "RMA-2026-0108");
+    let package = harness.state().package_on_bench().unwrap();
+    scan(&mut harness, "KVM-4P-DP");
+    scan(&mut harness, "KVM-4P-DP");
+    crate::gui::type_into(&mut harness, "Notes", "lid scratched");
+    // Saved within about a second, without a Decide or anything else from the clerk.
+    step_until(&mut harness, "the sheet saved", |_| {
+        saved_units(dir.path(), package) == [("KVM-4P-DP".to_owned(), 2, "lid scratched".to_owned())]
+    });
+
+    // The window's close button: the close waits, the sheet is saved now, and the clerk is told where.
+    scan(&mut harness, "CBL-KVM-USB-2M");
+    harness
+        .input_mut()
+        .viewports
+        .entry(eframe::egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(eframe::egui::ViewportEvent::Close);
+    harness.run();
+    harness.get_by_label(rma_station::gui::CLOSING_TITLE);
+    harness.get_by_label_contains("opens on this bench where you left it");
+    step_until(&mut harness, "the sheet saved at the close", |_| saved_units(dir.path(), package).len() == 2);
+    harness.get_by_label(rma_station::gui::CLOSE_NOW).click();
+    harness.run();
+    drop(harness);
+
+    // Started again: the same package is on the bench, as it was left.
+    let mut harness = crate::gui::harness(app(dir.path(), Vec::new()));
+    sign_in(&mut harness, "sam", "1357");
+    step_until(&mut harness, "the package back on the bench", |app| app.package_on_bench() == Some(package));
+    let sheet = harness.state().sheet().unwrap().clone();
+    let kvm = sheet.items.iter().find(|item| item.sku == "KVM-4P-DP").unwrap();
+    assert_eq!((kvm.received, kvm.notes.as_str()), (2, "lid scratched"));
+    assert_eq!(sheet.units_received(), 3);
+
+    // A kill: no close at all, the process simply gone. What was on screen a second before is there.
+    scan(&mut harness, "PSU-12V-2A");
+    step_until(&mut harness, "the sheet saved", |_| saved_units(dir.path(), package).len() == 3);
+    drop(harness);
+    let mut harness = crate::gui::harness(app(dir.path(), Vec::new()));
+    sign_in(&mut harness, "sam", "1357");
+    step_until(&mut harness, "the package back on the bench", |app| app.package_on_bench() == Some(package));
+    assert_eq!(harness.state().sheet().unwrap().units_received(), 4);
+    // Decided now, the units scanned before the restart are not charged as missing.
+    crate::bench_flow::decide(&mut harness);
+    let view = harness.state().decision_view().unwrap();
+    assert!(
+        view.lines.iter().any(|line| line.starts_with("KVM-4P-DP: 2 ordered, 2 received, 2 accepted")),
+        "{:?}",
+        view.lines
+    );
+    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    assert_eq!(store.find_packages("RMA-2026-0108", 10).unwrap().len(), 1, "one box, one package");
 }

@@ -172,6 +172,18 @@ pub fn received_before(store: &dyn Store, rma_id: i64) -> Result<Vec<PackageHist
     store.packages_of_rma(rma_id)?.iter().map(|package| store.package_history(package.id)).collect()
 }
 
+/// How far back the bench looks for packages received and not decided.
+pub const UNFINISHED_DAYS: i64 = 30;
+/// How many of them it lists.
+const UNFINISHED_LIMIT: usize = 50;
+
+/// Packages received in the last [`UNFINISHED_DAYS`] and not decided (or reopened), newest first: what
+/// intake offers to resume, and what a station opens again after a close or a crash.
+pub fn unfinished(store: &dyn Store, now: &Now) -> Result<Vec<crate::storage::PackageRow>, StoreError> {
+    let since = now.at - chrono::TimeDelta::days(UNFINISHED_DAYS);
+    store.undecided_since(&since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true), UNFINISHED_LIMIT)
+}
+
 /// A package on record opened on the bench again, where it was left: its sheet as last saved (at most
 /// about a second behind the clerk) and the photos taken of it.
 #[derive(Debug, Clone, PartialEq)]

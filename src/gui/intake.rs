@@ -15,6 +15,11 @@ pub const RECEIVE_WITHOUT_RMA: &str = "Receive without an RMA (the policy decide
 pub const DISMISS: &str = "Dismiss (Escape)";
 pub const ANOTHER_BOX: &str = "Another box for this RMA (a split shipment)";
 
+/// The button that resumes a package received and not decided.
+pub fn resume_words(package_id: i64) -> String {
+    format!("Resume #{package_id}")
+}
+
 /// The button that opens a package received before: resumed if it is not decided, viewed if it is.
 pub fn open_package_words(package_id: i64) -> String {
     format!("Open package #{package_id} (Enter)")
@@ -32,6 +37,8 @@ pub struct IntakeView {
     pub card: Option<MatchCard>,
     /// Packages received today, newest first.
     pub today: Vec<PackageRow>,
+    /// Packages received and not decided (or reopened), newest first: each can be resumed.
+    pub waiting: Vec<PackageRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,6 +222,20 @@ pub fn intake_ui(ui: &mut egui::Ui, view: &IntakeView, form: &mut IntakeForm) ->
     theme::two_columns(
         ui,
         |ui| {
+            if !view.waiting.is_empty() {
+                ui.strong(format!("Received, not decided ({})", view.waiting.len()));
+                for package in &view.waiting {
+                    let rma = package.rma_number.as_deref().unwrap_or("order, no RMA");
+                    ui.horizontal(|ui| {
+                        if ui.button(resume_words(package.id)).clicked() {
+                            command = Some(IntakeCommand::OpenPackage(package.id));
+                        }
+                        let received = crate::gui::words::local_time(&package.received_at);
+                        ui.label(format!("{rma} · {} · received {received} at {}", package.operator, package.station));
+                    });
+                }
+                ui.separator();
+            }
             ui.strong(format!("Today's packages ({})", view.today.len()));
             egui::ScrollArea::vertical().id_salt("today").show(ui, |ui| {
                 for package in &view.today {

@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use eframe::egui;
 
-pub use app::{Screen, StationApp};
+pub use app::{CLOSE_NOW, CLOSING_TITLE, KEEP_WORKING, Screen, StationApp};
 
 use crate::clock::Clock;
 use crate::devices::scanner::ScannerConfig;

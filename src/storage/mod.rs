@@ -513,6 +513,9 @@ pub trait Store: Send {
     /// Packages by any number: the package id, the scanned code, an RMA, order or expected tracking
     /// number (normalized like [`number_key`]). Newest first.
     fn find_packages(&self, number: &str, limit: usize) -> Result<Vec<PackageRow>, StoreError>;
+    /// Packages received at or after `since` (RFC 3339 UTC), matched and with no decision that stands:
+    /// received and not decided yet, or reopened. Newest first.
+    fn undecided_since(&self, since: &str, limit: usize) -> Result<Vec<PackageRow>, StoreError>;
     /// The packages received for an RMA, oldest first.
     fn packages_of_rma(&self, rma_id: i64) -> Result<Vec<PackageRow>, StoreError>;
     /// A package's whole story.

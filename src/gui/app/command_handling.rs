@@ -25,6 +25,10 @@ pub(super) enum AppCommand {
     Printer(PrinterCommand),
     Settings(SettingsCommand),
     Label(LabelPlace, LabelCommand),
+    /// The clerk read that the open package is saved and closes the window after all.
+    CloseNow,
+    /// The clerk stays: the close is forgotten.
+    KeepWorking,
 }
 
 /// The bench's keys beside the screens' own.
@@ -74,6 +78,12 @@ impl StationApp {
             AppCommand::Printer(command) => self.printer_command(command, ctx),
             AppCommand::Settings(command) => self.settings_command(command),
             AppCommand::Label(place, command) => self.label_command(place, command),
+            AppCommand::CloseNow => {
+                self.closing = None;
+                self.close_confirmed = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            AppCommand::KeepWorking => self.closing = None,
         }
     }
 
@@ -425,6 +435,52 @@ impl StationApp {
             ctx,
             move |store| store.packages_since(&since, TODAY_LIMIT).map_err(Problem::from),
             AppEvent::Today,
+        );
+        let now = self.now();
+        self.submit(ctx, move |store| bench::intake::unfinished(store, &now).map_err(Problem::from), AppEvent::Waiting);
+    }
+
+    /// A close asked for (the window's close button, the system) with a package on the bench: the close
+    /// waits while the sheet is saved now and the clerk reads where the work will be.
+    pub(super) fn close_asked(&mut self, ctx: &egui::Context) {
+        if self.close_confirmed || !ctx.input(|i| i.viewport().close_requested()) {
+            return;
+        }
+        let Some(bench) = &self.bench else { return };
+        ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+        let id = bench.package.package_id;
+        let number = bench.package.claim.number(id);
+        self.autosave(true, ctx);
+        self.closing = Some(format!(
+            "{number} (package #{id}) is saved as it is now. When the station starts again it opens on this \
+             bench where you left it; it is also listed at intake under \"Received, not decided\"."
+        ));
+    }
+
+    /// Saves the sheet on screen when it has differed from the saved one for [`AUTOSAVE_AFTER`] (or at once,
+    /// `now_please`, when the window is closing): a close, a crash or a kill loses at most that much.
+    pub(super) fn autosave(&mut self, now_please: bool, ctx: &egui::Context) {
+        let Some(bench) = self.bench.as_mut() else { return };
+        if bench.sheet == bench.saved_sheet {
+            bench.changed_at = None;
+            return;
+        }
+        let since = *bench.changed_at.get_or_insert_with(Instant::now);
+        let waited = since.elapsed();
+        if !now_please && waited < AUTOSAVE_AFTER {
+            ctx.request_repaint_after(AUTOSAVE_AFTER - waited);
+            return;
+        }
+        bench.changed_at = None;
+        bench.saved_sheet = bench.sheet.clone();
+        let (inspection_id, sheet, actor, now) =
+            (bench.package.inspection_id, bench.sheet.clone(), self.actor(), self.now());
+        self.submit(
+            ctx,
+            move |store| {
+                bench::inspection::save_sheet(store, &actor, &now, inspection_id, &sheet).map_err(Problem::from)
+            },
+            AppEvent::InspectionSaved,
         );
     }
 

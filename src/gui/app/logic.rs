@@ -17,6 +17,8 @@ impl StationApp {
         for path in dropped {
             self.add_photo(path, ctx);
         }
+        self.autosave(false, ctx);
+        self.close_asked(ctx);
         let deadline = Instant::now() + DRAIN_BUDGET;
         while Instant::now() < deadline {
             if let Ok(event) = self.scanner_events.try_recv() {
@@ -162,6 +164,17 @@ impl StationApp {
                 Err(message) => self.banner = Some((false, format!("the package was not opened: {message}"))),
             },
             AppEvent::Today(Ok(packages)) => self.today = packages,
+            AppEvent::Waiting(Ok(packages)) => {
+                let mine = packages.iter().find(|package| package.station == self.station).map(|package| package.id);
+                self.waiting = packages;
+                if std::mem::take(&mut self.resume_on_start)
+                    && self.bench.is_none()
+                    && let Some(package_id) = mine
+                {
+                    self.open_package(package_id, ctx);
+                }
+            }
+            AppEvent::Waiting(Err(problem)) => self.notices.push(Level::Error, problem.to_string()),
             AppEvent::Today(Err(problem)) | AppEvent::InspectionSaved(Err(problem)) => {
                 self.notices.push(Level::Error, problem.to_string())
             }
@@ -341,6 +354,8 @@ impl StationApp {
             if matches!(package.claim, Claim::Quarantined) { Checkpoint::ShippingLabel } else { Checkpoint::Contents };
         self.bench = Some(OpenPackage {
             package,
+            saved_sheet: sheet.clone(),
+            changed_at: None,
             sheet,
             selected: 0,
             checkpoint,

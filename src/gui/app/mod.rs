@@ -82,6 +82,14 @@ use crate::worker::errand::ErrandThread;
 const EVENT_QUEUE: usize = 64;
 /// The longest `logic` spends taking in answers in one frame, so a flood never stalls drawing.
 const DRAIN_BUDGET: Duration = Duration::from_millis(4);
+/// How long the sheet on screen may differ from the saved one before it is saved: the most of a clerk's
+/// work a close, a crash or a kill can lose. Short enough to lose little, long enough that typing a
+/// note is not a write per key.
+/// The words of the dialog a close with a package on the bench shows.
+pub const CLOSING_TITLE: &str = "The package on the bench is saved";
+pub const CLOSE_NOW: &str = "Close the station";
+pub const KEEP_WORKING: &str = "Keep working";
+const AUTOSAVE_AFTER: Duration = Duration::from_millis(500);
 /// Package scans kept on the intake screen.
 const RECENT_SCANS: usize = 50;
 /// Today's packages shown at intake.
@@ -155,6 +163,8 @@ enum AppEvent {
     /// A package received and its inspection opened.
     Opened(Result<Box<Received>, Problem>),
     Today(Result<Vec<PackageRow>, Problem>),
+    /// Packages received and not decided.
+    Waiting(Result<Vec<PackageRow>, Problem>),
     InspectionSaved(Result<(), Problem>),
     /// A decision saved for the package known by `number`.
     Decided {
@@ -305,6 +315,10 @@ struct OpenPackage {
     photos_pending: usize,
     /// The engine's decision on the sheet as it was when the clerk pressed Decide.
     decided: Option<Decided>,
+    /// The sheet as last sent to the store, and since when the sheet on screen differs from it: the
+    /// clerk's work is saved as it happens, at most [`AUTOSAVE_AFTER`] behind.
+    saved_sheet: InspectionSheet,
+    changed_at: Option<Instant>,
     saving: bool,
     message: Option<String>,
 }
@@ -331,6 +345,15 @@ pub struct StationApp {
     pending: Option<PendingMatch>,
     intake_form: IntakeForm,
     today: Vec<PackageRow>,
+    /// Packages received and not decided, newest first.
+    waiting: Vec<PackageRow>,
+    /// Set at sign-in: the first list of waiting packages puts this station's latest back on the bench,
+    /// where a close or a crash left it.
+    resume_on_start: bool,
+    /// A close asked for with a package on the bench: what the clerk is told before the window closes.
+    closing: Option<String>,
+    /// The clerk chose to close after reading it.
+    close_confirmed: bool,
     bench: Option<OpenPackage>,
     inspection_form: InspectionForm,
     /// The photo opened in full, over whatever screen is showing.
@@ -547,6 +570,10 @@ impl StationApp {
             pending: None,
             intake_form: IntakeForm::default(),
             today: Vec::new(),
+            waiting: Vec::new(),
+            resume_on_start: false,
+            closing: None,
+            close_confirmed: false,
             bench: None,
             inspection_form: InspectionForm::default(),
             preview: None,

@@ -173,6 +173,7 @@ impl StationApp {
         self.sign_in.message = None;
         self.session = Some(signed);
         self.screen = Screen::Intake;
+        self.resume_on_start = self.bench.is_none();
         self.refresh_today(ctx);
         self.refresh_operators(ctx);
     }

@@ -75,6 +75,20 @@ impl StationApp {
             }
             commands.extend(self.bench_keys(&ctx));
         }
+        if let Some(words) = &self.closing {
+            egui::Modal::new(egui::Id::unique("closing")).show(&ctx, |ui| {
+                ui.heading(CLOSING_TITLE);
+                ui.label(words);
+                ui.horizontal(|ui| {
+                    if ui.button(CLOSE_NOW).clicked() {
+                        commands.push(AppCommand::CloseNow);
+                    }
+                    if ui.button(KEEP_WORKING).clicked() {
+                        commands.push(AppCommand::KeepWorking);
+                    }
+                });
+            });
+        }
         if let Some((place, command)) = self.draw_label_panel(ui) {
             commands.push(AppCommand::Label(place, command));
         }

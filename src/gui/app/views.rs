@@ -37,6 +37,7 @@ impl StationApp {
             recent: self.recent.iter().map(|r| r.row.clone()).collect(),
             card: self.pending.as_ref().map(|p| p.card.clone()),
             today: self.today.clone(),
+            waiting: self.waiting.clone(),
         }
     }
 

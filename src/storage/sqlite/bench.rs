@@ -310,6 +310,20 @@ pub(super) fn package_history(conn: &Connection, package_id: i64) -> Result<Pack
     Ok(PackageHistory { package, rma, order, inspections, positions, photos, decisions, queue, audit })
 }
 
+pub(super) fn undecided_since(conn: &Connection, since: &str, limit: usize) -> Result<Vec<PackageRow>, StoreError> {
+    // packages_by_day bounds the rows read; each is then asked for a standing decision (decisions_by_package).
+    package_rows(
+        conn,
+        concat!(
+            package_select!(),
+            " WHERE p.received_at >= ?1 AND p.quarantined = 0
+                AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.package_id = p.id AND d.withdrawn_at IS NULL)
+              ORDER BY p.received_at DESC, p.id DESC LIMIT ?2"
+        ),
+        params![since, i64::try_from(limit).unwrap_or(i64::MAX)],
+    )
+}
+
 pub(super) fn packages_of_rma(conn: &Connection, rma_id: i64) -> Result<Vec<PackageRow>, StoreError> {
     package_rows(conn, concat!(package_select!(), " WHERE p.rma_id = ?1 ORDER BY p.id"), [rma_id])
 }

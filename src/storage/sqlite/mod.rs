@@ -332,6 +332,10 @@ impl Store for SqliteStore {
         bench::find_packages(&self.conn, number, limit)
     }
 
+    fn undecided_since(&self, since: &str, limit: usize) -> Result<Vec<PackageRow>, StoreError> {
+        bench::undecided_since(&self.conn, since, limit)
+    }
+
     fn packages_of_rma(&self, rma_id: i64) -> Result<Vec<PackageRow>, StoreError> {
         bench::packages_of_rma(&self.conn, rma_id)
     }
