@@ -171,3 +171,54 @@ fn work_on_the_bench_is_saved_as_it_happens_and_the_station_reopens_with_it_afte
     let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
     assert_eq!(store.find_packages("RMA-2026-0108", 10).unwrap().len(), 1, "one box, one package");
 }
+
+/// Opens the record of the one package of `rma` on the Records screen.
+fn open_record(harness: &mut Bench, rma: &str) {
+    harness.key_press(eframe::egui::Key::F4);
+    harness.run();
+    step_until(harness, "the records screen", |app| app.screen() == Screen::Records);
+    crate::gui::type_into(harness, rma_station::gui::records::FIND_FIELD, rma);
+    harness.key_press(eframe::egui::Key::Enter);
+    harness.run();
+    step_until(harness, "a result", |app| !app.records_view().results.is_empty());
+    let id = harness.state().records_view().results[0].id;
+    harness.get_by_label_contains(&format!("package #{id} ")).click();
+    harness.run();
+    step_until(harness, "the record", |app| app.records_view().history.is_some());
+}
+
+#[test]
+fn a_supervisor_reopens_a_decided_package_with_a_reason_and_a_clerk_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    open_and_decide(&mut harness, "RMA-2026-0108", &EVERYTHING);
+    confirm(&mut harness);
+    open_record(&mut harness, "RMA-2026-0108");
+    assert!(harness.query_by_label(rma_station::gui::records::REOPEN).is_none(), "a clerk has no reopen");
+    harness.get_by_label_contains("A supervisor reopens a decided package");
+    drop(harness);
+
+    let mut harness = crate::gui::harness(app(dir.path(), Vec::new()));
+    sign_in(&mut harness, "dana", "2468");
+    open_record(&mut harness, "RMA-2026-0108");
+    crate::gui::type_into(&mut harness, rma_station::gui::records::REOPEN_REASON, "a unit was used after all");
+    harness.get_by_label(rma_station::gui::records::REOPEN).click();
+    harness.run();
+    step_until(&mut harness, "the package back on the bench", |app| app.screen() == Screen::Inspection);
+    let package = harness.state().package_on_bench().unwrap();
+    // One unit used: the sheet changed, decided again; the first refund (never exported) was withdrawn.
+    decide(&mut harness);
+    confirm(&mut harness);
+    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let history = store.package_history(package).unwrap();
+    let statuses: Vec<_> = history.queue.iter().map(|row| (row.queue, row.status.clone())).collect();
+    assert_eq!(
+        statuses.iter().filter(|(queue, status)| *queue == Queue::Refund && *status == rma_station::records::QueueStatus::Withdrawn).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(store.queue_items(Queue::Refund, false, 10).unwrap().len(), 1, "one refund stands");
+    let withdrawn = history.decisions.iter().find(|d| d.withdrawn.is_some()).unwrap();
+    assert_eq!(withdrawn.withdrawn.as_ref().unwrap().reason, "a unit was used after all");
+    assert!(history.audit.iter().any(|entry| entry.action == "reopened" && entry.actor == "dana"));
+}

@@ -15,6 +15,9 @@ use crate::storage::{PackageHistory, PackageRow};
 pub const FIND_FIELD: &str = "Find by any number";
 /// The button that writes a decision's evidence packet (PDF) into the evidence folder.
 pub const EVIDENCE_PACKET: &str = "Evidence packet";
+/// The reason a supervisor gives to reopen a decided package, and the button that does it.
+pub const REOPEN_REASON: &str = "Why reopen it";
+pub const REOPEN: &str = "Reopen: withdraw this decision (supervisor)";
 
 /// The Records screen's evidence button of one decision: "Evidence packet of decision 12".
 pub fn evidence_button(decision_id: i64) -> String {
@@ -32,6 +35,7 @@ pub struct RecordsView {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RecordsForm {
     pub text: String,
+    pub reopen_reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,9 +44,20 @@ pub enum RecordsCommand {
     Open(i64),
     /// Write the evidence packet of this decision.
     EvidencePacket(i64),
+    /// A supervisor withdraws the decision that stands on this package, for this reason.
+    Reopen {
+        package_id: i64,
+        reason: String,
+    },
 }
 
-pub fn records_ui(ui: &mut egui::Ui, view: &RecordsView, form: &mut RecordsForm) -> Option<RecordsCommand> {
+/// Draws the records screen; `supervisor`: the one signed in may reopen a decided package.
+pub fn records_ui(
+    ui: &mut egui::Ui,
+    view: &RecordsView,
+    form: &mut RecordsForm,
+    supervisor: bool,
+) -> Option<RecordsCommand> {
     let mut command = None;
     ui.horizontal(|ui| {
         let label = ui.label(FIND_FIELD);
@@ -78,17 +93,40 @@ pub fn records_ui(ui: &mut egui::Ui, view: &RecordsView, form: &mut RecordsForm)
         },
         |ui| {
             let history = view.history.as_ref()?;
-            egui::ScrollArea::vertical().id_salt("history").show(ui, |ui| history_ui(ui, history)).inner
+            let reason = &mut form.reopen_reason;
+            egui::ScrollArea::vertical()
+                .id_salt("history")
+                .show(ui, |ui| history_ui(ui, history, reason, supervisor))
+                .inner
         },
     );
     command.or(opened).or(asked)
 }
 
-/// Draws a package's story; returns the evidence packet asked for, if any.
-fn history_ui(ui: &mut egui::Ui, history: &PackageHistory) -> Option<RecordsCommand> {
+/// Draws a package's story; returns the evidence packet or the reopen asked for, if any.
+fn history_ui(
+    ui: &mut egui::Ui,
+    history: &PackageHistory,
+    reason: &mut String,
+    supervisor: bool,
+) -> Option<RecordsCommand> {
     let mut command = None;
     let package = &history.package;
     ui.label(theme::heading(&format!("Package #{}", package.id)));
+    if history.decisions.iter().any(|decision| decision.withdrawn.is_none()) {
+        if supervisor {
+            // One under the other: the column is narrow beside a bin label, and a row too wide would put the
+            // button under the label panel, out of reach.
+            let label = ui.label(REOPEN_REASON);
+            ui.add(egui::TextEdit::singleline(reason).desired_width(ui.available_width().min(320.0)))
+                .labelled_by(label.id);
+            if ui.add_enabled(!reason.trim().is_empty(), egui::Button::new(REOPEN)).clicked() {
+                command = Some(RecordsCommand::Reopen { package_id: history.package.id, reason: reason.clone() });
+            }
+        } else {
+            ui.label("A supervisor reopens a decided package (it withdraws the decision and what nobody paid yet).");
+        }
+    }
     ui.label(format!(
         "scanned {} ({}) at {} by {} on {}",
         package.scanned_code,
@@ -140,6 +178,12 @@ fn history_ui(ui: &mut egui::Ui, history: &PackageHistory) -> Option<RecordsComm
         }
         if let (Some(reason), Some(by)) = (&decision.override_reason, &decision.approved_by) {
             ui.colored_label(theme::WAIT, format!("overridden, approved by {by}: {reason}"));
+        }
+        if let Some(withdrawn) = &decision.withdrawn {
+            ui.colored_label(
+                theme::WAIT,
+                format!("withdrawn {} by {}: {}", local_time(&withdrawn.at), withdrawn.by, withdrawn.reason),
+            );
         }
         if ui.button(evidence_button(decision.id)).clicked() {
             command = Some(RecordsCommand::EvidencePacket(decision.id));

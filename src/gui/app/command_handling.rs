@@ -370,6 +370,16 @@ impl StationApp {
                 );
             }
             RecordsCommand::EvidencePacket(decision_id) => self.write_packet(decision_id, None, ctx),
+            RecordsCommand::Reopen { package_id, reason } => {
+                let (actor, now) = (self.actor(), self.now());
+                self.submit(
+                    ctx,
+                    move |store| {
+                        bench::decision::reopen(store, &actor, &now, package_id, &reason).map_err(Problem::from)
+                    },
+                    move |result| AppEvent::Reopened { package_id, result },
+                );
+            }
             RecordsCommand::Open(id) => {
                 self.submit(
                     ctx,

@@ -140,6 +140,24 @@ impl StationApp {
                 }
                 Err(message) => self.banner = Some((false, format!("the package was not received: {message}"))),
             },
+            AppEvent::Reopened { package_id, result } => match result {
+                Ok(reopened) => {
+                    self.records_form.reopen_reason.clear();
+                    self.banner = Some((
+                        true,
+                        format!(
+                            "package #{package_id} reopened: decision {} withdrawn with {} queue item(s) nobody had \
+                             exported; {} stood (paid or exported) and its next decision is queued as the difference",
+                            reopened.decision_id,
+                            reopened.withdrawn.len(),
+                            reopened.standing.len()
+                        ),
+                    ));
+                    self.records_command(RecordsCommand::Open(package_id), ctx);
+                    self.open_package(package_id, ctx);
+                }
+                Err(problem) => self.records.message = Some(problem.to_string()),
+            },
             AppEvent::ShowRecord(package_id) => {
                 self.screen = Screen::Records;
                 self.records_command(RecordsCommand::Open(package_id), ctx);

@@ -151,6 +151,11 @@ enum AppEvent {
         /// What the scan matched, and the packages received before for its only RMA.
         found: Result<(IntakeMatch, Vec<PackageHistory>), Problem>,
     },
+    /// A supervisor's reopen of a decided package, done or refused.
+    Reopened {
+        package_id: i64,
+        result: Result<crate::storage::Reopened, Problem>,
+    },
     /// A decided package asked to be opened: its record is shown.
     ShowRecord(i64),
     /// A package received before, opened on the bench again.

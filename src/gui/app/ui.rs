@@ -118,7 +118,9 @@ impl StationApp {
                 commands.extend(command.map(AppCommand::Queues));
             }
             Screen::Records => {
-                commands.extend(records_ui(ui, &self.records, &mut self.records_form).map(AppCommand::Records));
+                let supervisor = self.is_supervisor();
+                let command = records_ui(ui, &self.records, &mut self.records_form, supervisor);
+                commands.extend(command.map(AppCommand::Records));
             }
             Screen::Settings => {
                 let supervisor = self.is_supervisor();
