@@ -29,10 +29,13 @@ mod policy_files;
 mod queue_export;
 mod record_hash;
 mod scan;
+// Unix only: the scanner tests need a pseudo-terminal, the webcam tests links to `/dev/null`.
+#[cfg(unix)]
 mod scanner;
 mod status;
 mod storage;
 mod support;
 mod tidy;
+#[cfg(unix)]
 mod webcam;
 mod workers;
