@@ -26,6 +26,7 @@ mod money;
 mod photos;
 mod picker;
 mod policy_files;
+mod ports;
 mod queue_export;
 mod record_hash;
 mod scan;
