@@ -13,6 +13,13 @@ use std::time::Duration;
 
 use serialport::{DataBits, FlowControl, Parity, SerialPort, StopBits};
 
+/// A serial port's name as this system writes one, for the screens' hints.
+#[cfg(windows)]
+pub const EXAMPLE_PORT: &str = "COM3";
+/// A serial port's name as this system writes one, for the screens' hints.
+#[cfg(not(windows))]
+pub const EXAMPLE_PORT: &str = "/dev/ttyUSB0";
+
 /// An open serial port: bytes in and out.
 pub struct SerialLine {
     port: Box<dyn SerialPort>,
