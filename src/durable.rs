@@ -3,6 +3,12 @@
 //! and a restored database all go through, and the one wording of an I/O error about a path
 //! (`PATH: what: error`, a full disk saying so first).
 //!
+//! On Windows (NTFS) the same steps hold but one: a folder cannot be opened and flushed there, and NTFS
+//! journals the rename itself, so there is no folder fsync. The rename replaces the target as on Unix:
+//! `std::fs::rename` is `MoveFileExW` (with `MOVEFILE_REPLACE_EXISTING`) or `SetFileInformationByHandle`
+//! there, "replacing the original file if `to` already exists" (std's documentation); only a read-only
+//! target must first be made writable, which Windows refuses to replace.
+//!
 //! This module knows nothing of what it writes: callers say what fills the file and put each step's failure
 //! in their own words.
 
@@ -106,12 +112,31 @@ pub fn replace_file(
         let _ = fs::remove_file(&temp);
         return Err(failed(step, &temp, source));
     }
+    // Windows refuses to replace a read-only file (a damaged photo original being repaired is one); Unix
+    // renames over it as over any file.
+    #[cfg(windows)]
+    make_replaceable(path);
     if let Err(source) = fs::rename(&temp, path) {
         let _ = fs::remove_file(&temp);
         return Err(failed(Step::Rename, &temp, source));
     }
     // The rename is only durable once the folder's entry for it is on disk.
     sync_folder(&folder).map_err(|source| failed(Step::SyncFolder, &temp, source))
+}
+
+/// Clears the read-only attribute of an existing file at `path`, so that a rename may replace it. A failure
+/// is left for the rename to report.
+#[cfg(windows)]
+fn make_replaceable(path: &Path) {
+    if let Ok(metadata) = fs::symlink_metadata(path)
+        && metadata.is_file()
+        && metadata.permissions().readonly()
+    {
+        let mut permissions = metadata.permissions();
+        #[expect(clippy::permissions_set_readonly_false, reason = "Windows only: clears an attribute, no mode bits")]
+        permissions.set_readonly(false);
+        let _ = fs::set_permissions(path, permissions);
+    }
 }
 
 /// A new temporary file in `folder`, never an existing one; on failure, the last name tried.

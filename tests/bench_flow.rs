@@ -19,7 +19,9 @@ use rma_station::gui::{Screen, StationApp};
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{PackageHistory, PackageStage, QueueStatus, Store, database_path, photos_path};
 
-use crate::gui::{demo_station, scan, sign_in, station_with_scanner, step_until, type_into, with_demo};
+#[cfg(unix)]
+use crate::gui::station_with_scanner;
+use crate::gui::{demo_station, scan, sign_in, step_until, type_into, with_demo};
 use crate::support::{POLICIES, fixture};
 
 pub type Bench = Harness<'static, StationApp>;
@@ -91,6 +93,7 @@ fn choose(harness: &mut Bench, label: &str, option: &str) {
     assert_eq!(shown.as_deref(), Some(option), "{label}: {option} was not chosen (is it out of sight in the list?)");
 }
 
+#[cfg(unix)]
 #[test]
 fn a_whole_return_scanned_on_a_serial_scanner_is_accepted_and_its_refund_queued() {
     let dir = tempfile::tempdir().unwrap();

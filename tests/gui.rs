@@ -1,6 +1,7 @@
 //! The station's window, driven through egui_kittest's accessibility tree (no display, no GPU), on a
 //! real SQLite file with the real storage thread, and a scanner on a real pseudo-terminal.
 
+#[cfg(unix)]
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -9,13 +10,17 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use rma_station::devices::scanner::ScannerConfig;
+#[cfg(unix)]
 use rma_station::domain::scan::FramerConfig;
-use rma_station::gui::intake::{SCAN_FIELD, ScanOutcome, ScannerState};
+#[cfg(unix)]
+use rma_station::gui::intake::ScannerState;
+use rma_station::gui::intake::{SCAN_FIELD, ScanOutcome};
 use rma_station::gui::sign_in::{OPERATOR_FIELD, PIN_FIELD, SIGN_IN};
 use rma_station::gui::station::{DatabaseView, LOAD_DEMO, MerchantSummary, database_line};
 use rma_station::gui::{APP_NAME, Screen, StationApp, StationSetup};
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{Stamp, Store, database_path};
+#[cfg(unix)]
 use serialport::{SerialPort, TTYPort};
 
 use crate::support::{POLICIES, clock};
@@ -86,7 +91,8 @@ pub fn type_into(harness: &mut Harness<'static, StationApp>, label: &str, text: 
 }
 
 /// The station signed in as the demo clerk, with a serial scanner "left" on a real pseudo-terminal
-/// (9600 baud, CR suffix); the returned end is the scanner's side of the cable.
+/// (9600 baud, CR suffix); the returned end is the scanner's side of the cable. Unix only (a pty).
+#[cfg(unix)]
 pub fn station_with_scanner(dir: &Path) -> (TTYPort, Harness<'static, StationApp>) {
     let (master, slave) = TTYPort::pair().unwrap();
     let port = slave.name().unwrap();
@@ -198,6 +204,7 @@ fn a_keyboard_wedge_scan_into_the_scan_field_finds_its_rma() {
     assert_eq!(harness.state().intake_view().recent.len(), 2);
 }
 
+#[cfg(unix)]
 #[test]
 fn a_serial_scan_shows_its_match_and_the_scanner_its_state() {
     let dir = tempfile::tempdir().unwrap();

@@ -7,6 +7,7 @@ use std::io::Read;
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
+#[cfg(unix)]
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -33,6 +34,7 @@ use rma_station::labels::worker::{LabelDone, LabelWork, LabelWorker};
 use rma_station::labels::{BinLabel, LabelFormat, labels_of, pdf, png, zpl};
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{ReceivedPackage, Stamp, Store, database_path};
+#[cfg(unix)]
 use serialport::{SerialPort, TTYPort};
 
 use crate::bench_flow::open_and_decide;
@@ -532,6 +534,7 @@ fn a_network_printer_receives_the_whole_job_on_its_raw_port() {
     assert_eq!(printer.join().unwrap(), job());
 }
 
+#[cfg(unix)]
 #[test]
 fn a_serial_printer_receives_the_exact_bytes_on_a_pseudo_terminal() {
     // The pair's own end of the printer's side stays open for the whole test: when the last one closes, the

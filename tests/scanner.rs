@@ -79,7 +79,7 @@ impl Bench {
     #[track_caller]
     pub(crate) fn expect_connected(&self) {
         match self.next() {
-            ScannerEvent::Connected { scanner } => assert_eq!(scanner, "left"),
+            ScannerEvent::Connected { scanner, .. } => assert_eq!(scanner, "left"),
             other => panic!("expected Connected, got {other:?}"),
         }
     }

@@ -28,16 +28,20 @@ mod money;
 mod photos;
 mod picker;
 mod policy_files;
+mod ports;
 mod queue_export;
 mod record_hash;
 mod return_life;
 mod roles;
 mod scan;
+// Unix only: the scanner tests need a pseudo-terminal, the webcam tests links to `/dev/null`.
+#[cfg(unix)]
 mod scanner;
 mod sign_in;
 mod status;
 mod storage;
 mod support;
 mod tidy;
+#[cfg(unix)]
 mod webcam;
 mod workers;

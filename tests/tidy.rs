@@ -346,3 +346,193 @@ fn threads_are_started_by_the_worker_type_only() {
         offences.join("\n")
     );
 }
+
+/// Code that builds or works on some systems only: Unix's and Windows' own APIs, C bindings, a pseudo-terminal,
+/// V4L2, and paths that exist on Unix only. `api` needles are checked everywhere; path needles (a string that
+/// is a `/dev`, `/sys` or `/proc` path) in `src` only, since tests and benches use such strings as data.
+const PLATFORM_APIS: [&str; 8] =
+    ["std::os::unix", "std::os::windows", "std::os::linux", "libc::", "nix::", "windows_sys", "TTYPort", "linuxvideo"];
+const PLATFORM_PATHS: [&str; 3] = ["\"/dev", "\"/sys", "\"/proc"];
+
+/// Whether a `cfg` attribute or `cfg!` names a platform (not only a feature).
+fn names_platform(line: &str) -> bool {
+    let code = line.trim_start();
+    let is_cfg = code.starts_with("#[cfg(") || code.starts_with("#![cfg(") || code.contains("cfg!(");
+    is_cfg && ["unix", "windows", "target_os", "target_family"].iter().any(|word| code.contains(word))
+}
+
+/// Whether `needle` occurs in `code` as a path of its own: `nix::` in `nix::unistd` but not in `unix::fs`.
+fn names(code: &str, needle: &str) -> bool {
+    code.match_indices(needle).any(|(at, _)| {
+        let before = code[..at].chars().next_back();
+        needle.starts_with('"') || !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
+/// A line with its string and character literals emptied, so that only the code's own braces are counted.
+fn without_literals(line: &str) -> String {
+    let (mut out, mut in_string, mut escaped) = (String::new(), false, false);
+    for c in line.replace("'{'", "' '").replace("'}'", "' '").chars() {
+        match (in_string, escaped, c) {
+            (true, false, '\\') => escaped = true,
+            (true, true, _) => escaped = false,
+            (_, false, '"') => {
+                in_string = !in_string;
+                out.push('"');
+            }
+            (true, false, _) => {}
+            (false, _, c) => out.push(c),
+        }
+    }
+    out
+}
+
+/// The lines (1-based) of `text` that name one of `needles` outside any item, block or statement behind a
+/// platform `cfg`. A platform `cfg` guards what follows it up to the end of that item: its `;`, a `,` ending a
+/// line outside parentheses (a field, a match arm; not a signature's), or the `}` closing the block it
+/// opens. `guarded` says the whole file is behind one (its `mod` is).
+fn unguarded(text: &str, needles: &[&str], guarded: bool) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    // For each open brace, whether it opened under a platform cfg; and a cfg not yet used by an item.
+    let (mut blocks, mut pending, mut parens) = (Vec::<bool>::new(), false, 0usize);
+    let mut file_guarded = guarded;
+    for (index, line) in code_only(text).lines().enumerate() {
+        let covered = file_guarded || pending || blocks.iter().any(|b| *b);
+        for needle in needles {
+            if !covered && names(line, needle) {
+                found.push((index + 1, (*needle).to_owned()));
+            }
+        }
+        if names_platform(line) {
+            if line.trim_start().starts_with("#![cfg(") && blocks.is_empty() {
+                file_guarded = true;
+            }
+            pending = true;
+            if line.trim_start().starts_with("#[") {
+                continue;
+            }
+        }
+        let code = without_literals(line);
+        for c in code.chars() {
+            match c {
+                '{' => {
+                    blocks.push(pending);
+                    pending = false;
+                }
+                '}' => {
+                    blocks.pop();
+                }
+                '(' | '[' => parens += 1,
+                ')' | ']' => parens = parens.saturating_sub(1),
+                ';' => pending = false,
+                _ => {}
+            }
+        }
+        if parens == 0 && code.trim_end().ends_with(',') {
+            pending = false;
+        }
+    }
+    found
+}
+
+/// Whether `text` declares the module `module` (`mod module;`).
+fn names_module(text: &str, module: &str) -> bool {
+    text.lines()
+        .any(|l| l.trim().trim_start_matches("pub ").trim_start_matches("pub(crate) ") == format!("mod {module};"))
+}
+
+/// Whether the file at `path` is a module declared behind a platform `cfg` in its parent, or its parent is.
+fn module_is_guarded(path: &Path) -> bool {
+    let Some(name) = path.file_stem().and_then(|s| s.to_str()) else { return false };
+    let folder = path.parent().unwrap_or(Path::new(ROOT));
+    // The file that declares it: `folder.rs` or `folder/mod.rs` beside it, or the crate root in its folder
+    // (`src/lib.rs`, `tests/tests.rs`).
+    let (module, folder) = if name == "mod" {
+        let Some(module) = folder.file_name().and_then(|s| s.to_str()) else { return false };
+        (module.to_owned(), folder.parent().unwrap_or(folder))
+    } else {
+        (name.to_owned(), folder)
+    };
+    let folder_name = folder.file_name().and_then(|s| s.to_str()).unwrap_or_default();
+    let candidates = [
+        folder.with_extension("rs"),
+        folder.join("mod.rs"),
+        folder.join("lib.rs"),
+        folder.join("main.rs"),
+        folder.join(format!("{folder_name}.rs")),
+    ];
+    let Some(parent) = candidates.into_iter().find(|p| p.is_file() && p != path && names_module(&read(p), &module))
+    else {
+        return false;
+    };
+    let text = read(&parent);
+    let lines: Vec<&str> = text.lines().collect();
+    let declared = lines.iter().position(|l| names_module(l, &module));
+    let Some(at) = declared else { return false };
+    let attributes =
+        lines[..at].iter().rev().map(|l| l.trim()).take_while(|l| l.starts_with("#[") || l.starts_with("//"));
+    attributes.clone().any(names_platform) || module_is_guarded(&parent)
+}
+
+#[test]
+fn platform_specific_code_is_behind_cfg() {
+    // Issue 18: the station builds for Linux and Windows from one source. Code that exists on one system
+    // only is behind a `cfg` naming the platform, with the other system's way beside it, so that the
+    // portable parts stay one code; CI's Windows cross-build proves the rest.
+    let paths: Vec<&str> = PLATFORM_APIS.iter().chain(PLATFORM_PATHS.iter()).copied().collect();
+    let mut offences = Vec::new();
+    for (folder, needles) in [("src", paths.as_slice()), ("tests", &PLATFORM_APIS[..]), ("benches", &PLATFORM_APIS[..])]
+    {
+        for path in rust_files(folder) {
+            if relative(&path) == "tests/tidy.rs" {
+                continue;
+            }
+            for (line, needle) in unguarded(&read(&path), needles, module_is_guarded(&path)) {
+                offences.push(format!("{}:{line}: {needle} outside a platform cfg", relative(&path)));
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "platform-specific code must be behind #[cfg(unix)], #[cfg(windows)] …:\n{}",
+        offences.join("\n")
+    );
+}
+
+#[test]
+fn the_platform_check_finds_unguarded_code_and_lets_guarded_code_pass() {
+    // Each snippet and the lines the check must name: it can fail, and it stops at the end of what a cfg guards.
+    let cases: [(&str, &[usize]); 10] = [
+        ("use std::os::unix::fs::FileTypeExt;\n", &[1]),
+        ("#[cfg(unix)]\nuse std::os::unix::fs::FileTypeExt;\nuse std::os::unix::fs::symlink;\n", &[3]),
+        ("#[cfg(feature = \"webcam\")]\nuse std::os::unix::fs::FileTypeExt;\n", &[2]),
+        (
+            "#[cfg(unix)]\nfn f(\n    a: u8,\n    b: u8,\n) -> Result<u8, ()> {\n    let x = libc::getpid();\n}\nfn g() {\n    nix::unistd::getpid();\n}\n",
+            &[9],
+        ),
+        (
+            "fn f() {\n    #[cfg(windows)]\n    let x = std::os::windows::ffi::OsStrExt;\n    let y = std::os::windows::ffi::OsStrExt;\n}\n",
+            &[4],
+        ),
+        (
+            "// std::os::unix in a comment, and \"/dev/ttyUSB0\" too\nconst HINT: &str = \"give a path, e.g. /dev/ttyUSB0\";\n",
+            &[],
+        ),
+        ("const DEVICES: &str = \"/dev\";\n#[cfg(unix)]\nconst SYS: &str = \"/sys/class/tty\";\n", &[1]),
+        ("#![cfg(target_os = \"linux\")]\nuse linuxvideo::Device;\n", &[]),
+        ("use std::os::unix_like;\nfn f(x: &str) { let s = \"{\"; }\nuse std::os::unix::fs;\n", &[1, 3]),
+        (
+            "if cfg!(windows) {\n    let _ = std::os::windows::fs::symlink_file;\n}\nlet _ = std::os::windows::fs::symlink_file;\n",
+            &[4],
+        ),
+    ];
+    let needles: Vec<&str> = PLATFORM_APIS.iter().chain(PLATFORM_PATHS.iter()).copied().collect();
+    for (snippet, lines) in cases {
+        let found: Vec<usize> = unguarded(snippet, &needles, false).into_iter().map(|(line, _)| line).collect();
+        assert_eq!(found, lines, "in:\n{snippet}");
+    }
+    // A file whose `mod` is declared behind a platform cfg is guarded whole: the webcam's V4L2 calls are.
+    assert!(module_is_guarded(&Path::new(ROOT).join("src/photos/webcam/v4l2.rs")));
+    assert!(!module_is_guarded(&Path::new(ROOT).join("src/photos/webcam.rs")));
+    assert!(module_is_guarded(&Path::new(ROOT).join("tests/scanner.rs")));
+}

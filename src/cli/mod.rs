@@ -45,7 +45,8 @@ pub struct Cli {
     /// This bench's name, written on every record it makes.
     #[arg(long, global = true, value_name = "NAME", default_value = "bench-1")]
     station: String,
-    /// A serial scanner for the window to read (a device or udev name, or COM3); repeat for more.
+    /// A serial scanner for the window to read (a device or udev name, COM3, or a USB scanner's identity
+    /// usb:VID:PID:SERIAL as `ports` lists it); repeat for more.
     #[arg(long = "scanner", value_name = "PORT")]
     scanners: Vec<String>,
     /// The serial scanners' speed.
@@ -111,6 +112,9 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         record: Option<PathBuf>,
     },
+    /// List the serial ports (COM3 on Windows, /dev/ttyACM0 on Linux), each USB device with its identity
+    /// (usb:VID:PID:SERIAL): what to give --scanner.
+    Ports,
     /// Fill an empty database with demo orders and RMAs of every kind, dated around today.
     Demo,
     /// Check the database and its audit chain; reports the first broken link.
@@ -309,6 +313,8 @@ pub enum CliError {
     NoDataDir,
     #[error("{port}: {reason}")]
     Port { port: String, reason: String },
+    #[error("the serial ports could not be listed: {0}")]
+    Ports(io::Error),
     #[error("a worker thread could not start: {0}")]
     Thread(io::Error),
     #[error("{0}")]
@@ -423,6 +429,7 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
                 scanner::Settings { baud, suffix: cli.scanner_suffix, repeat_window_ms: cli.repeat_window_ms };
             scanner::listen(&policies, &port, &settings, count, record.as_deref())?;
         }
+        Some(Command::Ports) => scanner::ports()?,
         Some(Command::Demo) => {
             let worker = open_store(cli.data_dir.as_deref(), &policies)?;
             let now = clock.now();

@@ -4,7 +4,7 @@
 //! `simulate-scanner` plays a byte capture into a serial port or pseudo-terminal at the scanner's
 //! speed (8N1 sends 10 bits a byte), pausing between scans as a clerk would. `listen` runs the same
 //! reader thread as the station and prints every event as one JSON line; `--record` keeps the raw
-//! bytes as a new capture.
+//! bytes as a new capture. `ports` lists the serial ports, to choose a scanner's.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -88,6 +88,12 @@ pub(super) fn simulate(port: &str, capture: &Path, baud: u32, pause: Duration) -
     print(&format!("sent {sent} bytes to {port} at {baud} baud\n"))
 }
 
+/// Prints the serial ports the system lists ([`crate::devices::ports::table`]).
+pub(super) fn ports() -> Result<(), CliError> {
+    let listed = crate::devices::ports::list().map_err(CliError::Ports)?;
+    print(&crate::devices::ports::table(&listed))
+}
+
 /// Listens on `port` and prints events until `count` scans (or forever).
 pub(super) fn listen(
     policies: &PolicySet,
@@ -106,7 +112,7 @@ pub(super) fn listen(
     let mut scans = 0u64;
     for event in events {
         let line = match &event {
-            ScannerEvent::Connected { .. } => json!({ "event": "connected", "port": port }),
+            ScannerEvent::Connected { port, .. } => json!({ "event": "connected", "port": port }),
             ScannerEvent::Disconnected { reason, .. } => json!({ "event": "disconnected", "reason": reason }),
             ScannerEvent::Refused { reason, preview, .. } => {
                 json!({ "event": "refused", "reason": reason.to_string(), "preview": preview })

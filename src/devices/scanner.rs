@@ -12,9 +12,12 @@
 //! slow: the scan is then dropped and logged as lost with its scanner and code (as is every scan taken
 //! in), and the reader goes on reading rather than hang on a window that may be closing. Unplugging is
 //! normal: any read error other than a timeout is a disconnect, a
-//! scan cut off by it is dropped (reported, never delivered half), and the thread keeps reopening the
-//! same path — a device node or the stable name a udev rule gives it — with a backoff capped at
-//! [`MAX_BACKOFF`], reporting `Connected` again when the scanner is back.
+//! scan cut off by it is dropped (reported, never delivered half), and the thread keeps reopening it
+//! with a backoff capped at [`MAX_BACKOFF`], reporting `Connected` again when the scanner is back. It
+//! reopens the same port — a device node, the stable name a udev rule gives it, `COM3` — unless the
+//! scanner is a USB device the system now lists under another name (Windows may give a scanner plugged
+//! back in another COM number): then it follows the device ([`ports::locate`]). A scanner configured as
+//! `usb:VID:PID:SERIAL` is looked up by that identity at every connect.
 
 use std::convert::Infallible;
 use std::io::ErrorKind;
@@ -22,6 +25,7 @@ use std::sync::Arc;
 use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
 
+use crate::devices::ports::{self, Located, UsbId};
 use crate::domain::scan::{
     Classification, Classifier, Deduplicator, Framer, FramerConfig, FramerEvent, RefusalReason, Symbology,
 };
@@ -42,7 +46,8 @@ pub const SCAN_PATIENCE: Duration = Duration::from_secs(10);
 pub struct ScannerConfig {
     /// The name the bench knows it by ("bench-left").
     pub name: String,
-    /// `/dev/ttyACM0`, a udev name such as `/dev/rma-scanner-left`, or `COM3`.
+    /// `/dev/ttyACM0`, a udev name such as `/dev/rma-scanner-left`, `COM3`, or a USB identity
+    /// `usb:05E0:1701:S123` (see [`ports`]).
     pub port: String,
     /// 9600 or 115200 in practice; the scanner is set to the same.
     pub baud: u32,
@@ -54,8 +59,11 @@ pub struct ScannerConfig {
 /// What a reader reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScannerEvent {
+    /// Open on `port` (the name opened, which for a `usb:` scanner or a renumbered one is not the
+    /// configured one).
     Connected {
         scanner: String,
+        port: String,
     },
     Disconnected {
         scanner: String,
@@ -123,22 +131,19 @@ impl Reader {
         let mut backoff = FIRST_BACKOFF;
         // The state last reported, so that a scanner that stays away is reported once, not per attempt.
         let mut reported_absent = false;
+        // The USB identity of the device last opened for this scanner, when the system lists it.
+        let mut seen: Option<UsbId> = None;
         while !self.stopping() {
-            let opened = serialport::new(self.config.port.as_str(), self.config.baud)
-                .data_bits(serialport::DataBits::Eight)
-                .parity(serialport::Parity::None)
-                .stop_bits(serialport::StopBits::One)
-                .flow_control(serialport::FlowControl::None)
-                .timeout(READ_TIMEOUT)
-                .open();
-            let mut port = match opened {
-                Ok(port) => port,
-                Err(e) => {
+            let opened = match self.locate(seen.as_ref()) {
+                Located::Open(name) => self.open(&name).map(|port| (name, port)).map_err(|e| e.to_string()),
+                Located::Absent(reason) => Err(reason),
+            };
+            let (name, mut port) = match opened {
+                Ok(opened) => opened,
+                Err(reason) => {
                     if !reported_absent {
                         reported_absent = true;
-                        if let Flow::Stop =
-                            self.send(ScannerEvent::Disconnected { scanner: self.name(), reason: e.to_string() })
-                        {
+                        if let Flow::Stop = self.send(ScannerEvent::Disconnected { scanner: self.name(), reason }) {
                             return;
                         }
                     }
@@ -149,7 +154,8 @@ impl Reader {
             };
             reported_absent = false;
             backoff = FIRST_BACKOFF;
-            if let Flow::Stop = self.send(ScannerEvent::Connected { scanner: self.name() }) {
+            seen = ports::identity(&name, &ports::list().unwrap_or_default()).or(seen);
+            if let Flow::Stop = self.send(ScannerEvent::Connected { scanner: self.name(), port: name }) {
                 return;
             }
             let reason = match self.read_until_lost(port.as_mut(), &mut framer, &mut repeats, started) {
@@ -168,6 +174,30 @@ impl Reader {
                 return;
             }
         }
+    }
+
+    /// Which port to open now: the configured one, unless it is a USB identity or the device `seen` on it
+    /// is listed elsewhere ([`ports::locate`]). The ports are listed only then: a plain name needs no list.
+    fn locate(&self, seen: Option<&UsbId>) -> Located {
+        let configured = self.config.port.as_str();
+        if seen.is_none() && !configured.starts_with(ports::USB_PREFIX) {
+            return Located::Open(configured.to_owned());
+        }
+        match ports::list() {
+            Ok(listed) => ports::locate(configured, seen, &listed),
+            Err(e) => Located::Absent(format!("the serial ports could not be listed: {e}")),
+        }
+    }
+
+    /// Opens `name` 8N1 at the configured baud; each read waits at most [`READ_TIMEOUT`].
+    fn open(&self, name: &str) -> serialport::Result<Box<dyn serialport::SerialPort>> {
+        serialport::new(name, self.config.baud)
+            .data_bits(serialport::DataBits::Eight)
+            .parity(serialport::Parity::None)
+            .stop_bits(serialport::StopBits::One)
+            .flow_control(serialport::FlowControl::None)
+            .timeout(READ_TIMEOUT)
+            .open()
     }
 
     /// Reads until the port is lost (the reason) or the reader is stopped.
@@ -237,8 +267,8 @@ impl Reader {
                 tracing::warn!(scanner, %reason, preview, "scan refused");
                 None
             }
-            ScannerEvent::Connected { .. } => {
-                tracing::info!(scanner, port = %self.config.port, "scanner connected");
+            ScannerEvent::Connected { port, .. } => {
+                tracing::info!(scanner, port, configured = %self.config.port, "scanner connected");
                 None
             }
             ScannerEvent::Disconnected { reason, .. } => {

@@ -13,6 +13,13 @@ use std::time::Duration;
 
 use serialport::{DataBits, FlowControl, Parity, SerialPort, StopBits};
 
+/// A serial port's name as this system writes one, for the screens' hints.
+#[cfg(windows)]
+pub const EXAMPLE_PORT: &str = "COM3";
+/// A serial port's name as this system writes one, for the screens' hints.
+#[cfg(not(windows))]
+pub const EXAMPLE_PORT: &str = "/dev/ttyUSB0";
+
 /// An open serial port: bytes in and out.
 pub struct SerialLine {
     port: Box<dyn SerialPort>,
@@ -29,14 +36,17 @@ impl fmt::Debug for SerialLine {
 /// read or write waits at most `timeout`. The error's words are the operating system's, as the serial port
 /// crate reports them.
 pub fn open(path: &str, baud: u32, timeout: Duration) -> io::Result<SerialLine> {
-    let port = serialport::new(path, baud)
+    let builder = serialport::new(path, baud)
         .data_bits(DataBits::Eight)
         .parity(Parity::None)
         .stop_bits(StopBits::One)
         .flow_control(FlowControl::None)
-        .timeout(timeout)
-        .exclusive(true)
-        .open()?;
+        .timeout(timeout);
+    // Unix lets a second process open a terminal unless asked not to (TIOCEXCL); Windows opens a COM port for
+    // one process only, always, and serialport has no such setting there.
+    #[cfg(unix)]
+    let builder = builder.exclusive(true);
+    let port = builder.open()?;
     Ok(SerialLine { port, path: path.to_owned() })
 }
 

@@ -1,4 +1,5 @@
-//! The crash drill: start a worker, kill it with SIGKILL at a random moment, check, start it again.
+//! The crash drill: start a worker, kill it at a random moment (SIGKILL; `TerminateProcess` on Windows),
+//! check, start it again.
 //!
 //! Each run starts `drill worker` on the same data folder and kills it after a seeded random delay
 //! (the seed is printed, so a run's choices can be repeated; the moments a kill lands cannot, they

@@ -5,7 +5,7 @@
 //! from `--help`) receives packages, photographs them, saves their sheets and decisions through the
 //! station's own storage thread and photo store, and prints one line per committed change, flushed,
 //! *after* the store said it was committed: those lines are the promises. The drill ([`crash`],
-//! [`two_stations`]) starts workers, kills them with SIGKILL at seeded random moments, and then
+//! [`two_stations`]) starts workers, kills them (SIGKILL; `TerminateProcess` on Windows) at seeded random moments, and then
 //! [`check`]s the data folder: every promise is kept, no change is held in part, every photo record
 //! has its file, the audit chain verifies and SQLite's `integrity_check` passes.
 //!
@@ -250,7 +250,7 @@ struct RunningWorker {
 /// How a worker ended.
 struct Ended {
     reports: Vec<Report>,
-    /// Killed by the drill (SIGKILL), rather than ending by itself.
+    /// Killed by the drill (SIGKILL, or `TerminateProcess` on Windows), rather than ending by itself.
     killed: bool,
     /// Ended by itself with an error: its exit status and what it said.
     failure: Option<String>,
@@ -335,32 +335,49 @@ impl RunningWorker {
         self.lines.lock().map_or(0, |lines| lines.len())
     }
 
-    /// Kills the worker with SIGKILL (`Child::kill` on Unix) and collects what it said.
+    /// Kills the worker (`Child::kill`: SIGKILL on Unix, `TerminateProcess` on Windows) and collects what
+    /// it said.
     fn kill(mut self) -> Result<Ended, DrillError> {
+        // Whether the kill found it running: on Windows the kill leaves no signal, only exit code 1.
+        let running = matches!(self.child.try_wait(), Ok(None));
         let _ = self.child.kill();
-        self.end()
+        self.ended(running)
     }
 
     /// Waits for the worker to end by itself and collects what it said.
-    fn end(mut self) -> Result<Ended, DrillError> {
+    fn end(self) -> Result<Ended, DrillError> {
+        self.ended(false)
+    }
+
+    /// Waits for the worker and collects what it said; `killed_running`: the drill killed it while it ran.
+    fn ended(mut self, killed_running: bool) -> Result<Ended, DrillError> {
         let status = self.child.wait().map_err(DrillError::Output)?;
         let said = self.reader.join().unwrap_or_default();
         let lines = self.lines.lock().map(|lines| lines.clone()).unwrap_or_default();
         let reports = lines.iter().map(|line| line.parse()).collect::<Result<Vec<Report>, BadReport>>()?;
-        let killed = was_killed(&status);
+        let killed = was_killed(&status, killed_running);
         let failure = (!killed && !status.success()).then(|| format!("{status}: {}", said.trim()));
         Ok(Ended { reports, killed, failure })
     }
 }
 
+/// Whether the worker ended by the drill's kill. On Unix the status says so itself (signal 9).
 #[cfg(unix)]
-fn was_killed(status: &std::process::ExitStatus) -> bool {
+fn was_killed(status: &std::process::ExitStatus, _killed_running: bool) -> bool {
     use std::os::unix::process::ExitStatusExt as _;
     status.signal() == Some(9)
 }
 
-#[cfg(not(unix))]
-fn was_killed(_status: &std::process::ExitStatus) -> bool {
+/// On Windows `Child::kill` is `TerminateProcess` with exit code 1: a worker found running and then ended
+/// with code 1 was killed. (A worker failing by itself in the instant between the look and the kill would
+/// also end with 1; the drill's check of the data folder still runs.)
+#[cfg(windows)]
+fn was_killed(status: &std::process::ExitStatus, killed_running: bool) -> bool {
+    killed_running && status.code() == Some(1)
+}
+
+#[cfg(not(any(unix, windows)))]
+fn was_killed(_status: &std::process::ExitStatus, _killed_running: bool) -> bool {
     false
 }
 

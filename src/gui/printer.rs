@@ -134,8 +134,12 @@ pub fn printer_ui(
             PrinterKind::None => {}
             PrinterKind::Serial => {
                 let label = ui.label(PRINTER_PORT);
-                ui.add(egui::TextEdit::singleline(&mut form.port).hint_text("/dev/ttyUSB0").desired_width(200.0))
-                    .labelled_by(label.id);
+                ui.add(
+                    egui::TextEdit::singleline(&mut form.port)
+                        .hint_text(crate::devices::serial::EXAMPLE_PORT)
+                        .desired_width(200.0),
+                )
+                .labelled_by(label.id);
                 let label = ui.label(PRINTER_BAUD);
                 ui.add(egui::TextEdit::singleline(&mut form.baud).desired_width(80.0)).labelled_by(label.id);
             }

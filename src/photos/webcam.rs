@@ -13,19 +13,30 @@
 //! pixel and no byte of the image data, so the file opens in any viewer. A camera that offers only
 //! uncompressed frames (YUYV) is refused with a message rather than have the station encode a JPEG.
 //!
+//! Webcam capture is Linux's (V4L2): the feature is a compile error on other systems, and there
+//! [`video_nodes`] finds none, so the inspection screen says that the hot folder takes the camera's place.
+//!
 //! The calls that touch a device run on the `webcam` thread (an
 //! [`ErrandThread`](crate::worker::errand::ErrandThread)) through [`errand`], never on the UI thread.
 
-use std::fs;
 use std::io;
-use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
-#[cfg(feature = "webcam")]
+#[cfg(all(feature = "webcam", not(target_os = "linux")))]
+compile_error!(
+    "the `webcam` feature is V4L2, Linux only: build without it; on Windows photos come from the hot folder \
+     (a phone or tethered camera) or a file"
+);
+
+#[cfg(all(feature = "webcam", target_os = "linux"))]
 mod v4l2;
 
 /// Where the video device nodes are.
+#[cfg(unix)]
 pub const DEVICES: &str = "/dev";
+/// Other systems have no video device nodes ([`video_nodes`] finds none).
+#[cfg(not(unix))]
+pub const DEVICES: &str = "";
 
 /// How many requests may wait for the `webcam` thread (a capture takes about a second).
 pub const QUEUE_DEPTH: usize = 2;
@@ -136,7 +147,10 @@ pub fn errand(devices: &Path, work: WebcamWork) -> WebcamAnswer {
 }
 
 /// The video device nodes under `devices`: `video<N>` character devices, links followed, by number.
+#[cfg(unix)]
 pub fn video_nodes(devices: &Path) -> io::Result<Vec<PathBuf>> {
+    use std::fs;
+    use std::os::unix::fs::FileTypeExt as _;
     let mut nodes = Vec::new();
     for entry in fs::read_dir(devices)? {
         let entry = entry?;
@@ -154,18 +168,25 @@ pub fn video_nodes(devices: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(nodes.into_iter().map(|(_, path)| path).collect())
 }
 
+/// No video device nodes outside Unix: webcams there are not V4L2 devices, and the station does not capture
+/// from them.
+#[cfg(not(unix))]
+pub fn video_nodes(_devices: &Path) -> io::Result<Vec<PathBuf>> {
+    Ok(Vec::new())
+}
+
 /// The cameras among the video devices under `devices`.
 pub fn find(devices: &Path) -> Result<Webcams, String> {
     let nodes = video_nodes(devices).map_err(|e| format!("{}: {e}", devices.display()))?;
     Ok(cameras(nodes))
 }
 
-#[cfg(not(feature = "webcam"))]
+#[cfg(not(all(feature = "webcam", target_os = "linux")))]
 fn cameras(nodes: Vec<PathBuf>) -> Webcams {
     Webcams::NotBuilt { nodes }
 }
 
-#[cfg(feature = "webcam")]
+#[cfg(all(feature = "webcam", target_os = "linux"))]
 fn cameras(nodes: Vec<PathBuf>) -> Webcams {
     let mut found = Vec::new();
     let mut notes = Vec::new();
@@ -181,13 +202,13 @@ fn cameras(nodes: Vec<PathBuf>) -> Webcams {
 }
 
 /// One photo from the camera at `node`: the camera's own JPEG.
-#[cfg(feature = "webcam")]
+#[cfg(all(feature = "webcam", target_os = "linux"))]
 pub fn capture(node: &Path) -> Result<Vec<u8>, WebcamError> {
     v4l2::capture(node)
 }
 
 /// One photo from the camera at `node`: not in this build.
-#[cfg(not(feature = "webcam"))]
+#[cfg(not(all(feature = "webcam", target_os = "linux")))]
 pub fn capture(_node: &Path) -> Result<Vec<u8>, WebcamError> {
     Err(WebcamError::NotBuilt)
 }

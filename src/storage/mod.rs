@@ -577,7 +577,10 @@ pub fn exports_path(data_dir: &Path) -> PathBuf {
     data_dir.join("exports")
 }
 
-/// The platform's data folder for the station (e.g. `~/.local/share/rma-station`).
+/// The platform's data folder for the station: `~/.local/share/rma-station` on Linux,
+/// `%LOCALAPPDATA%\rma-station` (`C:\Users\<name>\AppData\Local\rma-station`) on Windows. The local
+/// folder, not the roaming one: a roaming profile would copy a live SQLite database and its photos to a
+/// server at every sign-out. On Linux both are the same folder.
 pub fn default_data_dir() -> Option<PathBuf> {
-    dirs::data_dir().map(|dir| dir.join("rma-station"))
+    dirs::data_local_dir().map(|dir| dir.join("rma-station"))
 }

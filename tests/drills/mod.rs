@@ -10,6 +10,8 @@ mod race;
 mod restore;
 mod security;
 mod two_stations;
+// Unix only: the scanner is a pseudo-terminal under a link, as udev would name it.
+#[cfg(unix)]
 mod unplug;
 
 /// A drill's size: the environment variable `name` if set (the documented full-size run), else `ci`.

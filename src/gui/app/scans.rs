@@ -154,7 +154,7 @@ impl StationApp {
     pub(super) fn take_scanner_event(&mut self, event: ScannerEvent, ctx: &egui::Context) {
         let status = |app: &mut StationApp, name: &str| app.scanners.iter_mut().position(|s| s.name == name);
         match event {
-            ScannerEvent::Connected { scanner } => {
+            ScannerEvent::Connected { scanner, .. } => {
                 if let Some(i) = status(self, &scanner) {
                     self.scanners[i].state = ScannerState::Connected;
                 }
