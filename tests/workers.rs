@@ -174,6 +174,10 @@ fn the_log_file_records_each_worker_start_stop_and_panic() {
         .unwrap();
         panicking.submit(()).unwrap();
         drop(panicking);
+        // The test binary runs other tests in parallel, on threads with no subscriber, that reach these same
+        // callsites: tracing caches each callsite's interest across all subscribers, and a cache built while
+        // this test's subscriber was being registered can miss it. Asked again now, it counts this one.
+        tracing::callsite::rebuild_interest_cache();
         rma_station::log::shown_to_clerk("the database is still busy with earlier work; try again in a moment");
         rma_station::log::scan_received("keyboard", "RMA-2026-0001");
     });
