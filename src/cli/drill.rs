@@ -71,6 +71,7 @@ fn crash_words(report: &CrashReport) -> String {
     let _ = writeln!(out, "kills landed: {}", landed.join(", "));
     let _ = writeln!(out, "committed: {}", steps(report.committed.iter().map(|(step, n)| (*step, *n))));
     let _ = writeln!(out, "backups taken while the worker wrote, restored and checked: {}", report.backups_restored);
+    let _ = writeln!(out, "killed mid-inspection, resumed with the sheet whole: {}", report.resumed);
     let _ = writeln!(
         out,
         "photos checked: {}; temporary files left by kills (never recorded): {}",
@@ -109,6 +110,7 @@ fn two_stations_words(report: &TwoStationsReport) -> String {
         let _ = writeln!(out, "{station} committed: {}", steps(mine));
     }
     let _ = writeln!(out, "packages interleaved between the stations: {} switches", report.interleavings);
+    let _ = writeln!(out, "units settled twice, or a card fee kept twice: {}", report.double_settlements);
     problems_words(&mut out, report.lost, &report.problems);
     let _ = writeln!(out, "time: {:.1?}", report.elapsed);
     out

@@ -27,6 +27,8 @@ pub struct Findings {
     pub photos_checked: u64,
     /// Temporary files a kill left in the photo folder (never listed or recorded as photos).
     pub leftover_temporary_files: u64,
+    /// Packages killed mid-inspection (a sheet saved, no decision) resumed with their sheet whole.
+    pub resumed: u64,
     /// Order lines with more units settled than ordered, and orders whose card fee was kept twice: money
     /// paid twice for the same goods. The return's ledger must keep this at 0 whatever the stations do.
     pub double_settlements: u64,
@@ -39,7 +41,7 @@ pub fn check(
     policies: &PolicySet,
     committed: &[Committed],
 ) -> Result<Findings, StoreError> {
-    let store = SqliteStore::open(database, policies)?;
+    let mut store = SqliteStore::open(database, policies)?;
     let mut findings = Findings::default();
     let report = store.verify()?;
     findings.problems.extend(report.problems.iter().map(|p| format!("database: {p}")));
@@ -76,10 +78,26 @@ pub fn check(
         if let Some(order) = history.as_ref().and_then(|h| h.rma.as_ref().map(|m| &m.order).or(h.order.as_ref())) {
             orders.insert(order.id, order.record.to_order());
         }
-        for change in changes {
+        for change in &changes {
             if let Some(broken) = broken_promise(history.as_ref(), change) {
                 findings.lost += 1;
                 findings.problems.push(format!("reported committed, {broken}: {change:?}"));
+            }
+        }
+        // Killed mid-inspection: the sheet saved last comes back on the bench as it was (the clerk's resume).
+        let decided = changes.iter().any(|change| matches!(change, Committed::Decision { .. }));
+        let last_sheet = changes.iter().rev().find_map(|change| match change {
+            Committed::Sheet { units, .. } => Some(*units),
+            _ => None,
+        });
+        if let (false, Some(units)) = (decided, last_sheet) {
+            match resume_whole(&mut store, package, units) {
+                Ok(true) => findings.resumed += 1,
+                Ok(false) => {}
+                Err(broken) => {
+                    findings.lost += 1;
+                    findings.problems.push(format!("package {package}, killed mid-inspection: {broken}"));
+                }
             }
         }
     }
@@ -100,6 +118,24 @@ pub fn check(
         }
     }
     Ok(findings)
+}
+
+/// Resumes a package killed mid-inspection: `true` when it comes back with the units its sheet saved, `false`
+/// when it was decided after all (the kill came after the decision's commit, before the worker said so), and
+/// what is wrong otherwise.
+fn resume_whole(store: &mut SqliteStore, package: i64, units: u64) -> Result<bool, String> {
+    let now = crate::clock::Clock::System.now();
+    let actor = crate::bench::Actor {
+        name: "drill-check".to_owned(),
+        role: crate::domain::vocabulary::Role::Clerk,
+        station: "drill-check".to_owned(),
+    };
+    match crate::bench::intake::resume(store, &actor, &now, package) {
+        Ok(resumed) if u64::from(resumed.sheet.units_received()) == units => Ok(true),
+        Ok(resumed) => Err(format!("resumed with {} units, {units} saved", resumed.sheet.units_received())),
+        Err(crate::bench::BenchError::Decided { .. }) => Ok(false),
+        Err(e) => Err(format!("cannot be resumed: {e}")),
+    }
 }
 
 /// How the store fails a committed change, if it does.

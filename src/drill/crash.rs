@@ -55,6 +55,8 @@ pub struct CrashReport {
     pub landed: BTreeMap<String, u64>,
     /// Changes reported committed and then not found whole: must be 0.
     pub lost: u64,
+    /// Runs killed mid-inspection (a sheet saved, no decision) whose package was resumed with its sheet whole.
+    pub resumed: u64,
     /// Backups taken while a worker wrote, restored and checked.
     pub backups_restored: u64,
     /// Everything wrong, in words; empty when the drill passed.
@@ -138,7 +140,9 @@ pub fn run(
         for change in &changes {
             *report.committed.entry(change.step()).or_default() += 1;
         }
-        note(&mut report, &format!("run {run}"), check(&database, &photos, policies, &changes)?);
+        let findings = check(&database, &photos, policies, &changes)?;
+        report.resumed += findings.resumed;
+        note(&mut report, &format!("run {run}"), findings);
         if let Some((copy, heard)) = taken {
             let before = committed(&ended.reports[..heard.min(ended.reports.len())]);
             restore_and_check(&mut report, run, &copy, &photos, policies, &before)?;
