@@ -222,3 +222,37 @@ fn a_supervisor_reopens_a_decided_package_with_a_reason_and_a_clerk_cannot() {
     assert_eq!(withdrawn.withdrawn.as_ref().unwrap().reason, "a unit was used after all");
     assert!(history.audit.iter().any(|entry| entry.action == "reopened" && entry.actor == "dana"));
 }
+
+#[test]
+fn fees_that_take_the_whole_value_queue_nothing_to_pay_and_the_screen_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    open_and_decide(&mut harness, "RMA-2026-0101", &["CBL-KVM-USB-2M"]);
+    let view = harness.state().decision_view().unwrap();
+    assert_eq!(view.disposition, rma_station::domain::vocabulary::Disposition::Refund);
+    assert_eq!(view.queue.len(), 1, "{:?}", view.queue);
+    assert!(view.queue[0].starts_with("nothing to pay: the fees take the whole value"), "{:?}", view.queue);
+    harness.get_by_label_contains("nothing to pay: the fees take the whole value");
+    confirm(&mut harness);
+    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let refunds = store.queue_items(Queue::Refund, true, 100).unwrap();
+    assert!(refunds.iter().all(|row| row.rma_number != "RMA-2026-0101"), "a 0.00 refund was queued: {refunds:#?}");
+}
+
+#[test]
+fn a_box_with_nothing_of_the_order_is_denied_on_the_station_rule_that_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_station(dir.path());
+    open_and_decide(&mut harness, "RMA-2026-0108", &[]);
+    let view = harness.state().decision_view().unwrap();
+    assert_eq!(view.verdict, Verdict::Deny);
+    let station_rule = rma_station::domain::engine::station::NOTHING_RECEIVED_ID;
+    assert_eq!(view.reasons.first().map(|(id, _)| id.as_str()), Some(station_rule), "{:?}", view.reasons);
+    harness.get_by_label(station_rule);
+    harness.get_by_label_contains("Nothing that was ordered arrived in this package");
+    assert!(
+        view.queue[0].starts_with("nothing: no money is owed and nothing arrived to send back"),
+        "{:?}",
+        view.queue
+    );
+}
