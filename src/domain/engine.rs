@@ -615,7 +615,8 @@ fn settle(context: Context<'_>, granted: Option<Resolution>, case: CaseChecks, m
             decision.flags.push(Flag::ReferralCreditRescission);
             reasons.add(clause);
         }
-        if granted == Resolution::Refund {
+        // A refund with nothing owed is paid by nobody, so it has no due date.
+        if granted == Resolution::Refund && !decision.money.net.is_zero() {
             decision.refund_due_on = today.checked_add_days(Days::new(u64::from(policy.refund.due_days)));
             reasons.add(&policy.refund.due_clause);
         }

@@ -37,7 +37,8 @@ impl StationApp {
             recent: self.recent.iter().map(|r| r.row.clone()).collect(),
             card: self.pending.as_ref().map(|p| p.card.clone()),
             today: self.today.clone(),
-            waiting: self.waiting.clone(),
+            // The package on the bench is being worked on, not waiting (F2 goes back to it).
+            waiting: self.waiting.iter().filter(|p| Some(p.id) != self.package_on_bench()).cloned().collect(),
         }
     }
 
