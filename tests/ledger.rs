@@ -295,3 +295,30 @@ fn a_quarantined_package_matched_later_opens_for_inspection_and_is_the_rmas_only
     let again = arrive(&mut store, &now, "RMA-2026-0104", false).unwrap_err();
     assert!(again.to_string().contains(&format!("package #{}", quarantined.package_id)), "{again}");
 }
+
+#[test]
+fn a_hold_decided_again_closes_its_hold_item_and_settles_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, now) = demo_store(dir.path());
+    let Received { package, sheet } = arrive(&mut store, &now, "KN-RMA-0204", false).unwrap();
+    let mut sheet = with_units(sheet, &[("KN-PRO-PANEL", 1)]);
+    sheet.items[0].state.defect = rma_station::domain::vocabulary::Defect::Manufacturing;
+    // No photo of the damaged part: held.
+    let (held, confirmed) = settle(&mut store, &now, &package, &sheet);
+    confirmed.unwrap();
+    assert_eq!(held.decision.verdict, Verdict::Hold, "{:#?}", held.decision);
+    assert_eq!(store.queue_items(Queue::Hold, false, 10).unwrap().len(), 1);
+    // The photo came: resumed and decided again; the hold item is done, the replacement queued once.
+    let resumed = resume(&mut store, &clerk(), &now, package.package_id).unwrap();
+    let decided = decide(&POLICIES, &resumed.package, &resumed.sheet, &[None], now.today).unwrap();
+    assert_eq!(decided.decision.disposition, Disposition::Replacement, "{:#?}", decided.decision);
+    let bench = OnTheBench { package: &resumed.package, sheet: &resumed.sheet, decided: &decided };
+    confirm(&mut store, &POLICIES, &clerk(), &now, bench).unwrap();
+    assert!(store.queue_items(Queue::Hold, false, 10).unwrap().is_empty(), "the hold item is still open");
+    assert_eq!(store.queue_items(Queue::Replacement, false, 10).unwrap().len(), 1);
+    // And a third decision on it is refused: the replacement stands.
+    let bench = OnTheBench { package: &resumed.package, sheet: &resumed.sheet, decided: &decided };
+    let again = confirm(&mut store, &POLICIES, &clerk(), &now, bench).unwrap_err();
+    assert!(matches!(again, BenchError::Store(StoreError::AlreadyDecided { .. })), "{again}");
+    assert!(store.verify().unwrap().is_sound());
+}

@@ -53,6 +53,18 @@ pub(super) fn record_decision(
         override_.map(|o| o.approved_by.as_str()),
     ])?;
     let decision_id = tx.last_insert_rowid();
+    // A hold decided again: what the hold waited for came, so its item in the hold queue is done.
+    let held: Vec<i64> = tx
+        .prepare_cached("SELECT id FROM queue_items WHERE package_id = ?1 AND queue = 'hold' AND status = 'open'")?
+        .query_map([to_save.package_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let reference = format!("decided again: decision {decision_id}");
+    for item in held {
+        tx.prepare_cached("UPDATE queue_items SET status = 'done', reference = ?2, done_at = ?3 WHERE id = ?1")?
+            .execute(params![item, reference, instant(stamp)])?;
+        let detail = serde_json::json!({ "reference": reference });
+        append(&tx, stamp, "queue_item", &item.to_string(), "done", &detail.to_string())?;
+    }
     let mut detail = serde_json::json!({
         "package_id": to_save.package_id,
         "inspection_id": to_save.inspection_id,
