@@ -165,6 +165,37 @@ fn malformed_cases_exit_non_zero_with_one_line_naming_the_field() {
             "rma-station: <stdin>: inspection.items[0].sku: must not be empty",
         ),
         (
+            // Issue 15: each of these panicked ("Multiplication overflowed", exit 101) or was rounded silently.
+            "a price beyond Decimal",
+            edited(|c| c["order"]["lines"][0]["unit_price"] = json!("79228162514264337593543950335")),
+            "order.lines[0].unit_price: \"79228162514264337593543950335\" is more than 999999999.99",
+        ),
+        (
+            "a price beyond the station's bound",
+            edited(|c| c["order"]["lines"][0]["unit_price"] = json!("99999999999999999999999.99")),
+            "order.lines[0].unit_price: \"99999999999999999999999.99\" is more than 999999999.99",
+        ),
+        (
+            "a price Decimal would round",
+            edited(|c| c["order"]["lines"][0]["unit_price"] = json!("9999999999999999999999999999.99")),
+            "order.lines[0].unit_price: \"9999999999999999999999999999.99\" is not a decimal amount",
+        ),
+        (
+            "a quantity beyond the bound",
+            edited(|c| c["order"]["lines"][0]["qty"] = json!(4_294_967_295_u32)),
+            "order.lines[0].qty: 4294967295 units; a line holds at most 100000",
+        ),
+        (
+            "an inspected quantity beyond the bound",
+            edited(|c| c["inspection"]["items"][0]["qty"] = json!(100_001)),
+            "inspection.items[0].qty: 100001 units; a line holds at most 100000",
+        ),
+        (
+            "half an amount",
+            edited(|c| c["order"]["shipping_charged"] = json!("1.")),
+            "order.shipping_charged: \"1.\" is not a decimal amount",
+        ),
+        (
             "unknown merchant",
             edited(|c| c["merchant"] = json!("acme")),
             "rma-station: <stdin>: merchant: unknown merchant \"acme\"; known merchants: connectpro, konnected",

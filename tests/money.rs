@@ -57,6 +57,12 @@ fn amounts_parse_to_cents_or_say_why_not() {
         ("", MoneyError::NotANumber(String::new())),
         ("$5", MoneyError::NotANumber("$5".into())),
         ("+5", MoneyError::NotANumber("+5".into())),
+        ("1.", MoneyError::NotANumber("1.".into())),
+        (".5", MoneyError::NotANumber(".5".into())),
+        ("-0", MoneyError::Negative("-0".into())),
+        ("1000000000.00", MoneyError::TooLarge("1000000000.00".into())),
+        ("79228162514264337593543950335", MoneyError::TooLarge("79228162514264337593543950335".into())),
+        ("9999999999999999999999999999.99", MoneyError::NotANumber("9999999999999999999999999999.99".into())),
     ];
     for (text, error) in bad {
         assert_eq!(text.parse::<Money>(), Err(error), "{text:?}");
@@ -64,6 +70,7 @@ fn amounts_parse_to_cents_or_say_why_not() {
     assert_eq!("100.5".parse::<Percent>(), Err(MoneyError::OverHundredPercent("100.5".into())));
     assert_eq!(Money::from_cents(1234).to_string(), "12.34");
     assert_eq!(money("12.34").cents(), 1234);
+    assert_eq!(money("999999999.99").cents(), rma_station::domain::money::MAX_CENTS, "the bound itself is taken");
 }
 
 /// Mostly items in good order (so that refunds are common), sometimes any state at all.

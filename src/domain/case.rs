@@ -8,6 +8,21 @@ use chrono::NaiveDate;
 use crate::domain::money::Money;
 use crate::domain::vocabulary::{Channel, Condition, DamageCause, Defect, Packaging, Resolution, RmaKind, Sticker};
 
+/// The most units one order line or one inspected item may hold, and the most lines an order or items an
+/// inspection may have: the edges refuse more. Within them every sum of units fits a `u32` and every amount
+/// of a case (at most [`crate::domain::money::MAX_CENTS`] a unit) fits exactly.
+pub const MAX_UNITS: u32 = 100_000;
+pub const MAX_LINES: usize = 1_000;
+
+/// A number of units as the edges take it: at least 1, at most [`MAX_UNITS`]; else why not, in words.
+pub fn check_units(units: u32) -> Result<u32, String> {
+    match units {
+        0 => Err("must be at least 1".to_owned()),
+        n if n > MAX_UNITS => Err(format!("{n} units; a line holds at most {MAX_UNITS}")),
+        n => Ok(n),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Order {
     pub number: String,

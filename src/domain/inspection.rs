@@ -153,7 +153,8 @@ impl InspectionSheet {
 
     /// Units received across all items.
     pub fn units_received(&self) -> u32 {
-        self.items.iter().map(|item| item.received).sum()
+        // Saturating: a sheet is the clerk's counting, not bounded at an edge like a case's lines.
+        self.items.iter().fold(0_u32, |sum, item| sum.saturating_add(item.received))
     }
 
     /// Ordered units that have not arrived, per SKU (a SKU split over several items counts once).

@@ -3,6 +3,11 @@
 //! Amounts are `rust_decimal` end to end, never floating point. Rounding happens in one place,
 //! [`Money::percent_of`], half away from zero to cents, because the policies round once per fee and
 //! `Decimal::round_dp` on its own would round half to even. This module does no I/O and knows no merchant.
+//!
+//! Every amount the station takes is at most [`MAX_CENTS`] (999,999,999.99) and every quantity at most
+//! [`crate::domain::case::MAX_UNITS`], with at most [`crate::domain::case::MAX_LINES`] lines: the edges refuse
+//! more, with the field. Within those bounds no sum or product of a case can overflow, so the arithmetic here
+//! never panics and nothing is clamped.
 
 use std::fmt;
 use std::iter::Sum;
@@ -30,7 +35,12 @@ pub enum MoneyError {
     SubCent(String),
     #[error("{0:?} is over 100 percent")]
     OverHundredPercent(String),
+    #[error("{0:?} is more than 999999999.99, the largest amount the station takes")]
+    TooLarge(String),
 }
+
+/// The largest amount the station takes, in cents: 999,999,999.99.
+pub const MAX_CENTS: i64 = 99_999_999_999;
 
 impl Money {
     pub const ZERO: Money = Money(Decimal::ZERO);
@@ -82,11 +92,15 @@ impl Money {
 impl FromStr for Money {
     type Err = MoneyError;
 
-    /// Parses a written amount such as "12.30" or "5": non-negative, at most two decimal places.
+    /// Parses a written amount such as "12.30" or "5": non-negative, at most two decimal places, at most
+    /// [`MAX_CENTS`].
     fn from_str(text: &str) -> Result<Money, MoneyError> {
         let value = parse_decimal(text)?;
         if value.scale() > 2 && value.normalize().scale() > 2 {
             return Err(MoneyError::SubCent(text.to_owned()));
+        }
+        if value > Decimal::new(MAX_CENTS, 2) {
+            return Err(MoneyError::TooLarge(text.to_owned()));
         }
         Ok(Money::rounded(value))
     }
@@ -149,12 +163,20 @@ impl fmt::Display for Percent {
 
 fn parse_decimal(text: &str) -> Result<Decimal, MoneyError> {
     let trimmed = text.trim();
-    // Only plain decimal notation: no exponent, no sign other than a minus we then refuse.
-    let plain = !trimmed.is_empty() && trimmed.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-');
-    let value = if plain { Decimal::from_str(trimmed).ok() } else { None }
-        .ok_or_else(|| MoneyError::NotANumber(text.to_owned()))?;
-    if value.is_sign_negative() && !value.is_zero() {
+    // Only plain decimal notation, digits on both sides of a point ("1." and ".5" are refused, as a hurried
+    // typo may be), no exponent, and at most 28 digits (Decimal's own precision: more would be rounded).
+    let unsigned = trimmed.strip_prefix('-').unwrap_or(trimmed);
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let plain = match unsigned.split_once('.') {
+        Some((whole, fraction)) => digits(whole) && digits(fraction),
+        None => digits(unsigned),
+    } && unsigned.len() <= 29;
+    if !plain {
+        return Err(MoneyError::NotANumber(text.to_owned()));
+    }
+    if unsigned.len() != trimmed.len() {
+        // "-0" too: amounts are never written below zero.
         return Err(MoneyError::Negative(text.to_owned()));
     }
-    Ok(value)
+    Decimal::from_str(trimmed).map_err(|_| MoneyError::NotANumber(text.to_owned()))
 }

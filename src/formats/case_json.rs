@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::domain::case::{InspectedItem, Inspection, ItemState, Order, OrderLine, Referral, Rma};
+use crate::domain::case::{
+    InspectedItem, Inspection, ItemState, MAX_LINES, Order, OrderLine, Referral, Rma, check_units,
+};
 use crate::domain::decision::{Decision, MoneyBreakdown};
 use crate::domain::engine::decide;
 use crate::domain::ledger::Ledger;
@@ -231,6 +233,9 @@ impl RawOrder {
         if delivered_on < purchased_on {
             return field_error("order.delivered_on", format!("{delivered_on} is before purchased_on {purchased_on}"));
         }
+        if self.lines.len() > MAX_LINES {
+            return field_error("order.lines", format!("{} lines; an order has at most {MAX_LINES}", self.lines.len()));
+        }
         let mut lines: Vec<OrderLine> = Vec::with_capacity(self.lines.len());
         for (i, raw) in self.lines.into_iter().enumerate() {
             let path = |field: &str| format!("order.lines[{i}].{field}");
@@ -241,8 +246,8 @@ impl RawOrder {
                     format!("SKU {:?} appears twice; give each SKU once with its total quantity", raw.sku),
                 );
             }
-            if raw.qty == 0 {
-                return field_error(path("qty"), "must be at least 1");
+            if let Err(why) = check_units(raw.qty) {
+                return field_error(path("qty"), why);
             }
             lines.push(OrderLine {
                 sku: raw.sku,
@@ -274,11 +279,17 @@ impl RawOrder {
 
 impl RawInspection {
     fn into_inspection(self) -> Result<Inspection, CaseError> {
+        if self.items.len() > MAX_LINES {
+            return field_error(
+                "inspection.items",
+                format!("{} items; an inspection has at most {MAX_LINES}", self.items.len()),
+            );
+        }
         let mut items = Vec::with_capacity(self.items.len());
         for (i, raw) in self.items.into_iter().enumerate() {
             check_sku(&raw.sku, &format!("inspection.items[{i}].sku"))?;
-            if raw.qty == 0 {
-                return field_error(format!("inspection.items[{i}].qty"), "must be at least 1");
+            if let Err(why) = check_units(raw.qty) {
+                return field_error(format!("inspection.items[{i}].qty"), why);
             }
             items.push(InspectedItem {
                 sku: raw.sku,

@@ -198,7 +198,7 @@ impl FromStr for Email {
     }
 }
 
-/// A number of units: a whole number, at least 1.
+/// A number of units: a whole number, at least 1, at most [`crate::domain::case::MAX_UNITS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(try_from = "u32")]
 pub(crate) struct Qty(pub u32);
@@ -206,10 +206,7 @@ pub(crate) struct Qty(pub u32);
 impl TryFrom<u32> for Qty {
     type Error = String;
     fn try_from(units: u32) -> Result<Qty, String> {
-        if units == 0 {
-            return Err("must be at least 1".to_owned());
-        }
-        Ok(Qty(units))
+        crate::domain::case::check_units(units).map(Qty)
     }
 }
 
