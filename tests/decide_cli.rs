@@ -191,6 +191,26 @@ fn malformed_cases_exit_non_zero_with_one_line_naming_the_field() {
             "inspection.items[0].qty: 100001 units; a line holds at most 100000",
         ),
         (
+            "a date without its zeros",
+            edited(|c| c["order"]["purchased_on"] = json!("2026-9-1")),
+            "order.purchased_on: \"2026-9-1\" is not a date written YYYY-MM-DD",
+        ),
+        (
+            "a year before the common era",
+            edited(|c| c["order"]["purchased_on"] = json!("-0001-01-01")),
+            "order.purchased_on: \"-0001-01-01\" is not a date written YYYY-MM-DD",
+        ),
+        (
+            "received before it was bought",
+            edited(|c| c["inspection"]["received_on"] = json!("2020-01-01")),
+            "inspection.received_on: 2020-01-01 is before the order was bought",
+        ),
+        (
+            "received in 9999",
+            edited(|c| c["inspection"]["received_on"] = json!("9999-01-01")),
+            "inspection.received_on: 9999-01-01 is after the decision date 2026-09-15",
+        ),
+        (
             "half an amount",
             edited(|c| c["order"]["shipping_charged"] = json!("1.")),
             "order.shipping_charged: \"1.\" is not a decimal amount",
@@ -212,6 +232,13 @@ fn malformed_cases_exit_non_zero_with_one_line_naming_the_field() {
             "{name}: expected {expected:?}, got {stderr:?}"
         );
     }
+}
+
+#[test]
+fn a_case_with_a_byte_order_mark_is_decided_as_the_imports_take_one() {
+    let case = format!("\u{feff}{}", serde_json::to_string_pretty(&spec_example()).unwrap());
+    let out = run_station(&["decide", "-", "--today", "2026-09-15"], &case);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]

@@ -18,6 +18,7 @@ use crate::domain::money::Money;
 use crate::domain::policy::Clause;
 use crate::domain::vocabulary::{Channel, Condition, DamageCause, Defect, Packaging, Resolution, RmaKind, Sticker};
 use crate::formats::Parsed;
+use crate::formats::import::IsoDate;
 use crate::policies::{LoadedPolicy, PolicySet};
 
 /// Why a case cannot be decided. Each variant prints as one line.
@@ -43,6 +44,10 @@ pub struct Case {
 /// Parses, decides and renders one case: what `rma-station decide` prints.
 pub fn decide_case_json(text: &str, policies: &PolicySet, today: NaiveDate) -> Result<Value, CaseError> {
     let case = parse_case(text)?;
+    if case.inspection.received_on > today {
+        let received = case.inspection.received_on;
+        return field_error("inspection.received_on", format!("{received} is after the decision date {today}"));
+    }
     let loaded = policies.get(&case.merchant).ok_or_else(|| CaseError::UnknownMerchant {
         merchant: case.merchant.clone(),
         known: policies.merchant_ids().join(", "),
@@ -54,6 +59,8 @@ pub fn decide_case_json(text: &str, policies: &PolicySet, today: NaiveDate) -> R
 
 /// Parses a case's JSON text into domain values.
 pub fn parse_case(text: &str) -> Result<Case, CaseError> {
+    // A byte-order mark, as some Windows editors write, is taken as the JSON imports take it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let raw: RawCase = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
@@ -86,19 +93,6 @@ fn bare_message(error: &serde_json::Error) -> String {
 
 fn field_error<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, CaseError> {
     Err(CaseError::Field { path: path.into(), message: message.into() })
-}
-
-/// A calendar date written `YYYY-MM-DD`.
-#[derive(Debug, Clone, Copy)]
-struct IsoDate(NaiveDate);
-
-impl std::str::FromStr for IsoDate {
-    type Err = String;
-    fn from_str(text: &str) -> Result<IsoDate, String> {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map(IsoDate)
-            .map_err(|_| format!("{text:?} is not a date written YYYY-MM-DD"))
-    }
 }
 
 fn yes() -> bool {
@@ -200,6 +194,12 @@ impl RawCase {
     fn into_case(self) -> Result<Case, CaseError> {
         let order = self.order.into_order()?;
         let inspection = self.inspection.into_inspection()?;
+        if inspection.received_on < order.purchased_on {
+            return field_error(
+                "inspection.received_on",
+                format!("{} is before the order was bought ({})", inspection.received_on, order.purchased_on),
+            );
+        }
         let rma = self.rma.map(|raw| Rma {
             number: raw.number,
             requested_on: raw.requested_on.0.0,
