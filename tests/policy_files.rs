@@ -77,6 +77,28 @@ fn broken_policy_files_are_refused_with_file_line_column_and_reason() {
             11,
             "\"-2.6\" is negative",
         ),
+        // Issue 15: each of these was accepted (a due date of u32::MAX days gave no due date at all).
+        (
+            "days beyond ten years",
+            edited("days = 14\n", "days = 4294967295\n"),
+            "days = 4294967295",
+            8,
+            "4294967295 days; a policy counts at most 3650 days",
+        ),
+        (
+            "not a currency",
+            edited("currency = \"USD\"", "currency = \"DOLLARS\""),
+            "currency = \"DOLLARS\"",
+            12,
+            "\"DOLLARS\" is not a currency code",
+        ),
+        (
+            "nothing allowed",
+            edited("allowed = [\"direct\"]", "allowed = []"),
+            "allowed = []",
+            11,
+            "must name at least one",
+        ),
         (
             "sub-cent amount",
             edited("fixed = \"0.30\"", "fixed = \"0.305\""),

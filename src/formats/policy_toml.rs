@@ -150,12 +150,61 @@ impl RawClause {
     }
 }
 
+/// The most days a policy counts (a window, a warranty, a refund's due date): ten years, so that every date
+/// it gives exists and a typo of many digits is refused rather than making the due date vanish.
+const MAX_DAYS: u32 = 3_650;
+
+/// A number of days, at most [`MAX_DAYS`].
+#[derive(Deserialize)]
+#[serde(try_from = "u32")]
+struct Days(u32);
+
+impl TryFrom<u32> for Days {
+    type Error = String;
+    fn try_from(days: u32) -> Result<Days, String> {
+        if days > MAX_DAYS {
+            return Err(format!("{days} days; a policy counts at most {MAX_DAYS} days (ten years)"));
+        }
+        Ok(Days(days))
+    }
+}
+
+/// An ISO 4217 currency code: three capital letters.
+#[derive(Deserialize)]
+#[serde(try_from = "String")]
+struct Currency(String);
+
+impl TryFrom<String> for Currency {
+    type Error = String;
+    fn try_from(code: String) -> Result<Currency, String> {
+        if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Ok(Currency(code));
+        }
+        Err(format!("{code:?} is not a currency code of three capital letters such as \"USD\""))
+    }
+}
+
+/// A list that must name at least one thing: an empty `allowed` would refuse everything without a word.
+#[derive(Deserialize)]
+#[serde(try_from = "Vec<T>", bound = "T: Deserialize<'de>")]
+struct NonEmpty<T>(Vec<T>);
+
+impl<T> TryFrom<Vec<T>> for NonEmpty<T> {
+    type Error = &'static str;
+    fn try_from(items: Vec<T>) -> Result<NonEmpty<T>, &'static str> {
+        if items.is_empty() {
+            return Err("must name at least one");
+        }
+        Ok(NonEmpty(items))
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMerchant {
     id: Spanned<String>,
     name: String,
-    currency: String,
+    currency: Currency,
     source: String,
     rma_number_pattern: Option<String>,
     order_number_pattern: Option<String>,
@@ -173,7 +222,7 @@ struct RawAuthorization {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawWindow {
-    days: u32,
+    days: Days,
     from: Parsed<DateAnchor>,
     clause: String,
     text: String,
@@ -181,14 +230,14 @@ struct RawWindow {
 
 impl RawWindow {
     fn window(self) -> Window {
-        Window { days: self.days, from: self.from.0, clause: cite(self.clause, self.text) }
+        Window { days: self.days.0, from: self.from.0, clause: cite(self.clause, self.text) }
     }
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawResolutions {
-    allowed: Vec<Parsed<Resolution>>,
+    allowed: NonEmpty<Parsed<Resolution>>,
     otherwise: Option<Parsed<Resolution>>,
     clause: String,
     text: String,
@@ -197,7 +246,7 @@ struct RawResolutions {
 impl RawResolutions {
     fn resolutions(self) -> Resolutions {
         Resolutions {
-            allowed: parsed(&self.allowed),
+            allowed: parsed(&self.allowed.0),
             otherwise: self.otherwise.map(|p| p.0),
             clause: cite(self.clause, self.text),
         }
@@ -403,7 +452,7 @@ struct RawShipping {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDue {
-    days: u32,
+    days: Days,
     clause: String,
     text: String,
 }
@@ -448,7 +497,7 @@ struct RawCategoryPeriod {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawChannels {
-    allowed: Vec<Parsed<Channel>>,
+    allowed: NonEmpty<Parsed<Channel>>,
     clause: String,
     text: String,
 }
@@ -502,7 +551,7 @@ impl RawPolicy {
         let merchant = Merchant {
             id: self.merchant.id.into_inner(),
             name: self.merchant.name,
-            currency: self.merchant.currency,
+            currency: self.merchant.currency.0,
             source: self.merchant.source,
             rma_number_pattern: self.merchant.rma_number_pattern,
             order_number_pattern: self.merchant.order_number_pattern,
@@ -577,7 +626,7 @@ impl RawPolicy {
             refund: RefundRules {
                 shipping_refunded: self.refund.shipping.refunded,
                 shipping_clause: cite(self.refund.shipping.clause, self.refund.shipping.text),
-                due_days: self.refund.due.days,
+                due_days: self.refund.due.days.0,
                 due_clause: cite(self.refund.due.clause, self.refund.due.text),
             },
             warranty: WarrantyRules {
@@ -591,7 +640,7 @@ impl RawPolicy {
                 },
                 channels: warranty
                     .channels
-                    .map(|c| ChannelRule { allowed: parsed(&c.allowed), clause: cite(c.clause, c.text) }),
+                    .map(|c| ChannelRule { allowed: parsed(&c.allowed.0), clause: cite(c.clause, c.text) }),
                 original_owner: warranty.original_owner.map(RawClause::clause),
                 proof_of_purchase: warranty.proof_of_purchase.map(RawClause::clause),
                 commercial_use: warranty.commercial_use.map(RawClause::clause),
