@@ -43,6 +43,23 @@ pub fn describe(error: &io::Error) -> String {
     }
 }
 
+/// Creates a folder and its parents. A link in the way that points nowhere (a `--data-dir` on a drive that is
+/// not mounted, say) is named with where it points, instead of the system's "File exists".
+pub fn create_folder(path: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(path).map_err(|error| {
+        let dangling = path.ancestors().find(|place| {
+            std::fs::symlink_metadata(place).is_ok_and(|meta| meta.file_type().is_symlink()) && !place.exists()
+        });
+        match dangling.and_then(|link| Some((link, std::fs::read_link(link).ok()?))) {
+            Some((link, target)) => io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{} is a link to {}, which does not exist", link.display(), target.display()),
+            ),
+            None => error,
+        }
+    })
+}
+
 /// How every I/O error about a file or folder reads: `PATH: what: error`, the error [`describe`]d.
 pub fn about(path: &Path, what: &str, error: &io::Error) -> String {
     format!("{}: {what}: {}", path.display(), describe(error))

@@ -225,3 +225,19 @@ fn verify_finds_a_photo_altered_by_one_byte_and_a_photo_deleted() {
     assert!(out.contains(&format!("photo {}: MISSING: its file is gone", stored[1].sha256)), "{out}");
     assert!(out.ends_with("photos: 2 checked, 2 with problems\n"), "{out}");
 }
+
+/// Issue 15: a `--data-dir` that is a link to nowhere (a drive not mounted) said "cannot create the folder:
+/// File exists"; it now says which link points where.
+#[cfg(unix)]
+#[test]
+fn a_data_folder_that_is_a_dangling_link_is_named_with_where_it_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("data");
+    let gone = dir.path().join("unmounted-drive");
+    std::os::unix::fs::symlink(&gone, &link).unwrap();
+    let (ok, _, stderr) = station(&link, &["verify"]);
+    assert!(!ok);
+    let expected = format!("{} is a link to {}, which does not exist", link.display(), gone.display());
+    assert!(stderr.contains(&expected), "{stderr}");
+    assert!(!stderr.contains("File exists"), "{stderr}");
+}

@@ -282,6 +282,22 @@ fn the_audit_log_refuses_updates_and_deletes() {
 }
 
 #[test]
+fn verify_names_an_append_only_trigger_that_was_dropped() {
+    for trigger in ["audit_log_no_update", "audit_log_no_delete"] {
+        let temp = temp_path();
+        let store = stocked(&temp.path);
+        Connection::open(&temp.path).unwrap().execute_batch(&format!("DROP TRIGGER {trigger};")).unwrap();
+        let report = store.verify().unwrap();
+        assert!(!report.is_sound(), "{trigger}");
+        assert!(
+            report.problems.iter().any(|p| p.starts_with(&format!("the trigger {trigger} is missing"))),
+            "{trigger}: {:?}",
+            report.problems
+        );
+    }
+}
+
+#[test]
 fn verify_finds_the_first_altered_or_missing_audit_entry() {
     // (what the tamperer does with the triggers out of the way, the break verify must report)
     let cases: [(&str, ChainBreak); 3] = [

@@ -83,7 +83,11 @@ fn a_restore_never_overwrites_and_refuses_what_does_not_verify_writing_nothing()
     std::fs::copy(&backup, &altered).unwrap();
     Connection::open(&altered)
         .unwrap()
-        .execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = '{}' WHERE seq = 3;")
+        .execute_batch(
+            "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = '{}' WHERE seq = 3;
+             CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+        )
         .unwrap();
     let torn = backups.path().join("torn.sqlite3");
     std::fs::copy(&backup, &torn).unwrap();

@@ -84,6 +84,12 @@ fn a_chain_rewritten_whole_passes_its_own_check_but_not_the_saved_head() {
         .unwrap();
         prev = entry.hash;
     }
+    // And puts the trigger back, or `verify` would name it missing.
+    conn.execute_batch(
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    )
+    .unwrap();
     drop(conn);
     let (ok, out, _) = station(dir.path(), &["verify"]);
     assert!(ok, "the rewrite should fool the chain alone: {out}");
@@ -97,7 +103,12 @@ fn a_chain_rewritten_whole_passes_its_own_check_but_not_the_saved_head() {
 fn a_chain_cut_short_passes_its_own_check_but_not_the_saved_head() {
     let (dir, head) = two_imports();
     let conn = Connection::open(dir.path().join("station.sqlite3")).unwrap();
-    conn.execute_batch("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 2").unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 2;
+         CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    )
+    .unwrap();
     drop(conn);
     assert!(station(dir.path(), &["verify"]).0, "a cut at the end leaves a consistent chain");
     let (ok, out, _) = station(dir.path(), &["verify", "--head", &head]);

@@ -5,7 +5,8 @@
 //! every such entry has its record. A saved sheet's entry says how many items it wrote, and a
 //! decision's entry how many queue items it created, so a sheet or a decision cut in half shows too.
 //! A difference means the file holds part of a change: a torn copy, a hand edit, or a bug. This module
-//! only reads; the words it returns are `verify`'s problems.
+//! only reads; the words it returns are `verify`'s problems. It also checks that the audit log's
+//! append-only triggers are still there.
 
 use rusqlite::Connection;
 
@@ -28,9 +29,25 @@ const RECORDS: [Records; 6] = [
     Records { table: "queue_items", entity: "queue_item", created_by: "'created'" },
 ];
 
+/// The triggers that keep the audit log append-only (migration 1). Without them the log can be edited in
+/// place, so their absence is a problem of its own, whatever the chain says.
+const AUDIT_TRIGGERS: [&str; 2] = ["audit_log_no_update", "audit_log_no_delete"];
+
 /// Every change the database holds only part of, in words; empty when each is whole.
 pub fn problems(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut problems = Vec::new();
+    for trigger in AUDIT_TRIGGERS {
+        let present: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1)",
+            [trigger],
+            |r| r.get(0),
+        )?;
+        if !present {
+            problems.push(format!(
+                "the trigger {trigger} is missing: the audit log can be changed in place (it was dropped by hand)"
+            ));
+        }
+    }
     for records in &RECORDS {
         let Records { table, entity, created_by } = records;
         let unlogged = format!(

@@ -101,7 +101,8 @@ impl SqliteStore {
 
     fn open_unnamed(path: &Path, policies: &PolicySet) -> Result<SqliteStore, Opening> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| StoreError::io(parent, "cannot create the folder", &e))?;
+            crate::durable::create_folder(parent)
+                .map_err(|e| StoreError::io(parent, "cannot create the folder", &e))?;
         }
         let mut conn = Connection::open(path)?;
         // Before the first read: another station may hold the file a moment (setting up a new one, say).

@@ -8,7 +8,7 @@
 //! it were its own. Photos are not in a backup: they stay in the photo folder (`verify` says if any
 //! recorded photo's file is missing).
 
-use std::fs::{self, File};
+use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -31,7 +31,7 @@ pub fn restore(backup: &Path, database: &Path) -> Result<VerifyReport, StoreErro
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    fs::create_dir_all(&folder).map_err(|e| StoreError::io(&folder, "cannot create the folder", &e))?;
+    crate::durable::create_folder(&folder).map_err(|e| StoreError::io(&folder, "cannot create the folder", &e))?;
     let name = database.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let copy = |file: &mut File| File::open(backup).and_then(|mut from| io::copy(&mut from, file)).map(|_| ());
     replace_file(database, &format!(".{name}.restoring-"), false, copy).map_err(|error| {
