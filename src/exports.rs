@@ -4,8 +4,10 @@
 //! not yet exported (committed and audited), then the batch's CSV and JSON are written atomically, then
 //! their row counts and SHA-256 are recorded and audited. The order matters: an item is in one batch
 //! only, so it is paid or shipped from one file only. A crash or a full disk between the claim and the
-//! files leaves a batch without files, which is written again ([`write_batch`]), never claimed anew;
-//! writing a batch again gives the same bytes. Holds are bench work, not a payment or a shipment: their
+//! files leaves a batch without files, which is written again ([`write_batch`]), never claimed anew.
+//! A batch is immutable: its files are rendered in the claim's transaction and kept by the store
+//! ([`FrozenBatch`]), and every write, the first or again, writes those very bytes after checking them
+//! against their SHA-256; an import that changes an order since changes no batch. Holds are bench work, not a payment or a shipment: their
 //! export is a plain list of what is open and done. The three steps ([`claim`], [`write_files`],
 //! [`record`]) are apart so that the window writes the files on its `files` thread, never on the storage
 //! thread; the CLI runs them in a row ([`export_queue`], [`write_batch`]).
@@ -15,10 +17,9 @@ use std::path::{Path, PathBuf};
 
 use crate::domain::vocabulary::Queue;
 use crate::durable::{WriteError, write_file_atomically};
-use crate::formats::batch_export::{batch_csv, batch_json, file_stem};
 use crate::formats::export::{export_file_name, queue_csv};
 use crate::hex::sha256_hex;
-use crate::storage::{BatchFile, ExportBatch, QueueRow, Stamp, Store, StoreError};
+use crate::storage::{BatchFile, FrozenBatch, QueueRow, Stamp, Store, StoreError};
 
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,8 +63,12 @@ pub enum ExportFailure {
 /// What an export is to write, as read from the store: a claimed batch, or a queue's whole list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ToWrite {
-    Batch(ExportBatch),
-    List { queue: Queue, rows: Vec<QueueRow> },
+    /// A batch's kept files.
+    Batch(FrozenBatch),
+    List {
+        queue: Queue,
+        rows: Vec<QueueRow>,
+    },
 }
 
 /// Exports `queue`: a new batch of every item not yet exported, or for holds the whole list. `None` when
@@ -80,14 +85,14 @@ pub fn export_queue(
 }
 
 /// Writes a batch's CSV and JSON into `folder` (again, after a failure, or for a lost file) and records
-/// them. The files hold the items as they were claimed: writing a batch twice gives the same bytes.
+/// them. The files are the bytes kept when the batch was claimed: writing a batch twice gives the same bytes.
 pub fn write_batch(
     store: &mut dyn Store,
     batch_id: i64,
     folder: &Path,
     stamp: &Stamp,
 ) -> Result<ExportReport, ExportFailure> {
-    let to_write = claimed(&*store, batch_id)?;
+    let to_write = claimed(store, batch_id, stamp)?;
     write_files(&to_write, folder, stamp).and_then(|report| record(store, &report, stamp).map(|()| report))
 }
 
@@ -109,28 +114,36 @@ pub fn claim(store: &mut dyn Store, queue: Queue, stamp: &Stamp) -> Result<Optio
         return Ok(Some(ToWrite::List { queue, rows: store.queue_items(queue, true, usize::MAX)? }));
     }
     let Some(batch_id) = store.claim_export_batch(queue, stamp)? else { return Ok(None) };
-    claimed(&*store, batch_id).map(Some)
+    claimed(store, batch_id, stamp).map(Some)
 }
 
-/// A batch already claimed, to write again.
-pub fn claimed(store: &dyn Store, batch_id: i64) -> Result<ToWrite, ExportFailure> {
-    Ok(ToWrite::Batch(store.export_batch(batch_id)?))
+/// A batch already claimed, to write (again): its kept files, checked by the store. A batch claimed before
+/// the station kept batches' files is rendered once now and kept (see [`Store::frozen_export_batch`]).
+pub fn claimed(store: &mut dyn Store, batch_id: i64, stamp: &Stamp) -> Result<ToWrite, ExportFailure> {
+    Ok(ToWrite::Batch(store.frozen_export_batch(batch_id, stamp)?))
 }
 
-/// Step two, files only: writes the batch's CSV and JSON (or the list's CSV, named by the time) into
-/// `folder`, atomically.
+/// Step two, files only: writes the batch's kept CSV and JSON (or the list's CSV, named by the time) into
+/// `folder`, atomically. A kept file whose bytes no longer match its SHA-256 is refused, and nothing of the
+/// batch is written.
 pub fn write_files(to_write: &ToWrite, folder: &Path, stamp: &Stamp) -> Result<ExportReport, ExportFailure> {
     create_folder(folder)?;
     match to_write {
         ToWrite::Batch(batch) => {
-            let stem = file_stem(batch);
-            let (csv, csv_rows) = batch_csv(batch);
-            let (json, json_items) = batch_json(batch);
-            let files = [("csv", csv, csv_rows), ("json", json, json_items)]
-                .into_iter()
-                .map(|(extension, bytes, rows)| write(&folder.join(format!("{stem}.{extension}")), &bytes, rows))
+            for file in &batch.files {
+                let actual = sha256_hex(&file.bytes);
+                if actual != file.sha256 {
+                    let problem = format!("the kept bytes have SHA-256 {actual}, not the {} recorded", file.sha256);
+                    let (batch_id, file) = (batch.id, file.name.clone());
+                    return Err(StoreError::BatchChanged { batch_id, file, problem }.into());
+                }
+            }
+            let files = batch
+                .files
+                .iter()
+                .map(|file| write(&folder.join(&file.name), &file.bytes, file.rows))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(ExportReport { queue: batch.queue, batch_id: Some(batch.id), items: batch.items.len() as u64, files })
+            Ok(ExportReport { queue: batch.queue, batch_id: Some(batch.id), items: batch.items, files })
         }
         ToWrite::List { queue, rows } => {
             let path = folder.join(export_file_name(*queue, stamp.at));
@@ -140,7 +153,8 @@ pub fn write_files(to_write: &ToWrite, folder: &Path, stamp: &Stamp) -> Result<E
     }
 }
 
-/// Step three, on the store: records a batch's files (row counts and SHA-256), or audits a list written.
+/// Step three, on the store: records a batch's files (row counts and SHA-256; the store refuses any but the
+/// kept files), or audits a list written.
 pub fn record(store: &mut dyn Store, report: &ExportReport, stamp: &Stamp) -> Result<(), ExportFailure> {
     match report.batch_id {
         Some(batch_id) => store.record_batch_written(batch_id, &report.files, stamp)?,

@@ -1,5 +1,6 @@
 //! The station's work records as plain values: queue items ([`QueueRow`]) and export batches
-//! ([`ExportBatch`]) as the store lists them and the exports write them.
+//! ([`ExportBatch`], and [`FrozenBatch`], its files as claimed) as the store lists them and the exports
+//! write them.
 //!
 //! Shared by `storage`, which reads and writes them, and `formats`, which turns them into files, and so
 //! part of neither: formats never import storage. No I/O and no SQL here; `storage` re-exports them.
@@ -78,4 +79,27 @@ pub struct ExportBatch {
     pub operator: String,
     pub station: String,
     pub items: Vec<ExportItem>,
+}
+
+/// A batch's files as they were rendered when it was claimed (or, for a batch claimed before batches kept
+/// their bytes, when it was first written again): the exact bytes every write of the batch puts on disk.
+/// The store keeps them; nothing renders a frozen batch from today's order data again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrozenBatch {
+    pub id: i64,
+    pub queue: Queue,
+    /// Queue items in the batch.
+    pub items: u64,
+    /// The CSV, then the JSON.
+    pub files: Vec<FrozenFile>,
+}
+
+/// One file of a [`FrozenBatch`]: its name in the exports folder, its bytes, its data rows (items for the
+/// JSON) and the SHA-256 of its bytes (lower-case hex) recorded with them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrozenFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub rows: u64,
+    pub sha256: String,
 }

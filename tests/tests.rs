@@ -5,6 +5,7 @@
 
 mod auth;
 mod batch_export;
+mod batch_immutable;
 mod bench;
 mod bench_commands;
 mod bench_flow;

@@ -47,7 +47,7 @@ pub fn export(
     Ok(exports::export_queue(store, queue, folder, &actor.stamp(now))?)
 }
 
-/// Writes a batch's files again (after a failure, or for a lost file): the same bytes as before.
+/// Writes a batch's files again (after a failure, or for a lost file): the bytes kept when it was claimed.
 pub fn write_batch(
     store: &mut dyn Store,
     actor: &Actor,
@@ -69,9 +69,14 @@ pub fn claim_export(
     Ok(exports::claim(store, queue, &actor.stamp(now))?)
 }
 
-/// …a batch already claimed, to write again…
-pub fn claimed_batch(store: &dyn Store, batch_id: i64) -> Result<exports::ToWrite, BenchError> {
-    Ok(exports::claimed(store, batch_id)?)
+/// …a batch already claimed, to write again (its kept files; an older batch's rendered and kept once)…
+pub fn claimed_batch(
+    store: &mut dyn Store,
+    actor: &Actor,
+    now: &Now,
+    batch_id: i64,
+) -> Result<exports::ToWrite, BenchError> {
+    Ok(exports::claimed(store, batch_id, &actor.stamp(now))?)
 }
 
 /// …and, once [`exports::write_files`] has written them, the files recorded (audited).

@@ -2,15 +2,17 @@
 //! (with the fee breakdown and the original payment reference), the store-credit codes to issue, the
 //! pick lists of exchanges and replacements, and the list of what goes back to which customer's address.
 //!
-//! Pure: a batch in, bytes out, the same bytes every time for the same batch, so a batch written
-//! again after a crash is the same file (and the same SHA-256) as before. Each batch is one CSV (one
+//! Pure: a batch in, bytes out, the same bytes every time for the same batch. The bytes are rendered
+//! once, when the batch is claimed ([`frozen`]), and kept by the store: a batch written again after a
+//! crash is those bytes, whatever the order data says since. Each batch is one CSV (one
 //! row per item; per SKU for pick and return lists) and one JSON document of the same items.
 
 use serde_json::{Value, json};
 
 use crate::domain::vocabulary::Queue;
 use crate::formats::export::{ADDRESS_LINE_SEPARATOR, csv_bytes, spreadsheet_safe};
-use crate::records::{ExportBatch, ExportItem, ExportUnits};
+use crate::hex::sha256_hex;
+use crate::records::{ExportBatch, ExportItem, ExportUnits, FrozenBatch, FrozenFile};
 
 /// The refund list: what a payment person needs to pay each refund once. An adjustment after a reopen
 /// says what was paid before (`paid_before`); its `net` is the difference still to pay.
@@ -58,7 +60,32 @@ pub fn columns(queue: Queue) -> &'static [&'static str] {
 
 /// The file name without extension: `refund-batch-000007`, `return-to-customer-batch-000012`.
 pub fn file_stem(batch: &ExportBatch) -> String {
-    format!("{}-batch-{:06}", batch.queue.as_str().replace('_', "-"), batch.id)
+    batch_stem(batch.queue, batch.id)
+}
+
+/// The file name without extension of batch `id` of `queue`.
+pub fn batch_stem(queue: Queue, id: i64) -> String {
+    format!("{}-batch-{:06}", queue.as_str().replace('_', "-"), id)
+}
+
+/// The names of a batch's files, in the order [`frozen`] renders them: the CSV, then the JSON.
+pub fn batch_file_names(queue: Queue, id: i64) -> [String; 2] {
+    let stem = batch_stem(queue, id);
+    [format!("{stem}.csv"), format!("{stem}.json")]
+}
+
+/// The batch's files, rendered once to be kept: its CSV and its JSON, each with its name, rows and SHA-256.
+/// The store calls this when it claims a batch and keeps the result; every write of the batch writes
+/// those bytes, never a new rendering.
+pub fn frozen(batch: &ExportBatch) -> FrozenBatch {
+    let [csv_name, json_name] = batch_file_names(batch.queue, batch.id);
+    let (csv, csv_rows) = batch_csv(batch);
+    let (json, json_items) = batch_json(batch);
+    let files = [(csv_name, csv, csv_rows), (json_name, json, json_items)]
+        .into_iter()
+        .map(|(name, bytes, rows)| FrozenFile { name, sha256: sha256_hex(&bytes), bytes, rows })
+        .collect();
+    FrozenBatch { id: batch.id, queue: batch.queue, items: batch.items.len() as u64, files }
 }
 
 /// The batch as CSV: the header row of [`columns`], then its rows; returns the bytes and the number of

@@ -33,7 +33,7 @@ pub use audit::{AuditEntry, AuditHead, ChainBreak};
 pub use dashboard::{Dashboard, DashboardPeriod, FeesKept, MerchantFigures};
 // The work records the store lists and the exports write; they live outside storage so that formats
 // need not name it.
-pub use crate::records::{ExportBatch, ExportItem, ExportUnits, QueueRow, QueueStatus};
+pub use crate::records::{ExportBatch, ExportItem, ExportUnits, FrozenBatch, FrozenFile, QueueRow, QueueStatus};
 
 /// Who did something, where and when: on every record a session writes and every audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -399,6 +399,10 @@ pub enum StoreError {
     NotDecided { package_id: i64 },
     #[error("queue item {id} was withdrawn by a reopen; it is not to be done")]
     Withdrawn { id: i64 },
+    /// A batch's files are the bytes kept when it was claimed: a kept file that no longer matches its
+    /// SHA-256, or a file to record (or render again) that differs from the kept one, is refused.
+    #[error("export batch {batch_id}: {file}: {problem}; nothing was written or recorded")]
+    BatchChanged { batch_id: i64, file: String, problem: String },
     #[error("the storage worker has stopped")]
     WorkerGone,
 }
@@ -500,9 +504,15 @@ pub trait Store: Send {
     /// Claims every open, not yet exported item of `queue` (not holds) into a new export batch, audited,
     /// and returns the batch's id; `None` when there is nothing new. Claimed items are never claimed again.
     fn claim_export_batch(&mut self, queue: Queue, stamp: &Stamp) -> Result<Option<i64>, StoreError>;
-    /// A batch with its items as they were claimed.
+    /// A batch with its items as the store holds them today (their order data read now).
     fn export_batch(&self, batch_id: i64) -> Result<ExportBatch, StoreError>;
-    /// Records that a batch's files are on disk (replacing an earlier write's), audited with each file's
+    /// A batch's files as kept when it was claimed, checked against their SHA-256 and against the audit
+    /// entry that recorded them ([`StoreError::BatchChanged`] when they differ). A batch claimed before the
+    /// station kept batches' files is rendered from its items once, kept and audited (`frozen`), and
+    /// refused if that differs from a file already recorded for it.
+    fn frozen_export_batch(&mut self, batch_id: i64, stamp: &Stamp) -> Result<FrozenBatch, StoreError>;
+    /// Records that a batch's files are on disk (replacing an earlier write's: the same files, as each must
+    /// be the kept file of [`Store::frozen_export_batch`], rows and SHA-256, or it is refused), audited with each file's
     /// row count and SHA-256.
     fn record_batch_written(&mut self, batch_id: i64, files: &[BatchFile], stamp: &Stamp) -> Result<(), StoreError>;
     /// Marks every open item of a batch done with one reference (the payment run that paid it, the

@@ -305,10 +305,12 @@ impl StationApp {
                 });
             }
             QueuesCommand::WriteBatch(batch_id) => {
+                let (actor, now) = (self.actor(), self.now());
                 self.submit(
                     ctx,
                     move |store| {
-                        let to_write = bench::queues::claimed_batch(store, batch_id).map_err(Problem::from)?;
+                        let to_write =
+                            bench::queues::claimed_batch(store, &actor, &now, batch_id).map_err(Problem::from)?;
                         Ok(Claimed::Write(Box::new(to_write)))
                     },
                     AppEvent::ExportClaimed,

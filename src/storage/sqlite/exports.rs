@@ -1,15 +1,23 @@
-//! Export batches in SQLite: claiming a queue's open items into a batch (each item once, ever), a batch with
-//! each item's money and units read from its saved decision, recording a batch's files, completing a batch,
-//! and a queue's latest batches.
+//! Export batches in SQLite: claiming a queue's open items into a batch (each item once, ever) and keeping
+//! its files as rendered then, a batch with each item's money and units read from its saved decision,
+//! a batch's kept files (checked), recording a batch's files (only the kept ones), completing a batch, and
+//! a queue's latest batches.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::Value;
 
 use super::audit_log::{append, instant};
 use super::rows::{queue_rows, queue_select, stored};
 use super::write;
 use crate::domain::vocabulary::Queue;
+use crate::formats::batch_export::{batch_file_names, frozen};
 use crate::formats::case_json::{RecordedDecision, RecordedLine};
-use crate::storage::{BatchFile, BatchSummary, ExportBatch, ExportItem, ExportUnits, QueueRow, Stamp, StoreError};
+use crate::hex::sha256_hex;
+use crate::storage::{
+    BatchFile, BatchSummary, ExportBatch, ExportItem, ExportUnits, FrozenBatch, FrozenFile, QueueRow, Stamp, StoreError,
+};
 
 pub(super) fn claim_export_batch(
     conn: &mut Connection,
@@ -39,8 +47,11 @@ pub(super) fn claim_export_batch(
             "UPDATE queue_items SET batch_id = ?1 WHERE queue = ?2 AND status = 'open' AND batch_id IS NULL",
         )?
         .execute(params![batch_id, queue.as_str()])?;
-    let detail = serde_json::json!({ "queue": queue.as_str(), "items": waiting });
     debug_assert_eq!(claimed, waiting.len());
+    // The files are rendered now, from the items as claimed, and kept: every write of the batch writes
+    // these bytes. Their hashes go into the claim's audit entry, which vouches for them from then on.
+    let kept = freeze(&tx, batch_id)?;
+    let detail = serde_json::json!({ "queue": queue.as_str(), "items": waiting, "files": files_detail(&kept) });
     append(&tx, stamp, "export_batch", &batch_id.to_string(), "claimed", &detail.to_string())?;
     tx.commit()?;
     Ok(Some(batch_id))
@@ -60,6 +71,43 @@ pub(super) fn export_batch(conn: &Connection, batch_id: i64) -> Result<ExportBat
     Ok(ExportBatch { id: batch_id, queue, created_at, operator, station, items })
 }
 
+pub(super) fn frozen_export_batch(
+    conn: &mut Connection,
+    batch_id: i64,
+    stamp: &Stamp,
+) -> Result<FrozenBatch, StoreError> {
+    let tx = write(conn)?;
+    if let Some(batch) = kept(&tx, batch_id)? {
+        return Ok(batch);
+    }
+    // A batch claimed before migration 10 kept nothing: rendered once from its items as the store holds
+    // them now, and kept from then on. If it was written before, what was written is the batch: a
+    // rendering that differs (its order data changed since) is refused, not recorded over it.
+    let batch = freeze(&tx, batch_id)?;
+    let recorded: Option<String> =
+        tx.prepare_cached("SELECT files FROM export_batches WHERE id = ?1")?.query_row([batch_id], |r| r.get(0))?;
+    for written in recorded.as_deref().map(|json| recorded_files(batch_id, json)).transpose()?.unwrap_or_default() {
+        let name = file_name(&written.path);
+        if let Some(file) = batch.files.iter().find(|file| file.name == name)
+            && file.sha256 != written.sha256
+        {
+            return Err(changed(
+                batch_id,
+                &name,
+                format!(
+                    "the batch was claimed before the station kept its files, and rendered from today's data it is \
+                     no longer the file written before (SHA-256 {} then, {} now); the file written then is the batch",
+                    written.sha256, file.sha256
+                ),
+            ));
+        }
+    }
+    let detail = serde_json::json!({ "files": files_detail(&batch) });
+    append(&tx, stamp, "export_batch", &batch_id.to_string(), "frozen", &detail.to_string())?;
+    tx.commit()?;
+    Ok(batch)
+}
+
 pub(super) fn record_batch_written(
     conn: &mut Connection,
     batch_id: i64,
@@ -67,6 +115,26 @@ pub(super) fn record_batch_written(
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
     let tx = write(conn)?;
+    // Only the kept files are recorded, with their rows and hash: a batch's recorded SHA-256 never changes.
+    let Some(batch) = kept(&tx, batch_id)? else {
+        return Err(changed(batch_id, "its files", "were never kept; write the batch again first".to_owned()));
+    };
+    for written in files {
+        let name = file_name(&written.path);
+        let Some(file) = batch.files.iter().find(|file| file.name == name) else {
+            return Err(changed(batch_id, &name, "is not a file of this batch".to_owned()));
+        };
+        if (file.rows, file.sha256.as_str()) != (written.rows, written.sha256.as_str()) {
+            return Err(changed(
+                batch_id,
+                &name,
+                format!(
+                    "the file written ({} rows, SHA-256 {}) is not the batch's file ({} rows, SHA-256 {})",
+                    written.rows, written.sha256, file.rows, file.sha256
+                ),
+            ));
+        }
+    }
     let files_json = serde_json::to_string(files)
         .map_err(|e| StoreError::Corrupt { what: format!("export batch {batch_id}"), detail: e.to_string() })?;
     let updated = tx
@@ -79,6 +147,120 @@ pub(super) fn record_batch_written(
     append(&tx, stamp, "export_batch", &batch_id.to_string(), "exported", &detail.to_string())?;
     tx.commit()?;
     Ok(())
+}
+
+/// Renders batch `batch_id`'s files from its items as the store holds them now and keeps them.
+fn freeze(tx: &Transaction<'_>, batch_id: i64) -> Result<FrozenBatch, StoreError> {
+    let batch = frozen(&export_batch(tx, batch_id)?);
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO export_batch_files (batch_id, position, name, bytes, rows, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (position, file) in batch.files.iter().enumerate() {
+        let rows = i64::try_from(file.rows).unwrap_or(i64::MAX);
+        insert.execute(params![batch_id, position as i64, file.name, file.bytes, rows, file.sha256])?;
+    }
+    Ok(batch)
+}
+
+/// A batch's kept files, `None` if it kept none (claimed before migration 10 and not written since). Each
+/// must bear its batch's name, match its SHA-256, and match the audit entry that kept it (the claim, or
+/// the `frozen` entry of an older batch): an edit of the bytes, or of the bytes and their hash, is refused.
+fn kept(conn: &Connection, batch_id: i64) -> Result<Option<FrozenBatch>, StoreError> {
+    let found: Option<(String, i64)> = conn
+        .prepare_cached(
+            "SELECT queue, (SELECT count(*) FROM queue_items q WHERE q.batch_id = b.id) FROM export_batches b
+             WHERE b.id = ?1",
+        )?
+        .query_row([batch_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((queue, items)) = found else { return Err(StoreError::NotFound { what: "export batch", id: batch_id }) };
+    let queue = stored("export batch queue", &queue)?;
+    let files: Vec<FrozenFile> = conn
+        .prepare_cached(
+            "SELECT name, bytes, rows, sha256 FROM export_batch_files WHERE batch_id = ?1 ORDER BY position",
+        )?
+        .query_map([batch_id], |r| {
+            Ok(FrozenFile {
+                name: r.get(0)?,
+                bytes: r.get(1)?,
+                rows: r.get::<_, i64>(2)?.unsigned_abs(),
+                sha256: r.get(3)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let names: Vec<&str> = files.iter().map(|file| file.name.as_str()).collect();
+    let expected = batch_file_names(queue, batch_id);
+    if names != expected {
+        return Err(changed(batch_id, &names.join(", "), format!("the kept files should be {}", expected.join(", "))));
+    }
+    let vouched = vouched_files(conn, batch_id)?;
+    for file in &files {
+        let actual = sha256_hex(&file.bytes);
+        if actual != file.sha256 {
+            let problem = format!("the kept bytes have SHA-256 {actual}, not the {} recorded with them", file.sha256);
+            return Err(changed(batch_id, &file.name, problem));
+        }
+        let audited = vouched.iter().find(|(name, _)| *name == file.name).map(|(_, sha256)| sha256.as_str());
+        if audited != Some(file.sha256.as_str()) {
+            let problem = format!(
+                "the kept file (SHA-256 {}) is not the one its audit entry recorded ({})",
+                file.sha256,
+                audited.unwrap_or("none")
+            );
+            return Err(changed(batch_id, &file.name, problem));
+        }
+    }
+    Ok(Some(FrozenBatch { id: batch_id, queue, items: items.unsigned_abs(), files }))
+}
+
+/// The files (name, SHA-256) that the batch's latest `claimed` or `frozen` audit entry names.
+fn vouched_files(conn: &Connection, batch_id: i64) -> Result<Vec<(String, String)>, StoreError> {
+    let details: Vec<String> = conn
+        .prepare_cached(
+            "SELECT detail FROM audit_log WHERE entity = 'export_batch' AND entity_id = ?1
+             AND action IN ('claimed', 'frozen') ORDER BY seq DESC",
+        )?
+        .query_map([batch_id.to_string()], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let files = details
+        .iter()
+        .filter_map(|detail| serde_json::from_str::<Value>(detail).ok())
+        .find_map(|detail| detail.get("files").and_then(Value::as_array).cloned())
+        .unwrap_or_default();
+    Ok(files
+        .iter()
+        .map(|file| {
+            let text = |key: &str| file.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+            (text("name"), text("sha256"))
+        })
+        .collect())
+}
+
+/// A batch's files as an audit entry names them.
+fn files_detail(batch: &FrozenBatch) -> Value {
+    batch
+        .files
+        .iter()
+        .map(|file| serde_json::json!({ "name": file.name, "rows": file.rows, "sha256": file.sha256 }))
+        .collect()
+}
+
+fn recorded_files(batch_id: i64, json: &str) -> Result<Vec<BatchFile>, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
+        what: format!("export batch {batch_id}"),
+        detail: format!("its list of files: {e}"),
+    })
+}
+
+fn file_name(path: &str) -> String {
+    Path::new(path).file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_else(|| path.to_owned())
+}
+
+fn changed(batch_id: i64, file: &str, problem: String) -> StoreError {
+    StoreError::BatchChanged { batch_id, file: file.to_owned(), problem }
 }
 
 pub(super) fn complete_batch(

@@ -39,9 +39,9 @@ use crate::domain::vocabulary::{Queue, Role};
 use crate::policies::PolicySet;
 use crate::storage::audit::{AuditEntry, AuditHead};
 use crate::storage::{
-    BatchFile, BatchSummary, Dashboard, DashboardPeriod, DecisionToSave, EvidenceRecord, ExportBatch, ImportCounts,
-    ImportSource, OperatorRow, PackageHistory, PackageRow, PhotoRow, QueueRow, ReceivedPackage, Reopened, RmaMatch,
-    SignInChange, Stamp, Store, StoreCounts, StoreError, StoredOrder, StoredRma, VerifyReport,
+    BatchFile, BatchSummary, Dashboard, DashboardPeriod, DecisionToSave, EvidenceRecord, ExportBatch, FrozenBatch,
+    ImportCounts, ImportSource, OperatorRow, PackageHistory, PackageRow, PhotoRow, QueueRow, ReceivedPackage, Reopened,
+    RmaMatch, SignInChange, Stamp, Store, StoreCounts, StoreError, StoredOrder, StoredRma, VerifyReport,
 };
 use schema::LATEST;
 
@@ -299,6 +299,10 @@ impl Store for SqliteStore {
 
     fn export_batch(&self, batch_id: i64) -> Result<ExportBatch, StoreError> {
         exports::export_batch(&self.conn, batch_id)
+    }
+
+    fn frozen_export_batch(&mut self, batch_id: i64, stamp: &Stamp) -> Result<FrozenBatch, StoreError> {
+        exports::frozen_export_batch(&mut self.conn, batch_id, stamp)
     }
 
     fn record_batch_written(&mut self, batch_id: i64, files: &[BatchFile], stamp: &Stamp) -> Result<(), StoreError> {

@@ -315,6 +315,24 @@ pub const MIGRATIONS: &[&str] = &[
         locked_until TEXT NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 10: batches are immutable. A batch's files (its CSV and its JSON) are rendered when it is claimed, in
+    // the claim's transaction, and kept here byte for byte with their SHA-256 (also in the claim's audit
+    // entry): every write of the batch, the first or again, writes these bytes, and a file recorded as
+    // written must have this hash. A batch claimed before this migration has no rows here until it is
+    // first written again: it is then rendered once from the data (refused if that differs from a file
+    // already recorded for it) and kept from then on.
+    r#"
+    CREATE TABLE export_batch_files (
+        batch_id INTEGER NOT NULL REFERENCES export_batches(id),
+        position INTEGER NOT NULL,
+        name     TEXT NOT NULL,
+        bytes    BLOB NOT NULL,
+        rows     INTEGER NOT NULL CHECK (rows >= 0),
+        sha256   TEXT NOT NULL,
+        PRIMARY KEY (batch_id, position),
+        UNIQUE (batch_id, name)
+    );
+    "#,
 ];
 
 /// The schema version this station writes.
