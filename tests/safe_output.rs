@@ -5,14 +5,17 @@
 
 use std::fs;
 use std::path::Path;
+use std::process::{Command, Stdio};
 
 use rma_station::domain::vocabulary::Condition;
 use rma_station::photos::store::{PhotoCheck, PhotoFolder};
-use rma_station::storage::{database_path, photos_path};
+use rma_station::storage::sqlite::SqliteStore;
+use rma_station::storage::{Store, database_path, photos_path};
+use rusqlite::Connection;
 
 use crate::data_cli::station;
 use crate::labels::{decide_package, demo_store, stamp};
-use crate::support::{TODAY, date};
+use crate::support::{POLICIES, TODAY, date, station_binary};
 
 /// A data folder with the demo data, RMA-2026-0101 decided (the switch back as new, its cables used: two
 /// bins, two labels), and one photo original stored; the photo's path.
@@ -114,4 +117,73 @@ fn issue_15_an_existing_file_is_replaced_only_with_force_and_nothing_is_written_
     let (ok, _, err) = station(data, &["bench-sheet", "-o", sheet.to_str().unwrap(), "--force"]);
     assert!(ok, "{err}");
     assert!(fs::read(&sheet).unwrap().starts_with(b"<"));
+}
+
+/// The names in a folder, sorted.
+fn names(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        fs::read_dir(folder).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn issue_15_leftovers_of_a_killed_backup_do_not_block_the_next_and_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(dir.path());
+    let out = tempfile::tempdir().unwrap();
+    let pid = std::process::id();
+    for leftover in [
+        format!(".backup.sqlite3.partial-{pid}"),
+        ".backup.sqlite3.partial-4000001-journal".into(),
+        ".backup.sqlite3.partial-notes".into(),
+    ] {
+        fs::write(out.path().join(leftover), b"half a backup").unwrap();
+    }
+    let destination = out.path().join("backup.sqlite3");
+    let report = store.backup_to(&destination).unwrap();
+    assert!(report.is_sound(), "{report:?}");
+    // Only files of the temporary name's exact shape are removed; anything else is not the backup's.
+    assert_eq!(names(out.path()), [".backup.sqlite3.partial-notes", "backup.sqlite3"]);
+    let copy = Connection::open(&destination).unwrap();
+    let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+}
+
+#[test]
+fn issue_15_a_backup_killed_midway_leaves_no_file_at_its_name_and_a_rerun_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    drop(SqliteStore::open(&database_path(data), &POLICIES).unwrap());
+    // Ballast, so that the copy takes long enough to be killed midway.
+    let conn = Connection::open(database_path(data)).unwrap();
+    conn.execute_batch("CREATE TABLE ballast(b BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 48) INSERT INTO ballast SELECT randomblob(1048576) FROM n;").unwrap();
+    drop(conn);
+    let out = tempfile::tempdir().unwrap();
+    let destination = out.path().join("backup.sqlite3");
+    let (data_arg, destination_arg) = (data.to_str().unwrap(), destination.to_str().unwrap());
+
+    let mut child = Command::new(station_binary())
+        .args(["--data-dir", data_arg, "backup", destination_arg])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed the moment its first file appears in the destination folder.
+    let seen = loop {
+        let seen = names(out.path());
+        if !seen.is_empty() {
+            break seen;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the backup ended before any file of it was seen");
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(seen.iter().all(|name| name.starts_with(".backup.sqlite3.partial-")), "{seen:?}");
+    assert!(!destination.exists(), "a killed backup left a file at its name: {:?}", names(out.path()));
+
+    let (ok, report, err) = station(data, &["backup", destination_arg]);
+    assert!(ok, "{err}");
+    assert!(report.contains("integrity ok"), "{report}");
+    assert_eq!(names(out.path()), ["backup.sqlite3"]);
 }

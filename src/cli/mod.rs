@@ -129,7 +129,8 @@ enum Command {
     },
     /// Write a consistent, checked copy of the database while the station runs.
     Backup {
-        /// The new file (never overwritten, never one of the station's files).
+        /// The new file (never overwritten, never one of the station's files). It is written under a
+        /// temporary name beside it (`.NAME.partial-PID`), checked, and only then renamed to NAME.
         destination: PathBuf,
     },
     /// Restore a backup as the data folder's database (which must not exist yet), then verify it.
