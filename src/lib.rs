@@ -16,6 +16,7 @@ pub mod gui;
 pub mod hex;
 pub mod labels;
 pub mod log;
+pub mod output;
 pub mod photos;
 pub mod policies;
 pub mod records;

@@ -38,6 +38,9 @@ mod scan;
 // Unix only: the scanner tests need a pseudo-terminal, the webcam tests links to `/dev/null`.
 #[cfg(unix)]
 mod scanner;
+// Unix only: links into the data folder are made with `std::os::unix::fs::symlink`.
+#[cfg(unix)]
+mod safe_output;
 mod sign_in;
 mod status;
 mod storage;

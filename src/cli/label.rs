@@ -5,10 +5,8 @@
 //! newest decided package it finds is labelled. The labels come from what the store saved, exactly as the
 //! window prints them.
 
-use std::path::Path;
-
-use super::{CliError, print};
-use crate::labels::{LabelFormat, labels_of, write};
+use super::{CliError, OutputFile, print};
+use crate::labels::{LabelFormat, files, labels_of, write};
 use crate::policies::PolicySet;
 use crate::storage::worker::StorageClient;
 use crate::storage::{PackageStage, StoreError};
@@ -37,13 +35,14 @@ impl From<Format> for LabelFormat {
     }
 }
 
-/// Writes the labels of the package `number` finds and says what was written where.
+/// Writes the labels of the package `number` finds and says what was written where. Every file is checked
+/// before the first is written: none is one of the station's files nor, without `--force`, an existing file.
 pub(super) fn run(
     store: &StorageClient,
     policies: &PolicySet,
     number: &str,
     format: Format,
-    output: &Path,
+    output: OutputFile<'_>,
 ) -> Result<(), CliError> {
     let wanted = number.to_owned();
     let history = store.call(move |store| -> Result<_, StoreError> {
@@ -56,7 +55,10 @@ pub(super) fn run(
     let history = history.ok_or_else(|| CliError::NoPackage { number: number.to_owned() })?;
     let name = |id: &str| policies.get(id).map_or_else(|| id.to_owned(), |loaded| loaded.policy.merchant.name.clone());
     let labels = labels_of(&history, name)?;
-    let written = write(&labels, format.into(), output)?;
+    for file in files(&labels, format.into(), output.path) {
+        output.check(&file)?;
+    }
+    let written = write(&labels, format.into(), output.path)?;
     let bins: Vec<&str> = labels.iter().map(|label| label.bin.words()).collect();
     let files: Vec<String> = written.iter().map(|path| path.display().to_string()).collect();
     print(&format!(

@@ -111,6 +111,9 @@ enum Command {
         /// Write the raw bytes to this file instead: a new capture for simulate-scanner and the tests.
         #[arg(long, value_name = "FILE")]
         record: Option<PathBuf>,
+        /// Replace the --record file if it exists.
+        #[arg(long, requires = "record")]
+        force: bool,
     },
     /// List the serial ports (COM3 on Windows, /dev/ttyACM0 on Linux), each USB device with its identity
     /// (usb:VID:PID:SERIAL): what to give --scanner.
@@ -126,7 +129,8 @@ enum Command {
     },
     /// Write a consistent, checked copy of the database while the station runs.
     Backup {
-        /// The new file (never overwritten).
+        /// The new file (never overwritten, never one of the station's files). It is written under a
+        /// temporary name beside it (`.NAME.partial-PID`), checked, and only then renamed to NAME.
         destination: PathBuf,
     },
     /// Restore a backup as the data folder's database (which must not exist yet), then verify it.
@@ -147,9 +151,12 @@ enum Command {
     },
     /// Write the bench sheet: the command barcodes the scan field obeys, as an A4 SVG to print at 100%.
     BenchSheet {
-        /// The SVG file to write (replaced if it exists).
+        /// The SVG file to write (never one of the station's files; an existing file only with --force).
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Export a queue for the people after the bench. Refunds, store credit, exchanges and replacements
     /// (pick lists) and returns to customers go out in batches of every item not yet exported, as CSV and
@@ -170,9 +177,12 @@ enum Command {
     Evidence {
         /// The RMA number, as printed on its label.
         rma: String,
-        /// The PDF file to write (replaced if it exists).
+        /// The PDF file to write (never one of the station's files; an existing file only with --force).
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
         /// The merchant, when several merchants have an RMA with this number.
         #[arg(long, value_name = "ID")]
         merchant: Option<String>,
@@ -183,9 +193,13 @@ enum Command {
         number: String,
         #[arg(long, value_enum, default_value = "pdf")]
         format: label::Format,
-        /// The file to write (replaced if it exists); further PNG labels go beside it as NAME-2.png…
+        /// The file to write (never one of the station's files; an existing file only with --force);
+        /// further PNG labels go beside it as NAME-2.png…
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
+        /// Replace the output file(s) if they exist.
+        #[arg(long)]
+        force: bool,
     },
     /// Check or show merchant policies.
     Policy {
@@ -295,6 +309,8 @@ pub enum CliError {
     PolicyCheckFailed(usize),
     #[error("cannot write the output: {0}")]
     Output(io::Error),
+    #[error("{0}")]
+    Refused(#[from] crate::output::OutputRefused),
     #[error("{0}")]
     Classifier(#[from] crate::domain::scan::ClassifierError),
     #[error("{0}")]
@@ -424,7 +440,10 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
         Some(Command::SimulateScanner { port, capture, baud, pause_ms }) => {
             scanner::simulate(&port, &capture, baud, std::time::Duration::from_millis(pause_ms))?;
         }
-        Some(Command::Listen { port, baud, count, record }) => {
+        Some(Command::Listen { port, baud, count, record, force }) => {
+            if let Some(path) = &record {
+                crate::output::check(path, data_folder(cli.data_dir.as_deref()).ok().as_deref(), force)?;
+            }
             let settings =
                 scanner::Settings { baud, suffix: cli.scanner_suffix, repeat_window_ms: cli.repeat_window_ms };
             scanner::listen(&policies, &port, &settings, count, record.as_deref())?;
@@ -444,7 +463,9 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
             data::verify(&store.client(), &crate::storage::photos_path(&folder), head)?;
         }
         Some(Command::Backup { destination }) => {
-            data::backup(&open_store(cli.data_dir.as_deref(), &policies)?.client(), &destination)?;
+            let folder = data_folder(cli.data_dir.as_deref())?;
+            crate::output::check_not_station_file(&destination, Some(&folder))?;
+            data::backup(&open_store(Some(&folder), &policies)?.client(), &destination)?;
         }
         Some(Command::Export { queue, batch, dir }) => {
             let folder = data_folder(cli.data_dir.as_deref())?;
@@ -485,15 +506,21 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
                 drill::worker(&policies, cli.data_dir.as_deref(), &cli.station, seed, packages)?;
             }
         },
-        Some(Command::BenchSheet { output }) => bench_sheet::run(&output)?,
-        Some(Command::Evidence { rma, output, merchant }) => {
+        Some(Command::BenchSheet { output, force }) => {
+            crate::output::check(&output, data_folder(cli.data_dir.as_deref()).ok().as_deref(), force)?;
+            bench_sheet::run(&output)?;
+        }
+        Some(Command::Evidence { rma, output, merchant, force }) => {
             let folder = data_folder(cli.data_dir.as_deref())?;
             let worker = open_store(Some(&folder), &policies)?;
             let photos = crate::storage::photos_path(&folder);
-            evidence::run(&worker.client(), &photos, &rma, merchant, &output, stamp(&cli.station, &clock.now()))?;
+            let target = OutputFile { path: &output, data_dir: &folder, force };
+            evidence::run(&worker.client(), &photos, &rma, merchant, target, stamp(&cli.station, &clock.now()))?;
         }
-        Some(Command::Label { number, format, output }) => {
-            label::run(&open_store(cli.data_dir.as_deref(), &policies)?.client(), &policies, &number, format, &output)?;
+        Some(Command::Label { number, format, output, force }) => {
+            let folder = data_folder(cli.data_dir.as_deref())?;
+            let target = OutputFile { path: &output, data_dir: &folder, force };
+            label::run(&open_store(Some(&folder), &policies)?.client(), &policies, &number, format, target)?;
         }
         Some(Command::Policy { action: PolicyCommand::Check { files } }) => policy::check(&files)?,
         Some(Command::Policy { action: PolicyCommand::Show { merchant } }) => policy::show(&policies, &merchant)?,
@@ -560,6 +587,23 @@ fn read_input(path: &Path) -> Result<String, CliError> {
 /// Reads a file's bytes.
 fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
     std::fs::read(path).map_err(|source| CliError::Read { path: path.to_path_buf(), source })
+}
+
+/// The file a command was told to write (`-o`), with the data folder whose files it must never replace and
+/// whether an existing file may be (`--force`).
+#[derive(Debug, Clone, Copy)]
+struct OutputFile<'a> {
+    path: &'a Path,
+    data_dir: &'a Path,
+    force: bool,
+}
+
+impl OutputFile<'_> {
+    /// Refuses `path` (the output file, or one written beside it) before anything is written
+    /// (`crate::output::check`).
+    fn check(&self, path: &Path) -> Result<(), CliError> {
+        Ok(crate::output::check(path, Some(self.data_dir), self.force)?)
+    }
 }
 
 /// Writes the command's output to standard output.

@@ -147,12 +147,20 @@ pub fn render(labels: &[BinLabel], format: LabelFormat) -> Result<Vec<Vec<u8>>, 
     }
 }
 
-/// Writes a package's labels in `format` to `path`, atomically; a second PNG label and later ones go
-/// beside it as `NAME-2.png`, `NAME-3.png`… Returns the files written.
+/// The files [`write`] writes for `path`: `path` itself, and for PNG a second label and later ones beside it
+/// as `NAME-2.png`, `NAME-3.png`…
+pub fn files(labels: &[BinLabel], format: LabelFormat, path: &Path) -> Vec<PathBuf> {
+    let count = match format {
+        LabelFormat::Zpl | LabelFormat::Pdf => 1,
+        LabelFormat::Png => labels.len(),
+    };
+    (0..count).map(|i| if i == 0 { path.to_path_buf() } else { numbered(path, i + 1) }).collect()
+}
+
+/// Writes a package's labels in `format` to `path` ([`files`]), each atomically. Returns the files written.
 pub fn write(labels: &[BinLabel], format: LabelFormat, path: &Path) -> Result<Vec<PathBuf>, LabelError> {
     let mut written = Vec::new();
-    for (i, bytes) in render(labels, format)?.into_iter().enumerate() {
-        let target = if i == 0 { path.to_path_buf() } else { numbered(path, i + 1) };
+    for (target, bytes) in files(labels, format, path).into_iter().zip(render(labels, format)?) {
         write_file_atomically(&target, &bytes)?;
         written.push(target);
     }

@@ -360,6 +360,11 @@ pub enum StoreError {
     Io { path: PathBuf, what: String },
     #[error("{}: already exists; a backup never overwrites a file", path.display())]
     BackupExists { path: PathBuf },
+    #[error("{}: the disk holding this folder is full, so the backup was not written and nothing of it was left there; free some space on that disk (or choose another) and try again", folder.display())]
+    BackupDiskFull { folder: PathBuf },
+    /// SQLite could not write the backup's file: on a full disk this is often what SQLite says.
+    #[error("{}: the backup could not be written in this folder ({detail}) and nothing of it was left there; if its disk is full, free some space on it and try again", folder.display())]
+    BackupWrite { folder: PathBuf, detail: String },
     #[error("{}: a database is already there; a restore never overwrites one — move it away (with any -wal and -shm files beside it) first", path.display())]
     RestoreOver { path: PathBuf },
     #[error("{}: the backup does not verify ({problem}); nothing was restored", path.display())]

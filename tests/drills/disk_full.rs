@@ -228,3 +228,31 @@ fn an_unwritable_data_folder_is_named_in_the_error_and_nothing_saved_is_damaged(
     ended.unwrap();
     assert_sound(dir, &[saved, more].concat());
 }
+
+#[test]
+fn issue_15_a_backup_onto_a_full_disk_names_that_disk_and_leaves_nothing_there() {
+    use crate::data_cli::station;
+
+    let data = tempfile::tempdir().unwrap();
+    let (ok, _, err) = station(data.path(), &["demo"]);
+    assert!(ok, "{err}");
+    let Some(disk) = SmallDisk::new("1m") else { return };
+    let filler = disk.fill();
+    let destination = disk.path().join("backup.sqlite3");
+    let destination_arg = destination.to_str().unwrap();
+
+    let (ok, out, err) = station(data.path(), &["backup", destination_arg]);
+    assert!(!ok && out.is_empty(), "{out}");
+    eprintln!("backup onto a full disk: {err}");
+    assert!(
+        err.starts_with(&format!("rma-station: {}: the disk holding this folder is full", disk.path().display())),
+        "{err}"
+    );
+    assert!(!err.contains("holding the database"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(disk.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["filler"], "nothing of the backup is left, no -journal either");
+
+    std::fs::remove_file(filler).unwrap();
+    let (ok, out, err) = station(data.path(), &["backup", destination_arg]);
+    assert!(ok && out.contains("integrity ok"), "{out}{err}");
+}
