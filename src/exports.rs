@@ -19,7 +19,7 @@ use crate::domain::vocabulary::Queue;
 use crate::durable::{WriteError, write_file_atomically};
 use crate::formats::export::{export_file_name, queue_csv};
 use crate::hex::sha256_hex;
-use crate::storage::{BatchFile, FrozenBatch, QueueRow, Stamp, Store, StoreError};
+use crate::storage::{AuditHead, BatchFile, FrozenBatch, QueueRow, Stamp, Store, StoreError};
 
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,13 +58,19 @@ pub enum ExportFailure {
          {batch_id} and no other export takes them; write the batch again once this is fixed"
     )]
     Unwritten { batch_id: i64, error: Box<ExportFailure> },
+    #[error("{}: cannot add the audit chain's head: {}", path.display(), crate::durable::describe(source))]
+    Anchor { path: PathBuf, source: io::Error },
 }
 
 /// What an export is to write, as read from the store: a claimed batch, or a queue's whole list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ToWrite {
-    /// A batch's kept files.
-    Batch(FrozenBatch),
+    /// A batch's kept files, and the audit chain's head when it was read: anchored beside the files
+    /// ([`crate::anchor`]).
+    Batch {
+        batch: FrozenBatch,
+        head: AuditHead,
+    },
     List {
         queue: Queue,
         rows: Vec<QueueRow>,
@@ -120,7 +126,8 @@ pub fn claim(store: &mut dyn Store, queue: Queue, stamp: &Stamp) -> Result<Optio
 /// A batch already claimed, to write (again): its kept files, checked by the store. A batch claimed before
 /// the station kept batches' files is rendered once now and kept (see [`Store::frozen_export_batch`]).
 pub fn claimed(store: &mut dyn Store, batch_id: i64, stamp: &Stamp) -> Result<ToWrite, ExportFailure> {
-    Ok(ToWrite::Batch(store.frozen_export_batch(batch_id, stamp)?))
+    let batch = store.frozen_export_batch(batch_id, stamp)?;
+    Ok(ToWrite::Batch { batch, head: store.audit_head()? })
 }
 
 /// Step two, files only: writes the batch's kept CSV and JSON (or the list's CSV, named by the time) into
@@ -129,7 +136,7 @@ pub fn claimed(store: &mut dyn Store, batch_id: i64, stamp: &Stamp) -> Result<To
 pub fn write_files(to_write: &ToWrite, folder: &Path, stamp: &Stamp) -> Result<ExportReport, ExportFailure> {
     create_folder(folder)?;
     match to_write {
-        ToWrite::Batch(batch) => {
+        ToWrite::Batch { batch, head } => {
             for file in &batch.files {
                 let actual = sha256_hex(&file.bytes);
                 if actual != file.sha256 {
@@ -143,6 +150,8 @@ pub fn write_files(to_write: &ToWrite, folder: &Path, stamp: &Stamp) -> Result<E
                 .iter()
                 .map(|file| write(&folder.join(&file.name), &file.bytes, file.rows))
                 .collect::<Result<Vec<_>, _>>()?;
+            crate::anchor::append(folder, head, stamp.at, &format!("{} batch {}", batch.queue, batch.id))
+                .map_err(|source| ExportFailure::Anchor { path: crate::anchor::path(folder), source })?;
             Ok(ExportReport { queue: batch.queue, batch_id: Some(batch.id), items: batch.items, files })
         }
         ToWrite::List { queue, rows } => {
@@ -172,7 +181,7 @@ pub fn record(store: &mut dyn Store, report: &ExportReport, stamp: &Stamp) -> Re
 /// again. A list has nothing claimed.
 pub fn unwritten(to_write: &ToWrite, error: ExportFailure) -> ExportFailure {
     match to_write {
-        ToWrite::Batch(batch) => ExportFailure::Unwritten { batch_id: batch.id, error: Box::new(error) },
+        ToWrite::Batch { batch, .. } => ExportFailure::Unwritten { batch_id: batch.id, error: Box::new(error) },
         ToWrite::List { .. } => error,
     }
 }

@@ -1,5 +1,6 @@
 //! RMA Station: the returns bench of a warehouse. See ARCHITECTURE.md for the map.
 
+pub mod anchor;
 pub mod auth;
 pub mod bench;
 pub mod cli;

@@ -95,28 +95,59 @@ fn import_summary(file: &str, what: &str, records: usize, summary: &ParseSummary
     out
 }
 
-/// Checks the database, its audit chain (against a head saved earlier, if given) and every recorded
-/// photo's file; fails if anything is wrong.
-pub(super) fn verify(store: &StorageClient, photos: &Path, saved_head: Option<AuditHead>) -> Result<(), CliError> {
+/// Whether a head saved earlier is still in the chain with the same hash, and the line that says so.
+fn head_kept(store: &StorageClient, saved: &AuditHead, entries: u64) -> Result<(bool, String), CliError> {
+    let seq = saved.seq;
+    let now = store.call(move |s| s.audit_hash_at(seq))??;
+    let kept = now.as_deref() == Some(saved.hash.as_str());
+    let words = match now {
+        Some(_) if kept => format!("audit head {saved}: still in the chain, unchanged"),
+        Some(_) => format!("audit head {saved}: REWRITTEN: entry {seq} no longer has that hash"),
+        None => {
+            format!("audit head {saved}: MISSING: the log has {entries} entries, not entry {seq}; entries were removed")
+        }
+    };
+    Ok((kept, words))
+}
+
+/// Checks the database, its audit chain (against a head saved earlier, if given, and every head the exports
+/// folder's anchor file keeps, [`crate::anchor`]) and every recorded photo's file; fails if anything is wrong.
+pub(super) fn verify(store: &StorageClient, data: &Path, saved_head: Option<AuditHead>) -> Result<(), CliError> {
     let report = store.call(|s| s.verify())??;
     let mut out = report_words("database", &report);
     let mut head_kept = true;
     if let Some(saved) = saved_head {
-        let seq = saved.seq;
-        let now = store.call(move |s| s.audit_hash_at(seq))??;
-        head_kept = now.as_deref() == Some(saved.hash.as_str());
-        let _ = match now {
-            Some(_) if head_kept => writeln!(out, "audit head {saved}: still in the chain, unchanged"),
-            Some(_) => writeln!(out, "audit head {saved}: REWRITTEN: entry {seq} no longer has that hash"),
-            None => writeln!(
-                out,
-                "audit head {saved}: MISSING: the log has {} entries, not entry {seq}; entries were removed",
-                report.audit_entries
-            ),
-        };
+        let (kept, words) = self::head_kept(store, &saved, report.audit_entries)?;
+        head_kept = kept;
+        let _ = writeln!(out, "{words}");
     }
+    let exports = crate::storage::exports_path(data);
+    let anchor = crate::anchor::path(&exports);
+    let (anchored, broken) =
+        crate::anchor::heads(&exports).map_err(|source| CliError::Read { path: anchor.clone(), source })?;
+    let mut rewritten = 0;
+    for kept in &anchored {
+        let (still, words) = self::head_kept(store, &kept.head, report.audit_entries)?;
+        if !still {
+            rewritten += 1;
+            let _ = writeln!(out, "{}:{}: {words}", anchor.display(), kept.line);
+        }
+    }
+    for line in &broken {
+        let _ = writeln!(out, "{}:{line}: not a head (a line cut short?); skipped", anchor.display());
+    }
+    if !anchored.is_empty() {
+        let _ = writeln!(
+            out,
+            "audit heads kept in {}: {} checked, {}",
+            anchor.display(),
+            anchored.len(),
+            if rewritten == 0 { "all still in the chain".to_owned() } else { format!("{rewritten} no longer there") }
+        );
+    }
+    head_kept &= rewritten == 0;
     let hashes = store.call(|s| s.photo_hashes())??;
-    let folder = PhotoFolder::new(photos);
+    let folder = PhotoFolder::new(crate::storage::photos_path(data));
     let mut bad = 0usize;
     for text in &hashes {
         let check = match text.parse::<PhotoHash>() {

@@ -233,6 +233,9 @@ enum ImportCommand {
 enum AuditCommand {
     /// Print the latest audit entry as `SEQ:HASH`, to keep away from the station (the daily report does).
     Head,
+    /// Add the latest audit entry to the exports folder's `audit-heads.txt`, which `verify` checks (the window
+    /// does it once a day, and each export batch does it too).
+    Anchor,
 }
 
 #[derive(Debug, Subcommand)]
@@ -303,6 +306,8 @@ pub enum CliError {
     PolicySet(#[from] PolicySetError),
     #[error("{}: cannot read: {source}", path.display())]
     Read { path: PathBuf, source: io::Error },
+    #[error("{}", crate::durable::about(path, "cannot write", source))]
+    Write { path: PathBuf, source: io::Error },
     #[error("unknown merchant {merchant:?}; known merchants: {known}")]
     UnknownMerchant { merchant: String, known: String },
     #[error("policy check failed: {0} file(s) with errors")]
@@ -460,7 +465,7 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
         Some(Command::Verify { head }) => {
             let folder = data_folder(cli.data_dir.as_deref())?;
             let store = open_store(Some(&folder), &policies)?;
-            data::verify(&store.client(), &crate::storage::photos_path(&folder), head)?;
+            data::verify(&store.client(), &folder, head)?;
         }
         Some(Command::Backup { destination }) => {
             let folder = data_folder(cli.data_dir.as_deref())?;
@@ -487,7 +492,16 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
         Some(Command::Restore { backup }) => {
             let folder = data_folder(cli.data_dir.as_deref())?;
             data::restore(&backup, &folder)?;
-            data::verify(&open_store(Some(&folder), &policies)?.client(), &crate::storage::photos_path(&folder), None)?;
+            data::verify(&open_store(Some(&folder), &policies)?.client(), &folder, None)?;
+        }
+        Some(Command::Audit { action: AuditCommand::Anchor }) => {
+            let folder = data_folder(cli.data_dir.as_deref())?;
+            let head = open_store(Some(&folder), &policies)?.client().call(|s| s.audit_head())??;
+            let exports = crate::storage::exports_path(&folder);
+            let path = crate::anchor::path(&exports);
+            crate::anchor::append(&exports, &head, clock.now().at, "by hand")
+                .map_err(|source| CliError::Write { path: path.clone(), source })?;
+            print(&format!("audit head {head} added to {}\n", path.display()))?;
         }
         Some(Command::Audit { action: AuditCommand::Head }) => {
             let head = open_store(cli.data_dir.as_deref(), &policies)?.client().call(|s| s.audit_head())??;

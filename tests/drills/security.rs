@@ -64,10 +64,10 @@ fn a_saved_head_stays_valid_while_the_log_grows() {
     assert!(out.contains(&format!("audit head {head}: still in the chain, unchanged\n")), "{out}");
 }
 
-#[test]
-fn a_chain_rewritten_whole_passes_its_own_check_but_not_the_saved_head() {
-    let (dir, head) = two_imports();
-    let conn = Connection::open(dir.path().join("station.sqlite3")).unwrap();
+/// What a forger with the database does: changes the first entry, recomputes every hash after it so that the
+/// chain is consistent again, and puts the trigger back.
+fn rewrite_whole(data: &std::path::Path) {
+    let conn = Connection::open(data.join("station.sqlite3")).unwrap();
     conn.execute_batch("DROP TRIGGER audit_log_no_update").unwrap();
     // The forger changes the first entry and recomputes every hash after it: the chain is consistent again.
     let mut prev = GENESIS.to_owned();
@@ -90,13 +90,61 @@ fn a_chain_rewritten_whole_passes_its_own_check_but_not_the_saved_head() {
              BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
     )
     .unwrap();
-    drop(conn);
+}
+
+#[test]
+fn a_chain_rewritten_whole_passes_its_own_check_but_not_the_saved_head() {
+    let (dir, head) = two_imports();
+    rewrite_whole(dir.path());
     let (ok, out, _) = station(dir.path(), &["verify"]);
     assert!(ok, "the rewrite should fool the chain alone: {out}");
     let (ok, out, err) = station(dir.path(), &["verify", "--head", &head]);
     assert!(!ok);
     assert!(out.contains(&format!("audit head {head}: REWRITTEN: entry 2 no longer has that hash\n")), "{out}");
     assert_eq!(err.trim(), "rma-station: verification failed");
+}
+
+/// Issue 15: the head kept in the exports folder (by `audit anchor`, each export batch and the window once a
+/// day) catches the whole-chain rewrite with no head copied by hand.
+#[test]
+fn a_chain_rewritten_whole_is_caught_by_the_head_kept_in_the_exports_folder() {
+    let (dir, head) = two_imports();
+    let (ok, out, err) = station(dir.path(), &["audit", "anchor"]);
+    assert!(ok, "{err}");
+    let anchor = dir.path().join("exports").join("audit-heads.txt");
+    assert!(out.contains(&format!("audit head {head} added to {}", anchor.display())), "{out}");
+    let (ok, out, err) = station(dir.path(), &["verify"]);
+    assert!(ok, "{err}\n{out}");
+    assert!(out.contains("1 checked, all still in the chain"), "{out}");
+    rewrite_whole(dir.path());
+    let (ok, out, _) = station(dir.path(), &["verify"]);
+    assert!(!ok, "the rewrite passed the kept head: {out}");
+    let expected = format!("{}:1: audit head {head}: REWRITTEN: entry 2 no longer has that hash", anchor.display());
+    assert!(out.contains(&expected), "{out}");
+    // A line cut short by a crash mid-append is named and skipped, never taken for a head.
+    std::fs::write(&anchor, format!("{}\n2026-12-06T10:00:00Z 7:ab", std::fs::read_to_string(&anchor).unwrap()))
+        .unwrap();
+    let (_, out, _) = station(dir.path(), &["verify"]);
+    assert!(out.contains(&format!("{}:2: not a head", anchor.display())), "{out}");
+    // The next head starts a line of its own.
+    assert!(station(dir.path(), &["audit", "anchor"]).0);
+    let (_, out, _) = station(dir.path(), &["verify"]);
+    assert!(out.contains("2 checked, 1 no longer there"), "{out}");
+}
+
+#[test]
+fn each_export_batch_keeps_the_head_beside_its_files() {
+    let mut bench = crate::bench_store::bench();
+    crate::bench_store::decided(&mut bench.store, "RMA-2026-0108", 1);
+    drop(bench.store);
+    let (ok, out, err) = station(bench.dir.path(), &["export", "refund"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("refund batch 1"), "{out}");
+    let kept = std::fs::read_to_string(bench.dir.path().join("exports").join("audit-heads.txt")).unwrap();
+    assert_eq!(kept.lines().count(), 1, "{kept}");
+    assert!(kept.trim_end().ends_with(" refund batch 1"), "{kept}");
+    let (ok, out, _) = station(bench.dir.path(), &["verify"]);
+    assert!(ok && out.contains("1 checked, all still in the chain"), "{out}");
 }
 
 #[test]
@@ -192,4 +240,26 @@ fn an_export_file_name_is_the_queues_word_and_digits_only() {
         }
     }
     assert_eq!(export_file_name(Queue::StoreCredit, instants[0]), "store-credit-20261121-093000.csv");
+}
+
+/// The window keeps the day's head at its start, once a day however often it starts.
+#[test]
+fn the_window_keeps_the_days_head_once_a_day() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::gui::with_demo(dir.path());
+    let anchor = dir.path().join("exports").join("audit-heads.txt");
+    let day_lines =
+        || std::fs::read_to_string(&anchor).map_or(0, |text| text.lines().filter(|l| l.ends_with(" day")).count());
+    for start in 0..2 {
+        let mut harness = crate::gui::harness(crate::gui::app(dir.path(), Vec::new()));
+        crate::gui::step_until(&mut harness, "the day's head kept", |_| day_lines() == 1);
+        // Give a second start the time it would take to write a second line, had it one to write.
+        for _ in 0..20 {
+            harness.step();
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_eq!(day_lines(), 1, "start {start}");
+    }
+    let (ok, out, _) = station(dir.path(), &["verify"]);
+    assert!(ok && out.contains("1 checked, all still in the chain"), "{out}");
 }

@@ -547,6 +547,13 @@ impl StationApp {
         );
     }
 
+    /// Once a day, at the station's start, the audit chain's head goes into the exports folder's anchor file
+    /// (read on `storage`; on `files`, appended unless one was kept today), so that a rewrite of the whole
+    /// chain is caught by `verify`.
+    pub(super) fn anchor_today(&mut self, ctx: &egui::Context) {
+        self.submit(ctx, |store| store.audit_head().map_err(Problem::from), AppEvent::HeadToAnchor);
+    }
+
     /// A packet's record is read: the `files` thread lays it out and writes it.
     pub(super) fn packet_record_read(&mut self, prefix: Option<String>, result: Result<Box<EvidenceRecord>, Problem>) {
         let record = match result {

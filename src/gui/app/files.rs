@@ -4,6 +4,7 @@
 //! so neither the UI thread nor the storage thread waits for it.
 
 use super::*;
+use crate::anchor;
 
 /// Where an evidence packet is read from and written to.
 #[derive(Debug, Clone)]
@@ -27,6 +28,14 @@ pub(super) enum FileWork {
         folder: PathBuf,
         stamp: Stamp,
     },
+    /// Keeps the audit chain's head in the exports folder's anchor file, unless one was kept since the start
+    /// of the bench's day ([`crate::anchor`]).
+    Anchor {
+        head: crate::storage::AuditHead,
+        folder: PathBuf,
+        stamp: Stamp,
+        since: chrono::DateTime<chrono::Utc>,
+    },
     /// Starts watching the hot folder (the photos there already are listed first, as not new).
     WatchHotFolder {
         folder: PathBuf,
@@ -38,9 +47,15 @@ pub(super) enum FileWork {
 /// What the `files` thread answered.
 #[derive(Debug)]
 pub(super) enum FileAnswer {
-    Packet { prefix: Option<String>, result: Result<PacketReceipt, Problem> },
+    Packet {
+        prefix: Option<String>,
+        result: Result<PacketReceipt, Problem>,
+    },
     HotFolder(Result<HotFolder, Problem>),
     Exported(Result<ExportReport, Problem>),
+    /// The day's head kept (`true`), already kept today (`false`), or why it could not be (tried again at
+    /// the next start).
+    Anchored(Result<bool, String>),
 }
 
 /// The `files` thread's errand.
@@ -55,6 +70,15 @@ pub(super) fn file_errand(work: FileWork) -> FileAnswer {
             crate::exports::write_files(&to_write, &folder, &stamp)
                 .map_err(|error| Problem::from(crate::exports::unwritten(&to_write, error))),
         ),
+        FileWork::Anchor { head, folder, stamp, since } => {
+            FileAnswer::Anchored(if anchor::anchored_since(&folder, since) {
+                Ok(false)
+            } else {
+                anchor::append(&folder, &head, stamp.at, "day")
+                    .map(|()| true)
+                    .map_err(|e| crate::durable::about(&anchor::path(&folder), "cannot add the audit head", &e))
+            })
+        }
         FileWork::WatchHotFolder { folder, events, wake } => {
             FileAnswer::HotFolder(HotFolder::watch(&folder, Settle::default(), events, wake).map_err(Problem::from))
         }

@@ -12,6 +12,7 @@ impl StationApp {
             self.refresh_operators(ctx);
             self.find_webcams();
             self.refresh_printer(ctx);
+            self.anchor_today(ctx);
         }
         let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
         for path in dropped {
@@ -50,6 +51,8 @@ impl StationApp {
                     FileAnswer::HotFolder(Err(problem)) => self.notices.push(Level::Error, problem.to_string()),
                     FileAnswer::Packet { prefix, result } => self.packet_written(prefix, result, ctx),
                     FileAnswer::Exported(result) => self.export_written(result, ctx),
+                    FileAnswer::Anchored(Ok(_)) => {}
+                    FileAnswer::Anchored(Err(problem)) => self.notices.push(Level::Warning, problem),
                 }
             } else {
                 break;
@@ -158,6 +161,14 @@ impl StationApp {
                 }
                 Err(problem) => self.records.message = Some(problem.to_string()),
             },
+            AppEvent::HeadToAnchor(Ok(head)) => {
+                let since = self.now().start_of_today();
+                let work = FileWork::Anchor { head, folder: exports_path(&self.data_dir), stamp: self.stamp(), since };
+                if let Some(files) = &self.files {
+                    let _ = files.submit(work);
+                }
+            }
+            AppEvent::HeadToAnchor(Err(problem)) => self.notices.push(Level::Warning, problem.to_string()),
             AppEvent::ShowRecord(package_id) => {
                 self.screen = Screen::Records;
                 self.records_command(RecordsCommand::Open(package_id), ctx);

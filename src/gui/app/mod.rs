@@ -156,6 +156,8 @@ enum AppEvent {
         package_id: i64,
         result: Result<crate::storage::Reopened, Problem>,
     },
+    /// The audit chain's head, to keep outside the database today.
+    HeadToAnchor(Result<crate::storage::AuditHead, Problem>),
     /// A decided package asked to be opened: its record is shown.
     ShowRecord(i64),
     /// A package received before, opened on the bench again.
