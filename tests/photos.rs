@@ -690,6 +690,9 @@ fn the_photo_worker_delivers_tagged_results_and_stops_cleanly() {
     worker.submit("picked file", PhotoWork::IngestFile(jolla.clone())).unwrap();
     worker.submit("iPhone", PhotoWork::IngestBytes(photo("camera/iphone_13_pro_max.heic"))).unwrap();
     worker.submit("missing", PhotoWork::IngestFile(root.path().join("no-such.jpg"))).unwrap();
+    // Issue 15: a photo file refused for what it holds is named (a clerk adds several; the hot folder more).
+    let heic_file = fixture("photos/camera/iphone_13_pro_max.heic");
+    worker.submit("HEIC file", PhotoWork::IngestFile(heic_file.clone())).unwrap();
     let ingested = match results.recv_timeout(Duration::from_secs(60)).unwrap() {
         result if result.tag == "picked file" => match result.outcome {
             Ok(PhotoDone::Ingested(ingested)) => ingested,
@@ -707,6 +710,11 @@ fn the_photo_worker_delivers_tagged_results_and_stops_cleanly() {
     assert!(
         message.starts_with(&format!("{}: cannot read the photo: ", root.path().join("no-such.jpg").display())),
         "{message}"
+    );
+    let heic_named = results.recv_timeout(Duration::from_secs(60)).unwrap();
+    assert_eq!(
+        (heic_named.tag, heic_named.outcome.unwrap_err().to_string()),
+        ("HEIC file", format!("{}: {HEIC_MESSAGE}", heic_file.display()))
     );
 
     kept_elsewhere.submit("thumbnail", PhotoWork::Thumbnail(hash)).unwrap();
@@ -741,7 +749,7 @@ fn the_photo_worker_delivers_tagged_results_and_stops_cleanly() {
     drop(worker);
     assert_eq!(kept_elsewhere.submit("late", PhotoWork::Thumbnail(hash)), Err(SubmitError::Stopped));
     // One wake per result, each after its result was sent (counted once the thread has been joined).
-    assert_eq!(wakes.load(Ordering::SeqCst), 6);
+    assert_eq!(wakes.load(Ordering::SeqCst), 7);
 }
 
 #[test]

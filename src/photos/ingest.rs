@@ -102,6 +102,10 @@ pub enum IngestError {
     ReadFile { path: PathBuf, source: io::Error },
     #[error("{}: the file is {} MB, more than the {} MB a photo may be", path.display(), bytes / 1_000_000, MAX_PHOTO_BYTES / 1_000_000)]
     FileTooBig { path: PathBuf, bytes: u64 },
+    /// A photo file refused for what it holds, named: a clerk adding several (or the hot folder) must know
+    /// which one.
+    #[error("{}: {error}", path.display())]
+    RefusedFile { path: PathBuf, error: DecodeError },
 }
 
 /// Takes in one photo from its bytes.
@@ -151,5 +155,8 @@ pub fn ingest_file(
     limits: &DecodeLimits,
 ) -> Result<Ingested, IngestError> {
     let bytes = read_photo_file(path)?;
-    ingest(folder, &bytes, imported_at, limits)
+    ingest(folder, &bytes, imported_at, limits).map_err(|error| match error {
+        IngestError::Refused(error) => IngestError::RefusedFile { path: path.to_path_buf(), error },
+        other => other,
+    })
 }
