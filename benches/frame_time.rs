@@ -115,7 +115,7 @@ const TARGET: Duration = Duration::from_millis(4);
 /// The longest anything may take to appear before the bench gives up.
 const PATIENCE: Duration = Duration::from_secs(60);
 const OPERATOR: &str = "bench-supervisor";
-const PIN: &str = "2468";
+const PIN: &str = "246810";
 const STATION: &str = "bench-1";
 /// The window's size in points (as `gui::run` opens it).
 const WINDOW: egui::Vec2 = egui::vec2(1280.0, 800.0);
@@ -173,7 +173,7 @@ fn main() -> BenchResult<()> {
         framing: FramerConfig::default(),
         repeat_window: REPEAT_WINDOW,
     };
-    let setup = StationSetup::open(policies.clone(), &dir, STATION.into(), vec![scanner], None);
+    let setup = StationSetup::open(policies.clone(), &dir, STATION.into(), vec![scanner], None, bench_secret());
     // Repaint requests from other threads, as instants a frame is due: the app's `wake` (scanner, photo and
     // hot-folder threads) and egui's repaint callback (the storage thread's answers call `request_repaint`).
     let (repaint, repaints) = sync_channel::<Instant>(1_024);
@@ -450,7 +450,7 @@ fn prepare(dir: &Path, orders: u64, policies: &PolicySet, classifier: &Classifie
     store.import_rmas(&ImportSource { file: "demo RMAs".into(), sha256: String::new() }, &demo.rmas, &stamp)?;
     let merchants: Vec<String> = policies.merchant_ids().into_iter().map(str::to_owned).collect();
     import_generated(&mut store, orders, &merchants, &mut Rng(0x5EED_0001 ^ orders), &stamp)?;
-    store.add_operator(OPERATOR, Role::Supervisor, &hash_pin(PIN)?, &stamp)?;
+    store.add_operator(OPERATOR, Role::Supervisor, &hash_pin(PIN, Role::Supervisor, &bench_secret())?, &stamp)?;
     queue_refunds(&mut store, orders, policies, classifier, &stamp)?;
     drop(store);
     std::fs::write(
@@ -1412,4 +1412,9 @@ fn scan_table(out: &mut String, paths: &[(&str, &[ScanTime])]) -> std::fmt::Resu
         )?;
     }
     Ok(())
+}
+
+/// The PIN secret of the benchmark's throwaway station.
+fn bench_secret() -> rma_station::auth::PinSecret {
+    rma_station::auth::PinSecret::from_bytes([0x42; 32])
 }

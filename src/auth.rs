@@ -1,6 +1,6 @@
 //! Operator PINs: hashing (Argon2id), checking a new PIN, and checking a PIN against the operators.
 //!
-//! A PIN is kept only as an Argon2id PHC string with its own random salt from the OS. Signing in looks
+//! A PIN is kept only as a keyed Argon2id PHC string with its own random salt from the OS. Signing in looks
 //! the operator up by name (trimmed, case-insensitive, active operators only) and says only "wrong name
 //! or PIN", whichever it was; an unknown or inactive name costs the same Argon2 work as a known one, so
 //! the time taken does not tell either. The lockout is not here: [`crate::bench::sign_in`] keeps it in the
@@ -8,17 +8,34 @@
 //! on purpose (tens of milliseconds): the window reads the candidates on the storage thread
 //! ([`candidates`]) and checks the PIN ([`check_pin`]) or hashes a new one on the `pin-check` thread, so
 //! neither a frame nor the database waits for it.
+//!
+//! Each new PIN hash is keyed with the station's PIN secret ([`secret`], a file outside the database) and
+//! marked so in its PHC string (`keyid=` the version tag [`KEYED_V1`]): without that file, a copy of the
+//! database gives nothing to try PINs against. A hash without the mark (made before the secret) still
+//! verifies, unkeyed, until that operator's PIN is set again.
+
+pub mod secret;
 
 use argon2::password_hash::SaltString;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::{ARGON2ID_IDENT, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier};
+use argon2::{
+    ARGON2ID_IDENT, Algorithm, Argon2, KeyId, Params, ParamsBuilder, PasswordHash, PasswordHasher, PasswordVerifier,
+    Version,
+};
+
+pub use secret::PinSecret;
 
 use crate::domain::lockout::MAX_FAILURES;
 use crate::domain::vocabulary::Role;
 use crate::storage::{OperatorRow, Store, StoreError};
 
-/// The fewest digits a PIN may have.
+/// The fewest digits a PIN may have (a clerk's).
 pub const PIN_MIN_DIGITS: usize = 4;
+/// The fewest digits a supervisor's PIN may have: a supervisor approves overrides and adds operators.
+pub const SUPERVISOR_PIN_MIN_DIGITS: usize = 6;
+/// The `keyid` of a PIN hash keyed with the station's PIN secret, version 1 (Argon2id, the secret as
+/// Argon2's secret input). A hash without it is the older, unkeyed kind.
+pub const KEYED_V1: &[u8] = b"station1";
 /// The most digits a PIN may have.
 pub const PIN_MAX_DIGITS: usize = 12;
 
@@ -48,8 +65,8 @@ pub enum AuthError {
     PinEmpty,
     #[error("a PIN is digits (0-9) only; character {position} is not a digit")]
     PinNotDigits { position: usize },
-    #[error("a PIN needs at least {PIN_MIN_DIGITS} digits; this one has {digits}")]
-    PinTooShort { digits: usize },
+    #[error("{} needs at least {least} digits; this one has {digits}", whose(*role))]
+    PinTooShort { digits: usize, least: usize, role: Role },
     #[error("a PIN has at most {PIN_MAX_DIGITS} digits; this one has {digits}")]
     PinTooLong { digits: usize },
     #[error("cannot hash the PIN: {0}")]
@@ -63,8 +80,25 @@ fn more_minutes(minutes: i64) -> String {
     if minutes == 1 { "1 more minute".to_owned() } else { format!("{minutes} more minutes") }
 }
 
-/// Whether `pin` may be set as a PIN: 4 to 12 ASCII digits. The error says exactly what is wrong.
-pub fn check_new_pin(pin: &str) -> Result<(), AuthError> {
+/// "a PIN", "a supervisor's PIN".
+fn whose(role: Role) -> &'static str {
+    match role {
+        Role::Supervisor => "a supervisor's PIN",
+        Role::Clerk => "a PIN",
+    }
+}
+
+/// The fewest digits a PIN for `role` may have.
+pub fn min_digits(role: Role) -> usize {
+    match role {
+        Role::Supervisor => SUPERVISOR_PIN_MIN_DIGITS,
+        Role::Clerk => PIN_MIN_DIGITS,
+    }
+}
+
+/// Whether `pin` may be set as the PIN of an operator of `role`: ASCII digits, at least 6 for a
+/// supervisor and 4 for a clerk, at most 12. The error says exactly what is wrong.
+pub fn check_new_pin(pin: &str, role: Role) -> Result<(), AuthError> {
     if pin.is_empty() {
         return Err(AuthError::PinEmpty);
     }
@@ -73,8 +107,9 @@ pub fn check_new_pin(pin: &str) -> Result<(), AuthError> {
     }
     // All ASCII digits from here on: bytes are characters.
     let digits = pin.len();
-    if digits < PIN_MIN_DIGITS {
-        return Err(AuthError::PinTooShort { digits });
+    let least = min_digits(role);
+    if digits < least {
+        return Err(AuthError::PinTooShort { digits, least, role });
     }
     if digits > PIN_MAX_DIGITS {
         return Err(AuthError::PinTooLong { digits });
@@ -82,20 +117,37 @@ pub fn check_new_pin(pin: &str) -> Result<(), AuthError> {
     Ok(())
 }
 
-/// The Argon2id PHC string of a new PIN, salted with 16 random bytes from the OS. The PIN is checked
-/// with [`check_new_pin`] first: a PIN the station would refuse is never stored.
-pub fn hash_pin(pin: &str) -> Result<String, AuthError> {
-    check_new_pin(pin)?;
+/// The station's Argon2id with `secret` as Argon2's secret input, at the station's costs, and the hash
+/// marked keyed ([`KEYED_V1`]).
+fn keyed(secret: &PinSecret) -> Result<Argon2<'_>, AuthError> {
+    let d = Params::DEFAULT;
+    let params = ParamsBuilder::new()
+        .m_cost(d.m_cost())
+        .t_cost(d.t_cost())
+        .p_cost(d.p_cost())
+        .keyid(KeyId::new(KEYED_V1).map_err(|e| AuthError::Hash(e.to_string()))?)
+        .build()
+        .map_err(|e| AuthError::Hash(e.to_string()))?;
+    Argon2::new_with_secret(secret.bytes(), Algorithm::Argon2id, Version::V0x13, params)
+        .map_err(|e| AuthError::Hash(e.to_string()))
+}
+
+/// The Argon2id PHC string of a new PIN for an operator of `role`, salted with 16 random bytes from the
+/// OS and keyed with the station's PIN `secret`. The PIN is checked with [`check_new_pin`] first: a PIN
+/// the station would refuse is never stored.
+pub fn hash_pin(pin: &str, role: Role, secret: &PinSecret) -> Result<String, AuthError> {
+    check_new_pin(pin, role)?;
     let mut salt = [0u8; 16];
     OsRng.try_fill_bytes(&mut salt).map_err(|e| AuthError::Hash(format!("the system's random source failed: {e}")))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| AuthError::Hash(e.to_string()))?;
-    let hash = Argon2::default().hash_password(pin.as_bytes(), &salt).map_err(|e| AuthError::Hash(e.to_string()))?;
+    let hash = keyed(secret)?.hash_password(pin.as_bytes(), &salt).map_err(|e| AuthError::Hash(e.to_string()))?;
     Ok(hash.to_string())
 }
 
-/// Whether `pin` is the PIN hashed in `phc`. A malformed hash, another algorithm than Argon2id, or
-/// costs beyond what the station ever sets give `false`; this never panics.
-pub fn verify_pin(pin: &str, phc: &str) -> bool {
+/// Whether `pin` is the PIN hashed in `phc`: with the station's `secret` for a keyed hash ([`KEYED_V1`]),
+/// without for an older unkeyed one. A malformed hash, another algorithm than Argon2id, an unknown key
+/// id, or costs beyond what the station ever sets give `false`; this never panics.
+pub fn verify_pin(pin: &str, phc: &str, secret: &PinSecret) -> bool {
     let Ok(hash) = PasswordHash::new(phc) else { return false };
     if hash.algorithm != ARGON2ID_IDENT {
         return false;
@@ -104,7 +156,11 @@ pub fn verify_pin(pin: &str, phc: &str) -> bool {
     if params.m_cost() > MAX_MEMORY_KIB || params.t_cost() > MAX_PASSES || params.p_cost() > MAX_LANES {
         return false;
     }
-    Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok()
+    match params.keyid() {
+        [] => Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok(),
+        KEYED_V1 => keyed(secret).is_ok_and(|argon| argon.verify_password(pin.as_bytes(), &hash).is_ok()),
+        _ => false,
+    }
 }
 
 /// A well-formed hash with the station's costs that no PIN matches (its output is all zeros), to spend
@@ -112,10 +168,11 @@ pub fn verify_pin(pin: &str, phc: &str) -> bool {
 fn decoy_hash() -> String {
     let params = Params::DEFAULT;
     format!(
-        "$argon2id$v=19$m={},t={},p={}${}${}",
+        "$argon2id$v=19$m={},t={},p={},keyid={}${}${}",
         params.m_cost(),
         params.t_cost(),
         params.p_cost(),
+        "c3RhdGlvbjE", // KEYED_V1 in unpadded base64
         "A".repeat(22),
         "A".repeat(43)
     )
@@ -134,15 +191,15 @@ pub fn candidates(store: &dyn Store, name: &str) -> Result<Vec<OperatorRow>, Aut
 
 /// Checks a PIN against the operators [`candidates`] found: Argon2, tens of milliseconds, no store. With
 /// no candidate it spends the work of a real check anyway, so the time taken tells nothing.
-pub fn check_pin(candidates: &[OperatorRow], pin: &str) -> Result<SignedIn, AuthError> {
+pub fn check_pin(candidates: &[OperatorRow], pin: &str, secret: &PinSecret) -> Result<SignedIn, AuthError> {
     if candidates.is_empty() {
-        std::hint::black_box(verify_pin(pin, &decoy_hash()));
+        std::hint::black_box(verify_pin(pin, &decoy_hash(), secret));
         return Err(AuthError::WrongNameOrPin);
     }
     // Names are unique as stored; should two differ only in case, the PIN picks between them.
     candidates
         .iter()
-        .find(|op| verify_pin(pin, &op.pin_hash))
+        .find(|op| verify_pin(pin, &op.pin_hash, secret))
         .map(|op| SignedIn { name: op.name.clone(), role: op.role })
         .ok_or(AuthError::WrongNameOrPin)
 }
@@ -150,6 +207,6 @@ pub fn check_pin(candidates: &[OperatorRow], pin: &str) -> Result<SignedIn, Auth
 /// Checks a name and PIN against the store's operators, without the lockout: an active operator whose
 /// name matches (trimmed, case-insensitive) and whose PIN hash the PIN verifies against. Signing in with
 /// the lockout is [`crate::bench::sign_in`]'s.
-pub fn authenticate(store: &dyn Store, name: &str, pin: &str) -> Result<SignedIn, AuthError> {
-    check_pin(&candidates(store, name)?, pin)
+pub fn authenticate(store: &dyn Store, name: &str, pin: &str, secret: &PinSecret) -> Result<SignedIn, AuthError> {
+    check_pin(&candidates(store, name)?, pin, secret)
 }

@@ -19,7 +19,7 @@ const RMAS: &str = include_str!("../assets/demo/rmas.json");
 
 /// The demo's operators: name, role and PIN. Added with the demo data when the station has no operator
 /// yet, and named on the sign-in screen, so a first start can be tried at once.
-pub const DEMO_OPERATORS: &[(&str, Role, &str)] = &[("sam", Role::Clerk, "1357"), ("dana", Role::Supervisor, "2468")];
+pub const DEMO_OPERATORS: &[(&str, Role, &str)] = &[("sam", Role::Clerk, "1357"), ("dana", Role::Supervisor, "246810")];
 
 /// The sign-in screen's line about the demo operators.
 pub fn operators_hint() -> String {
@@ -81,6 +81,7 @@ pub fn load_demo(
     store: &mut dyn Store,
     today: NaiveDate,
     stamp: &Stamp,
+    secret: &crate::auth::PinSecret,
 ) -> Result<(ImportCounts, ImportCounts), DemoError> {
     let held = store.counts()?.orders;
     if held > 0 {
@@ -99,7 +100,7 @@ pub fn load_demo(
     )?;
     if store.operators()?.is_empty() {
         for (name, role, pin) in DEMO_OPERATORS {
-            store.add_operator(name, *role, &crate::auth::hash_pin(pin)?, stamp)?;
+            store.add_operator(name, *role, &crate::auth::hash_pin(pin, *role, secret)?, stamp)?;
         }
     }
     Ok((orders, rmas))

@@ -10,30 +10,30 @@ use rma_station::domain::vocabulary::Role;
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{Stamp, Store, database_path};
 
-use crate::support::POLICIES;
+use crate::support::{POLICIES, pin_secret};
 
 #[test]
 fn a_pin_is_hashed_with_argon2id_and_its_own_salt() {
-    let first = hash_pin("1357").unwrap();
-    let second = hash_pin("1357").unwrap();
-    assert!(first.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{first}");
+    let first = hash_pin("1357", Role::Clerk, &pin_secret()).unwrap();
+    let second = hash_pin("1357", Role::Clerk, &pin_secret()).unwrap();
+    assert!(first.starts_with("$argon2id$v=19$m=19456,t=2,p=1,keyid=c3RhdGlvbjE$"), "{first}");
     assert_ne!(first, second, "each hash has its own random salt");
     assert!(!first.contains("1357"), "the PIN must not appear in its hash: {first}");
-    assert!(verify_pin("1357", &first));
-    assert!(verify_pin("1357", &second));
+    assert!(verify_pin("1357", &first, &pin_secret()));
+    assert!(verify_pin("1357", &second, &pin_secret()));
     for wrong in ["1358", "7531", "13570", "", " 1357"] {
-        assert!(!verify_pin(wrong, &first), "{wrong:?} must not verify");
+        assert!(!verify_pin(wrong, &first, &pin_secret()), "{wrong:?} must not verify");
     }
 }
 
 #[test]
 fn a_damaged_or_foreign_hash_verifies_nothing_and_never_panics() {
-    let good = hash_pin("2468").unwrap();
+    let good = hash_pin("246810", Role::Supervisor, &pin_secret()).unwrap();
     let salt_and_hash = good.rsplitn(3, '$').take(2).collect::<Vec<_>>();
     let (hash, salt) = (salt_and_hash[0], salt_and_hash[1]);
     let cases = [
         String::new(),
-        "2468".to_owned(),
+        "246810".to_owned(),
         "garbage".to_owned(),
         "$argon2id$".to_owned(),
         good[..good.len() - 10].to_owned(),
@@ -47,15 +47,18 @@ fn a_damaged_or_foreign_hash_verifies_nothing_and_never_panics() {
         format!("$argon2id$v=19$m=4294967295,t=2,p=1${salt}${hash}"),
         format!("$argon2id$v=19$m=19456,t=4294967295,p=1${salt}${hash}"),
         format!("$argon2id$v=19$m=19456,t=2,p=255${salt}${hash}"),
+        // An unknown key id.
+        good.replace("keyid=c3RhdGlvbjE", "keyid=c3RhdGlvbjI"),
         // A valid hash with its last character changed.
         format!("{}{}", &good[..good.len() - 1], if good.ends_with('A') { 'B' } else { 'A' }),
     ];
     for case in &cases {
-        assert!(!verify_pin("2468", case), "{case:?} must not verify");
+        assert!(!verify_pin("246810", case, &pin_secret()), "{case:?} must not verify");
     }
     // The same salt and output with the station's costs written out still verifies: the refusals above
     // come from the damage, not from rewriting the string.
-    assert!(verify_pin("2468", &format!("$argon2id$v=19$m=19456,t=2,p=1${salt}${hash}")));
+    let keyed = format!("$argon2id$v=19$m=19456,t=2,p=1,keyid=c3RhdGlvbjE${salt}${hash}");
+    assert!(verify_pin("246810", &keyed, &pin_secret()));
 }
 
 #[test]
@@ -79,10 +82,10 @@ fn a_new_pin_is_four_to_twelve_digits_and_the_error_says_what_is_wrong() {
         ("12é4", Some("a PIN is digits (0-9) only; character 3 is not a digit")),
     ];
     for (pin, expected) in table {
-        let got = check_new_pin(pin).err().map(|e| e.to_string());
+        let got = check_new_pin(pin, Role::Clerk).err().map(|e| e.to_string());
         assert_eq!(got.as_deref(), *expected, "PIN {pin:?}");
         // A PIN the station refuses is never hashed either, with the same words.
-        let hashed = hash_pin(pin).err().map(|e| e.to_string());
+        let hashed = hash_pin(pin, Role::Clerk, &pin_secret()).err().map(|e| e.to_string());
         assert_eq!(hashed.as_deref(), *expected, "hash_pin({pin:?})");
     }
 }
@@ -111,35 +114,37 @@ fn morning(minute: i64) -> Now {
 fn sign_in_checks_name_and_pin_against_a_real_store_with_the_lockout() {
     let folder = tempfile::tempdir().unwrap();
     let mut store = SqliteStore::open(&database_path(folder.path()), &POLICIES).unwrap();
-    store.add_operator("Sam", Role::Clerk, &hash_pin("1357").unwrap(), &stamp()).unwrap();
-    store.add_operator("Dana", Role::Supervisor, &hash_pin("2468").unwrap(), &stamp()).unwrap();
+    store.add_operator("Sam", Role::Clerk, &hash_pin("1357", Role::Clerk, &pin_secret()).unwrap(), &stamp()).unwrap();
+    store
+        .add_operator("Dana", Role::Supervisor, &hash_pin("246810", Role::Supervisor, &pin_secret()).unwrap(), &stamp())
+        .unwrap();
     let store: &mut dyn Store = &mut store;
     let wrong =
         |result: Result<SignedIn, BenchError>| matches!(result, Err(BenchError::Auth(AuthError::WrongNameOrPin)));
 
     // The stored name comes back, whatever the case and spaces typed.
     let sam = SignedIn { name: "Sam".into(), role: Role::Clerk };
-    assert_eq!(sign_in(store, "bench-1", &morning(0), "sam", "1357").unwrap(), sam);
-    assert_eq!(sign_in(store, "bench-1", &morning(0), "  SAM ", "1357").unwrap(), sam);
-    let dana = sign_in(store, "bench-1", &morning(0), "dana", "2468").unwrap();
+    assert_eq!(sign_in(store, "bench-1", &morning(0), "sam", "1357", &pin_secret()).unwrap(), sam);
+    assert_eq!(sign_in(store, "bench-1", &morning(0), "  SAM ", "1357", &pin_secret()).unwrap(), sam);
+    let dana = sign_in(store, "bench-1", &morning(0), "dana", "246810", &pin_secret()).unwrap();
     assert_eq!(dana, SignedIn { name: "Dana".into(), role: Role::Supervisor });
 
     // A wrong PIN, another operator's PIN and an unknown name get the same words.
-    for (name, pin) in [("sam", "2468"), ("sam", "1358"), ("nobody", "1357"), ("", "1357")] {
-        let refused = sign_in(store, "bench-1", &morning(1), name, pin).unwrap_err();
+    for (name, pin) in [("sam", "246810"), ("sam", "1358"), ("nobody", "1357"), ("", "1357")] {
+        let refused = sign_in(store, "bench-1", &morning(1), name, pin, &pin_secret()).unwrap_err();
         assert_eq!(refused.to_string(), "wrong name or PIN", "{name:?} / {pin:?}");
     }
     // A good PIN forgets those: 4 more wrong PINs are still fine, the 5th locks.
-    sign_in(store, "bench-1", &morning(1), "sam", "1357").unwrap();
+    sign_in(store, "bench-1", &morning(1), "sam", "1357", &pin_secret()).unwrap();
     for _ in 0..4 {
-        assert!(wrong(sign_in(store, "bench-1", &morning(2), "sam", "0000")));
+        assert!(wrong(sign_in(store, "bench-1", &morning(2), "sam", "0000", &pin_secret())));
     }
-    let locked = sign_in(store, "bench-1", &morning(2), "Sam", "0000").unwrap_err();
+    let locked = sign_in(store, "bench-1", &morning(2), "Sam", "0000", &pin_secret()).unwrap_err();
     assert_eq!(locked.to_string(), "locked for 5 more minutes after 5 wrong PINs");
     // While locked even the right PIN is refused, without being checked; other operators are unaffected.
-    let still = sign_in(store, "bench-1", &morning(4), "sam", "1357").unwrap_err();
+    let still = sign_in(store, "bench-1", &morning(4), "sam", "1357", &pin_secret()).unwrap_err();
     assert_eq!(still.to_string(), "locked for 3 more minutes after 5 wrong PINs");
-    sign_in(store, "bench-1", &morning(4), "dana", "2468").unwrap();
+    sign_in(store, "bench-1", &morning(4), "dana", "246810", &pin_secret()).unwrap();
     // Five minutes on, the right PIN works again.
-    assert_eq!(sign_in(store, "bench-1", &morning(7), "sam", "1357").unwrap(), sam);
+    assert_eq!(sign_in(store, "bench-1", &morning(7), "sam", "1357", &pin_secret()).unwrap(), sam);
 }

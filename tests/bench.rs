@@ -13,7 +13,7 @@ use rma_station::gui::decision::DecisionView;
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{Store, database_path};
 
-use crate::support::{POLICIES, clock};
+use crate::support::{POLICIES, clock, pin_secret};
 
 fn clerk() -> Actor {
     Actor { name: "sam".into(), role: Role::Clerk, station: "bench-1".into() }
@@ -23,12 +23,12 @@ fn supervisor() -> Actor {
     Actor { name: "dana".into(), role: Role::Supervisor, station: "bench-1".into() }
 }
 
-/// The demo data (with its operators sam, a clerk, PIN 1357, and dana, a supervisor, PIN 2468) dated by the
+/// The demo data (with its operators sam, a clerk, PIN 1357, and dana, a supervisor, PIN 246810) dated by the
 /// tests' clock, and the package of `rma` received with every ordered unit back as new.
 fn received(dir: &std::path::Path, rma: &str) -> (SqliteStore, Received, Now) {
     let now = clock().now();
     let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
-    rma_station::demo::load_demo(&mut store, now.today, &clerk().stamp(&now)).unwrap();
+    rma_station::demo::load_demo(&mut store, now.today, &clerk().stamp(&now), &pin_secret()).unwrap();
     let found = store.rmas_by_number(rma).unwrap().remove(0);
     let arrival = Arrival {
         scanned_code: rma.into(),
@@ -108,10 +108,10 @@ fn an_override_is_saved_for_a_supervisor_and_refused_and_audited_otherwise() {
         refused: Option<&'static str>,
     }
     let cases = [
-        Case { supervisor: "dana", pin: "2468", refused: None },
+        Case { supervisor: "dana", pin: "246810", refused: None },
         Case { supervisor: "sam", pin: "1357", refused: Some("sam is not a supervisor") },
         Case { supervisor: "dana", pin: "0000", refused: Some("wrong name or PIN") },
-        Case { supervisor: "nobody", pin: "2468", refused: Some("wrong name or PIN") },
+        Case { supervisor: "nobody", pin: "246810", refused: Some("wrong name or PIN") },
     ];
     for case in cases {
         let dir = tempfile::tempdir().unwrap();
@@ -124,7 +124,7 @@ fn an_override_is_saved_for_a_supervisor_and_refused_and_audited_otherwise() {
             supervisor: case.supervisor.into(),
         };
         let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
-        let result = override_decision(&mut store, &POLICIES, &clerk(), &now, bench, &request, case.pin);
+        let result = override_decision(&mut store, &POLICIES, &clerk(), &now, bench, &request, case.pin, &pin_secret());
         let history = store.package_history(package.package_id).unwrap();
         match case.refused {
             None => {
@@ -163,7 +163,8 @@ fn an_override_amount_that_is_not_money_is_refused_before_any_pin_is_checked() {
         supervisor: "dana".into(),
     };
     let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
-    let error = override_decision(&mut store, &POLICIES, &clerk(), &now, bench, &request, "2468").unwrap_err();
+    let error =
+        override_decision(&mut store, &POLICIES, &clerk(), &now, bench, &request, "246810", &pin_secret()).unwrap_err();
     assert!(matches!(error, BenchError::Amount(_)), "{error}");
     assert!(error.to_string().starts_with("new amount: "), "{error}");
     assert!(!audit_actions(&store, package.package_id).iter().any(|a| a == "override_refused"));
@@ -173,7 +174,7 @@ fn an_override_amount_that_is_not_money_is_refused_before_any_pin_is_checked() {
 fn only_a_supervisor_adds_operators_and_the_first_supervisor_only_on_an_empty_station() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, _, now) = received(dir.path(), "RMA-2026-0101");
-    let hash = rma_station::auth::hash_pin("8642").unwrap();
+    let hash = rma_station::auth::hash_pin("8642", Role::Clerk, &crate::support::pin_secret()).unwrap();
     let refused = add_operator(&mut store, &clerk(), &now, "lee", Role::Clerk, &hash).unwrap_err();
     assert_eq!(refused.to_string(), "adding an operator is for a supervisor; sam is a clerk");
     assert!(!store.operators().unwrap().iter().any(|op| op.name == "lee"));

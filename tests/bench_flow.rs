@@ -22,7 +22,7 @@ use rma_station::storage::{PackageHistory, PackageStage, QueueStatus, Store, dat
 #[cfg(unix)]
 use crate::gui::station_with_scanner;
 use crate::gui::{demo_station, scan, sign_in, step_until, type_into, with_demo};
-use crate::support::{POLICIES, fixture};
+use crate::support::{POLICIES, fixture, pin_secret};
 
 pub type Bench = Harness<'static, StationApp>;
 
@@ -415,7 +415,7 @@ fn a_supervisor_overrides_a_denial_and_a_wrong_pin_is_refused_and_audited() {
     assert!(refusals.iter().any(|e| e.action == "override_refused" && e.detail.contains("dana")), "{refusals:?}");
     assert!(store.package_history(package).unwrap().decisions.is_empty(), "a refused override saved a decision");
 
-    type_into(&mut harness, SUPERVISOR_PIN, "2468");
+    type_into(&mut harness, SUPERVISOR_PIN, "246810");
     harness.get_by_label(APPLY_OVERRIDE).click();
     step_until(&mut harness, "the saved override", |app| app.screen() == Screen::Intake);
 
@@ -472,7 +472,7 @@ fn the_refund_queue_exports_a_batch_and_an_item_is_marked_done_with_its_referenc
     assert!(harness.query_by_label(MARK_DONE).is_none(), "a clerk is offered to mark an item paid");
     harness.get_by_label("Sign out").click();
     harness.run();
-    sign_in(&mut harness, "dana", "2468");
+    sign_in(&mut harness, "dana", "246810");
     harness.key_press(eframe::egui::Key::F3);
     step_until(&mut harness, "the refund queue", |app| app.queues_view().batches.len() == 1);
     assert!(harness.query_by_label(MARK_BATCH_DONE).is_some(), "an open batch can be marked done at once");
@@ -501,6 +501,7 @@ fn a_photo_saved_into_the_hot_folder_is_attached_to_the_open_inspection_at_the_c
         "bench-1".into(),
         Vec::new(),
         Some(hot.path().to_path_buf()),
+        pin_secret(),
     );
     setup.clock = crate::support::clock();
     let mut harness = crate::gui::harness(StationApp::new(setup, std::sync::Arc::new(|| {})));

@@ -25,7 +25,7 @@ use rma_station::storage::{
 };
 use rusqlite::Connection;
 
-use crate::support::{POLICIES, TODAY, date};
+use crate::support::{POLICIES, TODAY, date, pin_secret};
 
 /// A store in a temporary folder.
 pub(crate) struct Bench {
@@ -36,7 +36,7 @@ pub(crate) struct Bench {
 /// A store holding the demo data, dated as written (today is [`TODAY`]).
 pub(crate) fn bench() -> Bench {
     let mut bench = empty_bench();
-    load_demo(&mut bench.store, date(TODAY), &stamp(0)).unwrap();
+    load_demo(&mut bench.store, date(TODAY), &stamp(0), &pin_secret()).unwrap();
     bench
 }
 

@@ -8,7 +8,7 @@ use rma_station::domain::vocabulary::RmaKind;
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{Stamp, Store, database_path};
 
-use crate::support::{POLICIES, date};
+use crate::support::{POLICIES, date, pin_secret};
 
 #[test]
 fn the_demo_holds_every_kind_of_rma_for_every_merchant() {
@@ -53,13 +53,13 @@ fn the_demo_loads_into_an_empty_database_only() {
         station: "bench-1".into(),
         operator: "setup".into(),
     };
-    let (orders, rmas) = load_demo(&mut store, date("2026-12-01"), &stamp).unwrap();
+    let (orders, rmas) = load_demo(&mut store, date("2026-12-01"), &stamp, &pin_secret()).unwrap();
     let data = demo_data(date("2026-12-01")).unwrap();
     assert_eq!((orders.new, rmas.new), (data.orders.len() as u64, data.rmas.len() as u64));
     let found = store.rmas_by_number(&data.rmas[0].number).unwrap();
     assert_eq!(found[0].rma.record.requested_on, data.rmas[0].requested_on);
     assert!(store.verify().unwrap().is_sound());
 
-    let again = load_demo(&mut store, date("2026-12-01"), &stamp).unwrap_err();
+    let again = load_demo(&mut store, date("2026-12-01"), &stamp, &pin_secret()).unwrap_err();
     assert!(matches!(again, DemoError::NotEmpty(n) if n == data.orders.len() as u64), "{again}");
 }

@@ -36,7 +36,7 @@ use sha2::{Digest, Sha256};
 
 use crate::bench_flow::{broken_sticker_claim, confirm, decide as decide_on_screen, enter};
 use crate::gui::{demo_station, step_until, type_into};
-use crate::support::{POLICIES, TODAY, date, fixture, run_station};
+use crate::support::{POLICIES, TODAY, date, fixture, pin_secret, run_station};
 
 const RMA: &str = "RMA-2026-0103";
 const SKU: &str = "KVM-8P-RACK";
@@ -77,7 +77,7 @@ fn sticker_shots() -> Vec<Shot> {
 /// a confirmed decision. Returns the store and the decision's id.
 fn decided_claim(dir: &Path, shots: &[Shot]) -> (SqliteStore, i64) {
     let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
-    load_demo(&mut store, date(TODAY), &stamp(0)).unwrap();
+    load_demo(&mut store, date(TODAY), &stamp(0), &pin_secret()).unwrap();
     let found = store.rmas_by_number(RMA).unwrap().remove(0);
     let actor = Actor { name: "ana".into(), role: Role::Clerk, station: "bench-7".into() };
     let at = |minute: i64| Now {

@@ -23,11 +23,11 @@ use rma_station::storage::{Stamp, Store, database_path};
 #[cfg(unix)]
 use serialport::{SerialPort, TTYPort};
 
-use crate::support::{POLICIES, clock};
+use crate::support::{POLICIES, clock, pin_secret};
 
 /// The station on a data folder, with the real storage, photo and scanner threads.
 pub fn app(dir: &Path, scanners: Vec<ScannerConfig>) -> StationApp {
-    let mut setup = StationSetup::open(POLICIES.clone(), dir, "bench-1".into(), scanners, None);
+    let mut setup = StationSetup::open(POLICIES.clone(), dir, "bench-1".into(), scanners, None, pin_secret());
     setup.clock = clock();
     StationApp::new(setup, Arc::new(|| {}))
 }
@@ -68,7 +68,7 @@ pub fn with_demo(dir: &Path) {
     let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
     let now = clock().now();
     let stamp = Stamp { at: now.at, station: "bench-1".into(), operator: "setup".into() };
-    rma_station::demo::load_demo(&mut store, now.today, &stamp).unwrap();
+    rma_station::demo::load_demo(&mut store, now.today, &stamp, &pin_secret()).unwrap();
 }
 
 /// Signs in through the sign-in screen, as a clerk would: name, PIN, Enter.
@@ -124,7 +124,7 @@ pub fn demo_station(dir: &Path) -> Harness<'static, StationApp> {
     demo_station_as(dir, "sam", "1357")
 }
 
-/// The demo station, signed in as a demo operator (sam, a clerk, PIN 1357; dana, a supervisor, PIN 2468).
+/// The demo station, signed in as a demo operator (sam, a clerk, PIN 1357; dana, a supervisor, PIN 246810).
 pub fn demo_station_as(dir: &Path, name: &str, pin: &str) -> Harness<'static, StationApp> {
     with_demo(dir);
     let mut harness = harness(app(dir, Vec::new()));

@@ -77,7 +77,7 @@ fn issue_14_the_clerk_sam_cannot_mark_a_refund_batch_paid_or_change_the_printer(
     // The supervisor has the buttons, and they work.
     harness.get_by_label("Sign out").click();
     harness.run();
-    sign_in(&mut harness, "dana", "2468");
+    sign_in(&mut harness, "dana", "246810");
     harness.key_press(eframe::egui::Key::F3);
     step_until(&mut harness, "the batch listed", |app| app.queues_view().batches.iter().any(|b| b.id == batch_id));
     harness.get_by_label(MARK_BATCH_DONE).click();
@@ -135,7 +135,7 @@ fn issue_14_a_lock_survives_closing_and_reopening_the_station() {
     }
     // The station closed and opened again on the same database: dana's right PIN is still refused.
     let mut harness = window(app(dir.path(), Vec::new()));
-    let still = try_pin(&mut harness, Some("dana"), "2468");
+    let still = try_pin(&mut harness, Some("dana"), "246810");
     assert_eq!(still.as_deref(), Some("locked for 5 more minutes after 5 wrong PINs"));
     assert_eq!(harness.state().screen(), Screen::SignIn);
     assert!(harness.state().operator().is_none());

@@ -7,7 +7,7 @@ use rma_station::domain::scan::Classifier;
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{Stamp, database_path};
 
-use crate::support::{POLICIES, date};
+use crate::support::{POLICIES, date, pin_secret};
 
 /// What a scan should find: the RMA numbers, or an order without RMAs, or nothing, or an item code.
 #[derive(Debug, PartialEq)]
@@ -27,7 +27,7 @@ fn each_kind_of_scan_finds_its_package() {
         station: "bench-1".into(),
         operator: "t".into(),
     };
-    load_demo(&mut store, date("2026-11-21"), &stamp).unwrap();
+    load_demo(&mut store, date("2026-11-21"), &stamp, &pin_secret()).unwrap();
     let classifier = Classifier::new(&POLICIES.classifier_config()).unwrap();
 
     let cases: [(&str, Expect); 11] = [

@@ -39,7 +39,7 @@ use serialport::{SerialPort, TTYPort};
 
 use crate::bench_flow::open_and_decide;
 use crate::gui::{demo_station, demo_station_as, step_until, type_into};
-use crate::support::{POLICIES, TODAY, date, run_station};
+use crate::support::{POLICIES, TODAY, date, pin_secret, run_station};
 
 // ----- the real save path, shared with the dashboard's tests -----
 
@@ -56,7 +56,7 @@ pub fn stamp() -> Stamp {
 /// A demo store in a temporary folder, its dates as written (today is [`TODAY`]).
 pub fn demo_store(dir: &Path) -> SqliteStore {
     let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
-    rma_station::demo::load_demo(&mut store, date(TODAY), &stamp()).unwrap();
+    rma_station::demo::load_demo(&mut store, date(TODAY), &stamp(), &pin_secret()).unwrap();
     store
 }
 
@@ -782,7 +782,7 @@ fn choose(harness: &mut Harness<'static, StationApp>, label: &str, option: &str)
 fn after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_and_saves_it() {
     let dir = tempfile::tempdir().unwrap();
     // A supervisor sets the printer up (a clerk may not: tests/gui_roles.rs), then works a return.
-    let mut harness = demo_station_as(dir.path(), "dana", "2468");
+    let mut harness = demo_station_as(dir.path(), "dana", "246810");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap().to_string();
 

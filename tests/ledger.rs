@@ -17,7 +17,7 @@ use rma_station::records::QueueStatus;
 use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{Store, StoreError, database_path};
 
-use crate::support::{POLICIES, clock};
+use crate::support::{POLICIES, clock, pin_secret};
 
 fn clerk() -> Actor {
     Actor { name: "sam".into(), role: Role::Clerk, station: "bench-1".into() }
@@ -30,7 +30,7 @@ fn supervisor() -> Actor {
 fn demo_store(dir: &std::path::Path) -> (SqliteStore, Now) {
     let now = clock().now();
     let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
-    rma_station::demo::load_demo(&mut store, now.today, &clerk().stamp(&now)).unwrap();
+    rma_station::demo::load_demo(&mut store, now.today, &clerk().stamp(&now), &pin_secret()).unwrap();
     (store, now)
 }
 

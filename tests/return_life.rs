@@ -199,7 +199,7 @@ fn a_supervisor_reopens_a_decided_package_with_a_reason_and_a_clerk_cannot() {
     drop(harness);
 
     let mut harness = crate::gui::harness(app(dir.path(), Vec::new()));
-    sign_in(&mut harness, "dana", "2468");
+    sign_in(&mut harness, "dana", "246810");
     open_record(&mut harness, "RMA-2026-0108");
     crate::gui::type_into(&mut harness, rma_station::gui::records::REOPEN_REASON, "a unit was used after all");
     harness.get_by_label(rma_station::gui::records::REOPEN).click();

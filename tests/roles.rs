@@ -108,7 +108,7 @@ const STEPS: &[(&str, Option<&str>, Step)] = &[
         bench::settings::set_printer(&mut bench.store, actor, &bench.now, Some(&printer))
     }),
     ("add an operator", Some("adding an operator is for a supervisor"), |bench, actor| {
-        let hash = rma_station::auth::hash_pin("8642").unwrap();
+        let hash = rma_station::auth::hash_pin("8642", Role::Clerk, &crate::support::pin_secret()).unwrap();
         bench::operators::add_operator(&mut bench.store, actor, &bench.now, "lee", Role::Clerk, &hash)
     }),
 ];

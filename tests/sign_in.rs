@@ -15,7 +15,7 @@ use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{Store, database_path};
 
 use crate::labels::demo_store;
-use crate::support::{POLICIES, clock};
+use crate::support::{POLICIES, clock, pin_secret};
 
 /// The tests' clock, `minutes` on.
 fn after(minutes: i64) -> Now {
@@ -45,20 +45,20 @@ fn a_lock_survives_closing_the_station_and_every_attempt_is_audited() {
     {
         let mut store = open(dir.path());
         for n in 1..=4 {
-            let refused = sign_in(&mut store, "bench-1", &after(0), "dana", "0000").unwrap_err();
+            let refused = sign_in(&mut store, "bench-1", &after(0), "dana", "0000", &pin_secret()).unwrap_err();
             assert_eq!(refused.to_string(), "wrong name or PIN", "attempt {n}");
         }
-        let locked = sign_in(&mut store, "bench-1", &after(1), "Dana", "0000").unwrap_err();
+        let locked = sign_in(&mut store, "bench-1", &after(1), "Dana", "0000", &pin_secret()).unwrap_err();
         assert_eq!(locked.to_string(), "locked for 5 more minutes after 5 wrong PINs");
     }
     // The station closed and opened again: dana is still locked, even with the right PIN.
     let mut store = open(dir.path());
-    let still = sign_in(&mut store, "bench-1", &after(2), "dana", "2468").unwrap_err();
+    let still = sign_in(&mut store, "bench-1", &after(2), "dana", "246810", &pin_secret()).unwrap_err();
     assert_eq!(still.to_string(), "locked for 4 more minutes after 5 wrong PINs");
     // Another name is not affected.
-    sign_in(&mut store, "bench-1", &after(2), "sam", "1357").unwrap();
+    sign_in(&mut store, "bench-1", &after(2), "sam", "1357", &pin_secret()).unwrap();
     // Once the lock has run out the right PIN signs in, and the lock's end is recorded then.
-    let dana = sign_in(&mut store, "bench-1", &after(6), "dana", "2468").unwrap();
+    let dana = sign_in(&mut store, "bench-1", &after(6), "dana", "246810", &pin_secret()).unwrap();
     assert_eq!((dana.name.as_str(), dana.role), ("dana", Role::Supervisor));
 
     let mut expected = vec![entry("failed", "bench-1"); 5];
@@ -70,7 +70,7 @@ fn a_lock_survives_closing_the_station_and_every_attempt_is_audited() {
     assert!(log[5].detail.contains(r#""until":"2026-11-21T12:06:00Z""#), "{}", log[5].detail);
     assert!(log[7].detail.contains("the lock ran out"), "{}", log[7].detail);
     // A PIN never reaches the log.
-    assert!(log.iter().all(|e| !e.detail.contains("0000") && !e.detail.contains("2468")));
+    assert!(log.iter().all(|e| !e.detail.contains("0000") && !e.detail.contains("246810")));
     assert!(attempts(&store, "sam").is_empty(), "a good PIN with nothing to forget writes nothing");
     assert!(store.verify().unwrap().is_sound());
 }
@@ -80,16 +80,16 @@ fn a_good_pin_after_wrong_ones_is_an_unlock_and_the_count_starts_again() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = demo_store(dir.path());
     for _ in 0..4 {
-        sign_in(&mut store, "bench-1", &after(0), "sam", "0000").unwrap_err();
+        sign_in(&mut store, "bench-1", &after(0), "sam", "0000", &pin_secret()).unwrap_err();
     }
-    sign_in(&mut store, "bench-1", &after(0), "sam", "1357").unwrap();
+    sign_in(&mut store, "bench-1", &after(0), "sam", "1357", &pin_secret()).unwrap();
     let unlocked = store.audit_entries("sign_in", "sam").unwrap().pop().unwrap();
     assert_eq!(unlocked.action, "unlocked");
     assert!(unlocked.detail.contains(r#""failures_forgotten":4"#), "{}", unlocked.detail);
     for _ in 0..4 {
-        sign_in(&mut store, "bench-1", &after(1), "sam", "0000").unwrap_err();
+        sign_in(&mut store, "bench-1", &after(1), "sam", "0000", &pin_secret()).unwrap_err();
     }
-    sign_in(&mut store, "bench-1", &after(1), "sam", "1357").unwrap();
+    sign_in(&mut store, "bench-1", &after(1), "sam", "1357", &pin_secret()).unwrap();
 }
 
 #[test]
@@ -98,12 +98,12 @@ fn a_second_station_on_the_same_file_counts_and_sees_the_same_lock() {
     drop(demo_store(dir.path()));
     let (mut left, mut right) = (open(dir.path()), open(dir.path()));
     for _ in 0..3 {
-        sign_in(&mut left, "bench-1", &after(0), "dana", "0000").unwrap_err();
+        sign_in(&mut left, "bench-1", &after(0), "dana", "0000", &pin_secret()).unwrap_err();
     }
-    sign_in(&mut right, "bench-2", &after(0), "dana", "1111").unwrap_err();
-    let locked = sign_in(&mut right, "bench-2", &after(0), "dana", "2222").unwrap_err();
+    sign_in(&mut right, "bench-2", &after(0), "dana", "1111", &pin_secret()).unwrap_err();
+    let locked = sign_in(&mut right, "bench-2", &after(0), "dana", "2222", &pin_secret()).unwrap_err();
     assert_eq!(locked.to_string(), "locked for 5 more minutes after 5 wrong PINs");
-    let refused = sign_in(&mut left, "bench-1", &after(1), "dana", "2468").unwrap_err();
+    let refused = sign_in(&mut left, "bench-1", &after(1), "dana", "246810", &pin_secret()).unwrap_err();
     assert!(matches!(refused, BenchError::Auth(rma_station::auth::AuthError::Locked { minutes: 4 })), "{refused}");
     let stations: Vec<String> =
         attempts(&left, "dana").into_iter().map(|(action, station, _)| format!("{action}@{station}")).collect();
@@ -160,10 +160,11 @@ fn an_override_by_a_locked_out_supervisor_is_refused_and_recorded_as_refused() {
     let (Received { package, sheet }, decided) = on_the_bench(&mut store);
     let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
     for _ in 0..5 {
-        sign_in(&mut store, "bench-2", &after(0), "dana", "0000").unwrap_err();
+        sign_in(&mut store, "bench-2", &after(0), "dana", "0000", &pin_secret()).unwrap_err();
     }
     // Her right PIN on sam's bench: refused without being checked, and the refusal audited on the package.
-    let refused = override_decision(&mut store, &POLICIES, &clerk(), &after(1), bench, &credit("dana"), "2468");
+    let refused =
+        override_decision(&mut store, &POLICIES, &clerk(), &after(1), bench, &credit("dana"), "246810", &pin_secret());
     let error = refused.unwrap_err();
     assert_eq!(error.to_string(), "override refused: dana is locked for 4 more minutes after 5 wrong PINs");
     let history = store.package_history(package.package_id).unwrap();
@@ -172,7 +173,8 @@ fn an_override_by_a_locked_out_supervisor_is_refused_and_recorded_as_refused() {
     assert!(refusal.detail.contains("locked") && refusal.actor == "sam", "{refusal:?}");
 
     // Once the lock has run out her PIN approves it.
-    let confirmed = override_decision(&mut store, &POLICIES, &clerk(), &after(6), bench, &credit("dana"), "2468");
+    let confirmed =
+        override_decision(&mut store, &POLICIES, &clerk(), &after(6), bench, &credit("dana"), "246810", &pin_secret());
     assert!(confirmed.unwrap().overridden);
     assert!(store.verify().unwrap().is_sound());
 }
@@ -184,16 +186,26 @@ fn wrong_override_pins_count_towards_the_supervisors_lock() {
     let (Received { package, sheet }, decided) = on_the_bench(&mut store);
     let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
     for _ in 0..4 {
-        let error = override_decision(&mut store, &POLICIES, &clerk(), &after(0), bench, &credit("dana"), "0000");
+        let error = override_decision(
+            &mut store,
+            &POLICIES,
+            &clerk(),
+            &after(0),
+            bench,
+            &credit("dana"),
+            "0000",
+            &pin_secret(),
+        );
         assert_eq!(error.unwrap_err().to_string(), "override refused: wrong name or PIN");
     }
-    let fifth = override_decision(&mut store, &POLICIES, &clerk(), &after(0), bench, &credit("dana"), "0000");
+    let fifth =
+        override_decision(&mut store, &POLICIES, &clerk(), &after(0), bench, &credit("dana"), "0000", &pin_secret());
     assert_eq!(
         fifth.unwrap_err().to_string(),
         "override refused: wrong name or PIN; dana is now locked for 5 more minutes after 5 wrong PINs"
     );
     // The override's PINs locked her sign-in too; the wrong PINs are audited under her name, by sam's bench.
-    let refused = sign_in(&mut store, "bench-1", &after(1), "dana", "2468").unwrap_err();
+    let refused = sign_in(&mut store, "bench-1", &after(1), "dana", "246810", &pin_secret()).unwrap_err();
     assert_eq!(refused.to_string(), "locked for 4 more minutes after 5 wrong PINs");
     let log = store.audit_entries("sign_in", "dana").unwrap();
     assert_eq!(log.iter().filter(|e| e.action == "failed" && e.actor == "sam").count(), 5);

@@ -41,6 +41,12 @@ pub fn date(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_else(|e| panic!("bad test date {text:?}: {e}"))
 }
 
+/// The PIN secret file of the binary's runs: outside every data folder, never the tester's own.
+static TEST_SECRET_FILE: LazyLock<PathBuf> = LazyLock::new(|| {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("no temporary folder: {e}"));
+    dir.keep().join("pin-secret")
+});
+
 /// The station binary cargo built for these tests.
 pub fn station_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_rma-station"))
@@ -51,6 +57,7 @@ pub fn run_station(args: &[&str], stdin: &str) -> Output {
     use std::io::Write as _;
     let mut child = Command::new(station_binary())
         .args(args)
+        .env(rma_station::auth::secret::PIN_SECRET_ENV, &*TEST_SECRET_FILE)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -65,4 +72,9 @@ pub fn run_station(args: &[&str], stdin: &str) -> Output {
 /// A file under `tests/fixtures/`.
 pub fn fixture(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(relative)
+}
+
+/// The PIN secret of the tests' stations (the real one is a random file outside the data folder).
+pub fn pin_secret() -> rma_station::auth::PinSecret {
+    rma_station::auth::PinSecret::from_bytes([0x5a; 32])
 }

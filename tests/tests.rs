@@ -28,6 +28,7 @@ mod lockout;
 mod money;
 mod photos;
 mod picker;
+mod pin_secret;
 mod policy_files;
 mod ports;
 mod queue_export;

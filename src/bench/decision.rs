@@ -243,6 +243,7 @@ pub fn reopen(
 
 /// The whole override in one go, the PIN checked here and counted against the supervisor's lockout
 /// ([`super::sign_in`]) (the CLI and the tests; the window runs the PIN check on a thread of its own).
+#[expect(clippy::too_many_arguments, reason = "the override's steps each take what the whole override takes")]
 pub fn override_decision(
     store: &mut dyn Store,
     policies: &PolicySet,
@@ -251,10 +252,11 @@ pub fn override_decision(
     bench: OnTheBench<'_>,
     request: &OverrideRequest,
     pin: &str,
+    secret: &auth::PinSecret,
 ) -> Result<Confirmed, BenchError> {
     let prepared = prepare_override(policies, bench.decided, request, now.today)?;
     let supervisor = &request.supervisor;
     let candidates = super::sign_in::override_candidates(store, actor, now, bench.package, supervisor)?;
-    let checked = auth::check_pin(&candidates, pin);
+    let checked = auth::check_pin(&candidates, pin, secret);
     super::sign_in::finish_override(store, policies, actor, now, bench, prepared, supervisor, checked)
 }

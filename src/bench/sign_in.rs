@@ -80,9 +80,16 @@ pub fn record(
 
 /// A whole sign-in at `now`, the PIN checked here (the CLI and the tests; the window checks it on its
 /// `pin-check` thread between [`candidates`] and [`record`]).
-pub fn sign_in(store: &mut dyn Store, station: &str, now: &Now, name: &str, pin: &str) -> Result<SignedIn, BenchError> {
+pub fn sign_in(
+    store: &mut dyn Store,
+    station: &str,
+    now: &Now,
+    name: &str,
+    pin: &str,
+    secret: &auth::PinSecret,
+) -> Result<SignedIn, BenchError> {
     let candidates = candidates(store, station, now, name)?;
-    let checked = auth::check_pin(&candidates, pin);
+    let checked = auth::check_pin(&candidates, pin, secret);
     record(store, station, now, name, checked)
 }
 

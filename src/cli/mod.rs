@@ -42,6 +42,11 @@ pub struct Cli {
     /// The station's data folder (its database lives there); the platform's data folder by default.
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// The station's PIN secret, a file outside the data folder (made at first need): by default
+    /// `$RMA_STATION_PIN_SECRET`, else `pin-secret` in the platform's preferences folder. The benches that
+    /// share a database share this file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pin_secret: Option<PathBuf>,
     /// This bench's name, written on every record it makes.
     #[arg(long, global = true, value_name = "NAME", default_value = "bench-1")]
     station: String,
@@ -324,6 +329,8 @@ pub enum CliError {
     Store(#[from] crate::storage::StoreError),
     #[error("{0}")]
     Demo(#[from] crate::demo::DemoError),
+    #[error(transparent)]
+    Secret(#[from] crate::auth::secret::SecretError),
     #[error("verification failed")]
     VerifyFailed,
     #[error("{0}")]
@@ -369,6 +376,8 @@ pub struct WindowArgs {
     pub station: String,
     pub scanners: Vec<crate::devices::scanner::ScannerConfig>,
     pub hot_folder: Option<PathBuf>,
+    /// The station's PIN secret, read (or made) before the window opens.
+    pub pin_secret: crate::auth::PinSecret,
 }
 
 /// Parses the arguments (clap prints help, or a usage error and exits).
@@ -417,7 +426,9 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
             };
             let scanners =
                 cli.scanners.iter().enumerate().map(|(i, port)| scanner::config(i, port, &settings)).collect();
+            let pin_secret = station_secret(cli.pin_secret.as_deref(), &folder)?;
             return Ok(Invocation::Window(WindowArgs {
+                pin_secret,
                 policies,
                 data_dir: folder,
                 station: cli.station,
@@ -459,7 +470,8 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
             let now = clock.now();
             let stamp = stamp(&cli.station, &now);
             let today = now.today;
-            let (orders, rmas) = worker.client().call(move |s| crate::demo::load_demo(s, today, &stamp))??;
+            let secret = station_secret(cli.pin_secret.as_deref(), &data_folder(cli.data_dir.as_deref())?)?;
+            let (orders, rmas) = worker.client().call(move |s| crate::demo::load_demo(s, today, &stamp, &secret))??;
             print(&format!("demo data loaded: {} orders, {} RMAs\n", orders.new, rmas.new))?;
         }
         Some(Command::Verify { head }) => {
@@ -554,6 +566,13 @@ fn data_folder(data_dir: Option<&Path>) -> Result<PathBuf, CliError> {
         Some(folder) => Ok(folder.to_path_buf()),
         None => default_data_dir().ok_or(CliError::NoDataDir),
     }
+}
+
+/// The station's PIN secret: `--pin-secret`, `RMA_STATION_PIN_SECRET` or the platform's, made at first
+/// need, and never inside the data folder.
+fn station_secret(given: Option<&Path>, data_dir: &Path) -> Result<crate::auth::PinSecret, CliError> {
+    let path = crate::auth::secret::secret_path(given, Some(data_dir))?;
+    Ok(crate::auth::PinSecret::load_or_create(&path)?)
 }
 
 fn open_store(data_dir: Option<&Path>, policies: &PolicySet) -> Result<StorageWorker, CliError> {

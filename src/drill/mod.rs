@@ -212,6 +212,8 @@ pub enum DrillError {
     Bench(#[from] crate::bench::BenchError),
     #[error("{0}")]
     Demo(#[from] crate::demo::DemoError),
+    #[error(transparent)]
+    Secret(#[from] crate::auth::secret::SecretError),
     #[error("{0}")]
     DemoData(#[from] crate::formats::import::ImportError),
     #[error("{0}")]
@@ -402,7 +404,10 @@ pub fn prepare(
     let mut store = crate::storage::sqlite::SqliteStore::open(&crate::storage::database_path(data_dir), policies)?;
     if store.counts()?.orders == 0 {
         let stamp = crate::storage::Stamp { at: now.at, station: "drill".to_owned(), operator: "drill".to_owned() };
-        crate::demo::load_demo(&mut store, now.today, &stamp)?;
+        // Nobody signs in to a drill's folder (thrown away): its demo PINs are keyed with a secret of its own,
+        // forgotten at once, and the station's secret is neither needed nor made.
+        let secret = crate::auth::PinSecret::random()?;
+        crate::demo::load_demo(&mut store, now.today, &stamp, &secret)?;
     }
     Ok(())
 }

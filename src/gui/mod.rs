@@ -51,6 +51,8 @@ pub struct StationSetup {
     pub scanners: Vec<ScannerConfig>,
     /// A folder a tethered camera or phone app saves photos into.
     pub hot_folder: Option<PathBuf>,
+    /// The station's PIN secret: every PIN is hashed and checked with it.
+    pub pin_secret: crate::auth::PinSecret,
     /// Where webcams' video device nodes are: `/dev` (tests give a folder of their own).
     pub video_devices: PathBuf,
     /// The time: the system's clock, or one a test pins.
@@ -65,6 +67,7 @@ impl StationSetup {
         station: String,
         scanners: Vec<ScannerConfig>,
         hot_folder: Option<PathBuf>,
+        pin_secret: crate::auth::PinSecret,
     ) -> StationSetup {
         let store = SqliteStore::open(&crate::storage::database_path(data_dir), &policies);
         StationSetup {
@@ -74,6 +77,7 @@ impl StationSetup {
             station,
             scanners,
             hot_folder,
+            pin_secret,
             video_devices: PathBuf::from(crate::photos::webcam::DEVICES),
             clock: Clock::System,
         }

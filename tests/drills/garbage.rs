@@ -301,7 +301,7 @@ fn scans_that_look_like_sql_shell_or_paths_are_refused_or_kept_as_inert_text() {
     let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
     let now = clock().now();
     let stamp = Stamp { at: now.at, station: "bench-1".into(), operator: "sam".into() };
-    rma_station::demo::load_demo(&mut store, now.today, &stamp).unwrap();
+    rma_station::demo::load_demo(&mut store, now.today, &stamp, &crate::support::pin_secret()).unwrap();
     let before = store.counts().unwrap();
     let (mut refused, mut kept) = (0, 0);
     for code in NASTY_SCANS {

@@ -38,7 +38,7 @@ fn two_processes_confirming_one_rma_at_once_settle_it_once() {
     let now = clock().now();
     let stamp = Stamp { at: now.at, station: "race".into(), operator: "race".into() };
     let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
-    rma_station::demo::load_demo(&mut store, now.today, &stamp).unwrap();
+    rma_station::demo::load_demo(&mut store, now.today, &stamp, &crate::support::pin_secret()).unwrap();
     // A fresh copy of RMA-2026-0108 (a refund of everything ordered) for every round.
     let demo = demo_data(now.today).unwrap();
     let order = demo.orders.iter().find(|o| o.number == "CP-20108").unwrap();

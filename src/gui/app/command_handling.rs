@@ -606,10 +606,11 @@ impl StationApp {
         let now = self.now();
         let stamp = Stamp { at: now.at, station: self.station.clone(), operator: SETUP.to_owned() };
         let today = now.today;
+        let secret = Arc::clone(&self.pin_secret);
         self.demo_loading = self.submit(
             ctx,
             move |store| {
-                crate::demo::load_demo(store, today, &stamp)
+                crate::demo::load_demo(store, today, &stamp, &secret)
                     .map(|(orders, rmas)| (orders.new, rmas.new))
                     .map_err(Problem::from)
             },

@@ -404,6 +404,8 @@ pub struct StationApp {
     label_worker: Option<LabelWorker<LabelTag>>,
     /// The `pin-check` thread: Argon2 for sign-ins, overrides and new PINs, off the storage thread.
     pins: Option<ErrandThread<PinWork>>,
+    /// The station's PIN secret, for the `pin-check` thread and the demo's operators.
+    pin_secret: Arc<crate::auth::PinSecret>,
     /// The `files` thread: evidence packets laid out and written, off the storage thread.
     files: Option<ErrandThread<FileWork>>,
     /// Held to be dropped with the app: their Drop stops the threads.
@@ -526,7 +528,10 @@ impl StationApp {
                 None
             }
         };
-        let pins = ErrandThread::spawn("pin-check", ERRAND_QUEUE, pin_sender, Arc::clone(&wake), pin_errand)
+        let pin_secret = Arc::new(setup.pin_secret);
+        let secret = Arc::clone(&pin_secret);
+        let pin_check = move |work| pin_errand(work, &secret);
+        let pins = ErrandThread::spawn("pin-check", ERRAND_QUEUE, pin_sender, Arc::clone(&wake), pin_check)
             .map_err(|e| {
                 notices.push(Level::Error, format!("PINs cannot be checked: their thread could not start: {e}"))
             })
@@ -561,6 +566,7 @@ impl StationApp {
             pins,
             files,
             data_dir: setup.data_dir,
+            pin_secret,
             hot_folder_path: setup.hot_folder,
             station: setup.station,
             database,

@@ -8,6 +8,7 @@
 //! database, and to sign in or save the override.
 
 use super::*;
+use crate::auth::PinSecret;
 
 /// What a PIN is being checked for.
 #[derive(Debug)]
@@ -48,12 +49,18 @@ pub(super) enum PinAnswer {
 }
 
 /// The `pin-check` thread's errand: Argon2, no store.
-pub(super) fn pin_errand(work: PinWork) -> PinAnswer {
+pub(super) fn pin_errand(work: PinWork, secret: &PinSecret) -> PinAnswer {
     match work {
         PinWork::Check { purpose, candidates, pin } => {
-            PinAnswer::Checked { purpose, result: auth::check_pin(&candidates, &pin) }
+            PinAnswer::Checked { purpose, result: auth::check_pin(&candidates, &pin, secret) }
         }
-        PinWork::Hash { purpose, pin } => PinAnswer::Hashed { purpose, result: auth::hash_pin(&pin) },
+        PinWork::Hash { purpose, pin } => {
+            let role = match &purpose {
+                NewOperator::FirstSupervisor { .. } => Role::Supervisor,
+                NewOperator::Added { role, .. } => *role,
+            };
+            PinAnswer::Hashed { purpose, result: auth::hash_pin(&pin, role, secret) }
+        }
     }
 }
 
@@ -179,7 +186,7 @@ impl StationApp {
     }
 
     pub(super) fn create_first_supervisor(&mut self, name: String, pin: String) {
-        if let Err(e) = auth::check_new_pin(&pin) {
+        if let Err(e) = auth::check_new_pin(&pin, Role::Supervisor) {
             self.sign_in.message = Some(e.to_string());
             return;
         }
@@ -188,7 +195,7 @@ impl StationApp {
     }
 
     pub(super) fn add_operator(&mut self, name: String, role: Role, pin: String) {
-        if let Err(e) = auth::check_new_pin(&pin) {
+        if let Err(e) = auth::check_new_pin(&pin, role) {
             self.settings_message = Some((false, e.to_string()));
             return;
         }
