@@ -140,11 +140,4 @@ impl Ledger {
     pub fn label_kept_by(&self, rma: &str) -> Option<i64> {
         self.labels_kept.iter().find(|(kept, _)| kept == rma).map(|(_, decision)| *decision)
     }
-
-    /// Whether nothing was received or decided yet: a first package decides as if alone.
-    pub fn is_empty(&self) -> bool {
-        self.card_fee_kept_by.is_none()
-            && self.labels_kept.is_empty()
-            && self.lines.iter().all(|line| line.received == 0 && line.settled == 0 && line.missing == 0)
-    }
 }
