@@ -215,6 +215,28 @@ fn case_strategy() -> impl Strategy<Value = (usize, Order, Option<Rma>, Inspecti
         })
 }
 
+/// The same cases pushed to the edges' bounds (issue 15): prices up to 999,999,999.99, quantities up to
+/// 100,000 a line, ordered and received, often exactly at the bound. Whatever the edges accept must decide,
+/// never panic, and add up.
+fn bounded_case_strategy() -> impl Strategy<Value = (usize, Order, Option<Rma>, Inspection)> {
+    use rma_station::domain::case::MAX_UNITS;
+    use rma_station::domain::money::MAX_CENTS;
+    let extreme = (0i64..=MAX_CENTS, 1u32..=MAX_UNITS, prop::bool::weighted(0.4));
+    (case_strategy(), prop::collection::vec(extreme, 6), 0i64..=MAX_CENTS).prop_map(
+        |((merchant, mut order, rma, mut inspection), extremes, shipping)| {
+            for (line, (cents, qty, at_bound)) in order.lines.iter_mut().zip(&extremes) {
+                line.unit_price = Money::from_cents(if *at_bound { MAX_CENTS } else { *cents });
+                line.qty = if *at_bound { MAX_UNITS } else { *qty };
+            }
+            for (item, (_, qty, at_bound)) in inspection.items.iter_mut().zip(&extremes) {
+                item.qty = if *at_bound { MAX_UNITS } else { *qty };
+            }
+            order.shipping_charged = Money::from_cents(shipping);
+            (merchant, order, rma, inspection)
+        },
+    )
+}
+
 fn check_money(order: &Order, decision: &Decision) {
     let m = &decision.money;
     let fees = [m.restocking_fee, m.card_fee, m.return_label, m.handling_fee, m.shipping_not_refunded, m.net];
@@ -257,6 +279,17 @@ proptest! {
 
     #[test]
     fn money_rules_hold_for_random_orders((merchant, order, rma, inspection) in case_strategy()) {
+        let policy = &POLICIES.iter().nth(merchant).unwrap_or_else(|| panic!("policy {merchant}")).policy;
+        let decision = decide(policy, &order, rma.as_ref(), &inspection, &Ledger::default(), date("2026-11-21"));
+        check_money(&order, &decision);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1_000, .. ProptestConfig::default() })]
+
+    #[test]
+    fn money_rules_hold_at_the_bounds_the_edges_allow((merchant, order, rma, inspection) in bounded_case_strategy()) {
         let policy = &POLICIES.iter().nth(merchant).unwrap_or_else(|| panic!("policy {merchant}")).policy;
         let decision = decide(policy, &order, rma.as_ref(), &inspection, &Ledger::default(), date("2026-11-21"));
         check_money(&order, &decision);
