@@ -483,6 +483,11 @@ fn broken_station_order_csv_files_say_where_and_why() {
         (one(good().with("qty", "0")), "orders.csv:3: column \"qty\": must be at least 1".into()),
         // Issue 15: this price was stored as i64::MAX cents and the import said it succeeded.
         (one(good().with("unit_price", "99999999999999999999999.99")), "orders.csv:3: column \"unit_price\": \"99999999999999999999999.99\" is more than 999999999.99, the largest amount the station takes".into()),
+        (
+            // 1,001 lines of one order, from line 2: the 1,001st (file line 1002) is one too many.
+            order_file(&(0..1001).map(|i| good().with("sku", &format!("SKU-{i}"))).collect::<Vec<_>>()),
+            "orders.csv:1002: column \"sku\": the order has more than 1000 lines, the most the station takes".into(),
+        ),
         (one(good().with("qty", "4294967295")), "orders.csv:3: column \"qty\": 4294967295 units; a line holds at most 100000".into()),
         (one(good().with("qty", "1.5")), "orders.csv:3: column \"qty\": \"1.5\" is not a whole number of units such as \"2\"".into()),
         (one(good().with("qty", "")), "orders.csv:3: column \"qty\": must not be empty".into()),

@@ -198,6 +198,12 @@ impl FromStr for Email {
     }
 }
 
+/// Why an order with `lines` lines is refused, if it is: at most [`crate::domain::case::MAX_LINES`].
+pub(crate) fn too_many_lines(lines: usize) -> Option<String> {
+    let most = crate::domain::case::MAX_LINES;
+    (lines > most).then(|| format!("the order has more than {most} lines, the most the station takes"))
+}
+
 /// A number of units: a whole number, at least 1, at most [`crate::domain::case::MAX_UNITS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(try_from = "u32")]

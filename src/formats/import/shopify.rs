@@ -190,7 +190,12 @@ pub fn parse_shopify_orders(
         }
         if let Some((order, _)) = current.as_mut() {
             match line_item(&row, &c, categories)? {
-                Some(line) => order.lines.push(line),
+                Some(line) => {
+                    order.lines.push(line);
+                    if let Some(why) = super::too_many_lines(order.lines.len()) {
+                        return Err(row.error(c.sku, why));
+                    }
+                }
                 None => skipped.push(SkippedRow {
                     line: row.line(),
                     reason: format!(

@@ -208,6 +208,9 @@ fn orders_csv(
                     return Err(disagreement(&row, &c, gathered, &head));
                 }
                 gathered.head.lines.push(line);
+                if let Some(why) = super::too_many_lines(gathered.head.lines.len()) {
+                    return Err(row.error(c.sku, why));
+                }
             }
             None => {
                 index.insert(key, orders.len());
@@ -436,6 +439,9 @@ impl TryFrom<RawOrder> for JsonOrder {
         }
         if raw.lines.is_empty() {
             return Err("lines: an order needs at least one line".to_owned());
+        }
+        if let Some(why) = super::too_many_lines(raw.lines.len()) {
+            return Err(format!("lines: {why}"));
         }
         Ok(JsonOrder(OrderRecord {
             merchant: raw.merchant.0.0,
