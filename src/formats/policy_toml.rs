@@ -73,9 +73,11 @@ pub fn parse_policy(file: &str, text: &str) -> Result<Policy, PolicyFileError> {
         return Err(at(offset.map(|o| o..o), format!("clause {:?} must start with {prefix:?}", stray.id)));
     }
     // One id, one wording: a decision must never cite the same clause in two ways.
-    let clauses = policy.clauses();
-    for (i, later) in clauses.iter().enumerate() {
-        if let Some(earlier) = clauses[..i].iter().find(|c| c.id == later.id && c.text != later.text) {
+    // The first wording of each id, in a map: one pass, however many rules the file has.
+    let mut first_texts: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for later in policy.clauses() {
+        let first = *first_texts.entry(later.id.as_str()).or_insert(later.text.as_str());
+        if first != later.text {
             // Point at the odd wording itself; failing that (escapes in the file), at the id's second use.
             let quoted = format!("\"{}\"", later.id);
             let first = text.find(&quoted).unwrap_or_default();
@@ -84,7 +86,7 @@ pub fn parse_policy(file: &str, text: &str) -> Result<Policy, PolicyFileError> {
                 .or_else(|| text[first + 1..].find(&quoted).map(|o| o + first + 1));
             return Err(at(
                 offset.map(|o| o..o),
-                format!("clause {:?} is given two different texts; its first is {:?}", later.id, earlier.text),
+                format!("clause {:?} is given two different texts; its first is {:?}", later.id, first),
             ));
         }
     }
@@ -380,13 +382,15 @@ impl RawRestocking {
         }
         let keyed = |rates: Vec<Spanned<RawRate>>, key: &str, pick: fn(&RawRate) -> Option<&String>| {
             let mut seen: Vec<(String, RestockingRate)> = Vec::new();
+            // A set beside the list: a file of tens of thousands of rates is checked in one pass, not n².
+            let mut names = std::collections::HashSet::new();
             for spanned in rates {
                 let span = spanned.span();
                 let raw = spanned.into_inner();
                 let Some(name) = pick(&raw).cloned() else {
                     return invalid(span, format!("each [[restocking_fee.{key}]] needs {key} = \"...\""));
                 };
-                if seen.iter().any(|(n, _)| *n == name) {
+                if !names.insert(name.clone()) {
                     return invalid(span, format!("{key} {name:?} has two restocking rates"));
                 }
                 seen.push((name, raw.rate(span)?));
@@ -579,10 +583,11 @@ impl RawPolicy {
         }
         let warranty = self.warranty;
         let mut by_category = Vec::new();
+        let mut named = std::collections::HashSet::new();
         for spanned in warranty.period.category {
             let span = spanned.span();
             let raw = spanned.into_inner();
-            if by_category.iter().any(|(c, _)| *c == raw.category) {
+            if !named.insert(raw.category.clone()) {
                 return invalid(span, format!("category {:?} has two warranty periods", raw.category));
             }
             by_category.push((raw.category, WarrantyPeriod { months: raw.months, clause: cite(raw.clause, raw.text) }));
