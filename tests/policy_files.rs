@@ -161,6 +161,16 @@ fn broken_policy_files_are_refused_with_file_line_column_and_reason() {
             "has two restocking rates",
         ),
         (
+            "one category, two warranty periods",
+            edited(
+                "[[warranty.period.category]]\ncategory = \"extender\"",
+                "[[warranty.period.category]] # the twin\ncategory = \"video_emulator\"",
+            ),
+            "# the twin",
+            1,
+            "category \"video_emulator\" has two warranty periods",
+        ),
+        (
             "one clause, two texts",
             edited(
                 "category = \"extender\"\nmonths = 12\nclause = \"connectpro/warranty/period\"\ntext = \"Video",
