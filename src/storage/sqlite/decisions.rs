@@ -59,11 +59,9 @@ pub(super) fn record_decision(
         .query_map([to_save.package_id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let reference = format!("decided again: decision {decision_id}");
+    let detail = serde_json::json!({ "reference": reference }).to_string();
     for item in held {
-        tx.prepare_cached("UPDATE queue_items SET status = 'done', reference = ?2, done_at = ?3 WHERE id = ?1")?
-            .execute(params![item, reference, instant(stamp)])?;
-        let detail = serde_json::json!({ "reference": reference });
-        append(&tx, stamp, "queue_item", &item.to_string(), "done", &detail.to_string())?;
+        super::queues::mark_done(&tx, item, &reference, &detail, stamp)?;
     }
     let mut detail = serde_json::json!({
         "package_id": to_save.package_id,

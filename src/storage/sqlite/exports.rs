@@ -283,10 +283,8 @@ pub(super) fn complete_batch(
         .collect::<Result<_, _>>()?;
     let reference = reference.trim();
     let detail = serde_json::json!({ "reference": reference, "batch": batch_id }).to_string();
-    for id in &open {
-        tx.prepare_cached("UPDATE queue_items SET status = 'done', reference = ?2, done_at = ?3 WHERE id = ?1")?
-            .execute(params![id, reference, instant(stamp)])?;
-        append(&tx, stamp, "queue_item", &id.to_string(), "done", &detail)?;
+    for &id in &open {
+        super::queues::mark_done(&tx, id, reference, &detail, stamp)?;
     }
     tx.commit()?;
     Ok(open.len() as u64)

@@ -1,7 +1,7 @@
 //! The work queues in SQLite: a queue's items (open first, by due date then age), the open count of each
 //! queue, and marking an item done (final, audited).
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::audit_log::{append, instant};
 use super::rows::{queue_rows, queue_select};
@@ -73,10 +73,22 @@ pub(super) fn complete_queue_item(
     }
     // Trimmed: a reference is pasted or scanned, and a stray space must not make it another reference.
     let reference = reference.trim();
+    mark_done(&tx, id, reference, &serde_json::json!({ "reference": reference }).to_string(), stamp)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Marks an item done with its reference inside `tx`, audited as `done` with `detail`: the one way an item
+/// is done (by hand, by its batch, or as a hold decided again).
+pub(super) fn mark_done(
+    tx: &Transaction<'_>,
+    id: i64,
+    reference: &str,
+    detail: &str,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
     tx.prepare_cached("UPDATE queue_items SET status = 'done', reference = ?2, done_at = ?3 WHERE id = ?1")?
         .execute(params![id, reference, instant(stamp)])?;
-    let detail = serde_json::json!({ "reference": reference });
-    append(&tx, stamp, "queue_item", &id.to_string(), "done", &detail.to_string())?;
-    tx.commit()?;
+    append(tx, stamp, "queue_item", &id.to_string(), "done", detail)?;
     Ok(())
 }
