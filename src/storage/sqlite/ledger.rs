@@ -11,7 +11,7 @@ use crate::domain::decision::Decision;
 use crate::domain::ledger::{DecidedLine, DecisionEntry, Ledger, PackageEntry};
 use crate::domain::money::Money;
 use crate::domain::queue::QueueEntry;
-use crate::domain::vocabulary::{Queue, Verdict};
+use crate::domain::vocabulary::{Disposition, Queue, Verdict};
 use crate::formats::case_json::RecordedDecision;
 use crate::storage::{Reopened, Stamp, StoreError};
 
@@ -54,20 +54,13 @@ fn entry(conn: &Connection, package_id: i64, rma: Option<String>) -> Result<Pack
         )?
         .query_map([package_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;
-    let standing: Option<(i64, String, String)> = conn
-        .prepare_cached(
-            "SELECT id, disposition, decision_json FROM decisions
-             WHERE package_id = ?1 AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1",
-        )?
-        .query_row([package_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
-    let decision = standing
-        .map(|(decision_id, disposition, json)| {
+    let decision = standing(conn, package_id)?
+        .map(|Standing { id: decision_id, disposition, json, .. }| {
             let recorded = RecordedDecision::parse(&json)
                 .map_err(|e| StoreError::Corrupt { what: format!("decision {decision_id}"), detail: e.to_string() })?;
             Ok::<_, StoreError>(DecisionEntry {
                 decision_id,
-                disposition: stored("decision disposition", &disposition)?,
+                disposition,
                 lines: recorded
                     .lines
                     .iter()
@@ -86,6 +79,33 @@ fn entry(conn: &Connection, package_id: i64, rma: Option<String>) -> Result<Pack
     Ok(PackageEntry { package_id, rma, received, decision })
 }
 
+/// The decision that stands on a package: its latest, unless a supervisor's reopen withdrew it.
+struct Standing {
+    id: i64,
+    verdict: Verdict,
+    disposition: Disposition,
+    json: String,
+}
+
+fn standing(conn: &Connection, package_id: i64) -> Result<Option<Standing>, StoreError> {
+    let row: Option<(i64, String, String, String)> = conn
+        .prepare_cached(
+            "SELECT id, verdict, disposition, decision_json FROM decisions
+             WHERE package_id = ?1 AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([package_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    row.map(|(id, verdict, disposition, json)| {
+        Ok(Standing {
+            id,
+            verdict: stored("decision verdict", &verdict)?,
+            disposition: stored("decision disposition", &disposition)?,
+            json,
+        })
+    })
+    .transpose()
+}
+
 /// The ledger of the order's packages other than `package_id` (the order's whole ledger if it has no
 /// other), with the order's lines.
 pub(super) fn earlier(conn: &Connection, order_id: i64, package_id: i64) -> Result<Ledger, StoreError> {
@@ -99,16 +119,10 @@ pub(super) fn earlier(conn: &Connection, order_id: i64, package_id: i64) -> Resu
 /// beyond what the order's other packages left, or a charge kept once already kept. Runs inside the
 /// recording transaction, so two stations deciding the same goods at once cannot both pass it.
 pub(super) fn check(conn: &Connection, package_id: i64, decision: &Decision) -> Result<(), StoreError> {
-    let standing: Option<(i64, String)> = conn
-        .prepare_cached(
-            "SELECT id, verdict FROM decisions WHERE package_id = ?1 AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1",
-        )?
-        .query_row(params![package_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    if let Some((decision_id, verdict)) = standing
-        && stored::<Verdict>("decision verdict", &verdict)? != Verdict::Hold
+    if let Some(standing) = standing(conn, package_id)?
+        && standing.verdict != Verdict::Hold
     {
-        return Err(StoreError::AlreadyDecided { package_id, decision_id });
+        return Err(StoreError::AlreadyDecided { package_id, decision_id: standing.id });
     }
     let (Some(order_id), rma) = claim_of_package(conn, package_id)? else { return Ok(()) };
     let earlier = earlier(conn, order_id, package_id)?;
@@ -148,13 +162,7 @@ pub(super) fn reopen(
     stamp: &Stamp,
 ) -> Result<Reopened, StoreError> {
     let tx = write(conn)?;
-    let standing: Option<i64> = tx
-        .prepare_cached(
-            "SELECT id FROM decisions WHERE package_id = ?1 AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1",
-        )?
-        .query_row([package_id], |r| r.get(0))
-        .optional()?;
-    let Some(decision_id) = standing else {
+    let Some(Standing { id: decision_id, .. }) = standing(&tx, package_id)? else {
         claim_of_package(&tx, package_id)?;
         return Err(StoreError::NotDecided { package_id });
     };
