@@ -122,11 +122,18 @@ impl StationApp {
         self.receive(Claim::Rma(found), String::new(), false, ctx);
     }
 
+    /// Whether a package is already on the bench (and the clerk told so): one package at a time.
+    fn bench_busy(&mut self) -> bool {
+        if self.bench.is_some() {
+            self.banner = Some((false, "a package is already open on the bench: finish it first (F2)".to_owned()));
+        }
+        self.bench.is_some()
+    }
+
     /// Opens a package received before: its record when its decision stands (a supervisor's reopen comes
     /// before it is decided again), else the package back on the bench as it was saved.
     pub(super) fn open_package(&mut self, package_id: i64, ctx: &egui::Context) {
-        if self.bench.is_some() {
-            self.banner = Some((false, "a package is already open on the bench: finish it first (F2)".to_owned()));
+        if self.bench_busy() {
             return;
         }
         self.pending = None;
@@ -148,11 +155,10 @@ impl StationApp {
     /// Receives the card's package against `claim` (or quarantines it) and opens its inspection;
     /// `another_box`: a further box of a split shipment for a claim received before.
     pub(super) fn receive(&mut self, claim: Claim, note: String, another_box: bool, ctx: &egui::Context) {
-        let Some(pending) = &self.pending else { return };
-        if self.bench.is_some() {
-            self.banner = Some((false, "a package is already open on the bench: finish it first (F2)".to_owned()));
+        if self.pending.is_none() || self.bench_busy() {
             return;
         }
+        let Some(pending) = &self.pending else { return };
         let arrival = Arrival {
             scanned_code: pending.card.code().to_owned(),
             scanned_kind: pending.kind.clone(),
