@@ -69,8 +69,17 @@ fn imports_report_what_they_did_and_a_second_import_changes_nothing() {
     assert!(ok);
     assert!(again.contains("5 orders: 0 new, 0 updated, 5 unchanged"), "{again}");
     let conn = Connection::open(&database).unwrap();
-    let audit: i64 = conn.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0)).unwrap();
-    assert_eq!(audit, 3, "one audit entry per import that changed something");
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(
+        count("SELECT count(*) FROM audit_log WHERE entity = 'import'"),
+        3,
+        "one audit entry per import that changed something"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM audit_log WHERE entity IN ('order', 'rma')"),
+        count("SELECT (SELECT count(*) FROM orders) + (SELECT count(*) FROM rmas)"),
+        "and one per record it wrote, sealing it"
+    );
     drop(conn);
     assert_eq!(std::fs::read(&database).unwrap().len(), before.len());
 }
@@ -116,7 +125,7 @@ fn verify_passes_a_sound_database_and_names_the_first_broken_audit_entry() {
     }
     let (ok, out, _) = station(data.path(), &["verify"]);
     assert!(ok);
-    assert!(out.starts_with("database: integrity ok\naudit log: 2 entries, chain intact, head "), "{out}");
+    assert!(out.starts_with("database: integrity ok\naudit log: 8 entries, chain intact, head "), "{out}");
 
     let conn = Connection::open(data.path().join("station.sqlite3")).unwrap();
     conn.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = '{}' WHERE seq = 1;").unwrap();
@@ -124,7 +133,7 @@ fn verify_passes_a_sound_database_and_names_the_first_broken_audit_entry() {
     let (ok, out, err) = station(data.path(), &["verify"]);
     assert!(!ok);
     assert!(
-        out.contains("audit log: BROKEN: audit entry 1 was altered after it was written (2 entries read)"),
+        out.contains("audit log: BROKEN: audit entry 1 was altered after it was written (8 entries read)"),
         "{out}"
     );
     assert_eq!(err.trim(), "rma-station: verification failed");
@@ -139,7 +148,7 @@ fn backup_writes_a_checked_copy_and_never_overwrites() {
     let copy_arg = copy.display().to_string();
     let (ok, out, err) = station(data.path(), &["backup", &copy_arg]);
     assert!(ok, "{err}");
-    assert!(out.starts_with(&format!("backup {copy_arg}: integrity ok\naudit log: 1 entries, chain intact")), "{out}");
+    assert!(out.starts_with(&format!("backup {copy_arg}: integrity ok\naudit log: 4 entries, chain intact")), "{out}");
     let orders: i64 =
         Connection::open(&copy).unwrap().query_row("SELECT count(*) FROM orders", [], |r| r.get(0)).unwrap();
     assert_eq!(orders, 3);

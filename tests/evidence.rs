@@ -42,7 +42,7 @@ const RMA: &str = "RMA-2026-0103";
 const SKU: &str = "KVM-8P-RACK";
 
 /// 09:00 plus `minute` minutes on [`TODAY`], by ana at bench-7.
-fn stamp(minute: i64) -> Stamp {
+pub(crate) fn stamp(minute: i64) -> Stamp {
     let at = Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).single().unwrap_or(DateTime::UNIX_EPOCH);
     Stamp { at: at + chrono::Duration::minutes(minute), station: "bench-7".into(), operator: "ana".into() }
 }
@@ -52,7 +52,7 @@ fn sha256(bytes: &[u8]) -> String {
 }
 
 /// A photo taken in at a checkpoint: of the rack switch (`on_item`) or of the package as a whole.
-struct Shot {
+pub(crate) struct Shot {
     checkpoint: Checkpoint,
     on_item: bool,
     bytes: Vec<u8>,
@@ -64,7 +64,7 @@ fn shot(checkpoint: Checkpoint, on_item: bool, relative: &str) -> Shot {
 
 /// The three photos of the broken-sticker claim: two of the sticker (a phone's 3264 × 2448 photo and one
 /// saved sideways, EXIF orientation 6) and the box it came in.
-fn sticker_shots() -> Vec<Shot> {
+pub(crate) fn sticker_shots() -> Vec<Shot> {
     vec![
         shot(Checkpoint::WarrantySticker, true, "camera/jolla-phone.jpg"),
         shot(Checkpoint::WarrantySticker, true, "orientation/portrait_6.jpg"),
@@ -75,7 +75,7 @@ fn sticker_shots() -> Vec<Shot> {
 /// A data folder with the demo data in which the rack switch of RMA-2026-0103 came back with its warranty
 /// sticker broken, was photographed (`shots`), and was decided by the engine and saved as the bench saves
 /// a confirmed decision. Returns the store and the decision's id.
-fn decided_claim(dir: &Path, shots: &[Shot]) -> (SqliteStore, i64) {
+pub(crate) fn decided_claim(dir: &Path, shots: &[Shot]) -> (SqliteStore, i64) {
     let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
     load_demo(&mut store, date(TODAY), &stamp(0), &pin_secret()).unwrap();
     let found = store.rmas_by_number(RMA).unwrap().remove(0);

@@ -803,7 +803,7 @@ fn after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_a
     {
         let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
         assert_eq!(store.station_setting("bench-1", "label_printer").unwrap(), Some(format!("tcp:{address}")));
-        let audit = store.audit_entries("station", "bench-1").unwrap();
+        let audit = store.audit_entries("station_setting", "label_printer@bench-1").unwrap();
         assert_eq!(audit.last().map(|e| e.action.as_str()), Some("setting_changed"));
     }
 

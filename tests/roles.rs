@@ -42,7 +42,7 @@ fn bench() -> Bench {
     Bench { _dir: dir, exports, store, now, batch_id: report.batch_id.unwrap(), item_id }
 }
 
-fn as_role(name: &str, role: Role) -> Actor {
+pub(crate) fn as_role(name: &str, role: Role) -> Actor {
     Actor { name: name.into(), role, station: "bench-1".into() }
 }
 
@@ -152,7 +152,7 @@ fn what_a_refused_clerk_tried_is_left_as_it_was() {
     assert_eq!(bench::queues::complete_batch(&mut bench.store, &dana, &bench.now, batch_id, "payout-1").unwrap(), 1);
     bench::settings::set_printer(&mut bench.store, &dana, &bench.now, Some(&printer)).unwrap();
     assert_eq!(bench::settings::printer(&bench.store, "bench-1").unwrap(), Some(printer));
-    let audit = bench.store.audit_entries("station", "bench-1").unwrap();
+    let audit = bench.store.audit_entries("station_setting", "label_printer@bench-1").unwrap();
     assert_eq!(audit.last().map(|e| (e.action.as_str(), e.actor.as_str())), Some(("setting_changed", "dana")));
 }
 

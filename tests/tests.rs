@@ -46,6 +46,7 @@ mod sign_in;
 mod status;
 mod storage;
 mod support;
+mod tamper;
 mod tidy;
 #[cfg(unix)]
 mod webcam;

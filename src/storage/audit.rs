@@ -1,7 +1,8 @@
 //! The audit log's hash chain: how an entry is hashed and how a chain is verified.
 //!
 //! Each entry's hash is SHA-256 over the previous entry's hash and this entry's fields, each field
-//! length-prefixed so that no two different entries can serialize alike. Rewriting any entry breaks
+//! length-prefixed so that no two different entries can serialize alike; an entry that seals a record
+//! (`crate::storage::seal`) hashes its seal last. Rewriting any entry breaks
 //! every hash after it; rewriting the whole chain changes the latest hash, which is exported on the
 //! daily report so that too is detectable. Pure: the store reads and writes the rows.
 
@@ -24,6 +25,9 @@ pub struct AuditEntry {
     pub action: String,
     /// What changed, in words or JSON.
     pub detail: String,
+    /// The seal of the record this entry changed (`crate::storage::seal`), for an entry of a change to a
+    /// record bound to the chain; `None` for the others and for every entry written before schema 11.
+    pub content: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -45,6 +49,11 @@ pub fn entry_hash(prev_hash: &str, entry: &AuditEntry) -> String {
     ] {
         hasher.update((field.len() as u64).to_le_bytes());
         hasher.update(field.as_bytes());
+    }
+    // Only an entry with a seal hashes one, so every entry written before seals keeps its hash.
+    if let Some(content) = &entry.content {
+        hasher.update((content.len() as u64).to_le_bytes());
+        hasher.update(content.as_bytes());
     }
     crate::hex::encode(&hasher.finalize())
 }

@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod dashboard;
 pub mod record_hash;
+pub mod seal;
 pub mod sqlite;
 pub mod worker;
 
@@ -408,6 +409,12 @@ pub enum StoreError {
     /// SHA-256, or a file to record (or render again) that differs from the kept one, is refused.
     #[error("export batch {batch_id}: {file}: {problem}; nothing was written or recorded")]
     BatchChanged { batch_id: i64, file: String, problem: String },
+    /// A record the change, packet or export rests on is not what the audit chain vouches for: nothing is
+    /// done with it until a supervisor has seen `verify`'s report.
+    #[error(
+        "{0}; nothing was done with it. `rma-station verify` lists every such record: restore a sound backup or ask a supervisor"
+    )]
+    Unsound(#[from] seal::Unsound),
     #[error("the storage worker has stopped")]
     WorkerGone,
 }

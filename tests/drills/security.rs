@@ -14,7 +14,8 @@ use rusqlite::Connection;
 use crate::data_cli::station;
 use crate::support::fixture;
 
-/// A database of two audit entries (an orders import and an RMAs import) and its head as printed.
+/// A database of two imports (orders, then RMAs: an entry for each and one per record sealing it) and its
+/// head as printed.
 fn two_imports() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     for (what, file) in [("orders", "import/station-orders.csv"), ("rmas", "import/station-rmas.csv")] {
@@ -23,13 +24,13 @@ fn two_imports() -> (tempfile::TempDir, String) {
     let (ok, head, err) = station(dir.path(), &["audit", "head"]);
     assert!(ok, "{err}");
     let parsed: AuditHead = head.trim().parse().unwrap();
-    assert_eq!(parsed.seq, 2);
+    assert_eq!(parsed.seq, 8);
     (dir, head.trim().to_owned())
 }
 
 fn entries(conn: &Connection) -> Vec<AuditEntry> {
     let mut stmt = conn
-        .prepare("SELECT seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash FROM audit_log ORDER BY seq")
+        .prepare("SELECT seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash, content FROM audit_log ORDER BY seq")
         .unwrap();
     stmt.query_map([], |r| {
         Ok(AuditEntry {
@@ -43,6 +44,7 @@ fn entries(conn: &Connection) -> Vec<AuditEntry> {
             detail: r.get(7)?,
             prev_hash: r.get(8)?,
             hash: r.get(9)?,
+            content: r.get(10)?,
         })
     })
     .unwrap()
@@ -58,7 +60,7 @@ fn a_saved_head_stays_valid_while_the_log_grows() {
     let args = ["import", "shopify-orders", &shopify, "--merchant", "konnected", "--categories", &categories];
     assert!(station(dir.path(), &args).0);
     let (_, grown, _) = station(dir.path(), &["audit", "head"]);
-    assert!(grown.trim().parse::<AuditHead>().unwrap().seq > 2, "{grown}");
+    assert!(grown.trim().parse::<AuditHead>().unwrap().seq > 8, "{grown}");
     let (ok, out, err) = station(dir.path(), &["verify", "--head", &head]);
     assert!(ok, "{err}\n{out}");
     assert!(out.contains(&format!("audit head {head}: still in the chain, unchanged\n")), "{out}");
@@ -100,7 +102,7 @@ fn a_chain_rewritten_whole_passes_its_own_check_but_not_the_saved_head() {
     assert!(ok, "the rewrite should fool the chain alone: {out}");
     let (ok, out, err) = station(dir.path(), &["verify", "--head", &head]);
     assert!(!ok);
-    assert!(out.contains(&format!("audit head {head}: REWRITTEN: entry 2 no longer has that hash\n")), "{out}");
+    assert!(out.contains(&format!("audit head {head}: REWRITTEN: entry 8 no longer has that hash\n")), "{out}");
     assert_eq!(err.trim(), "rma-station: verification failed");
 }
 
@@ -119,7 +121,7 @@ fn a_chain_rewritten_whole_is_caught_by_the_head_kept_in_the_exports_folder() {
     rewrite_whole(dir.path());
     let (ok, out, _) = station(dir.path(), &["verify"]);
     assert!(!ok, "the rewrite passed the kept head: {out}");
-    let expected = format!("{}:1: audit head {head}: REWRITTEN: entry 2 no longer has that hash", anchor.display());
+    let expected = format!("{}:1: audit head {head}: REWRITTEN: entry 8 no longer has that hash", anchor.display());
     assert!(out.contains(&expected), "{out}");
     // A line cut short by a crash mid-append is named and skipped, never taken for a head.
     std::fs::write(&anchor, format!("{}\n2026-12-06T10:00:00Z 7:ab", std::fs::read_to_string(&anchor).unwrap()))
@@ -152,7 +154,7 @@ fn a_chain_cut_short_passes_its_own_check_but_not_the_saved_head() {
     let (dir, head) = two_imports();
     let conn = Connection::open(dir.path().join("station.sqlite3")).unwrap();
     conn.execute_batch(
-        "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 2;
+        "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 8;
          CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
              BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
     )
@@ -163,7 +165,7 @@ fn a_chain_cut_short_passes_its_own_check_but_not_the_saved_head() {
     assert!(!ok);
     assert!(
         out.contains(&format!(
-            "audit head {head}: MISSING: the log has 1 entries, not entry 2; entries were removed\n"
+            "audit head {head}: MISSING: the log has 7 entries, not entry 8; entries were removed\n"
         )),
         "{out}"
     );

@@ -89,5 +89,5 @@ fn a_busy_database_is_waited_for_and_the_user_is_told_when_it_stays_busy() {
         "rma-station: the database is busy (another station is writing) and did not free up in time; try again"
     );
     let entries: i64 = other_station.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0)).unwrap();
-    assert_eq!(entries, 2, "the refused import wrote something");
+    assert_eq!(entries, 8, "the refused import wrote something");
 }

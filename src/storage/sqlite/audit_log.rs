@@ -23,11 +23,20 @@ pub(super) fn append_own(
     Ok(entry)
 }
 
+/// The columns of an [`AuditEntry`], in the order [`audit_row`] reads them.
+macro_rules! audit_columns {
+    () => {
+        "seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash, content"
+    };
+}
+pub(super) use audit_columns;
+
 pub(super) fn entries(conn: &Connection, entity: &str, entity_id: &str) -> Result<Vec<AuditEntry>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash
-         FROM audit_log WHERE entity = ?1 AND entity_id = ?2 ORDER BY seq",
-    )?;
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT ",
+        audit_columns!(),
+        " FROM audit_log WHERE entity = ?1 AND entity_id = ?2 ORDER BY seq"
+    ))?;
     let entries = stmt.query_map(params![entity, entity_id], audit_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(entries)
 }
@@ -39,7 +48,8 @@ pub(super) fn hash_at(conn: &Connection, seq: i64) -> Result<Option<String>, Sto
     Ok(conn.prepare_cached("SELECT hash FROM audit_log WHERE seq = ?1")?.query_row([seq], |r| r.get(0)).optional()?)
 }
 
-/// Appends an audit entry inside `tx`, chained to the last one.
+/// Appends an audit entry inside `tx`, chained to the last one. An entry of a change to a record bound to
+/// the chain is written by `seal::sealed` instead, which seals the record.
 pub(super) fn append(
     tx: &Transaction<'_>,
     stamp: &Stamp,
@@ -47,6 +57,31 @@ pub(super) fn append(
     entity_id: &str,
     action: &str,
     detail: &str,
+) -> Result<AuditEntry, StoreError> {
+    append_entry(tx, stamp, entity, entity_id, action, detail, None)
+}
+
+/// Appends an audit entry that carries the seal of the record it changed.
+pub(super) fn append_sealed(
+    tx: &Transaction<'_>,
+    stamp: &Stamp,
+    entity: &str,
+    entity_id: &str,
+    action: &str,
+    detail: &str,
+    seal: &str,
+) -> Result<AuditEntry, StoreError> {
+    append_entry(tx, stamp, entity, entity_id, action, detail, Some(seal.to_owned()))
+}
+
+fn append_entry(
+    tx: &Transaction<'_>,
+    stamp: &Stamp,
+    entity: &str,
+    entity_id: &str,
+    action: &str,
+    detail: &str,
+    content: Option<String>,
 ) -> Result<AuditEntry, StoreError> {
     let last: Option<(i64, String)> = tx
         .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -61,13 +96,14 @@ pub(super) fn append(
         entity_id: entity_id.to_owned(),
         action: action.to_owned(),
         detail: detail.to_owned(),
+        content,
         prev_hash,
         hash: String::new(),
     };
     entry.hash = entry_hash(&entry.prev_hash, &entry);
     tx.prepare_cached(
-        "INSERT INTO audit_log (seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO audit_log (seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash, content)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         entry.seq,
@@ -79,7 +115,8 @@ pub(super) fn append(
         entry.action,
         entry.detail,
         entry.prev_hash,
-        entry.hash
+        entry.hash,
+        entry.content
     ])?;
     Ok(entry)
 }
@@ -101,6 +138,7 @@ pub(super) fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
         detail: r.get(7)?,
         prev_hash: r.get(8)?,
         hash: r.get(9)?,
+        content: r.get(10)?,
     })
 }
 

@@ -5,13 +5,15 @@
 use chrono::SecondsFormat;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::audit_log::{append, instant};
+use super::audit_log::instant;
 use super::rows::{
     ids_of, load_decisions, load_order, load_photos, load_sheet, package_rows, package_select, queue_rows,
     queue_select, rma_match,
 };
+use super::seal::{check_id, sealed};
 use super::write;
 use crate::domain::inspection::InspectionSheet;
+use crate::storage::seal::Kind;
 use crate::storage::{PackageHistory, PackageRow, PhotoRow, ReceivedPackage, Stamp, StoreError, number_key};
 
 pub(super) fn receive_package(
@@ -56,7 +58,7 @@ pub(super) fn receive_package(
     let id = tx.last_insert_rowid();
     let detail = serde_json::json!({ "scanned": package.scanned_code, "kind": package.scanned_kind, "rma_id": package.rma_id, "order_id": package.order_id, "note": package.note, "another_box": package.another_box });
     let action = if package.rma_id.is_some() || package.order_id.is_some() { "received" } else { "quarantined" };
-    append(&tx, stamp, "package", &id.to_string(), action, &detail.to_string())?;
+    sealed(&tx, stamp, Kind::Package, &id.to_string(), action, &detail.to_string())?;
     tx.commit()?;
     Ok(id)
 }
@@ -69,14 +71,8 @@ pub(super) fn start_inspection(conn: &mut Connection, package_id: i64, stamp: &S
     )?
     .execute(params![package_id, stamp.at.date_naive().to_string(), stamp.operator, stamp.station, instant(stamp)])?;
     let id = tx.last_insert_rowid();
-    append(
-        &tx,
-        stamp,
-        "inspection",
-        &id.to_string(),
-        "started",
-        &serde_json::json!({ "package_id": package_id }).to_string(),
-    )?;
+    let detail = serde_json::json!({ "package_id": package_id });
+    sealed(&tx, stamp, Kind::Inspection, &id.to_string(), "started", &detail.to_string())?;
     tx.commit()?;
     Ok(id)
 }
@@ -113,7 +109,7 @@ pub(super) fn record_photo(conn: &mut Connection, photo: &PhotoRow, stamp: &Stam
     ])?;
     let id = tx.last_insert_rowid();
     let detail = serde_json::json!({ "sha256": photo.sha256, "inspection_id": photo.inspection_id, "checkpoint": photo.checkpoint.as_str() });
-    append(&tx, stamp, "photo", &id.to_string(), "recorded", &detail.to_string())?;
+    sealed(&tx, stamp, Kind::Photo, &id.to_string(), "recorded", &detail.to_string())?;
     tx.commit()?;
     Ok(id)
 }
@@ -131,6 +127,7 @@ pub(super) fn save_inspection(
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
     let tx = write(conn)?;
+    check_id(&tx, Kind::Inspection, inspection_id)?;
     let updated = tx
         .prepare_cached(
             "UPDATE inspections SET received_on = ?2, original_owner = ?3, commercial_use = ?4, proof_of_purchase = ?5,
@@ -184,7 +181,7 @@ pub(super) fn save_inspection(
         }
     }
     let detail = serde_json::json!({ "items": items, "units": sheet.units_received() });
-    append(&tx, stamp, "inspection", &inspection_id.to_string(), "saved", &detail.to_string())?;
+    sealed(&tx, stamp, Kind::Inspection, &inspection_id.to_string(), "saved", &detail.to_string())?;
     tx.commit()?;
     Ok(())
 }
@@ -207,7 +204,7 @@ pub(super) fn match_package(
     match quarantined {
         None => return Err(StoreError::NotFound { what: "package", id: package_id }),
         Some(false) => return Err(StoreError::NotQuarantined { id: package_id }),
-        Some(true) => {}
+        Some(true) => check_id(&tx, Kind::Package, package_id)?,
     }
     let rma_number: String = tx
         .prepare_cached("SELECT number FROM rmas WHERE id = ?1")?
@@ -217,7 +214,7 @@ pub(super) fn match_package(
     tx.prepare_cached("UPDATE packages SET rma_id = ?2, quarantined = 0 WHERE id = ?1")?
         .execute(params![package_id, rma_id])?;
     let detail = serde_json::json!({ "rma_id": rma_id, "rma": rma_number });
-    append(&tx, stamp, "package", &package_id.to_string(), "matched", &detail.to_string())?;
+    sealed(&tx, stamp, Kind::Package, &package_id.to_string(), "matched", &detail.to_string())?;
     tx.commit()?;
     Ok(())
 }

@@ -6,8 +6,8 @@
 //! decision's entry how many queue items it created, so a sheet or a decision cut in half shows too.
 //! A difference means the file holds part of a change: a torn copy, a hand edit, or a bug. This module
 //! only reads; the words it returns are `verify`'s problems. It also checks that the audit log's
-//! append-only triggers are still there, and that money and its state (queue items, decisions) still match
-//! the entries that vouch for them.
+//! append-only triggers are still there, and that every record bound to the chain still holds what its
+//! latest entry sealed (`seal::problems`).
 
 use rusqlite::Connection;
 
@@ -35,7 +35,8 @@ const RECORDS: [Records; 6] = [
 const AUDIT_TRIGGERS: [&str; 2] = ["audit_log_no_update", "audit_log_no_delete"];
 
 /// Every change the database holds only part of, in words; empty when each is whole.
-pub fn problems(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+/// `sealed`: the database is of schema 11 or later, so its records are bound to the chain.
+pub fn problems(conn: &Connection, sealed: bool) -> rusqlite::Result<Vec<String>> {
     let mut problems = Vec::new();
     for trigger in AUDIT_TRIGGERS {
         let present: bool = conn.query_row(
@@ -105,86 +106,8 @@ pub fn problems(conn: &Connection) -> rusqlite::Result<Vec<String>> {
         let (id, said, held) = row?;
         problems.push(format!("decision {id}: it created {said} queue items, the database holds {held}"));
     }
-    problems.extend(money_changed(conn)?);
-    Ok(problems)
-}
-
-/// Cents as the audit entries write amounts ("12.30"), in SQL: integers only, no floating point.
-macro_rules! amount_sql {
-    ($cents:expr) => {
-        concat!(
-            "CASE WHEN ",
-            $cents,
-            " IS NULL THEN NULL ELSE printf('%d.%02d', ",
-            $cents,
-            " / 100, ",
-            $cents,
-            " % 100) END"
-        )
-    };
-}
-
-/// Money and its state changed after the audit entry that vouches for it (issue 15): a queue item's queue,
-/// amount, due date, words or paid-before, or its status without the entry that moved it; a decision's
-/// verdict, disposition or net. Each named with the entry it no longer matches.
-fn money_changed(conn: &Connection) -> rusqlite::Result<Vec<String>> {
-    let mut problems = Vec::new();
-    let items = format!(
-        concat!(
-            "SELECT q.id, a.seq FROM queue_items q JOIN audit_log a
-               ON a.entity = 'queue_item' AND a.entity_id = CAST(q.id AS TEXT) AND a.action = 'created'
-             WHERE json_extract(a.detail, '$.queue') IS NOT q.queue
-                OR json_extract(a.detail, '$.amount') IS NOT ",
-            amount_sql!("q.amount_cents"),
-            "
-                OR json_extract(a.detail, '$.due_on') IS NOT q.due_on
-                OR json_extract(a.detail, '$.detail') IS NOT q.detail
-                OR json_extract(a.detail, '$.paid_before') IS NOT ",
-            amount_sql!("q.paid_before_cents"),
-            "
-             ORDER BY q.id LIMIT {}"
-        ),
-        REPORTED
-    );
-    let mut stmt = conn.prepare(&items)?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
-        let (id, seq) = row?;
-        problems
-            .push(format!("queue item {id} no longer holds what audit entry {seq} created (amount, queue or words)"));
-    }
-    // Done and withdrawn are final and audited; an open item has neither entry.
-    let statuses = format!(
-        "SELECT q.id, q.status FROM queue_items q
-         WHERE q.status != CASE
-             WHEN EXISTS (SELECT 1 FROM audit_log a WHERE a.entity = 'queue_item'
-                          AND a.entity_id = CAST(q.id AS TEXT) AND a.action = 'withdrawn') THEN 'withdrawn'
-             WHEN EXISTS (SELECT 1 FROM audit_log a WHERE a.entity = 'queue_item'
-                          AND a.entity_id = CAST(q.id AS TEXT) AND a.action = 'done') THEN 'done'
-             ELSE 'open' END
-         ORDER BY q.id LIMIT {REPORTED}"
-    );
-    let mut stmt = conn.prepare(&statuses)?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-        let (id, status) = row?;
-        problems.push(format!("queue item {id} is {status}, but the audit log does not say so"));
-    }
-    let decisions = format!(
-        concat!(
-            "SELECT d.id, a.seq FROM decisions d JOIN audit_log a
-               ON a.entity = 'decision' AND a.entity_id = CAST(d.id AS TEXT) AND a.action IN ('decided', 'overridden')
-             WHERE json_extract(a.detail, '$.verdict') IS NOT d.verdict
-                OR json_extract(a.detail, '$.disposition') IS NOT d.disposition
-                OR json_extract(a.detail, '$.net') IS NOT ",
-            amount_sql!("d.net_cents"),
-            "
-             ORDER BY d.id LIMIT {}"
-        ),
-        REPORTED
-    );
-    let mut stmt = conn.prepare(&decisions)?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
-        let (id, seq) = row?;
-        problems.push(format!("decision {id} no longer holds what audit entry {seq} recorded (verdict or net)"));
+    if sealed {
+        problems.extend(super::seal::problems(conn)?);
     }
     Ok(problems)
 }

@@ -5,10 +5,12 @@ use std::path::Path;
 
 use rusqlite::{Connection, Transaction, params};
 
-use super::audit_log::{append, instant};
+use super::audit_log::instant;
 use super::rows::cents;
+use super::seal::{check_id, check_package_claim, sealed};
 use super::write;
 use crate::domain::vocabulary::Queue;
+use crate::storage::seal::Kind;
 use crate::storage::{DecisionToSave, Stamp, StoreError};
 
 pub(super) fn record_decision(
@@ -29,6 +31,10 @@ pub(super) fn record_decision(
     {
         return Err(StoreError::NotFound { what: "inspection", id: to_save.inspection_id });
     }
+    // The decision was made on these records as the bench read them: the package's order (its prices), its
+    // RMA and the sheet. Money moves only on records the chain vouches for.
+    check_package_claim(&tx, to_save.package_id)?;
+    check_id(&tx, Kind::Inspection, to_save.inspection_id)?;
     let decision = &to_save.decision;
     super::ledger::check(&tx, to_save.package_id, decision)?;
     let queue = super::ledger::adjusted(&tx, to_save.package_id, &to_save.queue)?;
@@ -83,7 +89,7 @@ pub(super) fn record_decision(
         }
         _ => "decided",
     };
-    append(&tx, stamp, "decision", &decision_id.to_string(), action, &detail.to_string())?;
+    sealed(&tx, stamp, Kind::Decision, &decision_id.to_string(), action, &detail.to_string())?;
     for (entry, paid_before) in &queue {
         let code = if entry.queue == Queue::StoreCredit { Some(fresh_code(&tx, path)?) } else { None };
         tx.prepare_cached(
@@ -114,7 +120,7 @@ pub(super) fn record_decision(
             "code_issued": code.is_some(),
             "paid_before": paid_before.map(|m| m.to_string()),
         });
-        append(&tx, stamp, "queue_item", &item_id.to_string(), "created", &detail.to_string())?;
+        sealed(&tx, stamp, Kind::QueueItem, &item_id.to_string(), "created", &detail.to_string())?;
     }
     tx.commit()?;
     Ok(decision_id)

@@ -3,8 +3,10 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::audit_log::audit_row;
+use super::audit_log::{audit_columns, audit_row};
 use super::rows::{load_decisions, load_order, load_photos, load_sheet, package_rows, package_select, rma_match};
+use super::seal::{check_id, check_package_claim};
+use crate::storage::seal::Kind;
 use crate::storage::{EvidencePhoto, EvidenceRecord, StoreError};
 
 /// Every decision of the packages received for the RMA with this id, oldest first.
@@ -27,6 +29,10 @@ pub(super) fn evidence_record(conn: &Connection, decision_id: i64) -> Result<Evi
         .optional()?
         .ok_or_else(not_found)?;
     let decision = load_decisions(conn, package_id)?.into_iter().find(|d| d.id == decision_id).ok_or_else(not_found)?;
+    // A packet is evidence: it prints nothing the chain does not vouch for.
+    check_id(conn, Kind::Decision, decision_id)?;
+    check_package_claim(conn, package_id)?;
+    check_id(conn, Kind::Inspection, decision.inspection_id)?;
     let corrupt =
         |detail: &str| StoreError::Corrupt { what: format!("decision {decision_id}"), detail: detail.to_owned() };
     let package = package_rows(conn, concat!(package_select!(), " WHERE p.id = ?1"), [package_id])?
@@ -56,6 +62,7 @@ pub(super) fn evidence_record(conn: &Connection, decision_id: i64) -> Result<Evi
     let mut recorded = conn.prepare_cached("SELECT imported_at, operator FROM photos WHERE id = ?1")?;
     let mut photos = Vec::new();
     for (id, photo) in load_photos(conn, decision.inspection_id)? {
+        check_id(conn, Kind::Photo, id)?;
         let item_sku: Option<String> = match photo.item_position {
             Some(position) => item_at.query_row((decision.inspection_id, position), |r| r.get(0)).optional()?,
             None => None,
@@ -65,10 +72,12 @@ pub(super) fn evidence_record(conn: &Connection, decision_id: i64) -> Result<Evi
     }
     // A decision's own entry is written in its transaction: `decided`, or `overridden` with the override.
     let decision_entry = conn
-        .prepare_cached(
-            "SELECT seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash FROM audit_log
-             WHERE entity = 'decision' AND entity_id = ?1 AND action IN ('decided', 'overridden') ORDER BY seq LIMIT 1",
-        )?
+        .prepare_cached(concat!(
+            "SELECT ",
+            audit_columns!(),
+            " FROM audit_log WHERE entity = 'decision' AND entity_id = ?1 AND action IN ('decided', 'overridden')
+             ORDER BY seq LIMIT 1"
+        ))?
         .query_row([decision_id.to_string()], audit_row)
         .optional()?
         .ok_or_else(|| corrupt("the audit log has no entry recording it"))?;

@@ -8,13 +8,14 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::Value;
 
-use super::audit_log::{append, instant};
+use super::audit_log::instant;
 use super::rows::{queue_rows, queue_select, stored};
+use super::seal::{check_id, check_queue_item, sealed};
 use super::write;
 use crate::domain::vocabulary::Queue;
-use crate::formats::batch_export::{batch_file_names, frozen};
+use crate::formats::batch_export::frozen;
 use crate::formats::case_json::{RecordedDecision, RecordedLine};
-use crate::hex::sha256_hex;
+use crate::storage::seal::Kind;
 use crate::storage::{
     BatchFile, BatchSummary, ExportBatch, ExportItem, ExportUnits, FrozenBatch, FrozenFile, QueueRow, Stamp, StoreError,
 };
@@ -37,6 +38,11 @@ pub(super) fn claim_export_batch(
     if waiting.is_empty() {
         return Ok(None);
     }
+    // Nothing is sent to be paid or shipped on records the chain does not vouch for: the batch is refused
+    // whole, naming the first such record, until a supervisor has seen `verify`'s report.
+    for &item in &waiting {
+        check_queue_item(&tx, item)?;
+    }
     tx.prepare_cached("INSERT INTO export_batches (queue, created_at, operator, station) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![queue.as_str(), instant(stamp), stamp.operator, stamp.station])?;
     let batch_id = tx.last_insert_rowid();
@@ -52,7 +58,7 @@ pub(super) fn claim_export_batch(
     // these bytes. Their hashes go into the claim's audit entry, which vouches for them from then on.
     let kept = freeze(&tx, batch_id)?;
     let detail = serde_json::json!({ "queue": queue.as_str(), "items": waiting, "files": files_detail(&kept) });
-    append(&tx, stamp, "export_batch", &batch_id.to_string(), "claimed", &detail.to_string())?;
+    sealed(&tx, stamp, Kind::ExportBatch, &batch_id.to_string(), "claimed", &detail.to_string())?;
     tx.commit()?;
     Ok(Some(batch_id))
 }
@@ -103,7 +109,7 @@ pub(super) fn frozen_export_batch(
         }
     }
     let detail = serde_json::json!({ "files": files_detail(&batch) });
-    append(&tx, stamp, "export_batch", &batch_id.to_string(), "frozen", &detail.to_string())?;
+    sealed(&tx, stamp, Kind::ExportBatch, &batch_id.to_string(), "frozen", &detail.to_string())?;
     tx.commit()?;
     Ok(batch)
 }
@@ -144,7 +150,7 @@ pub(super) fn record_batch_written(
         return Err(StoreError::NotFound { what: "export batch", id: batch_id });
     }
     let detail = serde_json::json!({ "files": files });
-    append(&tx, stamp, "export_batch", &batch_id.to_string(), "exported", &detail.to_string())?;
+    sealed(&tx, stamp, Kind::ExportBatch, &batch_id.to_string(), "exported", &detail.to_string())?;
     tx.commit()?;
     Ok(())
 }
@@ -162,9 +168,8 @@ fn freeze(tx: &Transaction<'_>, batch_id: i64) -> Result<FrozenBatch, StoreError
     Ok(batch)
 }
 
-/// A batch's kept files, `None` if it kept none (claimed before migration 10 and not written since). Each
-/// must bear its batch's name, match its SHA-256, and match the audit entry that kept it (the claim, or
-/// the `frozen` entry of an older batch): an edit of the bytes, or of the bytes and their hash, is refused.
+/// A batch's kept files, `None` if it kept none (claimed before migration 10 and not written since). The
+/// batch's seal covers its files' bytes and hashes and its items: an edit of any of them is refused.
 fn kept(conn: &Connection, batch_id: i64) -> Result<Option<FrozenBatch>, StoreError> {
     let found: Option<(String, i64)> = conn
         .prepare_cached(
@@ -174,6 +179,7 @@ fn kept(conn: &Connection, batch_id: i64) -> Result<Option<FrozenBatch>, StoreEr
         .query_row([batch_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((queue, items)) = found else { return Err(StoreError::NotFound { what: "export batch", id: batch_id }) };
+    check_id(conn, Kind::ExportBatch, batch_id)?;
     let queue = stored("export batch queue", &queue)?;
     let files: Vec<FrozenFile> = conn
         .prepare_cached(
@@ -191,52 +197,7 @@ fn kept(conn: &Connection, batch_id: i64) -> Result<Option<FrozenBatch>, StoreEr
     if files.is_empty() {
         return Ok(None);
     }
-    let names: Vec<&str> = files.iter().map(|file| file.name.as_str()).collect();
-    let expected = batch_file_names(queue, batch_id);
-    if names != expected {
-        return Err(changed(batch_id, &names.join(", "), format!("the kept files should be {}", expected.join(", "))));
-    }
-    let vouched = vouched_files(conn, batch_id)?;
-    for file in &files {
-        let actual = sha256_hex(&file.bytes);
-        if actual != file.sha256 {
-            let problem = format!("the kept bytes have SHA-256 {actual}, not the {} recorded with them", file.sha256);
-            return Err(changed(batch_id, &file.name, problem));
-        }
-        let audited = vouched.iter().find(|(name, _)| *name == file.name).map(|(_, sha256)| sha256.as_str());
-        if audited != Some(file.sha256.as_str()) {
-            let problem = format!(
-                "the kept file (SHA-256 {}) is not the one its audit entry recorded ({})",
-                file.sha256,
-                audited.unwrap_or("none")
-            );
-            return Err(changed(batch_id, &file.name, problem));
-        }
-    }
     Ok(Some(FrozenBatch { id: batch_id, queue, items: items.unsigned_abs(), files }))
-}
-
-/// The files (name, SHA-256) that the batch's latest `claimed` or `frozen` audit entry names.
-fn vouched_files(conn: &Connection, batch_id: i64) -> Result<Vec<(String, String)>, StoreError> {
-    let details: Vec<String> = conn
-        .prepare_cached(
-            "SELECT detail FROM audit_log WHERE entity = 'export_batch' AND entity_id = ?1
-             AND action IN ('claimed', 'frozen') ORDER BY seq DESC",
-        )?
-        .query_map([batch_id.to_string()], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let files = details
-        .iter()
-        .filter_map(|detail| serde_json::from_str::<Value>(detail).ok())
-        .find_map(|detail| detail.get("files").and_then(Value::as_array).cloned())
-        .unwrap_or_default();
-    Ok(files
-        .iter()
-        .map(|file| {
-            let text = |key: &str| file.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
-            (text("name"), text("sha256"))
-        })
-        .collect())
 }
 
 /// A batch's files as an audit entry names them.

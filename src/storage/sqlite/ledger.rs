@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::audit_log::{append, instant};
 use super::rows::{load_order, stored};
+use super::seal::{check_id, sealed};
 use super::write;
 use crate::domain::decision::Decision;
 use crate::domain::ledger::{DecidedLine, DecisionEntry, Ledger, PackageEntry};
@@ -13,6 +14,7 @@ use crate::domain::money::Money;
 use crate::domain::queue::QueueEntry;
 use crate::domain::vocabulary::{Disposition, Queue, Verdict};
 use crate::formats::case_json::RecordedDecision;
+use crate::storage::seal::Kind;
 use crate::storage::{Reopened, Stamp, StoreError};
 
 /// The order a package belongs to (through its RMA or directly) and its RMA's number, if it is matched.
@@ -125,6 +127,7 @@ pub(super) fn check(conn: &Connection, package_id: i64, decision: &Decision) -> 
         return Err(StoreError::AlreadyDecided { package_id, decision_id: standing.id });
     }
     let (Some(order_id), rma) = claim_of_package(conn, package_id)? else { return Ok(()) };
+    check_order_history(conn, order_id)?;
     let earlier = earlier(conn, order_id, package_id)?;
     if decision.disposition.settles() {
         for line in decision.lines.iter().filter(|line| line.accepted > 0) {
@@ -166,6 +169,9 @@ pub(super) fn reopen(
         claim_of_package(&tx, package_id)?;
         return Err(StoreError::NotDecided { package_id });
     };
+    if let (Some(order_id), _) = claim_of_package(&tx, package_id)? {
+        check_order_history(&tx, order_id)?;
+    }
     tx.prepare_cached(
         "UPDATE decisions SET withdrawn_at = ?2, withdrawn_by = ?3, withdrawn_reason = ?4 WHERE id = ?1",
     )?
@@ -180,7 +186,7 @@ pub(super) fn reopen(
         tx.prepare_cached("UPDATE queue_items SET status = 'withdrawn', done_at = ?2 WHERE id = ?1")?
             .execute(params![item, instant(stamp)])?;
         let detail = serde_json::json!({ "decision_id": decision_id, "reason": reason });
-        append(&tx, stamp, "queue_item", &item.to_string(), "withdrawn", &detail.to_string())?;
+        sealed(&tx, stamp, Kind::QueueItem, &item.to_string(), "withdrawn", &detail.to_string())?;
     }
     let standing_items = tx
         .prepare_cached("SELECT id FROM queue_items WHERE decision_id = ?1 AND status != 'withdrawn' ORDER BY id")?
@@ -192,10 +198,35 @@ pub(super) fn reopen(
         "withdrawn_items": withdrawn,
         "standing_items": standing_items,
     });
-    append(&tx, stamp, "decision", &decision_id.to_string(), "withdrawn", &detail.to_string())?;
+    sealed(&tx, stamp, Kind::Decision, &decision_id.to_string(), "withdrawn", &detail.to_string())?;
     append(&tx, stamp, "package", &package_id.to_string(), "reopened", &detail.to_string())?;
     tx.commit()?;
     Ok(Reopened { decision_id, withdrawn, standing: standing_items })
+}
+
+/// Refuses when a record the order's ledger is read from is not what the chain vouches for: its packages,
+/// their sheets, every decision on them (a withdrawal set by hand would free units to be settled again) and
+/// their queue items (what was paid before a reopen).
+fn check_order_history(conn: &Connection, order_id: i64) -> Result<(), StoreError> {
+    let records = conn
+        .prepare_cached(
+            "WITH package AS (
+                 SELECT p.id FROM rmas r JOIN packages p ON p.rma_id = r.id WHERE r.order_id = ?1
+                 UNION SELECT id FROM packages WHERE order_id = ?1)
+             SELECT 'package', id FROM package
+             UNION ALL SELECT 'inspection', i.id FROM inspections i JOIN package ON package.id = i.package_id
+             UNION ALL SELECT 'decision', d.id FROM decisions d JOIN package ON package.id = d.package_id
+             UNION ALL SELECT 'queue_item', q.id FROM queue_items q JOIN package ON package.id = q.package_id",
+        )?
+        .query_map([order_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    check_id(conn, Kind::Order, order_id)?;
+    for (entity, id) in records {
+        if let Some(kind) = Kind::from_entity(&entity) {
+            check_id(conn, kind, id)?;
+        }
+    }
+    Ok(())
 }
 
 /// What the package's withdrawn decisions paid (or sent to be paid) in `queue`: their items that were

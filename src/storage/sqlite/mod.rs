@@ -23,6 +23,7 @@ mod queues;
 pub mod restore;
 mod rows;
 pub mod schema;
+mod seal;
 mod sign_in;
 mod verify;
 

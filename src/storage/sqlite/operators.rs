@@ -1,19 +1,23 @@
 //! Operators and station settings in SQLite: the operator list (PIN hashes only, never audited), adding an
-//! operator, and a station's own settings (audited as `station/<name>`).
+//! operator, and a station's own settings (audited as `station_setting/<key>@<station>`).
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::audit_log::append;
 use super::rows::stored;
+use super::seal::{check_id, sealed};
 use super::write;
 use crate::domain::vocabulary::Role;
+use crate::storage::seal::{Kind, setting_id};
 use crate::storage::{OperatorRow, Stamp, StoreError};
 
+/// Every operator, each checked against its seal: a role or PIN set outside the station (a clerk promoted by
+/// hand) is refused, so nobody signs in or approves on authority the chain does not vouch for.
 pub(super) fn operators(conn: &Connection) -> Result<Vec<OperatorRow>, StoreError> {
     let mut stmt = conn.prepare_cached("SELECT id, name, role, pin_hash, active FROM operators ORDER BY name, id")?;
     let mut rows = stmt.query([])?;
     let mut operators = Vec::new();
     while let Some(row) = rows.next()? {
+        check_id(conn, Kind::Operator, row.get(0)?)?;
         let role: String = row.get(2)?;
         operators.push(OperatorRow {
             id: row.get(0)?,
@@ -44,7 +48,7 @@ pub(super) fn add_operator(
     let id = tx.last_insert_rowid();
     // The PIN hash stays out of the audit log: the log is shown on screens and exported.
     let detail = serde_json::json!({ "name": name, "role": role.as_str() });
-    append(&tx, stamp, "operator", &id.to_string(), "added", &detail.to_string())?;
+    sealed(&tx, stamp, Kind::Operator, &id.to_string(), "added", &detail.to_string())?;
     tx.commit()?;
     Ok(id)
 }
@@ -69,7 +73,8 @@ pub(super) fn set_station_setting(
     )?
     .execute(params![stamp.station, key, value])?;
     let detail = serde_json::json!({ "key": key, "value": value });
-    append(&tx, stamp, "station", &stamp.station, "setting_changed", &detail.to_string())?;
+    let id = setting_id(&stamp.station, key);
+    sealed(&tx, stamp, Kind::StationSetting, &id, "setting_changed", &detail.to_string())?;
     tx.commit()?;
     Ok(())
 }

@@ -6,9 +6,11 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::audit_log::append;
 use super::rows::{cents, ids, load_order, load_rma, rma_match};
+use super::seal::sealed;
 use super::write;
 use crate::domain::records::{OrderRecord, RmaRecord};
 use crate::storage::record_hash;
+use crate::storage::seal::Kind;
 use crate::storage::{ImportCounts, ImportSource, RmaMatch, Stamp, StoreError, StoredOrder, StoredRma, number_key};
 
 pub(super) fn import_orders(
@@ -70,7 +72,7 @@ pub(super) fn import_orders(
             hash,
         ])?;
         // The upsert's own RETURNING made imports a third slower (BENCHMARKS.md); the id is known.
-        let id = existing.map_or_else(|| tx.last_insert_rowid(), |(id, _)| id);
+        let id = existing.as_ref().map_or_else(|| tx.last_insert_rowid(), |(id, _)| *id);
         // An order's lines are replaced as a whole: lines carry no identity of their own.
         tx.prepare_cached("DELETE FROM order_lines WHERE order_id = ?1")?.execute([id])?;
         let mut insert_line = tx.prepare_cached(
@@ -91,6 +93,7 @@ pub(super) fn import_orders(
                 line.gift_card
             ])?;
         }
+        seal_imported(&tx, stamp, Kind::Order, id, existing.is_some(), source, &record.number)?;
     }
     if counts.new + counts.updated > 0 {
         append(&tx, stamp, "import", &source.file, "import_orders", &import_detail(source, records.len(), &counts))?;
@@ -152,19 +155,35 @@ pub(super) fn import_rmas(
             hash,
         ])?;
         // The upsert's own RETURNING made imports a third slower (BENCHMARKS.md); the id is known.
-        let id = existing.map_or_else(|| tx.last_insert_rowid(), |(id, _)| id);
+        let id = existing.as_ref().map_or_else(|| tx.last_insert_rowid(), |(id, _)| *id);
         tx.prepare_cached("DELETE FROM rma_tracking WHERE rma_id = ?1")?.execute([id])?;
         let mut insert_tracking =
             tx.prepare_cached("INSERT OR IGNORE INTO rma_tracking (tracking_key, rma_id) VALUES (?1, ?2)")?;
         for tracking in &record.expected_tracking {
             insert_tracking.execute(params![number_key(tracking), id])?;
         }
+        seal_imported(&tx, stamp, Kind::Rma, id, existing.is_some(), source, &record.number)?;
     }
     if counts.new + counts.updated > 0 {
         append(&tx, stamp, "import", &source.file, "import_rmas", &import_detail(source, records.len(), &counts))?;
     }
     tx.commit()?;
     Ok(counts)
+}
+
+/// The entry of one record an import wrote, sealing it as written.
+fn seal_imported(
+    tx: &Transaction<'_>,
+    stamp: &Stamp,
+    kind: Kind,
+    id: i64,
+    existed: bool,
+    source: &ImportSource,
+    number: &str,
+) -> Result<(), StoreError> {
+    let action = if existed { "updated" } else { "imported" };
+    let detail = serde_json::json!({ "number": number, "file": source.file, "sha256": source.sha256 });
+    sealed(tx, stamp, kind, &id.to_string(), action, &detail.to_string())
 }
 
 pub(super) fn rmas_by_number(conn: &Connection, number: &str) -> Result<Vec<RmaMatch>, StoreError> {

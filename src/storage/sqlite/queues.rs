@@ -3,10 +3,12 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::audit_log::{append, instant};
+use super::audit_log::instant;
 use super::rows::{queue_rows, queue_select};
+use super::seal::{check_queue_item, sealed};
 use super::write;
 use crate::domain::vocabulary::Queue;
+use crate::storage::seal::Kind;
 use crate::storage::{QueueRow, Stamp, StoreError};
 
 pub(super) fn queue_items(
@@ -79,7 +81,8 @@ pub(super) fn complete_queue_item(
 }
 
 /// Marks an item done with its reference inside `tx`, audited as `done` with `detail`: the one way an item
-/// is done (by hand, by its batch, or as a hold decided again).
+/// is done (by hand, by its batch, or as a hold decided again). Refused on an item, or records it rests on,
+/// that the chain does not vouch for: paying it would settle money nobody decided.
 pub(super) fn mark_done(
     tx: &Transaction<'_>,
     id: i64,
@@ -87,8 +90,9 @@ pub(super) fn mark_done(
     detail: &str,
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
+    check_queue_item(tx, id)?;
     tx.prepare_cached("UPDATE queue_items SET status = 'done', reference = ?2, done_at = ?3 WHERE id = ?1")?
         .execute(params![id, reference, instant(stamp)])?;
-    append(tx, stamp, "queue_item", &id.to_string(), "done", detail)?;
+    sealed(tx, stamp, Kind::QueueItem, &id.to_string(), "done", detail)?;
     Ok(())
 }

@@ -4,7 +4,10 @@
 //! released: a change is a new migration. A database whose version is newer than this station knows is
 //! refused before anything touches it (see `SqliteStore::open`).
 
-use rusqlite::Connection;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Transaction};
+
+use crate::storage::{Stamp, StoreError};
 
 /// Migration `n` (1-based) takes a database from version `n - 1` to `n`.
 pub const MIGRATIONS: &[&str] = &[
@@ -333,6 +336,13 @@ pub const MIGRATIONS: &[&str] = &[
         UNIQUE (batch_id, name)
     );
     "#,
+    // 11: records bound to the audit chain. The entry of every change to an order, RMA, package, sheet,
+    // photo, decision, queue item, batch, operator or setting carries the record's seal (`storage::seal`),
+    // and its hash covers it. Every record already here is sealed as it stands, in this migration's
+    // transaction (`after`).
+    r#"
+    ALTER TABLE audit_log ADD COLUMN content TEXT;
+    "#,
 ];
 
 /// The schema version this station writes.
@@ -345,7 +355,7 @@ pub fn version(conn: &Connection) -> rusqlite::Result<u32> {
 
 /// Applies every migration after the database's version, each in its own transaction with the new
 /// version number, so a crash leaves the database at a whole version. Returns the versions applied.
-pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Vec<u32>> {
+pub fn migrate(conn: &mut Connection) -> Result<Vec<u32>, StoreError> {
     migrate_to(conn, LATEST)
 }
 
@@ -354,7 +364,7 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Vec<u32>> {
 /// The version is read again inside each migration's write transaction: two stations opening the same
 /// new file at once both see it unmigrated, and the one that waited for the other's lock must not apply
 /// the same migration a second time.
-pub fn migrate_to(conn: &mut Connection, target: u32) -> rusqlite::Result<Vec<u32>> {
+pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<Vec<u32>, StoreError> {
     let mut applied = Vec::new();
     while version(conn)? < target {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -362,9 +372,37 @@ pub fn migrate_to(conn: &mut Connection, target: u32) -> rusqlite::Result<Vec<u3
         let Some(sql) = MIGRATIONS.get(from as usize).filter(|_| from < target) else { break };
         let number = from + 1;
         tx.execute_batch(sql)?;
+        after(&tx, number)?;
         tx.pragma_update(None, "user_version", number)?;
         tx.commit()?;
         applied.push(number);
     }
     Ok(applied)
+}
+
+/// Seals every record as it stands, in one transaction: what migration 11 does once. Tests use it to rebuild
+/// by hand a state an older station left (a batch that kept no files) as the upgrade would have sealed it.
+pub fn seal_all(conn: &mut Connection, stamp: &Stamp) -> Result<u64, StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let sealed = super::seal::seal_all(&tx, stamp)?;
+    tx.commit()?;
+    Ok(sealed)
+}
+
+/// What a migration does beyond its SQL, in its transaction.
+fn after(tx: &Transaction<'_>, number: u32) -> Result<(), StoreError> {
+    if number == 11 {
+        // No clock is handed to the store when it opens, and this happens once per database: the entries are
+        // stamped with SQLite's own clock, and only when there is something to seal (never in a new file).
+        let holds_records: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM audit_log)", [], |r| r.get(0))?;
+        if holds_records {
+            let now: String = tx.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')", [], |r| r.get(0))?;
+            let at = DateTime::parse_from_rfc3339(&now)
+                .map_err(|e| StoreError::Corrupt { what: "SQLite's clock".to_owned(), detail: e.to_string() })?
+                .with_timezone(&Utc);
+            let stamp = Stamp { at, station: "schema upgrade".to_owned(), operator: "station".to_owned() };
+            super::seal::seal_all(tx, &stamp)?;
+        }
+    }
+    Ok(())
 }

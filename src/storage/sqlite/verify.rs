@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::audit_log::audit_row;
+use super::audit_log::{audit_columns, audit_row};
 use crate::storage::audit::ChainCheck;
 use crate::storage::{StoreCounts, StoreError, VerifyReport};
 
@@ -127,6 +127,12 @@ fn remove_partial(partial: &Path) {
 }
 
 pub(super) fn verify_connection(conn: &Connection) -> Result<VerifyReport, StoreError> {
+    // A backup from before schema 11 has no seals: its entries are read as they were written.
+    let sealed: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('audit_log') WHERE name = 'content')",
+        [],
+        |r| r.get(0),
+    )?;
     let mut problems: Vec<String> = {
         let mut stmt = conn.prepare("PRAGMA integrity_check")?;
         stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?
@@ -148,12 +154,15 @@ pub(super) fn verify_connection(conn: &Connection) -> Result<VerifyReport, Store
     }
     // Whole changes only mean something in a sound file (and a damaged one may not answer the queries).
     if problems.is_empty() {
-        problems.extend(super::consistency::problems(conn)?);
+        problems.extend(super::consistency::problems(conn, sealed)?);
     }
     let mut chain = ChainCheck::default();
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash FROM audit_log ORDER BY seq",
-    )?;
+    let entries = if sealed {
+        concat!("SELECT ", audit_columns!(), " FROM audit_log ORDER BY seq")
+    } else {
+        "SELECT seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash, NULL FROM audit_log ORDER BY seq"
+    };
+    let mut stmt = conn.prepare(entries)?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         chain.check(&audit_row(row)?);
