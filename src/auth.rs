@@ -51,6 +51,22 @@ pub struct SignedIn {
     /// The name as the station stores it (not as typed).
     pub name: String,
     pub role: Role,
+    /// The PIN hashed anew with the station's secret when it matched an older, unkeyed hash: the sign-in
+    /// stores it ([`crate::bench::sign_in`]), so a copy of the database no longer gives that PIN up.
+    pub rekeyed: Option<Rekeyed>,
+}
+
+/// An operator's PIN hashed anew, keyed, to replace an unkeyed hash.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Rekeyed {
+    pub operator_id: i64,
+    pub pin_hash: String,
+}
+
+impl std::fmt::Debug for Rekeyed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rekeyed").field("operator_id", &self.operator_id).finish_non_exhaustive()
+    }
 }
 
 /// Why a PIN could not be set or a sign-in failed, in words for the clerk. A PIN itself never appears.
@@ -137,6 +153,11 @@ fn keyed(secret: &PinSecret) -> Result<Argon2<'_>, AuthError> {
 /// the station would refuse is never stored.
 pub fn hash_pin(pin: &str, role: Role, secret: &PinSecret) -> Result<String, AuthError> {
     check_new_pin(pin, role)?;
+    keyed_hash(pin, secret)
+}
+
+/// The keyed Argon2id PHC string of `pin`, salted with 16 random bytes from the OS.
+fn keyed_hash(pin: &str, secret: &PinSecret) -> Result<String, AuthError> {
     let mut salt = [0u8; 16];
     OsRng.try_fill_bytes(&mut salt).map_err(|e| AuthError::Hash(format!("the system's random source failed: {e}")))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| AuthError::Hash(e.to_string()))?;
@@ -197,11 +218,18 @@ pub fn check_pin(candidates: &[OperatorRow], pin: &str, secret: &PinSecret) -> R
         return Err(AuthError::WrongNameOrPin);
     }
     // Names are unique as stored; should two differ only in case, the PIN picks between them.
-    candidates
-        .iter()
-        .find(|op| verify_pin(pin, &op.pin_hash, secret))
-        .map(|op| SignedIn { name: op.name.clone(), role: op.role })
-        .ok_or(AuthError::WrongNameOrPin)
+    let op = candidates.iter().find(|op| verify_pin(pin, &op.pin_hash, secret)).ok_or(AuthError::WrongNameOrPin)?;
+    // The PIN they have is kept as it is, only keyed: an older supervisor's 4 digits are not refused here.
+    let rekeyed = match is_unkeyed(&op.pin_hash) {
+        true => Some(Rekeyed { operator_id: op.id, pin_hash: keyed_hash(pin, secret)? }),
+        false => None,
+    };
+    Ok(SignedIn { name: op.name.clone(), role: op.role, rekeyed })
+}
+
+/// Whether a stored hash is of the older kind, made before the station had a PIN secret.
+fn is_unkeyed(phc: &str) -> bool {
+    PasswordHash::new(phc).ok().and_then(|hash| Params::try_from(&hash).ok()).is_some_and(|p| p.keyid().is_empty())
 }
 
 /// Checks a name and PIN against the store's operators, without the lockout: an active operator whose

@@ -123,11 +123,11 @@ fn sign_in_checks_name_and_pin_against_a_real_store_with_the_lockout() {
         |result: Result<SignedIn, BenchError>| matches!(result, Err(BenchError::Auth(AuthError::WrongNameOrPin)));
 
     // The stored name comes back, whatever the case and spaces typed.
-    let sam = SignedIn { name: "Sam".into(), role: Role::Clerk };
+    let sam = SignedIn { name: "Sam".into(), role: Role::Clerk, rekeyed: None };
     assert_eq!(sign_in(store, "bench-1", &morning(0), "sam", "1357", &pin_secret()).unwrap(), sam);
     assert_eq!(sign_in(store, "bench-1", &morning(0), "  SAM ", "1357", &pin_secret()).unwrap(), sam);
     let dana = sign_in(store, "bench-1", &morning(0), "dana", "246810", &pin_secret()).unwrap();
-    assert_eq!(dana, SignedIn { name: "Dana".into(), role: Role::Supervisor });
+    assert_eq!(dana, SignedIn { name: "Dana".into(), role: Role::Supervisor, rekeyed: None });
 
     // A wrong PIN, another operator's PIN and an unknown name get the same words.
     for (name, pin) in [("sam", "246810"), ("sam", "1358"), ("nobody", "1357"), ("", "1357")] {

@@ -63,6 +63,44 @@ fn a_hash_from_before_the_secret_still_verifies_unkeyed() {
     assert!(!verify_pin("1358", &old, &PinSecret::from_bytes([1; 32])));
 }
 
+/// Issue 15, part 7: an operator set up before the secret keeps a PIN a copy of the database gives up only
+/// until their next sign-in, which stores it keyed (audited, sealed); their old 4-digit supervisor PIN still
+/// works, and the unkeyed hash is gone from the database.
+#[test]
+fn an_unkeyed_hash_is_keyed_at_the_next_good_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = PinSecret::from_bytes([1; 32]);
+    let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let stamp = Stamp { at: now().at, station: "bench-1".into(), operator: "setup".into() };
+    let salt = SaltString::encode_b64(&[7; 16]).unwrap();
+    let old = Argon2::default().hash_password(b"4321", &salt).unwrap().to_string();
+    let id = store.add_operator("lee", Role::Supervisor, &old, &stamp).unwrap();
+
+    let wrong = sign_in(&mut store, "bench-1", &now(), "lee", "4320", &secret).unwrap_err();
+    assert_eq!(wrong.to_string(), "wrong name or PIN");
+    assert_eq!(store.operators().unwrap()[0].pin_hash, old, "a wrong PIN changes nothing");
+
+    let signed = sign_in(&mut store, "bench-1", &now(), "lee", "4321", &secret).unwrap();
+    assert_eq!((signed.name.as_str(), signed.role), ("lee", Role::Supervisor));
+    let stored = store.operators().unwrap().remove(0).pin_hash;
+    assert!(stored.contains(",keyid=c3RhdGlvbjE$"), "{stored}");
+    assert!(verify_pin("4321", &stored, &secret));
+    let parsed = PasswordHash::new(&stored).unwrap();
+    assert!(Argon2::default().verify_password(b"4321", &parsed).is_err(), "no longer searchable without the secret");
+    let entries = store.audit_entries("operator", &id.to_string()).unwrap();
+    let last = entries.last().unwrap();
+    assert_eq!((last.action.as_str(), last.actor.as_str()), ("pin_keyed", "lee"));
+    assert!(!last.detail.contains("argon2"), "no hash in the log: {}", last.detail);
+    assert!(store.verify().unwrap().is_sound());
+
+    // Keyed now: the next sign-in writes nothing more.
+    let before = store.counts().unwrap().audit_entries;
+    let again = sign_in(&mut store, "bench-1", &now(), "lee", "4321", &secret).unwrap();
+    assert_eq!(again.rekeyed, None);
+    assert_eq!(store.operators().unwrap()[0].pin_hash, stored);
+    assert!(store.counts().unwrap().audit_entries <= before + 1, "at most the sign-in's own entry");
+}
+
 #[test]
 fn a_supervisor_chooses_at_least_six_digits_and_a_clerk_four() {
     let secret = PinSecret::from_bytes([1; 32]);

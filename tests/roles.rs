@@ -172,7 +172,7 @@ fn an_override_is_approved_only_by_a_supervisor() {
         let prepared = prepare_override(&POLICIES, &decided, &request, bench.now.today).unwrap();
         let on_bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
         let role = if approved { Role::Supervisor } else { Role::Clerk };
-        let signed = SignedIn { name: approver.into(), role };
+        let signed = SignedIn { name: approver.into(), role, rekeyed: None };
         let result = confirm_override(&mut bench.store, &POLICIES, &sam, &bench.now, on_bench, prepared, &signed);
         match result {
             Ok(confirmed) => assert!(approved && confirmed.overridden, "{approver}"),

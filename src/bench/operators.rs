@@ -25,7 +25,7 @@ pub fn add_first_supervisor(
     }
     let stamp = Stamp { at: now.at, station: station.to_owned(), operator: SETUP.to_owned() };
     store.add_operator(name, Role::Supervisor, pin_hash, &stamp)?;
-    Ok(SignedIn { name: name.to_owned(), role: Role::Supervisor })
+    Ok(SignedIn { name: name.to_owned(), role: Role::Supervisor, rekeyed: None })
 }
 
 /// A supervisor adds an operator.

@@ -66,7 +66,10 @@ pub fn record(
     let stamp = attempt(station, now);
     match checked {
         Ok(signed_in) => match good_pin(store, &stamp, name) {
-            Ok(()) => Ok(signed_in),
+            Ok(()) => {
+                rekey(store, &stamp, &signed_in)?;
+                Ok(signed_in)
+            }
             Err(PinRefused::Locked(locked)) => Err(locked_error(locked, now.at).into()),
             Err(PinRefused::Store(error)) => Err(error.into()),
         },
@@ -126,7 +129,10 @@ pub fn finish_override(
     let stamp = actor.stamp(now);
     let why = match checked {
         Ok(approver) => match good_pin(store, &stamp, supervisor) {
-            Ok(()) => return confirm_override(store, policies, actor, now, bench, prepared, &approver),
+            Ok(()) => {
+                rekey(store, &stamp, &approver)?;
+                return confirm_override(store, policies, actor, now, bench, prepared, &approver);
+            }
             Err(PinRefused::Locked(locked)) => format!("{supervisor} is {}", locked_error(locked, now.at)),
             Err(PinRefused::Store(error)) => return Err(error.into()),
         },
@@ -153,6 +159,15 @@ impl From<StoreError> for PinRefused {
 }
 
 /// A good PIN for `name`: its record cleared in one transaction, audited if there was anything to forget.
+/// Stores the keyed hash of a PIN that matched an older, unkeyed one, under the operator's own name.
+fn rekey(store: &mut dyn Store, stamp: &Stamp, signed_in: &SignedIn) -> Result<(), BenchError> {
+    if let Some(rekeyed) = &signed_in.rekeyed {
+        let stamp = Stamp { operator: signed_in.name.clone(), ..stamp.clone() };
+        store.set_pin_hash(rekeyed.operator_id, &rekeyed.pin_hash, "pin_keyed", &stamp)?;
+    }
+    Ok(())
+}
+
 fn good_pin(store: &mut dyn Store, stamp: &Stamp, name: &str) -> Result<(), PinRefused> {
     let mut refused = None;
     store.change_sign_in_record(

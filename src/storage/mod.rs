@@ -483,6 +483,9 @@ pub trait Store: Send {
     fn operators(&self) -> Result<Vec<OperatorRow>, StoreError>;
     /// Adds an operator (the PIN already hashed); a name is unique.
     fn add_operator(&mut self, name: &str, role: Role, pin_hash: &str, stamp: &Stamp) -> Result<i64, StoreError>;
+    /// Replaces an operator's PIN hash (an older unkeyed hash keyed at their sign-in), audited as `action`.
+    fn set_pin_hash(&mut self, operator_id: i64, pin_hash: &str, action: &str, stamp: &Stamp)
+    -> Result<(), StoreError>;
     /// Saves the inspection's sheet over what was saved of it before (items replaced as a whole).
     fn save_inspection(&mut self, inspection_id: i64, sheet: &InspectionSheet, stamp: &Stamp)
     -> Result<(), StoreError>;

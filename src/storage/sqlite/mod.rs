@@ -261,6 +261,16 @@ impl Store for SqliteStore {
         operators::add_operator(&mut self.conn, name, role, pin_hash, stamp)
     }
 
+    fn set_pin_hash(
+        &mut self,
+        operator_id: i64,
+        pin_hash: &str,
+        action: &str,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        operators::set_pin_hash(&mut self.conn, operator_id, pin_hash, action, stamp)
+    }
+
     fn save_inspection(
         &mut self,
         inspection_id: i64,

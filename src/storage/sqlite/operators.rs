@@ -53,6 +53,27 @@ pub(super) fn add_operator(
     Ok(id)
 }
 
+pub(super) fn set_pin_hash(
+    conn: &mut Connection,
+    operator_id: i64,
+    pin_hash: &str,
+    action: &str,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    let tx = write(conn)?;
+    check_id(&tx, Kind::Operator, operator_id)?;
+    let name: String = tx
+        .prepare_cached("SELECT name FROM operators WHERE id = ?1")?
+        .query_row([operator_id], |r| r.get(0))
+        .optional()?
+        .ok_or(StoreError::NotFound { what: "operator", id: operator_id })?;
+    tx.prepare_cached("UPDATE operators SET pin_hash = ?2 WHERE id = ?1")?.execute(params![operator_id, pin_hash])?;
+    let detail = serde_json::json!({ "name": name });
+    sealed(&tx, stamp, Kind::Operator, &operator_id.to_string(), action, &detail.to_string())?;
+    tx.commit()?;
+    Ok(())
+}
+
 pub(super) fn station_setting(conn: &Connection, station: &str, key: &str) -> Result<Option<String>, StoreError> {
     Ok(conn
         .prepare_cached("SELECT value FROM station_settings WHERE station = ?1 AND key = ?2")?
