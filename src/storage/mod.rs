@@ -12,6 +12,7 @@ pub mod audit;
 pub mod dashboard;
 pub mod record_hash;
 pub mod seal;
+pub mod sql;
 pub mod sqlite;
 pub mod worker;
 

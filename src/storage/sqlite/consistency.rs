@@ -9,7 +9,8 @@
 //! append-only triggers are still there, and that every record bound to the chain still holds what its
 //! latest entry sealed (`seal::problems`).
 
-use rusqlite::Connection;
+use crate::storage::StoreError;
+use crate::storage::sql::{Db, Dialect};
 
 /// The most problems of one kind reported: a badly broken file must not print a line per row.
 const REPORTED: i64 = 20;
@@ -36,14 +37,14 @@ const AUDIT_TRIGGERS: [&str; 2] = ["audit_log_no_update", "audit_log_no_delete"]
 
 /// Every change the database holds only part of, in words; empty when each is whole.
 /// `sealed`: the database is of schema 11 or later, so its records are bound to the chain.
-pub fn problems(conn: &Connection, sealed: bool) -> rusqlite::Result<Vec<String>> {
+pub fn problems(db: &dyn Db, sealed: bool) -> Result<Vec<String>, StoreError> {
     let mut problems = Vec::new();
+    let trigger_named = match db.dialect() {
+        Dialect::Sqlite => "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+        Dialect::Postgres => "SELECT 1 FROM pg_trigger WHERE tgname = ?1 AND NOT tgisinternal",
+    };
     for trigger in AUDIT_TRIGGERS {
-        let present: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1)",
-            [trigger],
-            |r| r.get(0),
-        )?;
+        let present = db.exists(trigger_named, &[&trigger])?;
         if !present {
             problems.push(format!(
                 "the trigger {trigger} is missing: the audit log can be changed in place (it was dropped by hand)"
@@ -58,8 +59,8 @@ pub fn problems(conn: &Connection, sealed: bool) -> rusqlite::Result<Vec<String>
                  WHERE a.entity = '{entity}' AND a.entity_id = CAST(t.id AS TEXT) AND a.action IN ({created_by}))
              ORDER BY t.id LIMIT {REPORTED}"
         );
-        for id in conn.prepare(&unlogged)?.query_map([], |r| r.get::<_, i64>(0))? {
-            problems.push(format!("{entity} {} has no audit entry of its creation", id?));
+        for id in db.column::<i64>(&unlogged, &[])? {
+            problems.push(format!("{entity} {id} has no audit entry of its creation"));
         }
         let orphaned = format!(
             "SELECT a.seq, a.entity_id FROM audit_log a
@@ -67,47 +68,55 @@ pub fn problems(conn: &Connection, sealed: bool) -> rusqlite::Result<Vec<String>
                AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = CAST(a.entity_id AS INTEGER))
              ORDER BY a.seq LIMIT {REPORTED}"
         );
-        let mut stmt = conn.prepare(&orphaned)?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-            let (seq, id) = row?;
+        for row in db.rows(&orphaned, &[])? {
+            let (seq, id): (i64, String) = (row.get(0)?, row.get(1)?);
             problems.push(format!("audit entry {seq} records {entity} {id}, which is not in the database"));
         }
     }
     // A sheet is saved whole: its last save's entry counts the items it wrote.
+    let items = counted(db.dialect(), "a.detail", "items");
     let sheets = format!(
         "SELECT id, said, held FROM (
              SELECT i.id,
-                    (SELECT json_extract(a.detail, '$.items') FROM audit_log a
+                    (SELECT {items} FROM audit_log a
                      WHERE a.entity = 'inspection' AND a.entity_id = CAST(i.id AS TEXT) AND a.action = 'saved'
                      ORDER BY a.seq DESC LIMIT 1) AS said,
                     (SELECT count(*) FROM inspection_items t WHERE t.inspection_id = i.id) AS held
-             FROM inspections i)
+             FROM inspections i) counted
          WHERE COALESCE(said, 0) != held ORDER BY id LIMIT {REPORTED}"
     );
-    let mut stmt = conn.prepare(&sheets)?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, i64>(2)?)))? {
-        let (id, said, held) = row?;
+    for row in db.rows(&sheets, &[])? {
+        let (id, said, held): (i64, Option<i64>, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
         problems.push(format!(
             "inspection {id}: its last save wrote {} items, the database holds {held}",
             said.unwrap_or(0)
         ));
     }
     // A decision and its queue items are one transaction: its entry counts the items.
+    let queue_items = counted(db.dialect(), "a.detail", "queue_items");
     let decisions = format!(
         "SELECT id, said, held FROM (
-             SELECT d.id, json_extract(a.detail, '$.queue_items') AS said,
+             SELECT d.id, {queue_items} AS said,
                     (SELECT count(*) FROM queue_items q WHERE q.decision_id = d.id) AS held
              FROM decisions d JOIN audit_log a
                ON a.entity = 'decision' AND a.entity_id = CAST(d.id AS TEXT) AND a.action IN ('decided', 'overridden'))
+             counted
          WHERE said IS NOT NULL AND said != held ORDER BY id LIMIT {REPORTED}"
     );
-    let mut stmt = conn.prepare(&decisions)?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))? {
-        let (id, said, held) = row?;
+    for row in db.rows(&decisions, &[])? {
+        let (id, said, held): (i64, i64, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
         problems.push(format!("decision {id}: it created {said} queue items, the database holds {held}"));
     }
     if sealed {
-        problems.extend(super::seal::problems(conn)?);
+        problems.extend(super::seal::problems(db)?);
     }
     Ok(problems)
+}
+
+/// An entry's detail's count `key` (a JSON number) as an integer, in the dialect's JSON functions.
+fn counted(dialect: Dialect, detail: &str, key: &str) -> String {
+    match dialect {
+        Dialect::Sqlite => format!("json_extract({detail}, '$.{key}')"),
+        Dialect::Postgres => format!("CAST(({detail}::json ->> '{key}') AS BIGINT)"),
+    }
 }

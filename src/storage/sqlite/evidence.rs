@@ -3,10 +3,11 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::audit_log::{audit_columns, audit_row};
+use super::audit_log::{audit_columns, audit_entry};
 use super::rows::{load_decisions, load_order, load_photos, load_sheet, package_rows, package_select, rma_match};
 use super::seal::{check_id, check_package_claim};
 use crate::storage::seal::Kind;
+use crate::storage::sql::Db;
 use crate::storage::{EvidencePhoto, EvidenceRecord, StoreError};
 
 /// Every decision of the packages received for the RMA with this id, oldest first.
@@ -71,15 +72,15 @@ pub(super) fn evidence_record(conn: &Connection, decision_id: i64) -> Result<Evi
         photos.push(EvidencePhoto { photo, item_sku, recorded_at, recorded_by });
     }
     // A decision's own entry is written in its transaction: `decided`, or `overridden` with the override.
-    let decision_entry = conn
-        .prepare_cached(concat!(
-            "SELECT ",
-            audit_columns!(),
-            " FROM audit_log WHERE entity = 'decision' AND entity_id = ?1 AND action IN ('decided', 'overridden')
-             ORDER BY seq LIMIT 1"
-        ))?
-        .query_row([decision_id.to_string()], audit_row)
-        .optional()?
+    let sql = concat!(
+        "SELECT ",
+        audit_columns!(),
+        " FROM audit_log WHERE entity = 'decision' AND entity_id = ?1 AND action IN ('decided', 'overridden')
+         ORDER BY seq LIMIT 1"
+    );
+    let decision_entry = Db::row(conn, sql, &[&decision_id.to_string()])?
+        .map(|row| audit_entry(&row))
+        .transpose()?
         .ok_or_else(|| corrupt("the audit log has no entry recording it"))?;
     Ok(EvidenceRecord { merchant_name, order, rma, package, sheet, decision, decision_entry, photos })
 }

@@ -12,6 +12,7 @@ mod audit_log;
 mod bench;
 mod consistency;
 mod dashboard;
+mod db;
 mod decisions;
 mod error;
 mod evidence;
@@ -222,7 +223,10 @@ impl Store for SqliteStore {
         action: &str,
         detail: &str,
     ) -> Result<AuditEntry, StoreError> {
-        audit_log::append_own(&mut self.conn, stamp, entity, entity_id, action, detail)
+        let tx = write(&mut self.conn)?;
+        let entry = audit_log::append(&tx, stamp, entity, entity_id, action, detail)?;
+        tx.commit()?;
+        Ok(entry)
     }
 
     fn audit_entries(&self, entity: &str, entity_id: &str) -> Result<Vec<AuditEntry>, StoreError> {

@@ -2,11 +2,9 @@
 //! check a change makes before it touches a record (and packets and exports before they print one), and
 //! `verify`'s pass over every record and every sealing entry. The encoding is `crate::storage::seal`'s.
 
-use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OptionalExtension, Transaction};
-
 use super::audit_log::append_sealed;
-use crate::storage::seal::{ABSENT, Kind, Sealer, Unsound, Value, judge};
+use crate::storage::seal::{ABSENT, Breach, Kind, Sealer, Unsound, Value as Sealed, judge};
+use crate::storage::sql::{Db, Row, Value};
 use crate::storage::{Stamp, StoreError};
 
 /// The most problems of one kind `verify` reports: a badly broken file must not print a line per row.
@@ -120,145 +118,134 @@ fn layout(kind: Kind) -> Layout {
 }
 
 /// The record's seal as it is stored now; `None` when it is not there.
-pub(super) fn seal_now(conn: &Connection, kind: Kind, id: &str) -> rusqlite::Result<Option<String>> {
+pub(super) fn seal_now(db: &dyn Db, kind: Kind, id: &str) -> Result<Option<String>, StoreError> {
     let layout = layout(kind);
+    let key = key(kind, id);
+    let Some(row) = db.row(layout.row, &[&key])? else { return Ok(None) };
     let mut sealer = Sealer::new(kind);
-    let mut row_stmt = conn.prepare_cached(layout.row)?;
-    let mut rows = row_stmt.query([key(kind, id)])?;
-    let Some(row) = rows.next()? else { return Ok(None) };
-    seal_row(&mut sealer, row)?;
+    seal_row(&mut sealer, &row);
     for (name, sql) in layout.lists {
         sealer.list(name);
-        let mut stmt = conn.prepare_cached(sql)?;
-        let mut rows = stmt.query([key(kind, id)])?;
-        while let Some(row) = rows.next()? {
-            seal_row(&mut sealer, row)?;
-        }
+        db.each(sql, &[&key], &mut |row| {
+            seal_row(&mut sealer, &row);
+            Ok(())
+        })?;
     }
     Ok(Some(sealer.finish()))
 }
 
 /// The id bound as the queries compare it: a number for a numbered record (a text would not match an
 /// integer key), the text for a setting.
-fn key(kind: Kind, id: &str) -> rusqlite::types::Value {
+fn key(kind: Kind, id: &str) -> Value {
     match (kind, id.parse::<i64>()) {
-        (Kind::StationSetting, _) | (_, Err(_)) => rusqlite::types::Value::Text(id.to_owned()),
-        (_, Ok(number)) => rusqlite::types::Value::Integer(number),
+        (Kind::StationSetting, _) | (_, Err(_)) => Value::Text(id.to_owned()),
+        (_, Ok(number)) => Value::Integer(number),
     }
 }
 
-fn seal_row(sealer: &mut Sealer, row: &rusqlite::Row<'_>) -> rusqlite::Result<()> {
-    let count = row.as_ref().column_count();
-    let mut values = Vec::with_capacity(count);
-    for i in 0..count {
-        values.push(match row.get_ref(i)? {
-            ValueRef::Null => Value::Null,
-            ValueRef::Integer(n) => Value::Integer(n),
-            ValueRef::Real(x) => Value::Real(x),
-            // Text SQLite holds that is not UTF-8 is sealed as the bytes it is.
-            ValueRef::Text(bytes) => std::str::from_utf8(bytes).map_or(Value::Bytes(bytes), Value::Text),
-            ValueRef::Blob(bytes) => Value::Bytes(bytes),
-        });
-    }
+fn seal_row(sealer: &mut Sealer, row: &Row) {
+    let values: Vec<Sealed<'_>> = row
+        .values()
+        .iter()
+        .map(|value| match value {
+            Value::Null => Sealed::Null,
+            Value::Integer(n) => Sealed::Integer(*n),
+            Value::Real(x) => Sealed::Real(*x),
+            Value::Text(text) => Sealed::Text(text),
+            Value::Blob(bytes) => Sealed::Bytes(bytes),
+        })
+        .collect();
     sealer.row(&values);
-    Ok(())
 }
 
 /// The latest entry that sealed the record, as `(seq, seal)`.
-fn latest_seal(conn: &Connection, kind: Kind, id: &str) -> rusqlite::Result<Option<(i64, String)>> {
-    conn.prepare_cached(
-        "SELECT seq, content FROM audit_log WHERE entity = ?1 AND entity_id = ?2 AND content IS NOT NULL
-         ORDER BY seq DESC LIMIT 1",
-    )?
-    .query_row([kind.entity(), id], |r| Ok((r.get(0)?, r.get(1)?)))
-    .optional()
+fn latest_seal(db: &dyn Db, kind: Kind, id: &str) -> Result<Option<(i64, String)>, StoreError> {
+    let sql = "SELECT seq, content FROM audit_log WHERE entity = ?1 AND entity_id = ?2 AND content IS NOT NULL
+               ORDER BY seq DESC LIMIT 1";
+    db.row(sql, &[&kind.entity(), &id])?.map(|row| Ok((row.get(0)?, row.get(1)?))).transpose()
 }
 
 /// Whether the record is what its latest seal says (or absent, and never sealed).
-pub(super) fn check(conn: &Connection, kind: Kind, id: &str) -> Result<(), StoreError> {
-    let now = seal_now(conn, kind, id)?;
-    let sealed = latest_seal(conn, kind, id)?;
+pub(super) fn check(db: &dyn Db, kind: Kind, id: &str) -> Result<(), StoreError> {
+    let now = seal_now(db, kind, id)?;
+    let sealed = latest_seal(db, kind, id)?;
     judge(kind, id, now.as_deref(), sealed.as_ref().map(|(seq, seal)| (*seq, seal.as_str())))?;
     Ok(())
 }
 
 /// [`check`] for a numbered record.
-pub(super) fn check_id(conn: &Connection, kind: Kind, id: i64) -> Result<(), StoreError> {
-    check(conn, kind, &id.to_string())
+pub(super) fn check_id(db: &dyn Db, kind: Kind, id: i64) -> Result<(), StoreError> {
+    check(db, kind, &id.to_string())
 }
 
 /// Everything an item of money rests on before it is exported: the item, its decision, its package, and the
 /// package's RMA and order, whose names, address and payment reference go into the file.
-pub(super) fn check_queue_item(conn: &Connection, item_id: i64) -> Result<(), StoreError> {
-    check_id(conn, Kind::QueueItem, item_id)?;
-    let (decision, package): (Option<i64>, Option<i64>) = conn
-        .prepare_cached("SELECT decision_id, package_id FROM queue_items WHERE id = ?1")?
-        .query_row([item_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    if let Some(decision) = decision {
-        check_id(conn, Kind::Decision, decision)?;
+pub(super) fn check_queue_item(db: &dyn Db, item_id: i64) -> Result<(), StoreError> {
+    check_id(db, Kind::QueueItem, item_id)?;
+    let Some(row) = db.row("SELECT decision_id, package_id FROM queue_items WHERE id = ?1", &[&item_id])? else {
+        return Ok(());
+    };
+    if let Some(decision) = row.get::<Option<i64>>(0)? {
+        check_id(db, Kind::Decision, decision)?;
     }
-    if let Some(package) = package {
-        check_package_claim(conn, package)?;
+    if let Some(package) = row.get::<Option<i64>>(1)? {
+        check_package_claim(db, package)?;
     }
     Ok(())
 }
 
 /// A package and the RMA and order it was matched to.
-pub(super) fn check_package_claim(conn: &Connection, package_id: i64) -> Result<(), StoreError> {
-    check_id(conn, Kind::Package, package_id)?;
-    let (rma, order): (Option<i64>, Option<i64>) = conn
-        .prepare_cached(
-            "SELECT p.rma_id, COALESCE(r.order_id, p.order_id) FROM packages p LEFT JOIN rmas r ON r.id = p.rma_id
-             WHERE p.id = ?1",
-        )?
-        .query_row([package_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    if let Some(rma) = rma {
-        check_id(conn, Kind::Rma, rma)?;
+pub(super) fn check_package_claim(db: &dyn Db, package_id: i64) -> Result<(), StoreError> {
+    check_id(db, Kind::Package, package_id)?;
+    let sql = "SELECT p.rma_id, COALESCE(r.order_id, p.order_id) FROM packages p LEFT JOIN rmas r ON r.id = p.rma_id
+               WHERE p.id = ?1";
+    let Some(row) = db.row(sql, &[&package_id])? else { return Ok(()) };
+    if let Some(rma) = row.get::<Option<i64>>(0)? {
+        check_id(db, Kind::Rma, rma)?;
     }
-    if let Some(order) = order {
-        check_id(conn, Kind::Order, order)?;
+    if let Some(order) = row.get::<Option<i64>>(1)? {
+        check_id(db, Kind::Order, order)?;
     }
     Ok(())
 }
 
 /// Appends the entry of a change to a record, sealing the record as the change left it.
 pub(super) fn sealed(
-    tx: &Transaction<'_>,
+    db: &dyn Db,
     stamp: &Stamp,
     kind: Kind,
     id: &str,
     action: &str,
     detail: &str,
 ) -> Result<(), StoreError> {
-    let seal = seal_now(tx, kind, id)?.unwrap_or_else(|| ABSENT.to_owned());
-    append_sealed(tx, stamp, kind.entity(), id, action, detail, &seal)?;
+    let seal = seal_now(db, kind, id)?.unwrap_or_else(|| ABSENT.to_owned());
+    append_sealed(db, stamp, kind.entity(), id, action, detail, &seal)?;
     Ok(())
 }
 
 /// Every record of every bound kind whose content the chain does not vouch for, in `verify`'s words, at most
 /// [`REPORTED`] of each kind: each latest seal compared with its record now (a changed record, a removed one),
 /// then the records no entry seals.
-pub(super) fn problems(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+pub(super) fn problems(db: &dyn Db) -> Result<Vec<String>, StoreError> {
     let mut problems = Vec::new();
     for kind in Kind::ALL {
         let layout = layout(kind);
         let mut found = Vec::new();
-        // SQLite takes the bare columns of a max() aggregate from the row holding the maximum.
-        let mut latest = conn.prepare(
-            "SELECT entity_id, max(seq), content FROM audit_log WHERE entity = ?1 AND content IS NOT NULL
-             GROUP BY entity_id ORDER BY max(seq)",
-        )?;
-        let mut rows = latest.query([kind.entity()])?;
-        while let Some(row) = rows.next()? {
-            let (id, seq, seal): (String, i64, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
-            let now = seal_now(conn, kind, &id)?;
-            if let Err(unsound) = judge(kind, &id, now.as_deref(), Some((seq, &seal))) {
-                found.push(unsound);
-                if found.len() >= REPORTED {
-                    break;
+        let latest = "SELECT a.entity_id, a.seq, a.content FROM audit_log a
+                      WHERE a.entity = ?1 AND a.content IS NOT NULL
+                        AND a.seq = (SELECT max(b.seq) FROM audit_log b WHERE b.entity = a.entity
+                                     AND b.entity_id = a.entity_id AND b.content IS NOT NULL)
+                      ORDER BY a.seq";
+        db.each(latest, &[&kind.entity()], &mut |row| {
+            if found.len() < REPORTED {
+                let (id, seq, seal): (String, i64, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+                let now = seal_now(db, kind, &id)?;
+                if let Err(unsound) = judge(kind, &id, now.as_deref(), Some((seq, &seal))) {
+                    found.push(unsound);
                 }
             }
-        }
+            Ok(())
+        })?;
         let unsealed = format!(
             "SELECT {id} FROM {table} WHERE NOT EXISTS (
                  SELECT 1 FROM audit_log a WHERE a.entity = ?1 AND a.entity_id = {id} AND a.content IS NOT NULL)
@@ -266,9 +253,8 @@ pub(super) fn problems(conn: &Connection) -> rusqlite::Result<Vec<String>> {
             id = layout.id,
             table = layout.table,
         );
-        let mut stmt = conn.prepare(&unsealed)?;
-        for id in stmt.query_map([kind.entity()], |r| r.get::<_, String>(0))? {
-            found.push(Unsound { kind, id: id?, breach: crate::storage::seal::Breach::Unsealed });
+        for id in db.column::<String>(&unsealed, &[&kind.entity()])? {
+            found.push(Unsound { kind, id, breach: Breach::Unsealed });
         }
         problems.extend(found.into_iter().take(REPORTED).map(|unsound| unsound.to_string()));
     }
@@ -277,16 +263,13 @@ pub(super) fn problems(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 
 /// Seals every record a database holds when it is first bound to the chain (migration 11): from then on
 /// each change seals what it leaves. The entries vouch for the records as they stand at the upgrade.
-pub(super) fn seal_all(tx: &Transaction<'_>, stamp: &Stamp) -> Result<u64, StoreError> {
+pub(super) fn seal_all(db: &dyn Db, stamp: &Stamp) -> Result<u64, StoreError> {
     let mut count = 0;
     for kind in Kind::ALL {
         let layout = layout(kind);
-        let ids: Vec<String> = tx
-            .prepare(&format!("SELECT {} FROM {} ORDER BY 1", layout.id, layout.table))?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let ids: Vec<String> = db.column(&format!("SELECT {} FROM {} ORDER BY 1", layout.id, layout.table), &[])?;
         for id in ids {
-            sealed(tx, stamp, kind, &id, "sealed", r#"{"why":"records bound to the audit chain (schema 11)"}"#)?;
+            sealed(db, stamp, kind, &id, "sealed", r#"{"why":"records bound to the audit chain (schema 11)"}"#)?;
             count += 1;
         }
     }

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::audit_log::{audit_columns, audit_row};
+use super::audit_log::{audit_columns, audit_entry};
 use crate::storage::audit::ChainCheck;
+use crate::storage::sql::Db;
 use crate::storage::{StoreCounts, StoreError, VerifyReport};
 
 pub(super) fn counts(conn: &Connection) -> Result<StoreCounts, StoreError> {
@@ -162,11 +163,10 @@ pub(super) fn verify_connection(conn: &Connection) -> Result<VerifyReport, Store
     } else {
         "SELECT seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash, NULL FROM audit_log ORDER BY seq"
     };
-    let mut stmt = conn.prepare(entries)?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        chain.check(&audit_row(row)?);
-    }
+    Db::each(conn, entries, &[], &mut |row| {
+        chain.check(&audit_entry(&row)?);
+        Ok(())
+    })?;
     Ok(VerifyReport {
         problems,
         audit_entries: chain.entries,
