@@ -49,12 +49,16 @@ pub fn decide(
         _ => None,
     };
     let photos_of = |index: usize| photo_items.iter().filter(|item| item.is_none_or(|i| i == index)).count() as u32;
-    let case = Case {
-        merchant: merchant.clone(),
-        order: order.record.to_order(),
-        rma,
-        inspection: sheet.to_inspection(photos_of),
-    };
+    // An order stored before the imports refused lines of one SKU that the policy would treat differently is
+    // refused here too: no rule can be applied to units nobody can tell apart.
+    let engine_order = order.record.engine_order().map_err(|e| BenchError::SameSku {
+        order: order.record.number.clone(),
+        line: e.line() + 1,
+        field: e.field(),
+        why: e.words(&format!("line {} of the order", e.first() + 1)),
+    })?;
+    let case =
+        Case { merchant: merchant.clone(), order: engine_order, rma, inspection: sheet.to_inspection(photos_of) };
     let decision =
         engine::decide(&loaded.policy, &case.order, case.rma.as_ref(), &case.inspection, &package.earlier, today);
     let entries = queue_entries(&decision);

@@ -83,7 +83,7 @@ impl Ledger {
             lines: order
                 .lines
                 .iter()
-                .map(|line| LedgerLine { sku: line.sku.clone(), ordered: line.qty, ..LedgerLine::default() })
+                .map(|line| LedgerLine { sku: line.sku.clone(), ordered: line.qty(), ..LedgerLine::default() })
                 .collect(),
             ..Ledger::default()
         };
