@@ -14,6 +14,7 @@ use crate::clock::Now;
 use crate::domain::decision::Decision;
 use crate::domain::engine;
 use crate::domain::inspection::InspectionSheet;
+use crate::domain::ledger;
 use crate::domain::money::Money;
 use crate::domain::queue::{QueueEntry, queue_entries};
 use crate::domain::vocabulary::{Disposition, Queue, Role};
@@ -242,7 +243,21 @@ pub fn reopen(
     if reason.is_empty() {
         return Err(BenchError::NoReason);
     }
+    reopen_in_turn(store, package_id)?;
     Ok(store.reopen_package(package_id, reason, &actor.stamp(now))?)
+}
+
+/// Refuses to reopen a package whose units of a SKU bought at several prices a later package's standing
+/// decision was priced after (`station/order/same-sku-lines`): decided again, this package's units would be
+/// priced past the later ones, and the dearest units paid twice. The later package is reopened first.
+fn reopen_in_turn(store: &mut dyn Store, package_id: i64) -> Result<(), BenchError> {
+    let history = store.package_history(package_id)?;
+    let Some(order) = history.rma.map(|found| found.order).or(history.order) else { return Ok(()) };
+    let packages = store.order_packages(order.id)?;
+    match ledger::priced_after(&order.record.to_order(), &packages, package_id) {
+        Some((later, sku)) => Err(BenchError::ReopenInTurn { package_id, later, sku }),
+        None => Ok(()),
+    }
 }
 
 /// The whole override in one go, the PIN checked here and counted against the supervisor's lockout
