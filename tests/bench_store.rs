@@ -109,7 +109,7 @@ pub(crate) fn engine_decision(
     let loaded = POLICIES.get(&m.rma.record.merchant).unwrap();
     let decision = decide(
         &loaded.policy,
-        &m.order.record.to_order(),
+        &m.order.record.engine_order().unwrap(),
         Some(&m.rma.record.to_rma()),
         &sheet.to_inspection(|_| 1),
         &Ledger::default(),
@@ -119,7 +119,7 @@ pub(crate) fn engine_decision(
     // The decision as the bench saves it: the `decide` contract's JSON, which exports read back.
     let case = Case {
         merchant: m.rma.record.merchant.clone(),
-        order: m.order.record.to_order(),
+        order: m.order.record.engine_order().unwrap(),
         rma: Some(m.rma.record.to_rma()),
         inspection: sheet.to_inspection(|_| 1),
     };

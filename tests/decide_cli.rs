@@ -145,14 +145,29 @@ fn malformed_cases_exit_non_zero_with_one_line_naming_the_field() {
             "rma-station: <stdin>: order.lines[0].qty: must be at least 1",
         ),
         (
-            "duplicate SKU",
+            // Lines of one SKU are one line (issue 15, item 4), unless the policy would treat them differently.
+            "one SKU on two lines of different categories",
             edited(|c| {
+                let mut line = c["order"]["lines"][0].clone();
+                line["category"] = json!("accessory");
+                if let Some(lines) = c["order"]["lines"].as_array_mut() {
+                    lines.push(line)
+                }
+            }),
+            "rma-station: <stdin>: order.lines[1].category: \"accessory\" differs from order.lines[0], which has \
+             \"kvm_switch\" for the same SKU \"KVM-4P\"; lines of one SKU must agree on category",
+        ),
+        (
+            "one SKU past the bound over two lines",
+            edited(|c| {
+                c["order"]["lines"][0]["qty"] = json!(60_000);
                 let line = c["order"]["lines"][0].clone();
                 if let Some(lines) = c["order"]["lines"].as_array_mut() {
                     lines.push(line)
                 }
             }),
-            "rma-station: <stdin>: order.lines[1].sku: SKU \"KVM-4P\" appears twice; give each SKU once with its total quantity",
+            "rma-station: <stdin>: order.lines[1].qty: SKU \"KVM-4P\" comes to 120000 units with order.lines[0] and the \
+             other lines of it; one SKU holds at most 100000 units on an order",
         ),
         (
             "bad country",

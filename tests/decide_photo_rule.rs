@@ -8,7 +8,7 @@
 //! says which item to photograph, at which checkpoint, for which clause; a denial asks for no photo.
 
 use chrono::NaiveDate;
-use rma_station::domain::case::{InspectedItem, Inspection, ItemState, Order, OrderLine, Rma};
+use rma_station::domain::case::{InspectedItem, Inspection, ItemState, Order, OrderLine, Rma, UnitPrices};
 use rma_station::domain::decision::{Decision, PhotoNeeded};
 use rma_station::domain::engine::{decide, station};
 use rma_station::domain::ledger::Ledger;
@@ -86,8 +86,7 @@ fn claim(
     let mut order_line = OrderLine {
         sku: "SKU-1".to_owned(),
         category: "accessory".to_owned(),
-        qty: 1,
-        unit_price: Money::from_cents(10_000),
+        prices: UnitPrices::single(Money::from_cents(10_000), 1),
         on_sale: false,
         special_order: false,
         gift_card: false,

@@ -922,24 +922,39 @@ fn order() -> impl Strategy<Value = OrderRecord> {
     (who, when).prop_map(
         |(
             (merchant, channel, status, customer_name, customer_email, country, ship_to, currency),
-            (purchased_on, delivered_after, shipping_charged, gifted, payment_reference, referral, lines),
-        )| OrderRecord {
-            merchant,
-            number: String::new(),
-            channel,
-            status,
-            customer_name,
-            customer_email,
-            country,
-            ship_to,
-            currency,
-            purchased_on,
-            delivered_on: delivered_after.map(|d| purchased_on + chrono::Duration::days(d)),
-            shipping_charged,
-            gifted,
-            payment_reference,
-            referral: referral.map(|(minimum, lifetime_value)| Referral { referred: true, minimum, lifetime_value }),
-            lines,
+            (purchased_on, delivered_after, shipping_charged, gifted, payment_reference, referral, mut lines),
+        )| {
+            // Lines of one SKU may come twice at their own prices, but must agree on what the policy tests
+            // (issue 15, item 4): a later line takes the first one's.
+            for i in 1..lines.len() {
+                if let Some(first) = lines[..i].iter().find(|l| l.sku == lines[i].sku).cloned() {
+                    let line = &mut lines[i];
+                    (line.category, line.on_sale, line.special_order, line.gift_card) =
+                        (first.category, first.on_sale, first.special_order, first.gift_card);
+                }
+            }
+            OrderRecord {
+                merchant,
+                number: String::new(),
+                channel,
+                status,
+                customer_name,
+                customer_email,
+                country,
+                ship_to,
+                currency,
+                purchased_on,
+                delivered_on: delivered_after.map(|d| purchased_on + chrono::Duration::days(d)),
+                shipping_charged,
+                gifted,
+                payment_reference,
+                referral: referral.map(|(minimum, lifetime_value)| Referral {
+                    referred: true,
+                    minimum,
+                    lifetime_value,
+                }),
+                lines,
+            }
         },
     )
 }

@@ -1,7 +1,7 @@
 //! Money: the one rounding rule, parsing, and properties of every decision's money over random orders.
 
 use proptest::prelude::*;
-use rma_station::domain::case::{InspectedItem, Inspection, ItemState, Order, OrderLine, Referral, Rma};
+use rma_station::domain::case::{InspectedItem, Inspection, ItemState, Order, OrderLine, Referral, Rma, UnitPrices};
 use rma_station::domain::decision::Decision;
 use rma_station::domain::engine::decide;
 use rma_station::domain::ledger::Ledger;
@@ -160,8 +160,7 @@ fn case_strategy() -> impl Strategy<Value = (usize, Order, Option<Rma>, Inspecti
                 .map(|(i, (category, qty, cents, [sale, special, gift]))| OrderLine {
                     sku: format!("SKU-{i}"),
                     category: (*category).to_owned(),
-                    qty: *qty,
-                    unit_price: Money::from_cents(*cents),
+                    prices: UnitPrices::single(Money::from_cents(*cents), *qty),
                     on_sale: *sale,
                     special_order: *special,
                     gift_card: *gift,
@@ -225,8 +224,8 @@ fn bounded_case_strategy() -> impl Strategy<Value = (usize, Order, Option<Rma>, 
     (case_strategy(), prop::collection::vec(extreme, 6), 0i64..=MAX_CENTS).prop_map(
         |((merchant, mut order, rma, mut inspection), extremes, shipping)| {
             for (line, (cents, qty, at_bound)) in order.lines.iter_mut().zip(&extremes) {
-                line.unit_price = Money::from_cents(if *at_bound { MAX_CENTS } else { *cents });
-                line.qty = if *at_bound { MAX_UNITS } else { *qty };
+                let price = Money::from_cents(if *at_bound { MAX_CENTS } else { *cents });
+                line.prices = UnitPrices::single(price, if *at_bound { MAX_UNITS } else { *qty });
             }
             for (item, (_, qty, at_bound)) in inspection.items.iter_mut().zip(&extremes) {
                 item.qty = if *at_bound { MAX_UNITS } else { *qty };
@@ -242,14 +241,15 @@ fn check_money(order: &Order, decision: &Decision) {
     let fees = [m.restocking_fee, m.card_fee, m.return_label, m.handling_fee, m.shipping_not_refunded, m.net];
     assert!(fees.iter().all(|f| f.cents() >= 0), "negative money: {m:?}");
 
-    // What was paid for the accepted units, line by line.
+    // What was paid for the accepted units, line by line (every line of these cases has one price).
+    let unit_price = |sku: &str| order.line(sku).and_then(|ol| ol.prices.tiers().first().map(|(price, _)| *price));
     let paid_for_accepted: Money =
-        decision.lines.iter().filter_map(|l| order.line(&l.sku).map(|ol| ol.unit_price.times(l.accepted))).sum();
+        decision.lines.iter().filter_map(|l| unit_price(&l.sku).map(|price| price.times(l.accepted))).sum();
     assert_eq!(m.items_accepted, paid_for_accepted, "items_accepted is not the accepted units' price");
     assert!(m.net <= m.items_accepted, "net above what was paid for the accepted lines: {m:?}");
 
     for line in &decision.lines {
-        let missing_value = order.line(&line.sku).map_or(Money::ZERO, |ol| ol.unit_price.times(line.missing));
+        let missing_value = unit_price(&line.sku).map_or(Money::ZERO, |price| price.times(line.missing));
         assert!(line.fee <= missing_value, "line fee above the missing value: {line:?}");
         assert!(line.accepted + line.refused <= line.received, "units counted twice: {line:?}");
     }

@@ -42,6 +42,7 @@ mod scanner;
 // Unix only: links into the data folder are made with `std::os::unix::fs::symlink`.
 #[cfg(unix)]
 mod safe_output;
+mod same_sku;
 mod sign_in;
 mod status;
 mod storage;

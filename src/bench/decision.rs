@@ -14,6 +14,7 @@ use crate::clock::Now;
 use crate::domain::decision::Decision;
 use crate::domain::engine;
 use crate::domain::inspection::InspectionSheet;
+use crate::domain::ledger;
 use crate::domain::money::Money;
 use crate::domain::queue::{QueueEntry, queue_entries};
 use crate::domain::vocabulary::{Disposition, Queue, Role};
@@ -49,12 +50,16 @@ pub fn decide(
         _ => None,
     };
     let photos_of = |index: usize| photo_items.iter().filter(|item| item.is_none_or(|i| i == index)).count() as u32;
-    let case = Case {
-        merchant: merchant.clone(),
-        order: order.record.to_order(),
-        rma,
-        inspection: sheet.to_inspection(photos_of),
-    };
+    // An order stored before the imports refused lines of one SKU that the policy would treat differently is
+    // refused here too: no rule can be applied to units nobody can tell apart.
+    let engine_order = order.record.engine_order().map_err(|e| BenchError::SameSku {
+        order: order.record.number.clone(),
+        line: e.line() + 1,
+        field: e.field(),
+        why: e.words(&format!("line {} of the order", e.first() + 1)),
+    })?;
+    let case =
+        Case { merchant: merchant.clone(), order: engine_order, rma, inspection: sheet.to_inspection(photos_of) };
     let decision =
         engine::decide(&loaded.policy, &case.order, case.rma.as_ref(), &case.inspection, &package.earlier, today);
     let entries = queue_entries(&decision);
@@ -238,7 +243,21 @@ pub fn reopen(
     if reason.is_empty() {
         return Err(BenchError::NoReason);
     }
+    reopen_in_turn(store, package_id)?;
     Ok(store.reopen_package(package_id, reason, &actor.stamp(now))?)
+}
+
+/// Refuses to reopen a package whose units of a SKU bought at several prices a later package's standing
+/// decision was priced after (`station/order/same-sku-lines`): decided again, this package's units would be
+/// priced past the later ones, and the dearest units paid twice. The later package is reopened first.
+fn reopen_in_turn(store: &mut dyn Store, package_id: i64) -> Result<(), BenchError> {
+    let history = store.package_history(package_id)?;
+    let Some(order) = history.rma.map(|found| found.order).or(history.order) else { return Ok(()) };
+    let packages = store.order_packages(order.id)?;
+    match ledger::priced_after(&order.record.to_order(), &packages, package_id) {
+        Some((later, sku)) => Err(BenchError::ReopenInTurn { package_id, later, sku }),
+        None => Ok(()),
+    }
 }
 
 /// The whole override in one go, the PIN checked here and counted against the supervisor's lockout

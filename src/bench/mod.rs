@@ -115,6 +115,15 @@ pub enum BenchError {
         "package #{package_id} is decided ({verdict}): view it in Records; a supervisor's reopen comes before it is decided again"
     )]
     Decided { package_id: i64, verdict: crate::domain::vocabulary::Verdict },
+    #[error(
+        "order {order}, line {line}, {field}: {why}. The order cannot be decided: correct its lines and import it again"
+    )]
+    SameSku { order: String, line: usize, field: &'static str, why: String },
+    #[error(
+        "package #{package_id} cannot be reopened before package #{later}: {sku} was bought at several prices, and \
+         package #{later}'s units of it were priced after this one's; reopen package #{later} first"
+    )]
+    ReopenInTurn { package_id: i64, later: i64, sku: String },
     #[error("a reopen needs a reason: say why the decision is withdrawn")]
     NoReason,
     #[error("new amount: {0}")]

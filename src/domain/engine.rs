@@ -15,7 +15,9 @@
 //!    ("photo evidence required"), unless a ground independent of the item's state refuses it anyway;
 //!    the decision then says which item to photograph, where, and on which clauses ([`PhotoNeeded`]).
 //! 5. Verdict: any hold holds the package; otherwise accept, partial or deny by what was accepted.
-//! 6. Money: only a refund or store credit carries deductions, each fee rounded once.
+//! 6. Money: only a refund or store credit carries deductions, each fee rounded once. Units are valued at
+//!    what was paid for them, cheapest first: the units of a line may have several prices
+//!    ([`crate::domain::case::UnitPrices`]).
 
 use chrono::{Days, NaiveDate};
 
@@ -37,6 +39,7 @@ pub mod station {
     pub const NOTHING_RECEIVED_ID: &str = "station/receiving/nothing-received";
     pub const ALREADY_RETURNED_ID: &str = "station/ledger/already-returned";
     pub const CHARGED_ONCE_ID: &str = "station/ledger/charged-once";
+    pub const SAME_SKU_LINES_ID: &str = "station/order/same-sku-lines";
 
     /// A denial that rests on the physical state of the goods needs at least one photo of that state.
     pub fn photo_required() -> Clause {
@@ -82,6 +85,20 @@ pub mod station {
             id: CHARGED_ONCE_ID.to_owned(),
             text: "The card fee is kept once per order and the return label once per RMA: an earlier decision on \
                    this order kept it already"
+                .to_owned(),
+        }
+    }
+
+    /// Units of one SKU bought at different prices (a free promotional line beside a paid one) cannot be told
+    /// apart at the bench: those that come back are priced from the cheapest up, the rule retailers apply to
+    /// a buy-one-get-one return, so a refund never exceeds what was paid for the units it is for.
+    pub fn same_sku_lines() -> Clause {
+        Clause {
+            id: SAME_SKU_LINES_ID.to_owned(),
+            text: "Units of one product bought at different prices cannot be told apart: those returned are valued \
+                   from the lowest price paid upward (units an earlier package of the order settled took the \
+                   lowest first), and those not returned are the dearest. A refund never exceeds what was paid \
+                   for the units it is for"
                 .to_owned(),
         }
     }
@@ -216,9 +233,9 @@ fn allocate<'a>(order: &'a Order, inspection: &'a Inspection, earlier: &Ledger) 
         let position = order.lines.iter().position(|line| line.sku == item.sku);
         let line = position.map(|i| &order.lines[i]);
         // Within the order, ignoring other packages; then what the other packages left of it.
-        let within_order = position.map_or(0, |i| item.qty.min(order.lines[i].qty - taken[i]));
+        let within_order = position.map_or(0, |i| item.qty.min(order.lines[i].qty() - taken[i]));
         let within = position.map_or(0, |i| {
-            let left = order.lines[i].qty.saturating_sub(taken[i] + earlier.line(&item.sku).taken());
+            let left = order.lines[i].qty().saturating_sub(taken[i] + earlier.line(&item.sku).taken());
             within_order.min(left)
         });
         if let Some(i) = position {
@@ -566,11 +583,7 @@ fn settle(context: Context<'_>, granted: Option<Resolution>, case: CaseChecks, m
 
     decision.disposition = granted.disposition();
     let mut lines = line_results(order, &groups, Some(rma.kind), earlier, decision.verdict);
-    let items_accepted: Money = groups
-        .iter()
-        .filter(|g| g.outcome == Some(Outcome::Accepted))
-        .filter_map(|g| g.line.map(|line| line.unit_price.times(g.qty)))
-        .sum();
+    let items_accepted = price_accepted(order, &mut lines, earlier, &mut reasons);
     decision.money.items_accepted = items_accepted;
     decision.money.handling_fee = handling;
 
@@ -634,7 +647,31 @@ fn flag_uncollected_fees(decision: &mut Decision) {
     }
 }
 
-/// Charges each line's missing units by the schedule, rounding once per line; returns the total.
+/// What was paid for the units accepted. A line's units are priced from the cheapest up, past those the order's
+/// other packages settled, which took the cheapest first; [`station::same_sku_lines`] is cited for a line
+/// bought at several prices, the only kind for which which units are priced matters.
+fn price_accepted(order: &Order, lines: &mut [LineResult], earlier: &Ledger, reasons: &mut ReasonList) -> Money {
+    let mut total = Money::ZERO;
+    for result in lines.iter_mut().filter(|l| l.accepted > 0) {
+        let Some(line) = order.line(&result.sku) else {
+            continue;
+        };
+        total = total + line.prices.value_of(earlier.line(&result.sku).settled, result.accepted);
+        cite_same_sku(line, result, reasons);
+    }
+    total
+}
+
+fn cite_same_sku(line: &OrderLine, result: &mut LineResult, reasons: &mut ReasonList) {
+    if line.prices.several() && !result.clauses.iter().any(|id| id == station::SAME_SKU_LINES_ID) {
+        result.clauses.push(station::SAME_SKU_LINES_ID.to_owned());
+        reasons.add(&station::same_sku_lines());
+    }
+}
+
+/// Charges each line's missing units by the schedule, rounding once per line; returns the total. The units
+/// missing are the customer's to keep, and since the units that came back took the lowest prices, they are
+/// the dearest of the line.
 fn charge_restocking(policy: &Policy, order: &Order, lines: &mut [LineResult], reasons: &mut ReasonList) -> Money {
     let (MissingItemCharge::RestockingFee, Some(schedule)) = (policy.returns.missing_items.charge, &policy.restocking)
     else {
@@ -646,7 +683,7 @@ fn charge_restocking(policy: &Policy, order: &Order, lines: &mut [LineResult], r
             continue;
         };
         let rate = schedule.rate_for(&line.sku, &line.category);
-        let missing_value = line.unit_price.times(result.missing);
+        let missing_value = line.prices.dearest(result.missing);
         let fee = match rate.rate {
             FeeRate::Percent(percent) => missing_value.percent_of(percent),
             FeeRate::PerUnit(amount) => amount.times(result.missing),
@@ -655,6 +692,7 @@ fn charge_restocking(policy: &Policy, order: &Order, lines: &mut [LineResult], r
         result.fee = fee;
         result.clauses.push(rate.clause.id.clone());
         reasons.add(&rate.clause);
+        cite_same_sku(line, result, reasons);
         total = total + fee;
     }
     total
@@ -669,7 +707,7 @@ fn line_results(
     earlier: &Ledger,
     verdict: Verdict,
 ) -> Vec<LineResult> {
-    let mut skus: Vec<(&str, u32)> = order.lines.iter().map(|l| (l.sku.as_str(), l.qty)).collect();
+    let mut skus: Vec<(&str, u32)> = order.lines.iter().map(|l| (l.sku.as_str(), l.qty())).collect();
     for group in groups {
         if !skus.iter().any(|(sku, _)| *sku == group.item.sku) {
             skus.push((group.item.sku.as_str(), 0));

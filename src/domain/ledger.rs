@@ -83,7 +83,7 @@ impl Ledger {
             lines: order
                 .lines
                 .iter()
-                .map(|line| LedgerLine { sku: line.sku.clone(), ordered: line.qty, ..LedgerLine::default() })
+                .map(|line| LedgerLine { sku: line.sku.clone(), ordered: line.qty(), ..LedgerLine::default() })
                 .collect(),
             ..Ledger::default()
         };
@@ -140,4 +140,28 @@ impl Ledger {
     pub fn label_kept_by(&self, rma: &str) -> Option<i64> {
         self.labels_kept.iter().find(|(kept, _)| kept == rma).map(|(_, decision)| *decision)
     }
+}
+
+/// The package, other than `package_id`, whose standing decision settled units of a SKU bought at several
+/// prices after `package_id`'s standing decision settled some of it, with that SKU; `None` when there is none.
+///
+/// Units are priced from the cheapest up, past those the order's other packages had settled
+/// (`station/order/same-sku-lines`), so a later decision was priced past this package's units. Were this
+/// package's decision withdrawn and made again, its units would be priced past the later ones: the dearest
+/// units paid twice. So the later package is reopened first (`bench::decision::reopen`).
+pub fn priced_after(order: &Order, packages: &[PackageEntry], package_id: i64) -> Option<(i64, String)> {
+    let settling = |entry: &PackageEntry| entry.decision.as_ref().filter(|d| d.disposition.settles()).cloned();
+    let accepted = |decision: &DecisionEntry, sku: &str| decision.lines.iter().any(|l| l.sku == sku && l.accepted > 0);
+    let mine = packages.iter().find(|entry| entry.package_id == package_id).and_then(settling)?;
+    let several = |sku: &str| order.line(sku).is_some_and(|line| line.prices.several());
+    for line in mine.lines.iter().filter(|line| line.accepted > 0 && several(&line.sku)) {
+        let later = packages
+            .iter()
+            .filter(|entry| entry.package_id != package_id)
+            .find(|entry| settling(entry).is_some_and(|d| d.decision_id > mine.decision_id && accepted(&d, &line.sku)));
+        if let Some(later) = later {
+            return Some((later.package_id, line.sku.clone()));
+        }
+    }
+    None
 }

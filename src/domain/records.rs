@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::case::{Order, OrderLine, Referral, Rma};
+use crate::domain::case::{Order, OrderLine, Referral, Rma, SameSkuError, SameSkuLines, UnitPrices, merge_lines};
 use crate::domain::money::Money;
 use crate::domain::vocabulary::{Channel, Resolution, RmaKind};
 
@@ -97,25 +97,41 @@ pub struct RmaRecord {
     pub note: String,
 }
 
-impl OrderRecord {
-    /// The order as the decision engine sees it. Lines of the same SKU are merged (the engine takes
-    /// each SKU once); a line's price is that of its first occurrence.
-    pub fn to_order(&self) -> Order {
-        let mut lines: Vec<OrderLine> = Vec::with_capacity(self.lines.len());
-        for line in &self.lines {
-            match lines.iter_mut().find(|l| l.sku == line.sku) {
-                Some(existing) => existing.qty += line.qty,
-                None => lines.push(OrderLine {
-                    sku: line.sku.clone(),
-                    category: line.category.clone(),
-                    qty: line.qty,
-                    unit_price: line.unit_price,
-                    on_sale: line.on_sale,
-                    special_order: line.special_order,
-                    gift_card: line.gift_card,
-                }),
-            }
+impl OrderLineRecord {
+    /// The line as the engine takes it, before lines of one SKU are joined.
+    pub fn to_line(&self) -> OrderLine {
+        OrderLine {
+            sku: self.sku.clone(),
+            category: self.category.clone(),
+            prices: UnitPrices::single(self.unit_price, self.qty),
+            on_sale: self.on_sale,
+            special_order: self.special_order,
+            gift_card: self.gift_card,
         }
+    }
+}
+
+impl OrderRecord {
+    /// The order as the decision engine sees it: lines of one SKU are one line whose units keep their own
+    /// prices ([`merge_lines`]), or why they cannot be (they differ in what the policy tests, or hold more
+    /// units than one SKU may). The imports refuse such an order, so only one stored before they did fails.
+    pub fn engine_order(&self) -> Result<Order, SameSkuError> {
+        let lines = merge_lines(self.lines.iter().map(OrderLineRecord::to_line))?;
+        Ok(self.with_lines(lines))
+    }
+
+    /// The order for counting its units, as the return's ledger does: like [`Self::engine_order`], but a
+    /// line that could not be joined to its SKU's is counted with it all the same
+    /// ([`SameSkuLines::push_counting`]). Never priced: deciding goes through [`Self::engine_order`].
+    pub fn to_order(&self) -> Order {
+        let mut lines = SameSkuLines::default();
+        for line in &self.lines {
+            lines.push_counting(line.to_line());
+        }
+        self.with_lines(lines.into_lines())
+    }
+
+    fn with_lines(&self, lines: Vec<OrderLine>) -> Order {
         Order {
             number: self.number.clone(),
             channel: self.channel,

@@ -9,7 +9,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::domain::case::{
-    InspectedItem, Inspection, ItemState, MAX_LINES, Order, OrderLine, Referral, Rma, check_units,
+    InspectedItem, Inspection, ItemState, MAX_LINES, Order, OrderLine, Referral, Rma, SameSkuLines, UnitPrices,
+    check_units,
 };
 use crate::domain::decision::{Decision, MoneyBreakdown};
 use crate::domain::engine::decide;
@@ -236,29 +237,28 @@ impl RawOrder {
         if self.lines.len() > MAX_LINES {
             return field_error("order.lines", format!("{} lines; an order has at most {MAX_LINES}", self.lines.len()));
         }
-        let mut lines: Vec<OrderLine> = Vec::with_capacity(self.lines.len());
+        // Lines of one SKU are one line whose units keep their own prices, by the rule the imports follow
+        // (`merge_lines`): lines that differ in what the policy tests are refused.
+        let mut lines = SameSkuLines::default();
         for (i, raw) in self.lines.into_iter().enumerate() {
             let path = |field: &str| format!("order.lines[{i}].{field}");
             check_sku(&raw.sku, &path("sku"))?;
-            if lines.iter().any(|l| l.sku == raw.sku) {
-                return field_error(
-                    path("sku"),
-                    format!("SKU {:?} appears twice; give each SKU once with its total quantity", raw.sku),
-                );
-            }
             if let Err(why) = check_units(raw.qty) {
                 return field_error(path("qty"), why);
             }
-            lines.push(OrderLine {
+            let line = OrderLine {
                 sku: raw.sku,
                 category: raw.category,
-                qty: raw.qty,
-                unit_price: raw.unit_price.0,
+                prices: UnitPrices::single(raw.unit_price.0, raw.qty),
                 on_sale: raw.on_sale,
                 special_order: raw.special_order,
                 gift_card: raw.gift_card,
-            });
+            };
+            if let Err(e) = lines.push(line) {
+                return field_error(path(e.field()), e.words(&format!("order.lines[{}]", e.first())));
+            }
         }
+        let lines = lines.into_lines();
         Ok(Order {
             number: self.number,
             channel: self.channel.map_or(Channel::Direct, |p| p.0),

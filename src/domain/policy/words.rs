@@ -110,6 +110,12 @@ pub fn describe(policy: &Policy) -> Vec<Section> {
     };
     rules.push(rule(shipping.to_owned(), &refund.shipping_clause));
     rules.push(rule(format!("Refunds are due {} days after the decision.", refund.due_days), &refund.due_clause));
+    rules.push(rule(
+        "Station rule: units of one product bought at different prices (a free promotional unit beside a paid one) \
+         are valued from the lowest price paid upward, so a refund never exceeds what was paid for the units returned."
+            .to_owned(),
+        &station::same_sku_lines(),
+    ));
     sections.push(Section { title: "Refunds and what is deducted", rules });
 
     let warranty = &policy.warranty;

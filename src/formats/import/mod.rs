@@ -23,6 +23,9 @@ use chrono::NaiveDate;
 use csv::StringRecord;
 use serde::de::{DeserializeOwned, Error as _, SeqAccess, Visitor};
 
+use crate::domain::case::{SameSkuError, SameSkuLines};
+use crate::domain::records::OrderLineRecord;
+
 pub use shopify::{CategoryMap, parse_category_map, parse_shopify_orders};
 pub use station::{parse_station_orders, parse_station_rmas};
 
@@ -195,6 +198,27 @@ impl FromStr for Email {
             return Ok(Email(address.to_owned()));
         }
         Err(format!("{text:?} is not an email address"))
+    }
+}
+
+/// An order's lines as they are read, joined by SKU as the engine will take them
+/// ([`crate::domain::case::merge_lines`]), with each line's physical line to name the row a refusal is about.
+#[derive(Debug, Default)]
+pub(crate) struct SameSku {
+    lines: SameSkuLines,
+    rows: Vec<u64>,
+}
+
+impl SameSku {
+    /// Takes the order line read on physical line `row`; if it cannot join its SKU's line, why, with the
+    /// physical line of the SKU's first line.
+    pub fn add(&mut self, line: &OrderLineRecord, row: u64) -> Result<(), (SameSkuError, u64)> {
+        if let Err(e) = self.lines.push(line.to_line()) {
+            let first = self.rows.get(e.first()).copied().unwrap_or(row);
+            return Err((e, first));
+        }
+        self.rows.push(row);
+        Ok(())
     }
 }
 

@@ -12,7 +12,10 @@ use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
-use super::{Col, Country, CsvFile, Currency, Email, Flag, ImportError, ParseSummary, Qty, Required, Row, SkippedRow};
+use super::{
+    Col, Country, CsvFile, Currency, Email, Flag, ImportError, ParseSummary, Qty, Required, Row, SameSku, SkippedRow,
+};
+use crate::domain::case::SameSkuError;
 use crate::domain::money::Money;
 use crate::domain::records::{OrderLineRecord, OrderRecord, OrderStatus};
 use crate::domain::vocabulary::Channel;
@@ -168,13 +171,15 @@ pub fn parse_shopify_orders(
     // Orders already finished, with the line their rows began on: Shopify writes an order's rows
     // together, so a name coming back means an edited file or two exports joined.
     let mut finished: HashMap<String, u64> = HashMap::new();
-    let mut current: Option<(OrderRecord, u64)> = None;
+    // The order being read, the line its rows began on, and its lines joined by SKU as the engine will take
+    // them (a free promotional line of a SKU beside its paid line is common in Shopify exports).
+    let mut current: Option<(OrderRecord, u64, SameSku)> = None;
 
     while let Some(row) = csv.next_row()? {
         let name = row.parse::<Required>(c.name)?.0;
-        let continues = current.as_ref().is_some_and(|(order, _)| order.number == name);
+        let continues = current.as_ref().is_some_and(|(order, _, _)| order.number == name);
         if !continues {
-            if let Some((order, first_line)) = current.take() {
+            if let Some((order, first_line, _)) = current.take() {
                 finish(order, first_line, &mut orders, &mut skipped, &mut finished);
             }
             if let Some(first) = finished.get(&name) {
@@ -186,11 +191,14 @@ pub fn parse_shopify_orders(
                     ),
                 ));
             }
-            current = Some((order_head(&row, &c, merchant, &name, warehouse)?, row.line()));
+            current = Some((order_head(&row, &c, merchant, &name, warehouse)?, row.line(), SameSku::default()));
         }
-        if let Some((order, _)) = current.as_mut() {
+        if let Some((order, _, skus)) = current.as_mut() {
             match line_item(&row, &c, categories)? {
                 Some(line) => {
+                    if let Err((e, first)) = skus.add(&line, row.line()) {
+                        return Err(same_sku_error(&row, &c, &e, first));
+                    }
                     order.lines.push(line);
                     if let Some(why) = super::too_many_lines(order.lines.len()) {
                         return Err(row.error(c.sku, why));
@@ -207,10 +215,31 @@ pub fn parse_shopify_orders(
             }
         }
     }
-    if let Some((order, first_line)) = current.take() {
+    if let Some((order, first_line, _)) = current.take() {
         finish(order, first_line, &mut orders, &mut skipped, &mut finished);
     }
     Ok((orders, ParseSummary { rows_read: csv.rows_read(), skipped }))
+}
+
+/// A line item that cannot join the earlier line of its SKU. Shopify's lines of one SKU share its category (from
+/// the map) and are never special orders or gift cards, so they can differ only in being on sale, which the
+/// station reads from the compare-at price; or be too many units together.
+fn same_sku_error(row: &Row<'_>, c: &ShopifyColumns, e: &SameSkuError, first: u64) -> ImportError {
+    match e {
+        SameSkuError::Differs { sku, field: "on_sale", value, .. } => {
+            let (here, there) = if value == "true" { ("on sale", "not") } else { ("not on sale", "on sale") };
+            row.error(
+                c.compare_at_price,
+                format!(
+                    "this line item of SKU {sku:?} is {here} (compare at price above its price) and line {first}'s is \
+                     {there}; lines of one SKU must agree, because identical units cannot be told apart at the bench \
+                     and the policy cannot apply two rules to them"
+                ),
+            )
+        }
+        SameSkuError::Differs { .. } => row.error(c.sku, e.words(&format!("line {first}"))),
+        SameSkuError::TooManyUnits { .. } => row.error(c.quantity, e.words(&format!("line {first}"))),
+    }
 }
 
 fn finish(

@@ -13,9 +13,9 @@ use serde::Deserialize;
 
 use super::{
     Col, Country, CsvFile, Currency, Email, FileKind, Flag, ImportError, IsoDate, JsonItem, ParseSummary, Qty,
-    Required, Row, Tracking, parse_json_array, tracking_list, trimmed,
+    Required, Row, SameSku, Tracking, parse_json_array, tracking_list, trimmed,
 };
-use crate::domain::case::Referral;
+use crate::domain::case::{Referral, merge_lines};
 use crate::domain::money::Money;
 use crate::domain::records::{OrderLineRecord, OrderRecord, OrderStatus, RmaRecord};
 use crate::domain::vocabulary::{Channel, Resolution, RmaKind};
@@ -185,6 +185,28 @@ fn order_columns(csv: &CsvFile<'_, '_>) -> Result<OrderColumns, ImportError> {
 struct Gathered {
     head: OrderRecord,
     first_line: u64,
+    skus: SameSku,
+}
+
+impl Gathered {
+    /// Adds the line of `row`, refused, with its column, when it cannot join an earlier line of its SKU.
+    fn add(&mut self, row: &Row<'_>, c: &OrderColumns, line: OrderLineRecord) -> Result<(), ImportError> {
+        if let Err((e, first)) = self.skus.add(&line, row.line()) {
+            let col = match e.field() {
+                "category" => c.category,
+                "on_sale" => c.on_sale,
+                "special_order" => c.special_order,
+                "gift_card" => c.gift_card,
+                _ => c.qty,
+            };
+            return Err(row.error(col, e.words(&format!("line {first}"))));
+        }
+        self.head.lines.push(line);
+        match super::too_many_lines(self.head.lines.len()) {
+            Some(why) => Err(row.error(c.sku, why)),
+            None => Ok(()),
+        }
+    }
 }
 
 fn orders_csv(
@@ -207,16 +229,13 @@ fn orders_csv(
                 if !same_order_values(&gathered.head, &head) {
                     return Err(disagreement(&row, &c, gathered, &head));
                 }
-                gathered.head.lines.push(line);
-                if let Some(why) = super::too_many_lines(gathered.head.lines.len()) {
-                    return Err(row.error(c.sku, why));
-                }
+                gathered.add(&row, &c, line)?;
             }
             None => {
                 index.insert(key, orders.len());
-                let mut head = head;
-                head.lines.push(line);
-                orders.push(Gathered { head, first_line: row.line() });
+                let mut gathered = Gathered { head, first_line: row.line(), skus: SameSku::default() };
+                gathered.add(&row, &c, line)?;
+                orders.push(gathered);
             }
         }
     }
@@ -443,6 +462,25 @@ impl TryFrom<RawOrder> for JsonOrder {
         if let Some(why) = super::too_many_lines(raw.lines.len()) {
             return Err(format!("lines: {why}"));
         }
+        let lines: Vec<OrderLineRecord> = raw
+            .lines
+            .into_iter()
+            .map(|l| OrderLineRecord {
+                sku: l.sku.0.0,
+                name: trimmed(&l.name),
+                category: trimmed(&l.category),
+                qty: l.qty.0,
+                unit_price: l.unit_price.0,
+                on_sale: l.on_sale,
+                special_order: l.special_order,
+                gift_card: l.gift_card,
+            })
+            .collect();
+        // Lines of one SKU become one line for the engine, by the rule every edge follows.
+        if let Err(e) = merge_lines(lines.iter().map(OrderLineRecord::to_line)) {
+            let first = format!("lines[{}]", e.first());
+            return Err(format!("lines[{}].{}: {}", e.line(), e.field(), e.words(&first)));
+        }
         Ok(JsonOrder(OrderRecord {
             merchant: raw.merchant.0.0,
             number: raw.order_number.0.0,
@@ -463,20 +501,7 @@ impl TryFrom<RawOrder> for JsonOrder {
                 minimum: r.minimum.0,
                 lifetime_value: r.lifetime_value.0,
             }),
-            lines: raw
-                .lines
-                .into_iter()
-                .map(|l| OrderLineRecord {
-                    sku: l.sku.0.0,
-                    name: trimmed(&l.name),
-                    category: trimmed(&l.category),
-                    qty: l.qty.0,
-                    unit_price: l.unit_price.0,
-                    on_sale: l.on_sale,
-                    special_order: l.special_order,
-                    gift_card: l.gift_card,
-                })
-                .collect(),
+            lines,
         }))
     }
 }
