@@ -50,6 +50,12 @@ impl ToValue for i32 {
     }
 }
 
+impl ToValue for u8 {
+    fn to_value(&self) -> Value {
+        Value::Integer(i64::from(*self))
+    }
+}
+
 impl ToValue for u32 {
     fn to_value(&self) -> Value {
         Value::Integer(i64::from(*self))
@@ -122,6 +128,13 @@ impl FromValue for u32 {
     fn from_value(value: &Value) -> Result<Self, String> {
         let n = i64::from_value(value)?;
         u32::try_from(n).map_err(|_| format!("expected a count, found {n}"))
+    }
+}
+
+impl FromValue for u8 {
+    fn from_value(value: &Value) -> Result<Self, String> {
+        let n = i64::from_value(value)?;
+        u8::try_from(n).map_err(|_| format!("expected a small number, found {n}"))
     }
 }
 

@@ -1,97 +1,82 @@
-//! Export batches in SQLite: claiming a queue's open items into a batch (each item once, ever) and keeping
+//! Export batches: claiming a queue's open items into a batch (each item once, ever) and keeping
 //! its files as rendered then, a batch with each item's money and units read from its saved decision,
 //! a batch's kept files (checked), recording a batch's files (only the kept ones), completing a batch, and
 //! a queue's latest batches.
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::Value;
 
 use super::audit_log::instant;
 use super::rows::{queue_rows, queue_select, stored};
 use super::seal::{check_id, check_queue_item, sealed};
-use super::write;
 use crate::domain::vocabulary::Queue;
 use crate::formats::batch_export::frozen;
 use crate::formats::case_json::{RecordedDecision, RecordedLine};
 use crate::storage::seal::Kind;
+use crate::storage::sql::Db;
 use crate::storage::{
     BatchFile, BatchSummary, ExportBatch, ExportItem, ExportUnits, FrozenBatch, FrozenFile, QueueRow, Stamp, StoreError,
 };
 
-pub(super) fn claim_export_batch(
-    conn: &mut Connection,
-    queue: Queue,
-    stamp: &Stamp,
-) -> Result<Option<i64>, StoreError> {
+pub(super) fn claim_export_batch(db: &dyn Db, queue: Queue, stamp: &Stamp) -> Result<Option<i64>, StoreError> {
     if queue == Queue::Hold {
         return Err(StoreError::NotBatched { queue });
     }
-    let tx = write(conn)?;
-    let waiting: Vec<i64> = tx
-        .prepare_cached(
-            "SELECT id FROM queue_items WHERE queue = ?1 AND status = 'open' AND batch_id IS NULL ORDER BY id",
-        )?
-        .query_map([queue.as_str()], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let waiting: Vec<i64> = db.column(
+        "SELECT id FROM queue_items WHERE queue = ?1 AND status = 'open' AND batch_id IS NULL ORDER BY id",
+        &[&queue.as_str()],
+    )?;
     if waiting.is_empty() {
         return Ok(None);
     }
     // Nothing is sent to be paid or shipped on records the chain does not vouch for: the batch is refused
     // whole, naming the first such record, until a supervisor has seen `verify`'s report.
     for &item in &waiting {
-        check_queue_item(&tx, item)?;
+        check_queue_item(db, item)?;
     }
-    tx.prepare_cached("INSERT INTO export_batches (queue, created_at, operator, station) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![queue.as_str(), instant(stamp), stamp.operator, stamp.station])?;
-    let batch_id = tx.last_insert_rowid();
+    let batch_id = db.insert(
+        "INSERT INTO export_batches (queue, created_at, operator, station) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+        &[&queue.as_str(), &instant(stamp), &stamp.operator, &stamp.station],
+    )?;
     // The same condition as the select, in the same IMMEDIATE transaction: no other station can have
     // claimed any of them in between.
-    let claimed = tx
-        .prepare_cached(
-            "UPDATE queue_items SET batch_id = ?1 WHERE queue = ?2 AND status = 'open' AND batch_id IS NULL",
-        )?
-        .execute(params![batch_id, queue.as_str()])?;
-    debug_assert_eq!(claimed, waiting.len());
+    let claimed = db.execute(
+        "UPDATE queue_items SET batch_id = ?1 WHERE queue = ?2 AND status = 'open' AND batch_id IS NULL",
+        &[&batch_id, &queue.as_str()],
+    )?;
+    debug_assert_eq!(claimed, waiting.len() as u64);
     // The files are rendered now, from the items as claimed, and kept: every write of the batch writes
     // these bytes. Their hashes go into the claim's audit entry, which vouches for them from then on.
-    let kept = freeze(&tx, batch_id)?;
+    let kept = freeze(db, batch_id)?;
     let detail = serde_json::json!({ "queue": queue.as_str(), "items": waiting, "files": files_detail(&kept) });
-    sealed(&tx, stamp, Kind::ExportBatch, &batch_id.to_string(), "claimed", &detail.to_string())?;
-    tx.commit()?;
+    sealed(db, stamp, Kind::ExportBatch, &batch_id.to_string(), "claimed", &detail.to_string())?;
     Ok(Some(batch_id))
 }
 
-pub(super) fn export_batch(conn: &Connection, batch_id: i64) -> Result<ExportBatch, StoreError> {
-    let found: Option<(String, String, String, String)> = conn
-        .prepare_cached("SELECT queue, created_at, operator, station FROM export_batches WHERE id = ?1")?
-        .query_row([batch_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .optional()?;
-    let Some((queue, created_at, operator, station)) = found else {
+pub(super) fn export_batch(db: &dyn Db, batch_id: i64) -> Result<ExportBatch, StoreError> {
+    let Some(found) =
+        db.row("SELECT queue, created_at, operator, station FROM export_batches WHERE id = ?1", &[&batch_id])?
+    else {
         return Err(StoreError::NotFound { what: "export batch", id: batch_id });
     };
+    let (queue, created_at, operator, station): (String, String, String, String) =
+        (found.get(0)?, found.get(1)?, found.get(2)?, found.get(3)?);
     let queue: Queue = stored("export batch queue", &queue)?;
-    let rows = queue_rows(conn, concat!(queue_select!(), " WHERE q.batch_id = ?1 ORDER BY q.id"), [batch_id])?;
-    let items = rows.into_iter().map(|row| export_item(conn, row)).collect::<Result<_, _>>()?;
+    let rows = queue_rows(db, concat!(queue_select!(), " WHERE q.batch_id = ?1 ORDER BY q.id"), &[&batch_id])?;
+    let items = rows.into_iter().map(|row| export_item(db, row)).collect::<Result<_, _>>()?;
     Ok(ExportBatch { id: batch_id, queue, created_at, operator, station, items })
 }
 
-pub(super) fn frozen_export_batch(
-    conn: &mut Connection,
-    batch_id: i64,
-    stamp: &Stamp,
-) -> Result<FrozenBatch, StoreError> {
-    let tx = write(conn)?;
-    if let Some(batch) = kept(&tx, batch_id)? {
+pub(super) fn frozen_export_batch(db: &dyn Db, batch_id: i64, stamp: &Stamp) -> Result<FrozenBatch, StoreError> {
+    if let Some(batch) = kept(db, batch_id)? {
         return Ok(batch);
     }
     // A batch claimed before migration 10 kept nothing: rendered once from its items as the store holds
     // them now, and kept from then on. If it was written before, what was written is the batch: a
     // rendering that differs (its order data changed since) is refused, not recorded over it.
-    let batch = freeze(&tx, batch_id)?;
-    let recorded: Option<String> =
-        tx.prepare_cached("SELECT files FROM export_batches WHERE id = ?1")?.query_row([batch_id], |r| r.get(0))?;
+    let batch = freeze(db, batch_id)?;
+    let recorded: Option<String> = db.one("SELECT files FROM export_batches WHERE id = ?1", &[&batch_id])?;
     for written in recorded.as_deref().map(|json| recorded_files(batch_id, json)).transpose()?.unwrap_or_default() {
         let name = file_name(&written.path);
         if let Some(file) = batch.files.iter().find(|file| file.name == name)
@@ -109,20 +94,18 @@ pub(super) fn frozen_export_batch(
         }
     }
     let detail = serde_json::json!({ "files": files_detail(&batch) });
-    sealed(&tx, stamp, Kind::ExportBatch, &batch_id.to_string(), "frozen", &detail.to_string())?;
-    tx.commit()?;
+    sealed(db, stamp, Kind::ExportBatch, &batch_id.to_string(), "frozen", &detail.to_string())?;
     Ok(batch)
 }
 
 pub(super) fn record_batch_written(
-    conn: &mut Connection,
+    db: &dyn Db,
     batch_id: i64,
     files: &[BatchFile],
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
-    let tx = write(conn)?;
     // Only the kept files are recorded, with their rows and hash: a batch's recorded SHA-256 never changes.
-    let Some(batch) = kept(&tx, batch_id)? else {
+    let Some(batch) = kept(db, batch_id)? else {
         return Err(changed(batch_id, "its files", "were never kept; write the batch again first".to_owned()));
     };
     for written in files {
@@ -143,61 +126,55 @@ pub(super) fn record_batch_written(
     }
     let files_json = serde_json::to_string(files)
         .map_err(|e| StoreError::Corrupt { what: format!("export batch {batch_id}"), detail: e.to_string() })?;
-    let updated = tx
-        .prepare_cached("UPDATE export_batches SET written_at = ?2, files = ?3 WHERE id = ?1")?
-        .execute(params![batch_id, instant(stamp), files_json])?;
+    let updated = db.execute(
+        "UPDATE export_batches SET written_at = ?2, files = ?3 WHERE id = ?1",
+        &[&batch_id, &instant(stamp), &files_json],
+    )?;
     if updated == 0 {
         return Err(StoreError::NotFound { what: "export batch", id: batch_id });
     }
     let detail = serde_json::json!({ "files": files });
-    sealed(&tx, stamp, Kind::ExportBatch, &batch_id.to_string(), "exported", &detail.to_string())?;
-    tx.commit()?;
+    sealed(db, stamp, Kind::ExportBatch, &batch_id.to_string(), "exported", &detail.to_string())?;
     Ok(())
 }
 
 /// Renders batch `batch_id`'s files from its items as the store holds them now and keeps them.
-fn freeze(tx: &Transaction<'_>, batch_id: i64) -> Result<FrozenBatch, StoreError> {
-    let batch = frozen(&export_batch(tx, batch_id)?);
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO export_batch_files (batch_id, position, name, bytes, rows, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
+fn freeze(db: &dyn Db, batch_id: i64) -> Result<FrozenBatch, StoreError> {
+    let batch = frozen(&export_batch(db, batch_id)?);
     for (position, file) in batch.files.iter().enumerate() {
         let rows = i64::try_from(file.rows).unwrap_or(i64::MAX);
-        insert.execute(params![batch_id, position as i64, file.name, file.bytes, rows, file.sha256])?;
+        db.execute(
+            "INSERT INTO export_batch_files (batch_id, position, name, bytes, rows, sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &[&batch_id, &(position as i64), &file.name, &file.bytes, &rows, &file.sha256],
+        )?;
     }
     Ok(batch)
 }
 
 /// A batch's kept files, `None` if it kept none (claimed before migration 10 and not written since). The
 /// batch's seal covers its files' bytes and hashes and its items: an edit of any of them is refused.
-fn kept(conn: &Connection, batch_id: i64) -> Result<Option<FrozenBatch>, StoreError> {
-    let found: Option<(String, i64)> = conn
-        .prepare_cached(
-            "SELECT queue, (SELECT count(*) FROM queue_items q WHERE q.batch_id = b.id) FROM export_batches b
-             WHERE b.id = ?1",
-        )?
-        .query_row([batch_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let Some((queue, items)) = found else { return Err(StoreError::NotFound { what: "export batch", id: batch_id }) };
-    check_id(conn, Kind::ExportBatch, batch_id)?;
+fn kept(db: &dyn Db, batch_id: i64) -> Result<Option<FrozenBatch>, StoreError> {
+    let sql = "SELECT queue, (SELECT count(*) FROM queue_items q WHERE q.batch_id = b.id) FROM export_batches b
+               WHERE b.id = ?1";
+    let Some(found) = db.row(sql, &[&batch_id])? else {
+        return Err(StoreError::NotFound { what: "export batch", id: batch_id });
+    };
+    let (queue, items): (String, u64) = (found.get(0)?, found.get(1)?);
+    check_id(db, Kind::ExportBatch, batch_id)?;
     let queue = stored("export batch queue", &queue)?;
-    let files: Vec<FrozenFile> = conn
-        .prepare_cached(
+    let files: Vec<FrozenFile> = db
+        .rows(
             "SELECT name, bytes, rows, sha256 FROM export_batch_files WHERE batch_id = ?1 ORDER BY position",
+            &[&batch_id],
         )?
-        .query_map([batch_id], |r| {
-            Ok(FrozenFile {
-                name: r.get(0)?,
-                bytes: r.get(1)?,
-                rows: r.get::<_, i64>(2)?.unsigned_abs(),
-                sha256: r.get(3)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+        .iter()
+        .map(|r| Ok(FrozenFile { name: r.get(0)?, bytes: r.get(1)?, rows: r.get(2)?, sha256: r.get(3)? }))
+        .collect::<Result<_, StoreError>>()?;
     if files.is_empty() {
         return Ok(None);
     }
-    Ok(Some(FrozenBatch { id: batch_id, queue, items: items.unsigned_abs(), files }))
+    Ok(Some(FrozenBatch { id: batch_id, queue, items, files }))
 }
 
 /// A batch's files as an audit entry names them.
@@ -224,44 +201,31 @@ fn changed(batch_id: i64, file: &str, problem: String) -> StoreError {
     StoreError::BatchChanged { batch_id, file: file.to_owned(), problem }
 }
 
-pub(super) fn complete_batch(
-    conn: &mut Connection,
-    batch_id: i64,
-    reference: &str,
-    stamp: &Stamp,
-) -> Result<u64, StoreError> {
-    let tx = write(conn)?;
-    let known: Option<i64> = tx
-        .prepare_cached("SELECT id FROM export_batches WHERE id = ?1")?
-        .query_row([batch_id], |r| r.get(0))
-        .optional()?;
-    if known.is_none() {
+pub(super) fn complete_batch(db: &dyn Db, batch_id: i64, reference: &str, stamp: &Stamp) -> Result<u64, StoreError> {
+    if !db.exists("SELECT id FROM export_batches WHERE id = ?1", &[&batch_id])? {
         return Err(StoreError::NotFound { what: "export batch", id: batch_id });
     }
-    let open: Vec<i64> = tx
-        .prepare_cached("SELECT id FROM queue_items WHERE batch_id = ?1 AND status = 'open' ORDER BY id")?
-        .query_map([batch_id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let open: Vec<i64> =
+        db.column("SELECT id FROM queue_items WHERE batch_id = ?1 AND status = 'open' ORDER BY id", &[&batch_id])?;
     let reference = reference.trim();
     let detail = serde_json::json!({ "reference": reference, "batch": batch_id }).to_string();
     for &id in &open {
-        super::queues::mark_done(&tx, id, reference, &detail, stamp)?;
+        super::queues::mark_done(db, id, reference, &detail, stamp)?;
     }
-    tx.commit()?;
     Ok(open.len() as u64)
 }
 
-pub(super) fn export_batches(conn: &Connection, queue: Queue, limit: usize) -> Result<Vec<BatchSummary>, StoreError> {
+pub(super) fn export_batches(db: &dyn Db, queue: Queue, limit: usize) -> Result<Vec<BatchSummary>, StoreError> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let mut stmt = conn.prepare_cached(
+    let rows = db.rows(
         "SELECT b.id, b.created_at, b.operator, b.written_at, b.files,
                 (SELECT count(*) FROM queue_items q WHERE q.batch_id = b.id),
                 (SELECT count(*) FROM queue_items q WHERE q.batch_id = b.id AND q.status = 'open')
          FROM export_batches b WHERE b.queue = ?1 ORDER BY b.id DESC LIMIT ?2",
+        &[&queue.as_str(), &limit],
     )?;
-    let mut rows = stmt.query(params![queue.as_str(), limit])?;
     let mut batches = Vec::new();
-    while let Some(row) = rows.next()? {
+    for row in rows {
         let id: i64 = row.get(0)?;
         let written_at: Option<String> = row.get(3)?;
         let files: Option<String> = row.get(4)?;
@@ -280,8 +244,8 @@ pub(super) fn export_batches(conn: &Connection, queue: Queue, limit: usize) -> R
             queue,
             created_at: row.get(1)?,
             operator: row.get(2)?,
-            items: row.get::<_, i64>(5)?.unsigned_abs(),
-            open: row.get::<_, i64>(6)?.unsigned_abs(),
+            items: row.get(5)?,
+            open: row.get(6)?,
             written,
         });
     }
@@ -289,10 +253,8 @@ pub(super) fn export_batches(conn: &Connection, queue: Queue, limit: usize) -> R
 }
 
 /// A queue row with its decision's money (refund, store credit) and units (what to ship or send back).
-pub(super) fn export_item(conn: &Connection, row: QueueRow) -> Result<ExportItem, StoreError> {
-    let json: String = conn
-        .prepare_cached("SELECT decision_json FROM decisions WHERE id = ?1")?
-        .query_row([row.decision_id], |r| r.get(0))?;
+pub(super) fn export_item(db: &dyn Db, row: QueueRow) -> Result<ExportItem, StoreError> {
+    let json: String = db.one("SELECT decision_json FROM decisions WHERE id = ?1", &[&row.decision_id])?;
     let saved = RecordedDecision::parse(&json).map_err(|e| StoreError::Corrupt {
         what: format!("decision {} of queue item {}", row.decision_id, row.id),
         detail: e.to_string(),
@@ -303,16 +265,14 @@ pub(super) fn export_item(conn: &Connection, row: QueueRow) -> Result<ExportItem
         Queue::ReturnToCustomer => line.refused,
         Queue::Refund | Queue::StoreCredit | Queue::Hold => 0,
     };
-    let mut names = conn.prepare_cached(
-        "SELECT ol.name FROM queue_items q
-         JOIN packages p ON p.id = q.package_id
-         LEFT JOIN rmas r ON r.id = p.rma_id
-         JOIN order_lines ol ON ol.order_id = COALESCE(r.order_id, p.order_id)
-         WHERE q.id = ?1 AND ol.sku = ?2 ORDER BY ol.position LIMIT 1",
-    )?;
+    let names = "SELECT ol.name FROM queue_items q
+                 JOIN packages p ON p.id = q.package_id
+                 LEFT JOIN rmas r ON r.id = p.rma_id
+                 JOIN order_lines ol ON ol.order_id = COALESCE(r.order_id, p.order_id)
+                 WHERE q.id = ?1 AND ol.sku = ?2 ORDER BY ol.position LIMIT 1";
     let mut units = Vec::new();
     for line in saved.lines.iter().filter(|line| units_of(line) > 0) {
-        let name: Option<String> = names.query_row(params![row.id, line.sku], |r| r.get(0)).optional()?;
+        let name: Option<String> = db.value(names, &[&row.id, &line.sku])?;
         units.push(ExportUnits { sku: line.sku.clone(), name: name.unwrap_or_default(), qty: units_of(line) });
     }
     Ok(ExportItem { row, money, units })

@@ -40,6 +40,7 @@ use crate::domain::records::{OrderRecord, RmaRecord};
 use crate::domain::vocabulary::{Queue, Role};
 use crate::policies::PolicySet;
 use crate::storage::audit::{AuditEntry, AuditHead};
+use crate::storage::sql::Db;
 use crate::storage::{
     BatchFile, BatchSummary, Dashboard, DashboardPeriod, DecisionToSave, EvidenceRecord, ExportBatch, FrozenBatch,
     ImportCounts, ImportSource, OperatorRow, PackageHistory, PackageRow, PhotoRow, QueueRow, ReceivedPackage, Reopened,
@@ -125,6 +126,15 @@ impl SqliteStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Runs a change in one IMMEDIATE transaction, committed when it returns `Ok` and rolled back otherwise:
+    /// no other station writes between its reads and its writes.
+    fn change<T>(&mut self, change: impl FnOnce(&dyn Db) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let tx = write(&mut self.conn)?;
+        let changed = change(&tx)?;
+        tx.commit()?;
+        Ok(changed)
     }
 
     fn record_merchants(&mut self, policies: &PolicySet) -> Result<(), StoreError> {
@@ -242,15 +252,15 @@ impl Store for SqliteStore {
     }
 
     fn receive_package(&mut self, package: &ReceivedPackage, stamp: &Stamp) -> Result<i64, StoreError> {
-        bench::receive_package(&mut self.conn, package, stamp)
+        self.change(|db| bench::receive_package(db, package, stamp))
     }
 
     fn start_inspection(&mut self, package_id: i64, stamp: &Stamp) -> Result<i64, StoreError> {
-        bench::start_inspection(&mut self.conn, package_id, stamp)
+        self.change(|db| bench::start_inspection(db, package_id, stamp))
     }
 
     fn record_photo(&mut self, photo: &PhotoRow, stamp: &Stamp) -> Result<i64, StoreError> {
-        bench::record_photo(&mut self.conn, photo, stamp)
+        self.change(|db| bench::record_photo(db, photo, stamp))
     }
 
     fn photo_hashes(&self) -> Result<Vec<String>, StoreError> {
@@ -281,7 +291,7 @@ impl Store for SqliteStore {
         sheet: &InspectionSheet,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        bench::save_inspection(&mut self.conn, inspection_id, sheet, stamp)
+        self.change(|db| bench::save_inspection(db, inspection_id, sheet, stamp))
     }
 
     fn record_decision(&mut self, to_save: &DecisionToSave, stamp: &Stamp) -> Result<i64, StoreError> {
@@ -309,7 +319,7 @@ impl Store for SqliteStore {
     }
 
     fn claim_export_batch(&mut self, queue: Queue, stamp: &Stamp) -> Result<Option<i64>, StoreError> {
-        exports::claim_export_batch(&mut self.conn, queue, stamp)
+        self.change(|db| exports::claim_export_batch(db, queue, stamp))
     }
 
     fn export_batch(&self, batch_id: i64) -> Result<ExportBatch, StoreError> {
@@ -317,15 +327,15 @@ impl Store for SqliteStore {
     }
 
     fn frozen_export_batch(&mut self, batch_id: i64, stamp: &Stamp) -> Result<FrozenBatch, StoreError> {
-        exports::frozen_export_batch(&mut self.conn, batch_id, stamp)
+        self.change(|db| exports::frozen_export_batch(db, batch_id, stamp))
     }
 
     fn record_batch_written(&mut self, batch_id: i64, files: &[BatchFile], stamp: &Stamp) -> Result<(), StoreError> {
-        exports::record_batch_written(&mut self.conn, batch_id, files, stamp)
+        self.change(|db| exports::record_batch_written(db, batch_id, files, stamp))
     }
 
     fn complete_batch(&mut self, batch_id: i64, reference: &str, stamp: &Stamp) -> Result<u64, StoreError> {
-        exports::complete_batch(&mut self.conn, batch_id, reference, stamp)
+        self.change(|db| exports::complete_batch(db, batch_id, reference, stamp))
     }
 
     fn export_batches(&self, queue: Queue, limit: usize) -> Result<Vec<BatchSummary>, StoreError> {
@@ -333,7 +343,7 @@ impl Store for SqliteStore {
     }
 
     fn complete_queue_item(&mut self, id: i64, reference: &str, stamp: &Stamp) -> Result<(), StoreError> {
-        queues::complete_queue_item(&mut self.conn, id, reference, stamp)
+        self.change(|db| queues::complete_queue_item(db, id, reference, stamp))
     }
 
     fn quarantined(&self) -> Result<Vec<PackageRow>, StoreError> {
@@ -341,7 +351,7 @@ impl Store for SqliteStore {
     }
 
     fn match_package(&mut self, package_id: i64, rma_id: i64, stamp: &Stamp) -> Result<(), StoreError> {
-        bench::match_package(&mut self.conn, package_id, rma_id, stamp)
+        self.change(|db| bench::match_package(db, package_id, rma_id, stamp))
     }
 
     fn packages_since(&self, since: &str, limit: usize) -> Result<Vec<PackageRow>, StoreError> {

@@ -1,14 +1,14 @@
-//! Row loaders shared by the SQLite store's areas: an order, an RMA, a package row, a queue row, a sheet, photos
+//! Row loaders shared by the store's areas: an order, an RMA, a package row, a queue row, a sheet, photos
 //! and decisions as stored, and the parsing of stored words and dates (a bad one is corruption, never a guess).
 //! The `package_select!` and `queue_select!` macros keep each list query's text one constant, prepared once.
 
 use chrono::NaiveDate;
-use rusqlite::Connection;
 
 use crate::domain::case::{ItemState, Referral};
 use crate::domain::inspection::{InspectionSheet, SheetItem};
 use crate::domain::money::Money;
 use crate::domain::records::{OrderLineRecord, OrderRecord, OrderStatus, RmaRecord};
+use crate::storage::sql::{Db, Row, ToValue};
 use crate::storage::{
     DecisionRow, PackageRow, PackageStage, PhotoRow, QueueRow, QueueStatus, RmaMatch, StoreError, StoredOrder,
     StoredRma, Withdrawal,
@@ -49,21 +49,13 @@ pub(super) fn cents(money: Money) -> i64 {
     money.cents()
 }
 
-pub(super) fn ids(conn: &Connection, sql: &str, key: &str) -> Result<Vec<i64>, StoreError> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let ids = stmt.query_map([key], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
-    Ok(ids)
+pub(super) fn ids(db: &dyn Db, sql: &str, key: &dyn ToValue) -> Result<Vec<i64>, StoreError> {
+    db.column(sql, &[key])
 }
 
-pub(super) fn ids_of(conn: &Connection, sql: &str, id: i64) -> Result<Vec<i64>, StoreError> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let ids = stmt.query_map([id], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
-    Ok(ids)
-}
-
-pub(super) fn rma_match(conn: &Connection, rma_id: i64) -> Result<RmaMatch, StoreError> {
-    let rma = load_rma(conn, rma_id)?;
-    let order = load_order(conn, rma.order_id)?;
+pub(super) fn rma_match(db: &dyn Db, rma_id: i64) -> Result<RmaMatch, StoreError> {
+    let rma = load_rma(db, rma_id)?;
+    let order = load_order(db, rma.order_id)?;
     Ok(RmaMatch { rma, order })
 }
 
@@ -80,56 +72,32 @@ pub(super) fn date(what: &str, text: &str) -> Result<NaiveDate, StoreError> {
         .map_err(|e| StoreError::Corrupt { what: what.to_owned(), detail: format!("{text:?}: {e}") })
 }
 
-pub(super) fn load_order(conn: &Connection, id: i64) -> Result<StoredOrder, StoreError> {
-    type OrderRow = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        i64,
-        bool,
-        Option<String>,
-        Option<i64>,
-        Option<i64>,
-    );
-    let row: OrderRow = conn.prepare_cached(
-        "SELECT merchant, number, channel, status, customer_name, customer_email, country, ship_to, currency,
-                purchased_on, delivered_on, shipping_cents, gifted, payment_reference, referral_minimum_cents, referral_lifetime_cents
-         FROM orders WHERE id = ?1",
-    )?
-    .query_row([id], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?, r.get(14)?, r.get(15)?))
-    })?;
-    let (
-        merchant,
-        number,
-        channel,
-        status,
-        customer_name,
-        customer_email,
-        country,
-        ship_to,
-        currency,
-        purchased_on,
-        delivered_on,
-        shipping,
-        gifted,
-        payment_reference,
-        referral_minimum,
-        referral_lifetime,
-    ) = row;
-    let mut stmt = conn.prepare_cached(
-        "SELECT sku, name, category, qty, unit_price_cents, on_sale, special_order, gift_card FROM order_lines WHERE order_id = ?1 ORDER BY position",
-    )?;
-    let lines = stmt
-        .query_map([id], |r| {
+pub(super) fn load_order(db: &dyn Db, id: i64) -> Result<StoredOrder, StoreError> {
+    let row = db
+        .row(
+            "SELECT merchant, number, channel, status, customer_name, customer_email, country, ship_to, currency,
+                    purchased_on, delivered_on, shipping_cents, gifted, payment_reference, referral_minimum_cents,
+                    referral_lifetime_cents
+             FROM orders WHERE id = ?1",
+            &[&id],
+        )?
+        .ok_or(StoreError::NotFound { what: "order", id })?;
+    let (merchant, number, channel, status): (String, String, String, String) =
+        (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+    let (customer_name, customer_email, country, ship_to, currency): (String, String, String, String, String) =
+        (row.get(4)?, row.get(5)?, row.get(6)?, row.get(7)?, row.get(8)?);
+    let (purchased_on, delivered_on, shipping, gifted): (String, Option<String>, i64, bool) =
+        (row.get(9)?, row.get(10)?, row.get(11)?, row.get(12)?);
+    let (payment_reference, referral_minimum, referral_lifetime): (Option<String>, Option<i64>, Option<i64>) =
+        (row.get(13)?, row.get(14)?, row.get(15)?);
+    let lines = db
+        .rows(
+            "SELECT sku, name, category, qty, unit_price_cents, on_sale, special_order, gift_card FROM order_lines
+             WHERE order_id = ?1 ORDER BY position",
+            &[&id],
+        )?
+        .iter()
+        .map(|r| {
             Ok(OrderLineRecord {
                 sku: r.get(0)?,
                 name: r.get(1)?,
@@ -140,8 +108,8 @@ pub(super) fn load_order(conn: &Connection, id: i64) -> Result<StoredOrder, Stor
                 special_order: r.get(6)?,
                 gift_card: r.get(7)?,
             })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let status: OrderStatus = stored("order status", &status)?;
     Ok(StoredOrder {
         id,
@@ -173,33 +141,22 @@ pub(super) fn load_order(conn: &Connection, id: i64) -> Result<StoredOrder, Stor
     })
 }
 
-pub(super) fn load_rma(conn: &Connection, id: i64) -> Result<StoredRma, StoreError> {
-    type RmaRow = (String, String, i64, String, String, String, bool, i64, String, String);
-    let row: RmaRow = conn
-        .prepare_cached(
+pub(super) fn load_rma(db: &dyn Db, id: i64) -> Result<StoredRma, StoreError> {
+    let row = db
+        .row(
             "SELECT r.merchant, r.number, r.order_id, o.number, r.kind, r.resolution, r.defective_on_arrival,
                     r.return_label_cents, r.note, r.requested_on
              FROM rmas r JOIN orders o ON o.id = r.order_id WHERE r.id = ?1",
+            &[&id],
         )?
-        .query_row([id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                r.get(9)?,
-            ))
-        })?;
-    let (merchant, number, order_id, order_number, kind, resolution, defective_on_arrival, label, note, requested_on) =
-        row;
-    let mut stmt =
-        conn.prepare_cached("SELECT tracking_key FROM rma_tracking WHERE rma_id = ?1 ORDER BY tracking_key")?;
-    let expected_tracking = stmt.query_map([id], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+        .ok_or(StoreError::NotFound { what: "RMA", id })?;
+    let (merchant, number, order_id, order_number): (String, String, i64, String) =
+        (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+    let (kind, resolution, defective_on_arrival, label): (String, String, bool, i64) =
+        (row.get(4)?, row.get(5)?, row.get(6)?, row.get(7)?);
+    let (note, requested_on): (String, String) = (row.get(8)?, row.get(9)?);
+    let expected_tracking =
+        db.column("SELECT tracking_key FROM rma_tracking WHERE rma_id = ?1 ORDER BY tracking_key", &[&id])?;
     Ok(StoredRma {
         id,
         order_id,
@@ -219,15 +176,9 @@ pub(super) fn load_rma(conn: &Connection, id: i64) -> Result<StoredRma, StoreErr
 }
 
 /// Packages as lists show them, from a query over [`package_select!`]'s columns.
-pub(super) fn package_rows(
-    conn: &Connection,
-    sql: &str,
-    params: impl rusqlite::Params,
-) -> Result<Vec<PackageRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let mut rows = stmt.query(params)?;
+pub(super) fn package_rows(db: &dyn Db, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<PackageRow>, StoreError> {
     let mut packages = Vec::new();
-    while let Some(row) = rows.next()? {
+    for row in db.rows(sql, params)? {
         let rma_id: Option<i64> = row.get(6)?;
         let verdict: Option<String> = row.get(10)?;
         let quarantined: bool = row.get(11)?;
@@ -257,20 +208,14 @@ pub(super) fn package_rows(
 
 /// Queue items, from a query over [`queue_select!`]'s columns. An item whose package has no RMA has empty
 /// merchant, numbers and customer fields rather than being left out.
-pub(super) fn queue_rows(
-    conn: &Connection,
-    sql: &str,
-    params: impl rusqlite::Params,
-) -> Result<Vec<QueueRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let mut rows = stmt.query(params)?;
+pub(super) fn queue_rows(db: &dyn Db, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<QueueRow>, StoreError> {
     let mut items = Vec::new();
-    while let Some(row) = rows.next()? {
+    for row in db.rows(sql, params)? {
         let id: i64 = row.get(0)?;
         let queue: String = row.get(1)?;
         // Written by record_decision with both set; a row without them was not written by this station.
         let link = |index: usize, what: &str| -> Result<i64, StoreError> {
-            row.get::<_, Option<i64>>(index)?.ok_or_else(|| StoreError::Corrupt {
+            row.get::<Option<i64>>(index)?.ok_or_else(|| StoreError::Corrupt {
                 what: format!("queue item {id}"),
                 detail: format!("it names no {what}"),
             })
@@ -281,8 +226,8 @@ pub(super) fn queue_rows(
         let status = match status.as_str() {
             "open" => QueueStatus::Open,
             "done" => QueueStatus::Done {
-                reference: row.get::<_, Option<String>>(17)?.unwrap_or_default(),
-                at: row.get::<_, Option<String>>(18)?.unwrap_or_default(),
+                reference: row.get::<Option<String>>(17)?.unwrap_or_default(),
+                at: row.get::<Option<String>>(18)?.unwrap_or_default(),
             },
             "withdrawn" => QueueStatus::Withdrawn,
             other => {
@@ -297,17 +242,17 @@ pub(super) fn queue_rows(
             queue: stored("queue", &queue)?,
             package_id: link(2, "package")?,
             decision_id: link(3, "decision")?,
-            merchant: row.get::<_, Option<String>>(4)?.unwrap_or_default(),
-            rma_number: row.get::<_, Option<String>>(5)?.unwrap_or_default(),
-            order_number: row.get::<_, Option<String>>(6)?.unwrap_or_default(),
-            customer_name: row.get::<_, Option<String>>(7)?.unwrap_or_default(),
-            customer_email: row.get::<_, Option<String>>(8)?.unwrap_or_default(),
+            merchant: row.get::<Option<String>>(4)?.unwrap_or_default(),
+            rma_number: row.get::<Option<String>>(5)?.unwrap_or_default(),
+            order_number: row.get::<Option<String>>(6)?.unwrap_or_default(),
+            customer_name: row.get::<Option<String>>(7)?.unwrap_or_default(),
+            customer_email: row.get::<Option<String>>(8)?.unwrap_or_default(),
             // Stored one line per address line, as load_order reads it.
             ship_to: ship_to.map_or_else(Vec::new, |text| text.lines().map(str::to_owned).collect()),
             payment_reference: row.get(10)?,
-            currency: row.get::<_, Option<String>>(11)?.unwrap_or_default(),
-            amount: row.get::<_, Option<i64>>(12)?.map(Money::from_cents),
-            paid_before: row.get::<_, Option<i64>>(20)?.map(Money::from_cents),
+            currency: row.get::<Option<String>>(11)?.unwrap_or_default(),
+            amount: row.get::<Option<i64>>(12)?.map(Money::from_cents),
+            paid_before: row.get::<Option<i64>>(20)?.map(Money::from_cents),
             due_on: due_on.map(|d| date("queue item due date", &d)).transpose()?,
             detail: row.get(14)?,
             code: row.get(15)?,
@@ -319,21 +264,24 @@ pub(super) fn queue_rows(
 }
 
 /// An inspection's sheet as saved: the items that arrived, in the sheet's order.
-pub(super) fn load_sheet(conn: &Connection, inspection_id: i64) -> Result<InspectionSheet, StoreError> {
-    let (received_on, original_owner, commercial_use, proof_of_purchase): (String, bool, bool, bool) = conn
-        .prepare_cached(
+pub(super) fn load_sheet(db: &dyn Db, inspection_id: i64) -> Result<InspectionSheet, StoreError> {
+    let row = db
+        .row(
             "SELECT received_on, original_owner, commercial_use, proof_of_purchase FROM inspections WHERE id = ?1",
+            &[&inspection_id],
         )?
-        .query_row([inspection_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    let mut stmt = conn.prepare_cached(
+        .ok_or(StoreError::NotFound { what: "inspection", id: inspection_id })?;
+    let (received_on, original_owner, commercial_use, proof_of_purchase): (String, bool, bool, bool) =
+        (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+    let rows = db.rows(
         "SELECT sku, name, category, expected, ordered, qty, serial, condition, sticker, disassembled, packaging, defect,
                 damage_cause, notes
          FROM inspection_items WHERE inspection_id = ?1 ORDER BY position",
+        &[&inspection_id],
     )?;
-    let mut rows = stmt.query([inspection_id])?;
     let mut items = Vec::new();
-    while let Some(row) = rows.next()? {
-        let word = |index: usize| -> rusqlite::Result<String> { row.get(index) };
+    for row in rows {
+        let word = |index: usize| -> Result<String, StoreError> { row.get(index) };
         items.push(SheetItem {
             sku: row.get(0)?,
             name: row.get(1)?,
@@ -363,15 +311,15 @@ pub(super) fn load_sheet(conn: &Connection, inspection_id: i64) -> Result<Inspec
 }
 
 /// An inspection's photo records with their ids, in the order they were recorded.
-pub(super) fn load_photos(conn: &Connection, inspection_id: i64) -> Result<Vec<(i64, PhotoRow)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+pub(super) fn load_photos(db: &dyn Db, inspection_id: i64) -> Result<Vec<(i64, PhotoRow)>, StoreError> {
+    let rows = db.rows(
         "SELECT id, sha256, item_position, checkpoint, bytes, width, height, taken_at, camera_make, camera_model,
                 orientation
          FROM photos WHERE inspection_id = ?1 ORDER BY id",
+        &[&inspection_id],
     )?;
-    let mut rows = stmt.query([inspection_id])?;
     let mut photos = Vec::new();
-    while let Some(row) = rows.next()? {
+    for row in rows {
         let id: i64 = row.get(0)?;
         let checkpoint: String = row.get(3)?;
         let bytes: i64 = row.get(4)?;
@@ -385,8 +333,8 @@ pub(super) fn load_photos(conn: &Connection, inspection_id: i64) -> Result<Vec<(
                 detail: format!("its size is {bytes} bytes"),
             })?,
             // Always written by record_photo; the columns allow NULL only because migration 2 did.
-            width: row.get::<_, Option<u32>>(5)?.unwrap_or(0),
-            height: row.get::<_, Option<u32>>(6)?.unwrap_or(0),
+            width: row.get::<Option<u32>>(5)?.unwrap_or(0),
+            height: row.get::<Option<u32>>(6)?.unwrap_or(0),
             taken_at: row.get(7)?,
             camera_make: row.get(8)?,
             camera_model: row.get(9)?,
@@ -398,15 +346,15 @@ pub(super) fn load_photos(conn: &Connection, inspection_id: i64) -> Result<Vec<(
 }
 
 /// A package's decisions, oldest first.
-pub(super) fn load_decisions(conn: &Connection, package_id: i64) -> Result<Vec<DecisionRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+pub(super) fn load_decisions(db: &dyn Db, package_id: i64) -> Result<Vec<DecisionRow>, StoreError> {
+    let rows = db.rows(
         "SELECT id, inspection_id, verdict, disposition, net_cents, decision_json, policy_sha256, decided_on, operator,
                 station, override_reason, approved_by, withdrawn_at, withdrawn_by, withdrawn_reason
          FROM decisions WHERE package_id = ?1 ORDER BY id",
+        &[&package_id],
     )?;
-    let mut rows = stmt.query([package_id])?;
     let mut decisions = Vec::new();
-    while let Some(row) = rows.next()? {
+    for row in rows {
         let verdict: String = row.get(2)?;
         let disposition: String = row.get(3)?;
         let decided_on: String = row.get(7)?;
@@ -423,11 +371,11 @@ pub(super) fn load_decisions(conn: &Connection, package_id: i64) -> Result<Vec<D
             station: row.get(9)?,
             override_reason: row.get(10)?,
             approved_by: row.get(11)?,
-            withdrawn: match row.get::<_, Option<String>>(12)? {
+            withdrawn: match row.get::<Option<String>>(12)? {
                 Some(at) => Some(Withdrawal {
                     at,
-                    by: row.get::<_, Option<String>>(13)?.unwrap_or_default(),
-                    reason: row.get::<_, Option<String>>(14)?.unwrap_or_default(),
+                    by: row.get::<Option<String>>(13)?.unwrap_or_default(),
+                    reason: row.get::<Option<String>>(14)?.unwrap_or_default(),
                 }),
                 None => None,
             },
