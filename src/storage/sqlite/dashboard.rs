@@ -1,40 +1,37 @@
-//! The daily view's figures read from SQLite in one read transaction, so they all describe the same moment
+//! The daily view's figures, read in one read transaction, so they all describe the same moment
 //! (the figures' meaning and the period are `crate::storage::dashboard`'s).
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, params};
 
 use crate::domain::money::Money;
 use crate::domain::vocabulary::{Disposition, Queue, UnknownWord, Verdict};
 use crate::formats::case_json::RecordedDecision;
+use crate::storage::sql::Db;
 use crate::storage::{Dashboard, DashboardPeriod, MerchantFigures, StoreError};
 
-/// Reads the figures in one read transaction, so they all describe the same moment.
-pub(super) fn read(conn: &Connection, period: &DashboardPeriod) -> Result<Dashboard, StoreError> {
-    let tx = conn.unchecked_transaction()?;
-    let merchants: Vec<String> = tx
-        .prepare_cached("SELECT id FROM merchants ORDER BY id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+/// Reads the figures; the store runs it in one read transaction, so they all describe the same moment.
+pub(super) fn read(db: &dyn Db, period: &DashboardPeriod) -> Result<Dashboard, StoreError> {
+    let merchants: Vec<String> = db.column("SELECT id FROM merchants ORDER BY id", &[])?;
     let mut figures: Vec<MerchantFigures> = merchants.into_iter().map(MerchantFigures::new).collect();
     let mut dashboard = Dashboard {
         period: *period,
         merchants: Vec::new(),
         unmatched_today: 0,
         unmatched_week: 0,
-        audit_head: super::audit_log::head(&tx)?,
+        audit_head: super::audit_log::head(db)?,
     };
     let instant = |at: DateTime<Utc>| at.to_rfc3339_opts(SecondsFormat::Millis, true);
 
     // Received: by the instant stamped (packages_by_day), this week's only.
     // A package's merchant is its RMA's, or its order's when it came without one.
-    let mut received = tx.prepare_cached(
-        "SELECT COALESCE(r.merchant, o.merchant), count(*), sum(p.received_at >= ?1)
+    let received = db.rows(
+        "SELECT COALESCE(r.merchant, o.merchant), count(*),
+                CAST(sum(CASE WHEN p.received_at >= ?1 THEN 1 ELSE 0 END) AS BIGINT)
          FROM packages p LEFT JOIN rmas r ON r.id = p.rma_id LEFT JOIN orders o ON o.id = p.order_id
          WHERE p.received_at >= ?2 GROUP BY 1",
+        &[&instant(period.day_began), &instant(period.week_began)],
     )?;
-    let mut rows = received.query(params![instant(period.day_began), instant(period.week_began)])?;
-    while let Some(row) = rows.next()? {
+    for row in received {
         let (merchant, week, today): (Option<String>, i64, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
         match merchant.and_then(|m| figures.iter_mut().find(|f| f.merchant == m)) {
             Some(f) => (f.received_week, f.received_today) = (count(week), count(today)),
@@ -43,23 +40,23 @@ pub(super) fn read(conn: &Connection, period: &DashboardPeriod) -> Result<Dashbo
     }
 
     // Decided: this week's decisions by their local day (decisions_by_day).
-    let mut decided = tx.prepare_cached(
+    let decided = db.rows(
         "SELECT COALESCE(r.merchant, o.merchant), d.id, d.verdict, d.disposition, d.decided_on, d.decision_json
          FROM decisions d JOIN packages p ON p.id = d.package_id
          LEFT JOIN rmas r ON r.id = p.rma_id LEFT JOIN orders o ON o.id = p.order_id
          WHERE d.decided_on >= ?1 AND d.decided_on <= ?2",
+        &[&period.week_start.to_string(), &period.today.to_string()],
     )?;
-    let mut rows = decided.query(params![period.week_start.to_string(), period.today.to_string()])?;
-    while let Some(row) = rows.next()? {
+    for row in decided {
         let merchant: Option<String> = row.get(0)?;
         let id: i64 = row.get(1)?;
         let Some(f) = merchant.and_then(|m| figures.iter_mut().find(|f| f.merchant == m)) else { continue };
         let corrupt = |detail: String| StoreError::Corrupt { what: format!("decision {id}"), detail };
-        let verdict: Verdict = row.get::<_, String>(2)?.parse().map_err(|e: UnknownWord| corrupt(e.to_string()))?;
+        let verdict: Verdict = row.get::<String>(2)?.parse().map_err(|e: UnknownWord| corrupt(e.to_string()))?;
         let disposition: Disposition =
-            row.get::<_, String>(3)?.parse().map_err(|e: UnknownWord| corrupt(e.to_string()))?;
-        let today = row.get::<_, String>(4)? == period.today.to_string();
-        let saved = RecordedDecision::parse(&row.get::<_, String>(5)?).map_err(|e| corrupt(e.to_string()))?;
+            row.get::<String>(3)?.parse().map_err(|e: UnknownWord| corrupt(e.to_string()))?;
+        let today = row.get::<String>(4)? == period.today.to_string();
+        let saved = RecordedDecision::parse(&row.get::<String>(5)?).map_err(|e| corrupt(e.to_string()))?;
         tally(&mut f.verdicts_week, verdict);
         if today {
             tally(&mut f.verdicts_today, verdict);
@@ -84,18 +81,16 @@ pub(super) fn read(conn: &Connection, period: &DashboardPeriod) -> Result<Dashbo
     }
 
     // Queued: open refunds and holds (queue_items_by_queue), each with its package's merchant.
-    let mut open = tx.prepare_cached(
-        "SELECT COALESCE(r.merchant, o.merchant), count(*), COALESCE(sum(q.amount_cents), 0),
-                COALESCE(sum(q.due_on < ?2), 0), COALESCE(sum(CASE WHEN q.due_on < ?2 THEN q.amount_cents END), 0)
-         FROM queue_items q
-         LEFT JOIN packages p ON p.id = q.package_id
-         LEFT JOIN rmas r ON r.id = p.rma_id
-         LEFT JOIN orders o ON o.id = p.order_id
-         WHERE q.queue = ?1 AND q.status = 'open' GROUP BY 1",
-    )?;
+    let open = "SELECT COALESCE(r.merchant, o.merchant), count(*), CAST(COALESCE(sum(q.amount_cents), 0) AS BIGINT),
+                       CAST(COALESCE(sum(CASE WHEN q.due_on < ?2 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                       CAST(COALESCE(sum(CASE WHEN q.due_on < ?2 THEN q.amount_cents END), 0) AS BIGINT)
+                FROM queue_items q
+                LEFT JOIN packages p ON p.id = q.package_id
+                LEFT JOIN rmas r ON r.id = p.rma_id
+                LEFT JOIN orders o ON o.id = p.order_id
+                WHERE q.queue = ?1 AND q.status = 'open' GROUP BY 1";
     for queue in [Queue::Refund, Queue::Hold] {
-        let mut rows = open.query(params![queue.as_str(), period.today.to_string()])?;
-        while let Some(row) = rows.next()? {
+        for row in db.rows(open, &[&queue.as_str(), &period.today.to_string()])? {
             let merchant: Option<String> = row.get(0)?;
             let Some(f) = merchant.and_then(|m| figures.iter_mut().find(|f| f.merchant == m)) else { continue };
             let (items, cents, overdue, overdue_cents): (i64, i64, i64, i64) =

@@ -193,7 +193,7 @@ impl Store for SqliteStore {
         records: &[OrderRecord],
         stamp: &Stamp,
     ) -> Result<ImportCounts, StoreError> {
-        orders::import_orders(&mut self.conn, source, records, stamp)
+        self.change(|db| orders::import_orders(db, source, records, stamp))
     }
 
     fn import_rmas(
@@ -202,7 +202,7 @@ impl Store for SqliteStore {
         records: &[RmaRecord],
         stamp: &Stamp,
     ) -> Result<ImportCounts, StoreError> {
-        orders::import_rmas(&mut self.conn, source, records, stamp)
+        self.change(|db| orders::import_rmas(db, source, records, stamp))
     }
 
     fn rmas_by_number(&self, number: &str) -> Result<Vec<RmaMatch>, StoreError> {
@@ -272,7 +272,7 @@ impl Store for SqliteStore {
     }
 
     fn add_operator(&mut self, name: &str, role: Role, pin_hash: &str, stamp: &Stamp) -> Result<i64, StoreError> {
-        operators::add_operator(&mut self.conn, name, role, pin_hash, stamp)
+        self.change(|db| operators::add_operator(db, name, role, pin_hash, stamp))
     }
 
     fn set_pin_hash(
@@ -282,7 +282,7 @@ impl Store for SqliteStore {
         action: &str,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        operators::set_pin_hash(&mut self.conn, operator_id, pin_hash, action, stamp)
+        self.change(|db| operators::set_pin_hash(db, operator_id, pin_hash, action, stamp))
     }
 
     fn save_inspection(
@@ -295,7 +295,10 @@ impl Store for SqliteStore {
     }
 
     fn record_decision(&mut self, to_save: &DecisionToSave, stamp: &Stamp) -> Result<i64, StoreError> {
-        decisions::record_decision(&mut self.conn, &self.path, to_save, stamp)
+        {
+            let path = self.path.clone();
+            self.change(|db| decisions::record_decision(db, &path, to_save, stamp))
+        }
     }
 
     fn earlier_ledger(&self, order_id: i64, package_id: i64) -> Result<Ledger, StoreError> {
@@ -303,7 +306,7 @@ impl Store for SqliteStore {
     }
 
     fn reopen_package(&mut self, package_id: i64, reason: &str, stamp: &Stamp) -> Result<Reopened, StoreError> {
-        ledger::reopen(&mut self.conn, package_id, reason, stamp)
+        self.change(|db| ledger::reopen(db, package_id, reason, stamp))
     }
 
     fn order_packages(&self, order_id: i64) -> Result<Vec<PackageEntry>, StoreError> {
@@ -399,11 +402,14 @@ impl Store for SqliteStore {
     }
 
     fn set_station_setting(&mut self, key: &str, value: &str, stamp: &Stamp) -> Result<(), StoreError> {
-        operators::set_station_setting(&mut self.conn, key, value, stamp)
+        self.change(|db| operators::set_station_setting(db, key, value, stamp))
     }
 
     fn dashboard(&self, period: &DashboardPeriod) -> Result<Dashboard, StoreError> {
-        dashboard::read(&self.conn, period)
+        let snapshot = self.conn.unchecked_transaction()?;
+        let dashboard = dashboard::read(&snapshot, period)?;
+        snapshot.commit()?;
+        Ok(dashboard)
     }
 
     fn sign_in_record(&self, name_key: &str) -> Result<NameRecord, StoreError> {
@@ -416,6 +422,6 @@ impl Store for SqliteStore {
         stamp: &Stamp,
         change: &mut dyn FnMut(&NameRecord) -> SignInChange,
     ) -> Result<(), StoreError> {
-        sign_in::change(&mut self.conn, name_key, stamp, change)
+        self.change(|db| sign_in::change(db, name_key, stamp, change))
     }
 }

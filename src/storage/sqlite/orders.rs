@@ -1,37 +1,34 @@
-//! Orders and RMAs in SQLite: imports that upsert by merchant + number in one transaction (a record whose
+//! Orders and RMAs: imports that upsert by merchant + number in one transaction (a record whose
 //! content hash is unchanged is left alone, so importing a file twice changes nothing), and the lookups by
 //! number, tracking number and customer that a scan or a search makes, each an index seek.
-
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::audit_log::append;
 use super::rows::{cents, ids, load_order, load_rma, rma_match};
 use super::seal::sealed;
-use super::write;
 use crate::domain::records::{OrderRecord, RmaRecord};
 use crate::storage::record_hash;
 use crate::storage::seal::Kind;
+use crate::storage::sql::Db;
 use crate::storage::{ImportCounts, ImportSource, RmaMatch, Stamp, StoreError, StoredOrder, StoredRma, number_key};
 
 pub(super) fn import_orders(
-    conn: &mut Connection,
+    db: &dyn Db,
     source: &ImportSource,
     records: &[OrderRecord],
     stamp: &Stamp,
 ) -> Result<ImportCounts, StoreError> {
-    let tx = write(conn)?;
-    let known = known_merchants(&tx)?;
+    let known = known_merchants(db)?;
     let mut counts = ImportCounts::default();
     for record in records {
         check_merchant(&known, &record.merchant)?;
         let hash = record_hash::order_hash(record);
-        let existing = stored_version(&tx, "orders", &record.merchant, &record.number)?;
+        let existing = stored_version(db, "orders", &record.merchant, &record.number)?;
         let stored =
-            comparable(&tx, "orders", existing.as_ref(), &hash, |id| Ok(load_order(&tx, id)?.record == *record))?;
+            comparable(db, "orders", existing.as_ref(), &hash, |id| Ok(load_order(db, id)?.record == *record))?;
         if !counts.tally(stored, &hash) {
             continue;
         }
-        tx.prepare_cached(
+        db.execute(
             "INSERT INTO orders (merchant, number, number_key, channel, status, customer_name, customer_email,
                      customer_name_key, customer_email_key, country, ship_to, currency, purchased_on, delivered_on,
                      shipping_cents, gifted, payment_reference, referral_minimum_cents, referral_lifetime_cents,
@@ -46,90 +43,88 @@ pub(super) fn import_orders(
                      shipping_cents = excluded.shipping_cents, gifted = excluded.gifted,
                      payment_reference = excluded.payment_reference,
                      referral_minimum_cents = excluded.referral_minimum_cents,
-                     referral_lifetime_cents = excluded.referral_lifetime_cents, content_hash = excluded.content_hash
-",
-        )?
-        .execute(params![
-            record.merchant,
-            record.number,
-            number_key(&record.number),
-            record.channel.as_str(),
-            record.status.as_str(),
-            record.customer_name,
-            record.customer_email,
-            record.customer_name.to_lowercase(),
-            record.customer_email.to_lowercase(),
-            record.country,
-            record.ship_to.join("\n"),
-            record.currency,
-            record.purchased_on.to_string(),
-            record.delivered_on.map(|d| d.to_string()),
-            cents(record.shipping_charged),
-            record.gifted,
-            record.payment_reference,
-            record.referral.as_ref().map(|r| cents(r.minimum)),
-            record.referral.as_ref().map(|r| cents(r.lifetime_value)),
-            hash,
-        ])?;
-        // The upsert's own RETURNING made imports a third slower (BENCHMARKS.md); the id is known.
-        let id = existing.as_ref().map_or_else(|| tx.last_insert_rowid(), |(id, _)| *id);
-        // An order's lines are replaced as a whole: lines carry no identity of their own.
-        tx.prepare_cached("DELETE FROM order_lines WHERE order_id = ?1")?.execute([id])?;
-        let mut insert_line = tx.prepare_cached(
-            "INSERT INTO order_lines (order_id, position, sku, name, category, qty, unit_price_cents, on_sale, special_order, gift_card)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                     referral_lifetime_cents = excluded.referral_lifetime_cents, content_hash = excluded.content_hash",
+            &[
+                &record.merchant,
+                &record.number,
+                &number_key(&record.number),
+                &record.channel.as_str(),
+                &record.status.as_str(),
+                &record.customer_name,
+                &record.customer_email,
+                &record.customer_name.to_lowercase(),
+                &record.customer_email.to_lowercase(),
+                &record.country,
+                &record.ship_to.join("\n"),
+                &record.currency,
+                &record.purchased_on.to_string(),
+                &record.delivered_on.map(|d| d.to_string()),
+                &cents(record.shipping_charged),
+                &record.gifted,
+                &record.payment_reference,
+                &record.referral.as_ref().map(|r| cents(r.minimum)),
+                &record.referral.as_ref().map(|r| cents(r.lifetime_value)),
+                &hash,
+            ],
         )?;
+        let id = record_id(db, "orders", existing.as_ref(), &record.merchant, &record.number)?;
+        // An order's lines are replaced as a whole: lines carry no identity of their own.
+        db.execute("DELETE FROM order_lines WHERE order_id = ?1", &[&id])?;
         for (position, line) in record.lines.iter().enumerate() {
-            insert_line.execute(params![
-                id,
-                position as i64,
-                line.sku,
-                line.name,
-                line.category,
-                line.qty,
-                cents(line.unit_price),
-                line.on_sale,
-                line.special_order,
-                line.gift_card
-            ])?;
+            db.execute(
+                "INSERT INTO order_lines (order_id, position, sku, name, category, qty, unit_price_cents, on_sale,
+                     special_order, gift_card)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                &[
+                    &id,
+                    &(position as i64),
+                    &line.sku,
+                    &line.name,
+                    &line.category,
+                    &line.qty,
+                    &cents(line.unit_price),
+                    &line.on_sale,
+                    &line.special_order,
+                    &line.gift_card,
+                ],
+            )?;
         }
-        seal_imported(&tx, stamp, Kind::Order, id, existing.is_some(), source, &record.number)?;
+        seal_imported(db, stamp, Kind::Order, id, existing.is_some(), source, &record.number)?;
     }
     if counts.new + counts.updated > 0 {
-        append(&tx, stamp, "import", &source.file, "import_orders", &import_detail(source, records.len(), &counts))?;
+        append(db, stamp, "import", &source.file, "import_orders", &import_detail(source, records.len(), &counts))?;
     }
-    tx.commit()?;
     Ok(counts)
 }
 
 pub(super) fn import_rmas(
-    conn: &mut Connection,
+    db: &dyn Db,
     source: &ImportSource,
     records: &[RmaRecord],
     stamp: &Stamp,
 ) -> Result<ImportCounts, StoreError> {
-    let tx = write(conn)?;
-    let known = known_merchants(&tx)?;
+    let known = known_merchants(db)?;
     let mut counts = ImportCounts::default();
     for record in records {
         check_merchant(&known, &record.merchant)?;
-        let order_id: i64 = tx
-            .prepare_cached("SELECT id FROM orders WHERE merchant = ?1 AND number = ?2")?
-            .query_row(params![record.merchant, record.order_number], |r| r.get(0))
-            .optional()?
+        let order_id: i64 = db
+            .value(
+                "SELECT id FROM orders WHERE merchant = ?1 AND number = ?2",
+                &[&record.merchant, &record.order_number],
+            )?
             .ok_or_else(|| StoreError::UnknownOrder {
                 rma: record.number.clone(),
                 merchant: record.merchant.clone(),
                 order_number: record.order_number.clone(),
             })?;
         let hash = record_hash::rma_hash(record);
-        let existing = stored_version(&tx, "rmas", &record.merchant, &record.number)?;
+        let existing = stored_version(db, "rmas", &record.merchant, &record.number)?;
         let stored =
-            comparable(&tx, "rmas", existing.as_ref(), &hash, |id| Ok(same_rma(&load_rma(&tx, id)?.record, record)))?;
+            comparable(db, "rmas", existing.as_ref(), &hash, |id| Ok(same_rma(&load_rma(db, id)?.record, record)))?;
         if !counts.tally(stored, &hash) {
             continue;
         }
-        tx.prepare_cached(
+        db.execute(
             "INSERT INTO rmas (merchant, number, number_key, order_id, kind, resolution, requested_on,
                      defective_on_arrival, return_label_cents, note, content_hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -138,42 +133,40 @@ pub(super) fn import_rmas(
                      resolution = excluded.resolution, requested_on = excluded.requested_on,
                      defective_on_arrival = excluded.defective_on_arrival,
                      return_label_cents = excluded.return_label_cents, note = excluded.note,
-                     content_hash = excluded.content_hash
-",
-        )?
-        .execute(params![
-            record.merchant,
-            record.number,
-            number_key(&record.number),
-            order_id,
-            record.kind.as_str(),
-            record.resolution.as_str(),
-            record.requested_on.to_string(),
-            record.defective_on_arrival,
-            cents(record.return_label_cost),
-            record.note,
-            hash,
-        ])?;
-        // The upsert's own RETURNING made imports a third slower (BENCHMARKS.md); the id is known.
-        let id = existing.as_ref().map_or_else(|| tx.last_insert_rowid(), |(id, _)| *id);
-        tx.prepare_cached("DELETE FROM rma_tracking WHERE rma_id = ?1")?.execute([id])?;
-        let mut insert_tracking =
-            tx.prepare_cached("INSERT OR IGNORE INTO rma_tracking (tracking_key, rma_id) VALUES (?1, ?2)")?;
+                     content_hash = excluded.content_hash",
+            &[
+                &record.merchant,
+                &record.number,
+                &number_key(&record.number),
+                &order_id,
+                &record.kind.as_str(),
+                &record.resolution.as_str(),
+                &record.requested_on.to_string(),
+                &record.defective_on_arrival,
+                &cents(record.return_label_cost),
+                &record.note,
+                &hash,
+            ],
+        )?;
+        let id = record_id(db, "rmas", existing.as_ref(), &record.merchant, &record.number)?;
+        db.execute("DELETE FROM rma_tracking WHERE rma_id = ?1", &[&id])?;
         for tracking in &record.expected_tracking {
-            insert_tracking.execute(params![number_key(tracking), id])?;
+            db.execute(
+                "INSERT INTO rma_tracking (tracking_key, rma_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                &[&number_key(tracking), &id],
+            )?;
         }
-        seal_imported(&tx, stamp, Kind::Rma, id, existing.is_some(), source, &record.number)?;
+        seal_imported(db, stamp, Kind::Rma, id, existing.is_some(), source, &record.number)?;
     }
     if counts.new + counts.updated > 0 {
-        append(&tx, stamp, "import", &source.file, "import_rmas", &import_detail(source, records.len(), &counts))?;
+        append(db, stamp, "import", &source.file, "import_rmas", &import_detail(source, records.len(), &counts))?;
     }
-    tx.commit()?;
     Ok(counts)
 }
 
 /// The entry of one record an import wrote, sealing it as written.
 fn seal_imported(
-    tx: &Transaction<'_>,
+    db: &dyn Db,
     stamp: &Stamp,
     kind: Kind,
     id: i64,
@@ -183,52 +176,49 @@ fn seal_imported(
 ) -> Result<(), StoreError> {
     let action = if existed { "updated" } else { "imported" };
     let detail = serde_json::json!({ "number": number, "file": source.file, "sha256": source.sha256 });
-    sealed(tx, stamp, kind, &id.to_string(), action, &detail.to_string())
+    sealed(db, stamp, kind, &id.to_string(), action, &detail.to_string())
 }
 
-pub(super) fn rmas_by_number(conn: &Connection, number: &str) -> Result<Vec<RmaMatch>, StoreError> {
-    let ids = ids(conn, "SELECT id FROM rmas WHERE number_key = ?1 ORDER BY id", &number_key(number))?;
-    ids.into_iter().map(|id| rma_match(conn, id)).collect()
+pub(super) fn rmas_by_number(db: &dyn Db, number: &str) -> Result<Vec<RmaMatch>, StoreError> {
+    let ids = ids(db, "SELECT id FROM rmas WHERE number_key = ?1 ORDER BY id", &number_key(number))?;
+    ids.into_iter().map(|id| rma_match(db, id)).collect()
 }
 
-pub(super) fn rmas_by_tracking(conn: &Connection, tracking: &str) -> Result<Vec<RmaMatch>, StoreError> {
+pub(super) fn rmas_by_tracking(db: &dyn Db, tracking: &str) -> Result<Vec<RmaMatch>, StoreError> {
     let ids =
-        ids(conn, "SELECT rma_id FROM rma_tracking WHERE tracking_key = ?1 ORDER BY rma_id", &number_key(tracking))?;
-    ids.into_iter().map(|id| rma_match(conn, id)).collect()
+        ids(db, "SELECT rma_id FROM rma_tracking WHERE tracking_key = ?1 ORDER BY rma_id", &number_key(tracking))?;
+    ids.into_iter().map(|id| rma_match(db, id)).collect()
 }
 
-pub(super) fn orders_by_number(conn: &Connection, number: &str) -> Result<Vec<StoredOrder>, StoreError> {
-    let ids = ids(conn, "SELECT id FROM orders WHERE number_key = ?1 ORDER BY id", &number_key(number))?;
-    ids.into_iter().map(|id| load_order(conn, id)).collect()
+pub(super) fn orders_by_number(db: &dyn Db, number: &str) -> Result<Vec<StoredOrder>, StoreError> {
+    let ids = ids(db, "SELECT id FROM orders WHERE number_key = ?1 ORDER BY id", &number_key(number))?;
+    ids.into_iter().map(|id| load_order(db, id)).collect()
 }
 
-pub(super) fn rmas_of_order(conn: &Connection, order_id: i64) -> Result<Vec<StoredRma>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT id FROM rmas WHERE order_id = ?1 ORDER BY requested_on, id")?;
-    let ids = stmt.query_map([order_id], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
-    ids.into_iter().map(|id| load_rma(conn, id)).collect()
+pub(super) fn rmas_of_order(db: &dyn Db, order_id: i64) -> Result<Vec<StoredRma>, StoreError> {
+    let ids: Vec<i64> = db.column("SELECT id FROM rmas WHERE order_id = ?1 ORDER BY requested_on, id", &[&order_id])?;
+    ids.into_iter().map(|id| load_rma(db, id)).collect()
 }
 
-pub(super) fn search_customers(conn: &Connection, prefix: &str, limit: usize) -> Result<Vec<StoredOrder>, StoreError> {
+pub(super) fn search_customers(db: &dyn Db, prefix: &str, limit: usize) -> Result<Vec<StoredOrder>, StoreError> {
     let key = prefix.trim().to_lowercase();
     if key.is_empty() {
         return Ok(Vec::new());
     }
     // A range on the index, not LIKE: LIKE would treat % and _ in the prefix as wildcards.
     let upper = format!("{key}\u{10FFFF}");
-    let mut stmt = conn.prepare_cached(
+    let ids: Vec<i64> = db.column(
         "SELECT id FROM orders WHERE customer_name_key >= ?1 AND customer_name_key < ?2
          UNION
          SELECT id FROM orders WHERE customer_email_key >= ?1 AND customer_email_key < ?2
          ORDER BY id DESC LIMIT ?3",
+        &[&key, &upper, &i64::try_from(limit).unwrap_or(i64::MAX)],
     )?;
-    let ids = stmt.query_map(params![key, upper, limit as i64], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
-    ids.into_iter().map(|id| load_order(conn, id)).collect()
+    ids.into_iter().map(|id| load_order(db, id)).collect()
 }
 
-pub(super) fn known_merchants(tx: &Connection) -> Result<Vec<String>, StoreError> {
-    let mut stmt = tx.prepare_cached("SELECT id FROM merchants ORDER BY id")?;
-    let ids = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
-    Ok(ids)
+pub(super) fn known_merchants(db: &dyn Db) -> Result<Vec<String>, StoreError> {
+    db.column("SELECT id FROM merchants ORDER BY id", &[])
 }
 
 pub(super) fn check_merchant(known: &[String], merchant: &str) -> Result<(), StoreError> {
@@ -241,13 +231,28 @@ pub(super) fn check_merchant(known: &[String], merchant: &str) -> Result<(), Sto
 
 /// The id and content hash of the stored record with this merchant and number, if any.
 pub(super) fn stored_version(
-    tx: &Transaction<'_>,
+    db: &dyn Db,
     table: &str,
     merchant: &str,
     number: &str,
 ) -> Result<Option<(i64, String)>, StoreError> {
     let sql = format!("SELECT id, content_hash FROM {table} WHERE merchant = ?1 AND number = ?2");
-    Ok(tx.prepare_cached(&sql)?.query_row(params![merchant, number], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+    db.row(&sql, &[&merchant, &number])?.map(|row| Ok((row.get(0)?, row.get(1)?))).transpose()
+}
+
+/// The id of the record an upsert just wrote: the one it updated, or the new one found by its key (one index
+/// seek; an upsert's own RETURNING made imports a third slower, BENCHMARKS.md).
+fn record_id(
+    db: &dyn Db,
+    table: &str,
+    existing: Option<&(i64, String)>,
+    merchant: &str,
+    number: &str,
+) -> Result<i64, StoreError> {
+    match existing {
+        Some((id, _)) => Ok(*id),
+        None => db.one(&format!("SELECT id FROM {table} WHERE merchant = ?1 AND number = ?2"), &[&merchant, &number]),
+    }
 }
 
 /// The stored hash to tally `hash` against. A hash of the current encoding is compared as it is. One of another
@@ -257,7 +262,7 @@ pub(super) fn stored_version(
 /// stored hash brought to the current version (a derived column, not a record: no audit entry); a different
 /// one is reported updated and written as any change is.
 fn comparable<'a>(
-    tx: &Transaction<'_>,
+    db: &dyn Db,
     table: &str,
     existing: Option<&'a (i64, String)>,
     hash: &'a str,
@@ -266,7 +271,7 @@ fn comparable<'a>(
     match existing {
         Some((id, stored)) if !record_hash::is_current(stored) && same_content(*id)? => {
             let sql = format!("UPDATE {table} SET content_hash = ?2 WHERE id = ?1");
-            tx.prepare_cached(&sql)?.execute(params![id, hash])?;
+            db.execute(&sql, &[id, &hash])?;
             Ok(Some(hash))
         }
         other => Ok(other.map(|(_, stored)| stored.as_str())),
