@@ -8,7 +8,7 @@ use crate::domain::case::{ItemState, Referral};
 use crate::domain::inspection::{InspectionSheet, SheetItem};
 use crate::domain::money::Money;
 use crate::domain::records::{OrderLineRecord, OrderRecord, OrderStatus, RmaRecord};
-use crate::storage::sql::{Db, Row, ToValue};
+use crate::storage::sql::{Db, ToValue};
 use crate::storage::{
     DecisionRow, PackageRow, PackageStage, PhotoRow, QueueRow, QueueStatus, RmaMatch, StoreError, StoredOrder,
     StoredRma, Withdrawal,
