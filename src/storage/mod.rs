@@ -416,6 +416,9 @@ pub enum StoreError {
         "{0}; nothing was done with it. `rma-station verify` lists every such record: restore a sound backup or ask a supervisor"
     )]
     Unsound(#[from] seal::Unsound),
+    /// The operating system's random source failed or is not random: no store-credit code was issued.
+    #[error("cannot draw a store-credit code from the system's random source ({detail}); no code was issued")]
+    Random { detail: String },
     #[error("the storage worker has stopped")]
     WorkerGone,
 }

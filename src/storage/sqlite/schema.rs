@@ -384,7 +384,7 @@ pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<Vec<u32>, StoreE
 /// by hand a state an older station left (a batch that kept no files) as the upgrade would have sealed it.
 pub fn seal_all(conn: &mut Connection, stamp: &Stamp) -> Result<u64, StoreError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let sealed = super::seal::seal_all(&tx, stamp)?;
+    let sealed = crate::storage::sql::seal::seal_all(&tx, stamp)?;
     tx.commit()?;
     Ok(sealed)
 }
@@ -401,7 +401,7 @@ fn after(tx: &Transaction<'_>, number: u32) -> Result<(), StoreError> {
                 .map_err(|e| StoreError::Corrupt { what: "SQLite's clock".to_owned(), detail: e.to_string() })?
                 .with_timezone(&Utc);
             let stamp = Stamp { at, station: "schema upgrade".to_owned(), operator: "station".to_owned() };
-            super::seal::seal_all(tx, &stamp)?;
+            crate::storage::sql::seal::seal_all(tx, &stamp)?;
         }
     }
     Ok(())

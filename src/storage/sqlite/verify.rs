@@ -1,4 +1,5 @@
-//! Checking a SQLite database: counts, `verify` (integrity, foreign keys, whole changes, the audit chain)
+//! Checking a SQLite database: `verify` (integrity and foreign keys, then the records and the audit chain as
+//! every backend checks them)
 //! and a checked backup with `VACUUM INTO` under a temporary name, renamed into place once whole and verified. `restore` checks a backup with the same `verify_connection`.
 
 use std::fs;
@@ -6,28 +7,8 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::audit_log::{audit_columns, audit_entry};
-use crate::storage::audit::ChainCheck;
-use crate::storage::sql::Db;
-use crate::storage::{StoreCounts, StoreError, VerifyReport};
-
-pub(super) fn counts(conn: &Connection) -> Result<StoreCounts, StoreError> {
-    let count = |table: &str| -> Result<u64, StoreError> {
-        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
-        Ok(n as u64)
-    };
-    Ok(StoreCounts {
-        orders: count("orders")?,
-        order_lines: count("order_lines")?,
-        rmas: count("rmas")?,
-        packages: count("packages")?,
-        audit_entries: count("audit_log")?,
-    })
-}
-
-pub(super) fn verify(conn: &Connection) -> Result<VerifyReport, StoreError> {
-    verify_connection(conn)
-}
+use crate::storage::sql::consistency::records_and_chain;
+use crate::storage::{StoreError, VerifyReport};
 
 /// Writes a checked copy of the database to `destination`, which must not exist: `VACUUM INTO` a temporary
 /// file beside it (`.NAME.partial-PID`), the copy verified and flushed to disk, then renamed to its name and
@@ -153,24 +134,5 @@ pub(super) fn verify_connection(conn: &Connection) -> Result<VerifyReport, Store
             problems.push(problem?);
         }
     }
-    // Whole changes only mean something in a sound file (and a damaged one may not answer the queries).
-    if problems.is_empty() {
-        problems.extend(super::consistency::problems(conn, sealed)?);
-    }
-    let mut chain = ChainCheck::default();
-    let entries = if sealed {
-        concat!("SELECT ", audit_columns!(), " FROM audit_log ORDER BY seq")
-    } else {
-        "SELECT seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash, NULL FROM audit_log ORDER BY seq"
-    };
-    Db::each(conn, entries, &[], &mut |row| {
-        chain.check(&audit_entry(&row)?);
-        Ok(())
-    })?;
-    Ok(VerifyReport {
-        problems,
-        audit_entries: chain.entries,
-        head_hash: chain.head().to_owned(),
-        chain_break: chain.first_break,
-    })
+    records_and_chain(conn, problems, sealed)
 }

@@ -1,8 +1,6 @@
 //! Saving a decision: the decision, its queue items (a store-credit item with a fresh unguessable
 //! code) and their audit entries, in one transaction or not at all.
 
-use std::path::Path;
-
 use super::audit_log::instant;
 use super::rows::cents;
 use super::seal::{check_id, check_package_claim, sealed};
@@ -11,12 +9,7 @@ use crate::storage::seal::Kind;
 use crate::storage::sql::Db;
 use crate::storage::{DecisionToSave, Stamp, StoreError};
 
-pub(super) fn record_decision(
-    db: &dyn Db,
-    path: &Path,
-    to_save: &DecisionToSave,
-    stamp: &Stamp,
-) -> Result<i64, StoreError> {
+pub(super) fn record_decision(db: &dyn Db, to_save: &DecisionToSave, stamp: &Stamp) -> Result<i64, StoreError> {
     if !db.exists("SELECT 1 FROM packages WHERE id = ?1", &[&to_save.package_id])? {
         return Err(StoreError::NotFound { what: "package", id: to_save.package_id });
     }
@@ -87,7 +80,7 @@ pub(super) fn record_decision(
     };
     sealed(db, stamp, Kind::Decision, &decision_id.to_string(), action, &detail.to_string())?;
     for (entry, paid_before) in &queue {
-        let code = if entry.queue == Queue::StoreCredit { Some(fresh_code(db, path)?) } else { None };
+        let code = if entry.queue == Queue::StoreCredit { Some(fresh_code(db)?) } else { None };
         let item_id = db.insert(
             "INSERT INTO queue_items (queue, package_id, decision_id, amount_cents, due_on, detail, status, created_at, code,
                  paid_before_cents)
@@ -142,13 +135,10 @@ pub(super) fn store_credit_code(random: u64) -> String {
 
 /// A store-credit code no queue item holds yet, drawn from the operating system's random source: a code is
 /// spent by whoever presents it, so it must not be guessable from the ones issued before.
-pub(super) fn fresh_code(db: &dyn Db, database: &Path) -> Result<String, StoreError> {
+pub(super) fn fresh_code(db: &dyn Db) -> Result<String, StoreError> {
     for _ in 0..CODE_ATTEMPTS {
         let mut bytes = [0_u8; 8];
-        getrandom::getrandom(&mut bytes).map_err(|e| StoreError::Io {
-            path: database.to_path_buf(),
-            what: format!("cannot draw a store-credit code from the system's random source: {e}"),
-        })?;
+        getrandom::getrandom(&mut bytes).map_err(|e| StoreError::Random { detail: e.to_string() })?;
         let code = store_credit_code(u64::from_le_bytes(bytes));
         // Asked inside the write transaction, so no other station can issue the same code in between; the
         // unique index stays the last word.
@@ -156,11 +146,9 @@ pub(super) fn fresh_code(db: &dyn Db, database: &Path) -> Result<String, StoreEr
             return Ok(code);
         }
     }
-    Err(StoreError::Io {
-        path: database.to_path_buf(),
-        what: format!(
-            "the system's random source gave {CODE_ATTEMPTS} store-credit codes in a row that were already issued; \
-             it is not random, so no code was issued"
+    Err(StoreError::Random {
+        detail: format!(
+            "it gave {CODE_ATTEMPTS} store-credit codes in a row that were already issued; it is not random"
         ),
     })
 }

@@ -8,7 +8,42 @@
 //! asks [`Db::dialect`]. Integers are `i64` (PostgreSQL columns are BIGINT), flags 0 or 1, money integer
 //! cents, times the text SQLite stores: the same Rust types read and write both.
 
-use crate::storage::StoreError;
+mod audit_log;
+mod bench;
+pub(crate) mod consistency;
+mod dashboard;
+mod decisions;
+mod evidence;
+mod exports;
+mod ledger;
+mod operators;
+mod orders;
+mod queues;
+mod rows;
+pub(crate) mod seal;
+mod sign_in;
+mod store;
+
+use std::path::Path;
+
+pub use store::SqlStore;
+
+use crate::storage::{StoreError, VerifyReport};
+
+/// What the store needs of a database beyond statements: its connection for reads, one write transaction at
+/// a time that no other writer interleaves with (every change appends to the one audit chain), a consistent
+/// snapshot for reads that must agree, and its own integrity checks and backups.
+pub trait Backend: Send {
+    fn db(&self) -> &dyn Db;
+    /// Runs `change` in one write transaction: committed when it returns `Ok`, rolled back otherwise.
+    fn change<T>(&mut self, change: impl FnOnce(&dyn Db) -> Result<T, StoreError>) -> Result<T, StoreError>;
+    /// Runs `read` in one read transaction, so everything it reads describes the same moment.
+    fn snapshot<T>(&self, read: impl FnOnce(&dyn Db) -> Result<T, StoreError>) -> Result<T, StoreError>;
+    /// The database's own checks, the records' (`consistency`) and the audit chain.
+    fn verify(&self) -> Result<VerifyReport, StoreError>;
+    /// A checked copy of the whole database at `destination`.
+    fn backup_to(&self, destination: &Path) -> Result<VerifyReport, StoreError>;
+}
 
 /// Which SQL a statement may use where the two databases differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -263,7 +263,7 @@ pub(super) fn problems(db: &dyn Db) -> Result<Vec<String>, StoreError> {
 
 /// Seals every record a database holds when it is first bound to the chain (migration 11): from then on
 /// each change seals what it leaves. The entries vouch for the records as they stand at the upgrade.
-pub(super) fn seal_all(db: &dyn Db, stamp: &Stamp) -> Result<u64, StoreError> {
+pub(crate) fn seal_all(db: &dyn Db, stamp: &Stamp) -> Result<u64, StoreError> {
     let mut count = 0;
     for kind in Kind::ALL {
         let layout = layout(kind);

@@ -9,8 +9,10 @@
 //! append-only triggers are still there, and that every record bound to the chain still holds what its
 //! latest entry sealed (`seal::problems`).
 
-use crate::storage::StoreError;
+use super::audit_log::{audit_columns, audit_entry};
+use crate::storage::audit::ChainCheck;
 use crate::storage::sql::{Db, Dialect};
+use crate::storage::{StoreError, VerifyReport};
 
 /// The most problems of one kind reported: a badly broken file must not print a line per row.
 const REPORTED: i64 = 20;
@@ -37,7 +39,7 @@ const AUDIT_TRIGGERS: [&str; 2] = ["audit_log_no_update", "audit_log_no_delete"]
 
 /// Every change the database holds only part of, in words; empty when each is whole.
 /// `sealed`: the database is of schema 11 or later, so its records are bound to the chain.
-pub fn problems(db: &dyn Db, sealed: bool) -> Result<Vec<String>, StoreError> {
+fn problems(db: &dyn Db, sealed: bool) -> Result<Vec<String>, StoreError> {
     let mut problems = Vec::new();
     let trigger_named = match db.dialect() {
         Dialect::Sqlite => "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
@@ -111,6 +113,32 @@ pub fn problems(db: &dyn Db, sealed: bool) -> Result<Vec<String>, StoreError> {
         problems.extend(super::seal::problems(db)?);
     }
     Ok(problems)
+}
+
+/// `verify`'s checks every backend shares, after the database's own (`found`): whole changes and seals, only
+/// when the database's own checks passed (a damaged file may not answer the queries), and the audit chain read
+/// whole. `sealed`: the database is of a schema whose records are bound to the chain.
+pub(crate) fn records_and_chain(db: &dyn Db, found: Vec<String>, sealed: bool) -> Result<VerifyReport, StoreError> {
+    let mut found = found;
+    if found.is_empty() {
+        found.extend(problems(db, sealed)?);
+    }
+    let mut chain = ChainCheck::default();
+    let entries = if sealed {
+        concat!("SELECT ", audit_columns!(), " FROM audit_log ORDER BY seq")
+    } else {
+        "SELECT seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash, NULL FROM audit_log ORDER BY seq"
+    };
+    db.each(entries, &[], &mut |row| {
+        chain.check(&audit_entry(&row)?);
+        Ok(())
+    })?;
+    Ok(VerifyReport {
+        problems: found,
+        audit_entries: chain.entries,
+        head_hash: chain.head().to_owned(),
+        chain_break: chain.first_break,
+    })
 }
 
 /// An entry's detail's count `key` (a JSON number) as an integer, in the dialect's JSON functions.
