@@ -12,6 +12,7 @@ mod bench_flow;
 mod bench_store;
 mod dashboard;
 mod data_cli;
+mod database_location;
 mod decide_cli;
 mod decide_photo_rule;
 mod decide_scenarios;

@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod dashboard;
+pub mod location;
 pub mod record_hash;
 pub mod seal;
 pub mod sqlite;
