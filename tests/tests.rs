@@ -32,6 +32,7 @@ mod picker;
 mod pin_secret;
 mod policy_files;
 mod ports;
+mod postgres_connect;
 mod queue_export;
 mod record_hash;
 mod return_life;

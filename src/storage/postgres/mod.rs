@@ -1,0 +1,5 @@
+//! The PostgreSQL backend for a warehouse whose benches share one server (issue 16): connecting
+//! ([`connect`]: TLS, errors in the station's words). The store built on it comes with the driver-neutral SQL
+//! layer; nothing here is a `Store` yet.
+
+pub mod connect;
