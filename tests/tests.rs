@@ -33,6 +33,7 @@ mod pin_secret;
 mod policy_files;
 mod ports;
 mod postgres_connect;
+mod postgres_schema;
 mod queue_export;
 mod record_hash;
 mod return_life;
