@@ -1,4 +1,7 @@
-//! Shared test helpers: the built-in policies, deciding a case as JSON, and running the real binary.
+//! Shared test helpers: the built-in policies, deciding a case as JSON, and running the real binary; `pg`, the
+//! PostgreSQL tests' server.
+
+pub mod pg;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -10,6 +10,8 @@
 
 pub mod audit;
 pub mod dashboard;
+pub mod location;
+pub mod postgres;
 pub mod record_hash;
 pub mod seal;
 pub mod sql;

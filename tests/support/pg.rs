@@ -1,0 +1,113 @@
+//! The PostgreSQL tests' server (issue 16): a fresh database of its own for each test, on the server that
+//! `scripts/postgres-test-server` started and named in `RMA_TEST_DATABASE_URL`.
+//!
+//! Without that server these tests cannot run. With `CI` set they then fail, so that CI never skips them
+//! unnoticed; elsewhere they say loudly that they did not run and pass, as the disk-full drill does.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::Once;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use rma_station::storage::location::DatabaseUrl;
+use rma_station::storage::postgres::connect::connect;
+
+/// A superuser's URL on the test server (trusted on loopback): `postgres://rma@127.0.0.1:PORT/postgres`.
+pub const URL_VAR: &str = "RMA_TEST_DATABASE_URL";
+/// The same server as a user who must give a password, the password in the URL.
+pub const PASSWORD_URL_VAR: &str = "RMA_TEST_PASSWORD_URL";
+/// The CA that signed the server's certificate (which names 127.0.0.1 and localhost).
+pub const CA_VAR: &str = "RMA_TEST_CA";
+/// A CA that signed nothing of the server's.
+pub const OTHER_CA_VAR: &str = "RMA_TEST_OTHER_CA";
+
+/// A database made for one test, dropped with it (connections still open to it included).
+#[derive(Debug)]
+pub struct TestDatabase {
+    name: String,
+    url: String,
+    admin: DatabaseUrl,
+}
+
+impl TestDatabase {
+    /// The database's URL: the test server's, with this database's name.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The URL parsed.
+    pub fn parsed(&self) -> DatabaseUrl {
+        DatabaseUrl::parse(&self.url).unwrap()
+    }
+
+    /// A connection to it.
+    pub fn connect(&self) -> postgres::Client {
+        connect(&self.parsed()).unwrap_or_else(|e| panic!("cannot connect to the test database {}: {e}", self.name))
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let dropped = connect(&self.admin).map_err(|e| e.to_string()).and_then(|mut admin| {
+            admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                .map_err(|e| e.to_string())
+        });
+        if let Err(e) = dropped {
+            eprintln!("the test database {} was not dropped: {e}", self.name);
+        }
+    }
+}
+
+/// A fresh, uniquely named database on the test server, or None (after saying so) where there is no server and
+/// `CI` is not set.
+pub fn database() -> Option<TestDatabase> {
+    let admin_text = server_var(URL_VAR)?;
+    let admin = DatabaseUrl::parse(&admin_text).unwrap_or_else(|e| panic!("{URL_VAR}={admin_text:?}: {e}"));
+    // Unique across the test binary's threads and across runs of the binary side by side on one server.
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let name = format!("rma_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    let mut client = connect(&admin).unwrap_or_else(|e| panic!("{URL_VAR}: {e}"));
+    client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+    let mut url = admin.clone();
+    url.database = name.clone();
+    let url = match &admin.password {
+        // Display leaves the password out; the trusted test user has none, so the URL is whole.
+        None => url.to_string(),
+        Some(_) => panic!("{URL_VAR} must name a user trusted without a password"),
+    };
+    Some(TestDatabase { name, url, admin })
+}
+
+/// The password user's URL on the test server.
+pub fn password_url() -> Option<String> {
+    server_var(PASSWORD_URL_VAR)
+}
+
+/// The CA that signed the test server's certificate, and one that did not.
+pub fn certificate_authorities() -> Option<(PathBuf, PathBuf)> {
+    Some((PathBuf::from(server_var(CA_VAR)?), PathBuf::from(server_var(OTHER_CA_VAR)?)))
+}
+
+/// An environment variable the test server's script exports: its value, or None after saying loudly that the
+/// PostgreSQL tests did not run; with `CI` set, a failure instead.
+fn server_var(name: &str) -> Option<String> {
+    if let Some(value) = std::env::var(name).ok().filter(|v| !v.is_empty()) {
+        return Some(value);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "PostgreSQL tests need a server: run scripts/postgres-test-server ({name} is not set)"
+    );
+    // Once per run, and past the test harness's capture of eprintln! (which shows a passing test's output to
+    // nobody): straight to the process's stderr.
+    static SAID: Once = Once::new();
+    SAID.call_once(|| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n*** POSTGRESQL TESTS NOT RUN: {name} is not set; start a server with \
+             `env=$(scripts/postgres-test-server start) && eval \"$env\"` ***\n"
+        );
+    });
+    None
+}
