@@ -64,7 +64,7 @@ pub fn demo_store(dir: &Path) -> SqliteStore {
 /// window does: every ordered unit back as new, then `edit` on the sheet; the engine on `today` (one photo
 /// per item); the decision confirmed. Returns the package id and the decision.
 pub fn decide_package(
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     number: &str,
     edit: impl FnOnce(&mut InspectionSheet),
     today: NaiveDate,

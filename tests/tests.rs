@@ -10,6 +10,7 @@ mod bench;
 mod bench_commands;
 mod bench_flow;
 mod bench_store;
+mod contract;
 mod dashboard;
 mod data_cli;
 mod database_location;

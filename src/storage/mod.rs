@@ -418,6 +418,9 @@ pub enum StoreError {
         "{0}; nothing was done with it. `rma-station verify` lists every such record: restore a sound backup or ask a supervisor"
     )]
     Unsound(#[from] seal::Unsound),
+    /// Something one backend does that another leaves to other tools (a backup file of a shared server).
+    #[error("{what} is not made by the station on this database: {instead}")]
+    NotOnThisBackend { what: &'static str, instead: &'static str },
     /// The operating system's random source failed or is not random: no store-credit code was issued.
     #[error("cannot draw a store-credit code from the system's random source ({detail}); no code was issued")]
     Random { detail: String },

@@ -1,6 +1,27 @@
 //! The PostgreSQL backend for a warehouse whose benches share one server (issue 16): connecting
-//! ([`connect`]: TLS, errors in the station's words) and the schema's migrations ([`schema`]). The store built
-//! on them comes with the driver-neutral SQL layer; nothing here is a `Store` yet.
+//! ([`connect`]: TLS, errors in the station's words), the schema's migrations ([`schema`]), and the SQL layer
+//! and backend on a connection ([`db`]). The store itself is the shared `SqlStore`: [`PgStore`].
 
 pub mod connect;
+mod db;
 pub mod schema;
+
+pub use db::PgBackend;
+
+use crate::policies::PolicySet;
+use crate::storage::StoreError;
+use crate::storage::location::DatabaseUrl;
+use crate::storage::sql::SqlStore;
+
+/// The store on the warehouse's PostgreSQL database.
+pub type PgStore = SqlStore<PgBackend>;
+
+impl PgStore {
+    /// Connects to the URL's database, migrates it (once, whichever bench comes first) and records the
+    /// merchants of `policies`.
+    pub fn connect(url: &DatabaseUrl, policies: &PolicySet) -> Result<PgStore, StoreError> {
+        let mut client = connect::connect(url)?;
+        schema::migrate(&mut client)?;
+        SqlStore::new(PgBackend::new(client, url.to_string()), policies)
+    }
+}

@@ -1,0 +1,259 @@
+//! The SQL layer ([`Db`]) on a PostgreSQL connection or transaction, and the backend ([`PgBackend`]): statements
+//! rewritten to `$N` and prepared once per connection, values bound by the type the server infers for each
+//! parameter, every change in one transaction that first takes the warehouse's write lock.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::error::Error;
+use std::path::Path;
+
+use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use postgres::{Client, GenericClient, Statement};
+
+use super::connect::database_error;
+use crate::storage::sql::consistency::records_and_chain;
+use crate::storage::sql::{Backend, Db, Dialect, Row, ToValue, Value, numbered_for_postgres};
+use crate::storage::{StoreError, VerifyReport};
+
+/// The advisory lock every write transaction takes first: the audit chain is one sequence for the whole
+/// warehouse, so changes are serialized across benches as SQLite's IMMEDIATE serializes them on one file.
+/// Reads never take it.
+const WRITE_LOCK: i64 = 0x524d_4153_5441; // "RMASTA"
+
+/// Prepared statements by the station's SQL text: named statements live as long as the connection, whatever
+/// the transactions around them did.
+type Statements = RefCell<HashMap<String, Statement>>;
+
+/// A value bound to a parameter of the type the server inferred for it.
+#[derive(Debug)]
+struct Bound(Value);
+
+impl ToSql for Bound {
+    fn to_sql(&self, ty: &Type, out: &mut bytes::BytesMut) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
+        match (&self.0, ty) {
+            (Value::Null, _) => Ok(IsNull::Yes),
+            (Value::Integer(n), &Type::INT8) => n.to_sql(ty, out),
+            (Value::Integer(n), &Type::INT4) => i32::try_from(*n)?.to_sql(ty, out),
+            (Value::Integer(n), &Type::INT2) => i16::try_from(*n)?.to_sql(ty, out),
+            (Value::Integer(n), &Type::BOOL) => (*n != 0).to_sql(ty, out),
+            (Value::Integer(n), &Type::FLOAT8) => (*n as f64).to_sql(ty, out),
+            (Value::Integer(n), &Type::TEXT | &Type::VARCHAR) => n.to_string().to_sql(ty, out),
+            (Value::Real(x), &Type::FLOAT8) => x.to_sql(ty, out),
+            (Value::Text(text), &Type::TEXT | &Type::VARCHAR | &Type::BPCHAR | &Type::NAME | &Type::UNKNOWN) => {
+                text.as_str().to_sql(&Type::TEXT, out)
+            }
+            (Value::Text(text), &Type::JSON | &Type::JSONB) => text.as_str().to_sql(&Type::TEXT, out),
+            (Value::Blob(bytes), &Type::BYTEA) => bytes.as_slice().to_sql(ty, out),
+            (value, ty) => Err(format!("cannot bind {value:?} to a parameter of type {ty}").into()),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// A column's value read by its type.
+struct Read(Value);
+
+impl<'a> FromSql<'a> for Read {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Read, Box<dyn Error + Sync + Send>> {
+        let value = match *ty {
+            Type::INT8 => Value::Integer(i64::from_sql(ty, raw)?),
+            Type::INT4 => Value::Integer(i64::from(i32::from_sql(ty, raw)?)),
+            Type::INT2 => Value::Integer(i64::from(i16::from_sql(ty, raw)?)),
+            Type::BOOL => Value::Integer(i64::from(bool::from_sql(ty, raw)?)),
+            Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
+            Type::FLOAT4 => Value::Real(f64::from(f32::from_sql(ty, raw)?)),
+            Type::BYTEA => Value::Blob(Vec::<u8>::from_sql(ty, raw)?),
+            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
+                Value::Text(String::from_sql(&Type::TEXT, raw)?)
+            }
+            ref other => return Err(format!("the station reads no column of type {other}").into()),
+        };
+        Ok(Read(value))
+    }
+
+    fn from_sql_null(_: &Type) -> Result<Read, Box<dyn Error + Sync + Send>> {
+        Ok(Read(Value::Null))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+fn row(row: &postgres::Row) -> Result<Row, StoreError> {
+    (0..row.len())
+        .map(|i| row.try_get::<_, Read>(i).map(|read| read.0).map_err(|e| database_error(&e)))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Row)
+}
+
+/// The layer on a client or a transaction of one connection.
+struct Session<'a, C: GenericClient> {
+    client: RefCell<&'a mut C>,
+    statements: &'a Statements,
+}
+
+impl<C: GenericClient> Session<'_, C> {
+    fn statement(&self, sql: &str) -> Result<Statement, StoreError> {
+        if let Some(statement) = self.statements.borrow().get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement =
+            self.client.borrow_mut().prepare(&numbered_for_postgres(sql)).map_err(|e| database_error(&e))?;
+        self.statements.borrow_mut().insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
+    fn query(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<postgres::Row>, StoreError> {
+        let statement = self.statement(sql)?;
+        let bound: Vec<Bound> = params.iter().map(|p| Bound(p.to_value())).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
+        self.client.borrow_mut().query(&statement, &refs).map_err(|e| database_error(&e))
+    }
+}
+
+impl<C: GenericClient> Db for Session<'_, C> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn execute(&self, sql: &str, params: &[&dyn ToValue]) -> Result<u64, StoreError> {
+        let statement = self.statement(sql)?;
+        let bound: Vec<Bound> = params.iter().map(|p| Bound(p.to_value())).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
+        self.client.borrow_mut().execute(&statement, &refs).map_err(|e| database_error(&e))
+    }
+
+    fn rows(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<Row>, StoreError> {
+        self.query(sql, params)?.iter().map(row).collect()
+    }
+
+    fn row(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Option<Row>, StoreError> {
+        self.query(sql, params)?.first().map(row).transpose()
+    }
+
+    /// One connection answers one query at a time, and a visit may ask more: the rows are read whole first.
+    fn each(
+        &self,
+        sql: &str,
+        params: &[&dyn ToValue],
+        visit: &mut dyn FnMut(Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        for found in self.query(sql, params)? {
+            visit(row(&found)?)?;
+        }
+        Ok(())
+    }
+}
+
+/// One connection to the warehouse's server, for reads outside a transaction.
+pub struct PgConnection {
+    client: RefCell<Client>,
+    statements: Statements,
+}
+
+impl PgConnection {
+    fn session<T>(&self, run: impl FnOnce(&Session<'_, Client>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut client = self.client.borrow_mut();
+        run(&Session { client: RefCell::new(&mut *client), statements: &self.statements })
+    }
+}
+
+impl Db for PgConnection {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn execute(&self, sql: &str, params: &[&dyn ToValue]) -> Result<u64, StoreError> {
+        self.session(|s| s.execute(sql, params))
+    }
+
+    fn rows(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<Row>, StoreError> {
+        self.session(|s| s.rows(sql, params))
+    }
+
+    fn row(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Option<Row>, StoreError> {
+        self.session(|s| s.row(sql, params))
+    }
+
+    fn each(
+        &self,
+        sql: &str,
+        params: &[&dyn ToValue],
+        visit: &mut dyn FnMut(Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        // The connection is free again before the first visit, which may ask it more.
+        for found in self.rows(sql, params)? {
+            visit(found)?;
+        }
+        Ok(())
+    }
+}
+
+/// The warehouse's PostgreSQL database, connected and migrated.
+pub struct PgBackend {
+    connection: PgConnection,
+    /// Where it is, as `verify` and errors name it (never with a password).
+    label: String,
+}
+
+impl std::fmt::Debug for PgBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgBackend").field("database", &self.label).finish_non_exhaustive()
+    }
+}
+
+impl PgBackend {
+    pub fn new(client: Client, label: String) -> PgBackend {
+        PgBackend { connection: PgConnection { client: RefCell::new(client), statements: RefCell::default() }, label }
+    }
+
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+impl Backend for PgBackend {
+    fn db(&self) -> &dyn Db {
+        &self.connection
+    }
+
+    fn change<T>(&mut self, change: impl FnOnce(&dyn Db) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let PgConnection { client, statements } = &mut self.connection;
+        let mut tx = client.get_mut().transaction().map_err(|e| database_error(&e))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]).map_err(|e| database_error(&e))?;
+        let changed = change(&Session { client: RefCell::new(&mut tx), statements })?;
+        tx.commit().map_err(|e| database_error(&e))?;
+        Ok(changed)
+    }
+
+    fn snapshot<T>(&self, read: impl FnOnce(&dyn Db) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut client = self.connection.client.borrow_mut();
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(|e| database_error(&e))?;
+        let read = read(&Session { client: RefCell::new(&mut tx), statements: &self.connection.statements })?;
+        tx.commit().map_err(|e| database_error(&e))?;
+        Ok(read)
+    }
+
+    fn verify(&self) -> Result<VerifyReport, StoreError> {
+        // The server keeps its own pages whole; the records and the chain are checked as on any backend.
+        records_and_chain(&self.connection, Vec::new(), true)
+    }
+
+    fn backup_to(&self, _destination: &Path) -> Result<VerifyReport, StoreError> {
+        Err(StoreError::NotOnThisBackend {
+            what: "a backup file",
+            instead: "a shared server is backed up by its own tools (pg_dump or pg_basebackup), whole, for every bench",
+        })
+    }
+}
