@@ -35,8 +35,8 @@ fn main() -> ExitCode {
 }
 
 fn open_window(args: WindowArgs) -> Result<ExitCode, String> {
-    let WindowArgs { policies, data_dir, station, scanners, hot_folder, pin_secret } = args;
-    let setup = StationSetup::open(policies, &data_dir, station, scanners, hot_folder, pin_secret);
+    let WindowArgs { policies, data_dir, database, station, scanners, hot_folder, pin_secret } = args;
+    let setup = StationSetup::open(policies, &data_dir, &database, station, scanners, hot_folder, pin_secret);
     gui::run(setup).map_err(|e| format!("the station window could not open: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }

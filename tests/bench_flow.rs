@@ -498,6 +498,7 @@ fn a_photo_saved_into_the_hot_folder_is_attached_to_the_open_inspection_at_the_c
     let mut setup = rma_station::gui::StationSetup::open(
         POLICIES.clone(),
         dir.path(),
+        &crate::support::sqlite_in(dir.path()),
         "bench-1".into(),
         Vec::new(),
         Some(hot.path().to_path_buf()),

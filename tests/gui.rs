@@ -23,11 +23,13 @@ use rma_station::storage::{Stamp, Store, database_path};
 #[cfg(unix)]
 use serialport::{SerialPort, TTYPort};
 
+use crate::support::sqlite_in;
 use crate::support::{POLICIES, clock, pin_secret};
 
 /// The station on a data folder, with the real storage, photo and scanner threads.
 pub fn app(dir: &Path, scanners: Vec<ScannerConfig>) -> StationApp {
-    let mut setup = StationSetup::open(POLICIES.clone(), dir, "bench-1".into(), scanners, None, pin_secret());
+    let mut setup =
+        StationSetup::open(POLICIES.clone(), dir, &sqlite_in(dir), "bench-1".into(), scanners, None, pin_secret());
     setup.clock = clock();
     StationApp::new(setup, Arc::new(|| {}))
 }

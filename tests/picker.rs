@@ -22,6 +22,7 @@ use rma_station::storage::{Store, database_path};
 
 use crate::bench_flow::{Bench, open_package};
 use crate::gui::{harness, sign_in, step_until, with_demo};
+use crate::support::sqlite_in;
 use crate::support::{POLICIES, fixture, pin_secret};
 
 // ----- the pure state -----
@@ -373,8 +374,15 @@ fn station_with_photo_folders(dir: &Path, hot: &Path) -> Bench {
     set_modified(&returns.join("nikon.jpg"), 1_795_000_600);
 
     with_demo(dir);
-    let mut setup =
-        StationSetup::open(POLICIES.clone(), dir, "bench-1".into(), Vec::new(), Some(hot.to_path_buf()), pin_secret());
+    let mut setup = StationSetup::open(
+        POLICIES.clone(),
+        dir,
+        &sqlite_in(dir),
+        "bench-1".into(),
+        Vec::new(),
+        Some(hot.to_path_buf()),
+        pin_secret(),
+    );
     setup.clock = crate::support::clock();
     let mut harness = harness(StationApp::new(setup, std::sync::Arc::new(|| {})));
     sign_in(&mut harness, "sam", "1357");

@@ -81,3 +81,8 @@ pub fn fixture(relative: &str) -> PathBuf {
 pub fn pin_secret() -> rma_station::auth::PinSecret {
     rma_station::auth::PinSecret::from_bytes([0x5a; 32])
 }
+
+/// The data folder's SQLite file, where a station opened on `dir` keeps its database.
+pub fn sqlite_in(dir: &std::path::Path) -> rma_station::storage::location::DatabaseLocation {
+    rma_station::storage::location::DatabaseLocation::Sqlite(rma_station::storage::database_path(dir))
+}

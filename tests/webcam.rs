@@ -20,6 +20,7 @@ use rma_station::photos::webcam::{
 
 use crate::bench_flow::open_package;
 use crate::gui::{harness, sign_in, step_until, with_demo};
+use crate::support::sqlite_in;
 use crate::support::{POLICIES, fixture, pin_secret};
 
 /// A folder standing in for `/dev`: video nodes that are links to `/dev/null` (a character device, as a
@@ -233,7 +234,15 @@ fn the_inspection_screen_says_why_there_is_no_webcam_and_f7_takes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let devices = devices_with(&[]);
     with_demo(dir.path());
-    let mut setup = StationSetup::open(POLICIES.clone(), dir.path(), "bench-1".into(), Vec::new(), None, pin_secret());
+    let mut setup = StationSetup::open(
+        POLICIES.clone(),
+        dir.path(),
+        &sqlite_in(dir.path()),
+        "bench-1".into(),
+        Vec::new(),
+        None,
+        pin_secret(),
+    );
     setup.video_devices = devices.path().to_path_buf();
     setup.clock = crate::support::clock();
     let mut harness = harness(StationApp::new(setup, std::sync::Arc::new(|| {})));

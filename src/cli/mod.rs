@@ -28,9 +28,9 @@ use crate::domain::vocabulary::Queue;
 use crate::formats::case_json::CaseError;
 use crate::formats::policy_toml::PolicyFileError;
 use crate::policies::{PolicySet, PolicySetError};
-use crate::storage::sqlite::SqliteStore;
+use crate::storage::location::{DatabaseLocation, LocationError};
 use crate::storage::worker::StorageWorker;
-use crate::storage::{Stamp, database_path, default_data_dir};
+use crate::storage::{Stamp, default_data_dir};
 
 /// The parsed command line ([`parse`]), run by [`run`].
 #[derive(Debug, Parser)]
@@ -42,6 +42,10 @@ pub struct Cli {
     /// The station's data folder (its database lives there); the platform's data folder by default.
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// The warehouse's shared database, `postgres://USER@HOST[:PORT]/DB[?sslmode=require]`, for several benches
+    /// (also read from `station.toml` in the data folder); without it, the SQLite file in the data folder.
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
     /// The station's PIN secret, a file outside the data folder (made at first need): by default
     /// `$RMA_STATION_PIN_SECRET`, else `pin-secret` in the platform's preferences folder. The benches that
     /// share a database share this file.
@@ -308,6 +312,8 @@ pub enum CliError {
     #[error("{0}")]
     PolicyFile(#[from] PolicyFileError),
     #[error("{0}")]
+    Location(#[from] LocationError),
+    #[error("{0}")]
     PolicySet(#[from] PolicySetError),
     #[error("{}: cannot read: {source}", path.display())]
     Read { path: PathBuf, source: io::Error },
@@ -373,6 +379,8 @@ pub enum Invocation {
 pub struct WindowArgs {
     pub policies: PolicySet,
     pub data_dir: PathBuf,
+    /// Where the database is: the data folder's SQLite file, or the warehouse's server.
+    pub database: DatabaseLocation,
     pub station: String,
     pub scanners: Vec<crate::devices::scanner::ScannerConfig>,
     pub hot_folder: Option<PathBuf>,
@@ -427,9 +435,11 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
             let scanners =
                 cli.scanners.iter().enumerate().map(|(i, port)| scanner::config(i, port, &settings)).collect();
             let pin_secret = station_secret(cli.pin_secret.as_deref(), &folder)?;
+            let database = DatabaseLocation::choose(cli.database.as_deref(), &folder)?;
             return Ok(Invocation::Window(WindowArgs {
                 pin_secret,
                 policies,
+                database,
                 data_dir: folder,
                 station: cli.station,
                 scanners,
@@ -450,7 +460,7 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
                     (data::ImportKind::Shopify { merchant, categories, warehouse }, file)
                 }
             };
-            let worker = open_store(cli.data_dir.as_deref(), &policies)?;
+            let worker = open_store(cli.database.as_deref(), cli.data_dir.as_deref(), &policies)?;
             data::import(&worker.client(), kind, &file, stamp(&cli.station, &clock.now()))?;
         }
         Some(Command::SimulateScanner { port, capture, baud, pause_ms }) => {
@@ -466,7 +476,7 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
         }
         Some(Command::Ports) => scanner::ports()?,
         Some(Command::Demo) => {
-            let worker = open_store(cli.data_dir.as_deref(), &policies)?;
+            let worker = open_store(cli.database.as_deref(), cli.data_dir.as_deref(), &policies)?;
             let now = clock.now();
             let stamp = stamp(&cli.station, &now);
             let today = now.today;
@@ -476,18 +486,18 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
         }
         Some(Command::Verify { head }) => {
             let folder = data_folder(cli.data_dir.as_deref())?;
-            let store = open_store(Some(&folder), &policies)?;
+            let store = open_store(cli.database.as_deref(), Some(&folder), &policies)?;
             data::verify(&store.client(), &folder, head)?;
         }
         Some(Command::Backup { destination }) => {
             let folder = data_folder(cli.data_dir.as_deref())?;
             crate::output::check_not_station_file(&destination, Some(&folder))?;
-            data::backup(&open_store(Some(&folder), &policies)?.client(), &destination)?;
+            data::backup(&open_store(cli.database.as_deref(), Some(&folder), &policies)?.client(), &destination)?;
         }
         Some(Command::Export { queue, batch, dir }) => {
             let folder = data_folder(cli.data_dir.as_deref())?;
             let target = dir.unwrap_or_else(|| crate::storage::exports_path(&folder));
-            let worker = open_store(Some(&folder), &policies)?;
+            let worker = open_store(cli.database.as_deref(), Some(&folder), &policies)?;
             let (actor, now) = (actor(&cli.station), clock.now());
             let report = worker.client().call(move |store| match (batch, queue) {
                 (Some(batch_id), _) => {
@@ -503,12 +513,20 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
         }
         Some(Command::Restore { backup }) => {
             let folder = data_folder(cli.data_dir.as_deref())?;
+            // A backup file is one bench's SQLite database; a shared server is restored by its own tools.
+            if let DatabaseLocation::Postgres(_) = DatabaseLocation::choose(cli.database.as_deref(), &folder)? {
+                return Err(CliError::Store(crate::storage::StoreError::NotOnThisBackend {
+                    what: "restoring a backup file",
+                    instead: "this station uses the shared PostgreSQL database; restore that server with its own tools",
+                }));
+            }
             data::restore(&backup, &folder)?;
-            data::verify(&open_store(Some(&folder), &policies)?.client(), &folder, None)?;
+            data::verify(&open_store(cli.database.as_deref(), Some(&folder), &policies)?.client(), &folder, None)?;
         }
         Some(Command::Audit { action: AuditCommand::Anchor }) => {
             let folder = data_folder(cli.data_dir.as_deref())?;
-            let head = open_store(Some(&folder), &policies)?.client().call(|s| s.audit_head())??;
+            let head =
+                open_store(cli.database.as_deref(), Some(&folder), &policies)?.client().call(|s| s.audit_head())??;
             let exports = crate::storage::exports_path(&folder);
             let path = crate::anchor::path(&exports);
             crate::anchor::append(&exports, &head, clock.now().at, "by hand")
@@ -516,7 +534,9 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
             print(&format!("audit head {head} added to {}\n", path.display()))?;
         }
         Some(Command::Audit { action: AuditCommand::Head }) => {
-            let head = open_store(cli.data_dir.as_deref(), &policies)?.client().call(|s| s.audit_head())??;
+            let head = open_store(cli.database.as_deref(), cli.data_dir.as_deref(), &policies)?
+                .client()
+                .call(|s| s.audit_head())??;
             print(&format!("{head}\n"))?;
         }
         Some(Command::Drill { action }) => match action {
@@ -538,7 +558,7 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
         }
         Some(Command::Evidence { rma, output, merchant, force }) => {
             let folder = data_folder(cli.data_dir.as_deref())?;
-            let worker = open_store(Some(&folder), &policies)?;
+            let worker = open_store(cli.database.as_deref(), Some(&folder), &policies)?;
             let photos = crate::storage::photos_path(&folder);
             let target = OutputFile { path: &output, data_dir: &folder, force };
             evidence::run(&worker.client(), &photos, &rma, merchant, target, stamp(&cli.station, &clock.now()))?;
@@ -546,7 +566,13 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
         Some(Command::Label { number, format, output, force }) => {
             let folder = data_folder(cli.data_dir.as_deref())?;
             let target = OutputFile { path: &output, data_dir: &folder, force };
-            label::run(&open_store(Some(&folder), &policies)?.client(), &policies, &number, format, target)?;
+            label::run(
+                &open_store(cli.database.as_deref(), Some(&folder), &policies)?.client(),
+                &policies,
+                &number,
+                format,
+                target,
+            )?;
         }
         Some(Command::Policy { action: PolicyCommand::Check { files } }) => policy::check(&files)?,
         Some(Command::Policy { action: PolicyCommand::Show { merchant } }) => policy::show(&policies, &merchant)?,
@@ -575,10 +601,17 @@ fn station_secret(given: Option<&Path>, data_dir: &Path) -> Result<crate::auth::
     Ok(crate::auth::PinSecret::load_or_create(&path)?)
 }
 
-fn open_store(data_dir: Option<&Path>, policies: &PolicySet) -> Result<StorageWorker, CliError> {
+/// Opens the station's database (`--database`, `station.toml`, or the data folder's SQLite file) on its
+/// storage thread.
+fn open_store(
+    database: Option<&str>,
+    data_dir: Option<&Path>,
+    policies: &PolicySet,
+) -> Result<StorageWorker, CliError> {
     let folder = data_folder(data_dir)?;
-    let store = SqliteStore::open(&database_path(&folder), policies)?;
-    StorageWorker::spawn(Box::new(store)).map_err(CliError::Thread)
+    let location = DatabaseLocation::choose(database, &folder)?;
+    let store = crate::storage::open(&location, policies)?;
+    StorageWorker::spawn(store).map_err(CliError::Thread)
 }
 
 /// Who is acting: the person at the terminal (`cli:$USER`), at this bench. Whoever can run the station's

@@ -34,8 +34,9 @@ pub use app::{CLOSE_NOW, CLOSING_TITLE, KEEP_WORKING, Screen, StationApp};
 use crate::clock::Clock;
 use crate::devices::scanner::ScannerConfig;
 use crate::policies::PolicySet;
+use crate::storage::Store;
 use crate::storage::StoreError;
-use crate::storage::sqlite::SqliteStore;
+use crate::storage::location::DatabaseLocation;
 
 /// The window's title and the app's name in the OS.
 pub const APP_NAME: &str = "RMA Station";
@@ -46,7 +47,7 @@ pub struct StationSetup {
     pub policies: PolicySet,
     /// The station's data folder: its database, photos and exports.
     pub data_dir: PathBuf,
-    pub store: Result<SqliteStore, StoreError>,
+    pub store: Result<Box<dyn Store>, StoreError>,
     pub station: String,
     pub scanners: Vec<ScannerConfig>,
     /// A folder a tethered camera or phone app saves photos into.
@@ -60,16 +61,17 @@ pub struct StationSetup {
 }
 
 impl StationSetup {
-    /// Opens (or creates) the station's database in `data_dir`.
+    /// Opens (or creates) the station's database where `database` says.
     pub fn open(
         policies: PolicySet,
         data_dir: &Path,
+        database: &DatabaseLocation,
         station: String,
         scanners: Vec<ScannerConfig>,
         hot_folder: Option<PathBuf>,
         pin_secret: crate::auth::PinSecret,
     ) -> StationSetup {
-        let store = SqliteStore::open(&crate::storage::database_path(data_dir), &policies);
+        let store = crate::storage::open(database, &policies);
         StationSetup {
             policies,
             data_dir: data_dir.to_path_buf(),

@@ -33,6 +33,7 @@ use crate::domain::money::Money;
 use crate::domain::queue::QueueEntry;
 use crate::domain::records::{OrderRecord, RmaRecord};
 use crate::domain::vocabulary::{Queue, Role, Verdict};
+use crate::policies::PolicySet;
 pub use audit::{AuditEntry, AuditHead, ChainBreak};
 pub use dashboard::{Dashboard, DashboardPeriod, FeesKept, MerchantFigures};
 // The work records the store lists and the exports write; they live outside storage so that formats
@@ -428,6 +429,15 @@ pub enum StoreError {
     WorkerGone,
 }
 
+/// Opens the station's store where `location` says: the SQLite file (created at first start), or the
+/// warehouse's PostgreSQL database (migrated once, whichever bench comes first).
+pub fn open(location: &location::DatabaseLocation, policies: &PolicySet) -> Result<Box<dyn Store>, StoreError> {
+    Ok(match location {
+        location::DatabaseLocation::Sqlite(path) => Box::new(sqlite::SqliteStore::open(path, policies)?),
+        location::DatabaseLocation::Postgres(url) => Box::new(postgres::PgStore::connect(url, policies)?),
+    })
+}
+
 impl StoreError {
     /// An I/O error about a file or folder of the store, worded as every I/O error about a path is
     /// ([`crate::durable::about`]): `PATH: what: error`.
@@ -438,7 +448,7 @@ impl StoreError {
 
 /// What the station asks of its store. Every write runs in one transaction and appends to the audit
 /// log in that same transaction.
-pub trait Store: Send {
+pub trait Store: Send + std::fmt::Debug {
     /// Upserts orders by merchant + number, all or nothing. Orders identical to what is stored are left
     /// untouched, so importing a file twice changes nothing.
     fn import_orders(

@@ -454,7 +454,7 @@ impl StationApp {
         let (pin_sender, pin_answers) = sync_channel(EVENT_QUEUE);
         let (file_sender, file_answers) = sync_channel(EVENT_QUEUE);
         let mut notices = Notices::default();
-        let (worker, database) = match setup.store.map(|s| StorageWorker::spawn(Box::new(s))) {
+        let (worker, database) = match setup.store.map(StorageWorker::spawn) {
             Ok(Ok(worker)) => (Some(worker), DatabaseView::Opening),
             Ok(Err(e)) => (None, DatabaseView::Failed(format!("the storage thread could not start: {e}"))),
             Err(e) => (None, DatabaseView::Failed(e.to_string())),

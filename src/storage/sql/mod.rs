@@ -33,7 +33,7 @@ use crate::storage::{StoreError, VerifyReport};
 /// What the store needs of a database beyond statements: its connection for reads, one write transaction at
 /// a time that no other writer interleaves with (every change appends to the one audit chain), a consistent
 /// snapshot for reads that must agree, and its own integrity checks and backups.
-pub trait Backend: Send {
+pub trait Backend: Send + std::fmt::Debug {
     fn db(&self) -> &dyn Db;
     /// Runs `change` in one write transaction: committed when it returns `Ok`, rolled back otherwise.
     fn change<T>(&mut self, change: impl FnOnce(&dyn Db) -> Result<T, StoreError>) -> Result<T, StoreError>;
