@@ -21,7 +21,7 @@ fn main() -> ExitCode {
     });
     let outcome = cli::run(cli).map_err(|e| e.to_string()).and_then(|invocation| match invocation {
         Invocation::Done(code) => Ok(code),
-        Invocation::Window(args) => open_window(args),
+        Invocation::Window(args) => open_window(*args),
     });
     match outcome {
         Ok(code) => code,

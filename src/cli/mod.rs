@@ -370,7 +370,7 @@ pub enum CliError {
 /// What the command line asked for: the window, with what it needs to open, or a command that has run.
 #[derive(Debug)]
 pub enum Invocation {
-    Window(WindowArgs),
+    Window(Box<WindowArgs>),
     Done(ExitCode),
 }
 
@@ -436,7 +436,7 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
                 cli.scanners.iter().enumerate().map(|(i, port)| scanner::config(i, port, &settings)).collect();
             let pin_secret = station_secret(cli.pin_secret.as_deref(), &folder)?;
             let database = DatabaseLocation::choose(cli.database.as_deref(), &folder)?;
-            return Ok(Invocation::Window(WindowArgs {
+            return Ok(Invocation::Window(Box::new(WindowArgs {
                 pin_secret,
                 policies,
                 database,
@@ -444,7 +444,7 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
                 station: cli.station,
                 scanners,
                 hot_folder: cli.hot_folder,
-            }));
+            })));
         }
         Some(Command::Decide { case, today }) => {
             let today = today.unwrap_or_else(|| clock.now().today);
