@@ -173,7 +173,9 @@ fn main() -> BenchResult<()> {
         framing: FramerConfig::default(),
         repeat_window: REPEAT_WINDOW,
     };
-    let setup = StationSetup::open(policies.clone(), &dir, STATION.into(), vec![scanner], None, bench_secret());
+    let database = rma_station::storage::location::DatabaseLocation::Sqlite(rma_station::storage::database_path(&dir));
+    let setup =
+        StationSetup::open(policies.clone(), &dir, &database, STATION.into(), vec![scanner], None, bench_secret());
     // Repaint requests from other threads, as instants a frame is due: the app's `wake` (scanner, photo and
     // hot-folder threads) and egui's repaint callback (the storage thread's answers call `request_repaint`).
     let (repaint, repaints) = sync_channel::<Instant>(1_024);
