@@ -13,6 +13,7 @@ use rusqlite::Connection;
 
 use crate::data_cli::station;
 use crate::support::fixture;
+use crate::support::place::{Place, on_both};
 
 /// A database of two imports (orders, then RMAs: an entry for each and one per record sealing it) and its
 /// head as printed.
@@ -134,18 +135,18 @@ fn a_chain_rewritten_whole_is_caught_by_the_head_kept_in_the_exports_folder() {
     assert!(out.contains("2 checked, 1 no longer there"), "{out}");
 }
 
-#[test]
-fn each_export_batch_keeps_the_head_beside_its_files() {
-    let mut bench = crate::bench_store::bench();
-    crate::bench_store::decided(&mut bench.store, "RMA-2026-0108", 1);
-    drop(bench.store);
-    let (ok, out, err) = station(bench.dir.path(), &["export", "refund"]);
+on_both!(each_export_batch_keeps_the_head_beside_its_files);
+fn each_export_batch_keeps_the_head_beside_its_files(place: &Place) {
+    let mut store = crate::bench_store::bench(place);
+    crate::bench_store::decided(&mut *store, "RMA-2026-0108", 1);
+    drop(store);
+    let (ok, out, err) = place.cli(&["export", "refund"]);
     assert!(ok, "{err}");
     assert!(out.contains("refund batch 1"), "{out}");
-    let kept = std::fs::read_to_string(bench.dir.path().join("exports").join("audit-heads.txt")).unwrap();
+    let kept = std::fs::read_to_string(place.dir().join("exports").join("audit-heads.txt")).unwrap();
     assert_eq!(kept.lines().count(), 1, "{kept}");
     assert!(kept.trim_end().ends_with(" refund batch 1"), "{kept}");
-    let (ok, out, _) = station(bench.dir.path(), &["verify"]);
+    let (ok, out, _) = place.cli(&["verify"]);
     assert!(ok && out.contains("1 checked, all still in the chain"), "{out}");
 }
 
