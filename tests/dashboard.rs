@@ -8,16 +8,13 @@ use rma_station::domain::decision::Decision;
 use rma_station::domain::money::Money;
 use rma_station::domain::vocabulary::{Disposition, Queue, Verdict};
 use rma_station::gui::Screen;
-use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{
-    AuditHead, Dashboard, DashboardPeriod, FeesKept, MerchantFigures, ReceivedPackage, Store, database_path,
-};
+use rma_station::storage::{AuditHead, Dashboard, DashboardPeriod, FeesKept, MerchantFigures, ReceivedPackage, Store};
 
 use crate::bench_flow::open_and_decide;
 use crate::gui::{demo_station, step_until};
 use crate::labels::{decide_package, demo_on, stamp_at};
 use crate::support::place::{Place, on_both};
-use crate::support::{POLICIES, TODAY, date};
+use crate::support::{TODAY, date};
 
 /// An instant, written as UTC.
 fn utc(text: &str) -> DateTime<Utc> {
@@ -190,10 +187,9 @@ fn the_figures_of_a_known_database_per_merchant_today_and_this_week(place: &Plac
     assert_eq!(dashboard.merchants[1].fees_week, fees);
 }
 
-#[test]
-fn the_daily_view_opens_on_f6_and_counts_a_decision_confirmed_at_the_bench() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+on_both!(the_daily_view_opens_on_f6_and_counts_a_decision_confirmed_at_the_bench);
+fn the_daily_view_opens_on_f6_and_counts_a_decision_confirmed_at_the_bench(place: &Place) {
+    let mut harness = demo_station(place);
     harness.key_press(eframe::egui::Key::F9);
     step_until(&mut harness, "the daily view", |app| {
         app.screen() == Screen::Dashboard && app.dashboard_state().view.is_some()
@@ -218,7 +214,7 @@ fn the_daily_view_opens_on_f6_and_counts_a_decision_confirmed_at_the_bench() {
     harness.get_by_label("Decided: 1 today, 1 this week");
     harness.get_by_label("This week: 1 accept, 0 partial, 0 deny, 0 hold");
     // The refund owed is the one the decision queued; the audit line is the chain's head as the store verifies it.
-    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let store = place.open();
     let [refund] = store.queue_items(Queue::Refund, false, 10).unwrap().try_into().unwrap();
     harness.get_by_label(&format!("Refunds owed: 1, ${}; overdue: 0, $0.00", refund.amount.unwrap()));
     let (entries, head) = (store.counts().unwrap().audit_entries, store.verify().unwrap().head_hash);

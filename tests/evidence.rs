@@ -31,8 +31,7 @@ use rma_station::gui::records::{EVIDENCE_PACKET, FIND_FIELD, evidence_button};
 use rma_station::photos::decode::DecodeLimits;
 use rma_station::photos::ingest::ingest;
 use rma_station::photos::store::PhotoFolder;
-use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{PhotoRow, Stamp, Store, database_path, photos_path};
+use rma_station::storage::{PhotoRow, Stamp, Store, photos_path};
 use sha2::{Digest, Sha256};
 
 use crate::bench_flow::{broken_sticker_claim, confirm, decide as decide_on_screen, enter};
@@ -531,10 +530,9 @@ fn evidence_files(data: &Path) -> Vec<PathBuf> {
     files
 }
 
-#[test]
-fn confirming_a_denial_at_the_bench_writes_its_packet_and_records_writes_one_on_request() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+on_both!(confirming_a_denial_at_the_bench_writes_its_packet_and_records_writes_one_on_request);
+fn confirming_a_denial_at_the_bench_writes_its_packet_and_records_writes_one_on_request(place: &Place) {
+    let mut harness = demo_station(place);
     broken_sticker_claim(&mut harness);
     harness.get_by_label("warranty sticker").click();
     harness.run();
@@ -549,7 +547,7 @@ fn confirming_a_denial_at_the_bench_writes_its_packet_and_records_writes_one_on_
     step_until(&mut harness, "the packet written", |app| {
         app.banner().is_some_and(|(good, words)| *good && words.contains("; evidence packet for"))
     });
-    let files = evidence_files(dir.path());
+    let files = evidence_files(place.dir());
     let [packet] = files.as_slice() else { panic!("{files:?}") };
     assert!(packet.file_name().unwrap().to_str().unwrap().starts_with("RMA-2026-0103-decision-"), "{packet:?}");
     let (_, banner) = harness.state().banner().cloned().unwrap();
@@ -577,17 +575,16 @@ fn confirming_a_denial_at_the_bench_writes_its_packet_and_records_writes_one_on_
     step_until(&mut harness, "the packet written from Records", |app| {
         app.banner().is_some_and(|(good, words)| *good && words.starts_with("evidence packet for"))
     });
-    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let store = place.open();
     let written = store.audit_entries("decision", &decision_id.to_string()).unwrap();
     let packets = written.iter().filter(|e| e.action == "evidence_packet").count();
     assert_eq!(packets, 3, "automatic, from the bar, from Records: {written:?}");
-    assert_eq!(evidence_files(dir.path()), files, "written again under the same name");
+    assert_eq!(evidence_files(place.dir()), files, "written again under the same name");
 }
 
-#[test]
-fn an_accepted_return_gets_no_packet_by_itself() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+on_both!(an_accepted_return_gets_no_packet_by_itself);
+fn an_accepted_return_gets_no_packet_by_itself(place: &Place) {
+    let mut harness = demo_station(place);
     crate::bench_flow::open_package(&mut harness, "RMA-2026-0101");
     for sku in ["KVM-4P-DP", "CBL-KVM-USB-2M", "CBL-KVM-USB-2M"] {
         crate::gui::scan(&mut harness, sku);
@@ -595,6 +592,6 @@ fn an_accepted_return_gets_no_packet_by_itself() {
     decide_on_screen(&mut harness);
     assert_eq!(harness.state().decision_view().unwrap().verdict, Verdict::Accept);
     confirm(&mut harness);
-    assert!(evidence_files(dir.path()).is_empty());
+    assert!(evidence_files(place.dir()).is_empty());
     harness.get_by_label(EVIDENCE_PACKET);
 }

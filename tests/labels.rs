@@ -777,11 +777,10 @@ fn choose(harness: &mut Harness<'static, StationApp>, label: &str, option: &str)
     harness.run();
 }
 
-#[test]
-fn after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_and_saves_it() {
-    let dir = tempfile::tempdir().unwrap();
+on_both!(after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_and_saves_it);
+fn after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_and_saves_it(place: &Place) {
     // A supervisor sets the printer up (a clerk may not: tests/gui_roles.rs), then works a return.
-    let mut harness = demo_station_as(dir.path(), "dana", "246810");
+    let mut harness = demo_station_as(place, "dana", "246810");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap().to_string();
 
@@ -800,7 +799,7 @@ fn after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_a
     step_until(&mut harness, "the saved printer", |app| matches!(app.printer_view().saved, Some(Some(_))));
     harness.get_by_label(&format!("Bin labels print on: the network printer {address}"));
     {
-        let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+        let store = place.open();
         assert_eq!(store.station_setting("bench-1", "label_printer").unwrap(), Some(format!("tcp:{address}")));
         let audit = store.audit_entries("station_setting", "label_printer@bench-1").unwrap();
         assert_eq!(audit.last().map(|e| e.action.as_str()), Some("setting_changed"));
@@ -842,7 +841,7 @@ fn after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_a
         app.label_panel(Screen::Intake).is_some_and(|p| p.message.as_ref().is_some_and(|(_, m)| m.starts_with("saved")))
     });
     let package = labels[0].package_id;
-    let file = dir.path().join("labels").join(format!("RMA-2026-0101-package-{package}.pdf"));
+    let file = place.dir().join("labels").join(format!("RMA-2026-0101-package-{package}.pdf"));
     assert_eq!(std::fs::read(&file).unwrap(), pdf::pdf(&labels).unwrap());
     harness.get_by_label(&format!("saved: {}", file.display()));
 
@@ -857,12 +856,11 @@ fn after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_a
     harness.get_by_label(words);
 }
 
-#[test]
-fn without_a_printer_the_label_can_still_be_saved_and_print_says_where_to_set_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
-    let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
-    decide_package(&mut store, "KN-RMA-0201", |_| {}, crate::support::clock().now().today, &stamp());
+on_both!(without_a_printer_the_label_can_still_be_saved_and_print_says_where_to_set_one);
+fn without_a_printer_the_label_can_still_be_saved_and_print_says_where_to_set_one(place: &Place) {
+    let mut harness = demo_station(place);
+    let mut store = place.open();
+    decide_package(&mut *store, "KN-RMA-0201", |_| {}, crate::support::clock().now().today, &stamp());
     drop(store);
     harness.key_press(eframe::egui::Key::F4);
     harness.run();
@@ -879,6 +877,6 @@ fn without_a_printer_the_label_can_still_be_saved_and_print_says_where_to_set_on
         app.label_panel(Screen::Records).is_some_and(|p| p.message.as_ref().is_some_and(|(good, _)| *good))
     });
     let labels = harness.state().label_panel(Screen::Records).unwrap().labels.clone();
-    let file = dir.path().join("labels").join(format!("KN-RMA-0201-package-{}.png", labels[0].package_id));
+    let file = place.dir().join("labels").join(format!("KN-RMA-0201-package-{}.png", labels[0].package_id));
     assert_eq!(std::fs::read(&file).unwrap(), png::png(&labels[0]).unwrap());
 }

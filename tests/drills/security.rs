@@ -245,16 +245,15 @@ fn an_export_file_name_is_the_queues_word_and_digits_only() {
     assert_eq!(export_file_name(Queue::StoreCredit, instants[0]), "store-credit-20261121-093000.csv");
 }
 
+on_both!(the_window_keeps_the_days_head_once_a_day);
 /// The window keeps the day's head at its start, once a day however often it starts.
-#[test]
-fn the_window_keeps_the_days_head_once_a_day() {
-    let dir = tempfile::tempdir().unwrap();
-    crate::gui::with_demo(dir.path());
-    let anchor = dir.path().join("exports").join("audit-heads.txt");
+fn the_window_keeps_the_days_head_once_a_day(place: &Place) {
+    crate::gui::with_demo(place);
+    let anchor = place.dir().join("exports").join("audit-heads.txt");
     let day_lines =
         || std::fs::read_to_string(&anchor).map_or(0, |text| text.lines().filter(|l| l.ends_with(" day")).count());
     for start in 0..2 {
-        let mut harness = crate::gui::harness(crate::gui::app(dir.path(), Vec::new()));
+        let mut harness = crate::gui::harness(crate::gui::app(place, Vec::new()));
         crate::gui::step_until(&mut harness, "the day's head kept", |_| day_lines() == 1);
         // Give a second start the time it would take to write a second line, had it one to write.
         for _ in 0..20 {
@@ -263,6 +262,6 @@ fn the_window_keeps_the_days_head_once_a_day() {
         }
         assert_eq!(day_lines(), 1, "start {start}");
     }
-    let (ok, out, _) = station(dir.path(), &["verify"]);
+    let (ok, out, _) = place.cli(&["verify"]);
     assert!(ok && out.contains("1 checked, all still in the chain"), "{out}");
 }

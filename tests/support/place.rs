@@ -7,7 +7,7 @@
 //! backend. Without the test server the PostgreSQL test says loudly that it did not run (`pg::database`), and
 //! fails when `CI` is set.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rma_station::storage::location::DatabaseLocation;
 use rma_station::storage::sqlite::SqliteStore;
@@ -27,19 +27,28 @@ pub enum Backend {
 /// Where a case's database is. The data folder holds what a bench keeps of its own on either backend
 /// (exports, evidence, photos, labels, `station.toml`), and on SQLite the database file too.
 pub struct Place {
-    data: tempfile::TempDir,
+    dir: PathBuf,
+    /// The data folder when the place made it (removed with the place).
+    _made: Option<tempfile::TempDir>,
     pg: Option<pg::TestDatabase>,
 }
 
 impl Place {
     /// A fresh SQLite file in a fresh data folder.
     pub fn sqlite() -> Place {
-        Place { data: tempfile::tempdir().unwrap(), pg: None }
+        let made = tempfile::tempdir().unwrap();
+        Place { dir: made.path().to_path_buf(), _made: Some(made), pg: None }
+    }
+
+    /// The SQLite file in a data folder the test made itself (a small disk, say).
+    pub fn sqlite_in(dir: &Path) -> Place {
+        Place { dir: dir.to_path_buf(), _made: None, pg: None }
     }
 
     /// A fresh database on the test server, or None (said loudly) where there is none.
     pub fn postgres() -> Option<Place> {
-        Some(Place { data: tempfile::tempdir().unwrap(), pg: Some(pg::database()?) })
+        let made = tempfile::tempdir().unwrap();
+        Some(Place { dir: made.path().to_path_buf(), _made: Some(made), pg: Some(pg::database()?) })
     }
 
     /// Another fresh place on the same backend: a second warehouse beside the first.
@@ -56,7 +65,7 @@ impl Place {
 
     /// The bench's data folder.
     pub fn dir(&self) -> &Path {
-        self.data.path()
+        &self.dir
     }
 
     /// Where the station finds the database, as `--database` or `station.toml` would say.
@@ -169,13 +178,6 @@ impl Place {
                     .collect()
             }
         }
-    }
-
-    /// One value of a query (its first row's first column).
-    #[track_caller]
-    pub fn value(&self, sql: &str) -> String {
-        let rows = self.query(sql);
-        rows.first().and_then(|row| row.first().cloned().flatten()).unwrap_or_else(|| panic!("{sql}: no value"))
     }
 
     /// The SQL that drops one of the audit log's triggers, in the database's own words.
