@@ -200,6 +200,18 @@ fn a_refund_edited_behind_the_stations_back_is_named_and_not_exported() {
         let error = export_queue(&mut *store, Queue::Refund, exports.path(), &stamp(5)).unwrap_err();
         let ExportFailure::Store(StoreError::Unsound(unsound)) = &error else { panic!("{error:?}") };
         assert_eq!(unsound.kind, Kind::QueueItem);
+        // The audit log's triggers dropped (SQLite) or disabled (PostgreSQL) are named.
+        let untrigger = match place {
+            Place::Sqlite(_) => "DROP TRIGGER audit_log_no_update",
+            Place::Postgres(_) => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update",
+        };
+        place.edit(untrigger);
+        let report = store.verify().unwrap();
+        assert!(
+            report.problems.iter().any(|p| p.contains("the trigger audit_log_no_update is missing")),
+            "{:?}",
+            report.problems
+        );
         // And an operator promoted by hand signs in as nobody.
         place.edit("UPDATE operators SET role = 'supervisor' WHERE name = 'sam'");
         let now = crate::support::clock().now();
