@@ -5,16 +5,19 @@
 
 use std::sync::{Arc, Barrier};
 
-use rma_station::bench;
-use rma_station::domain::vocabulary::{Queue, Verdict};
+use rma_station::bench::decision::OnTheBench;
+use rma_station::bench::intake::Arrival;
+use rma_station::bench::{self, Actor, Claim};
+use rma_station::clock::Now;
+use rma_station::domain::vocabulary::{Queue, Role, Verdict};
 use rma_station::exports::{ExportFailure, export_queue};
 use rma_station::storage::StoreError;
 use rma_station::storage::seal::Kind;
 
 use crate::bench_store::{bench, stamp};
 use crate::labels::decide_package;
-use crate::support::place::{Place, on_both};
-use crate::support::{TODAY, date, pin_secret};
+use crate::support::place::{Backend, Place, on_both};
+use crate::support::{POLICIES, TODAY, date, pin_secret};
 
 on_both!(a_return_goes_from_scan_to_refund_and_export_and_verifies);
 fn a_return_goes_from_scan_to_refund_and_export_and_verifies(place: &Place) {
@@ -133,6 +136,18 @@ fn a_refund_edited_behind_the_stations_back_is_named_and_not_exported(place: &Pl
     let error = export_queue(&mut *store, Queue::Refund, exports.path(), &stamp(5)).unwrap_err();
     let ExportFailure::Store(StoreError::Unsound(unsound)) = &error else { panic!("{error:?}") };
     assert_eq!(unsound.kind, Kind::QueueItem);
+    // The audit log's triggers dropped (SQLite) or disabled (PostgreSQL) are named.
+    let untrigger = match place.backend() {
+        Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
+        Backend::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update",
+    };
+    place.edit(untrigger);
+    let report = store.verify().unwrap();
+    assert!(
+        report.problems.iter().any(|p| p.contains("the trigger audit_log_no_update is missing")),
+        "{:?}",
+        report.problems
+    );
     // And an operator promoted by hand signs in as nobody.
     place.edit("UPDATE operators SET role = 'supervisor' WHERE name = 'sam'");
     let now = crate::support::clock().now();
@@ -159,4 +174,67 @@ fn the_lockout_and_the_daily_view_read_the_same_on_both(place: &Place) {
     let decided: u64 = dashboard.merchants.iter().flat_map(|m| m.verdicts_today.iter().map(|(_, n)| *n)).sum();
     assert_eq!(decided, 1);
     assert_eq!(dashboard.audit_head, store.audit_head().unwrap());
+}
+
+/// A clerk or supervisor at `station`, `minutes` after 09:00 on [`TODAY`].
+fn at_bench(station: &str, name: &str, role: Role, minutes: i64) -> (Actor, Now) {
+    let actor = Actor { name: name.into(), role, station: station.into() };
+    let at = stamp(0).at + chrono::Duration::minutes(minutes);
+    (actor, Now { at, today: date(TODAY), offset: chrono::FixedOffset::east_opt(0).unwrap() })
+}
+
+on_both!(a_package_open_at_one_bench_is_looked_at_not_changed_at_another_until_its_lease_lapses_or_is_taken_over);
+fn a_package_open_at_one_bench_is_looked_at_not_changed_at_another_until_its_lease_lapses_or_is_taken_over(
+    place: &Place,
+) {
+    let mut one = bench(place);
+    let mut two = place.open();
+    let (ana, at_one) = at_bench("bench-1", "ana", Role::Clerk, 1);
+    let found = one.rmas_by_number("RMA-2026-0108").unwrap().remove(0);
+    let arrival = Arrival {
+        scanned_code: "RMA-2026-0108".into(),
+        scanned_kind: "rma_number".into(),
+        claim: Claim::Rma(found),
+        note: String::new(),
+        another_box: false,
+    };
+    let received = bench::intake::receive(&mut *one, &ana, &at_one, arrival).unwrap();
+    let package = received.package.package_id;
+    let lease = two.lease(package).unwrap().expect("the receiving bench holds it");
+    assert_eq!((lease.station.as_str(), lease.operator.as_str()), ("bench-1", "ana"));
+
+    // Another bench scanning it a minute later: told where and by whom, and may look but not change it.
+    let (sam, at_two) = at_bench("bench-2", "sam", Role::Clerk, 2);
+    let refused = bench::intake::resume(&mut *two, &sam, &at_two, package).unwrap_err();
+    assert!(refused.to_string().contains("is open at bench-1 by ana since 09:01 UTC"), "{refused}");
+    assert_eq!(two.package_history(package).unwrap().package.id, package, "it can be looked at");
+    let edit = two.save_inspection(received.package.inspection_id, &received.sheet, &sam.stamp(&at_two));
+    assert!(matches!(edit, Err(StoreError::HeldElsewhere(_))), "{edit:?}");
+    let m = two.rmas_by_number("RMA-2026-0108").unwrap().remove(0);
+    let decision = crate::bench_store::engine_decision(&m, &received.sheet, package, received.package.inspection_id);
+    let decided = two.record_decision(&decision, &sam.stamp(&at_two));
+    assert!(matches!(decided, Err(StoreError::HeldElsewhere(_))), "{decided:?}");
+
+    // Renewed by its bench, it holds; a supervisor takes it over with a reason, audited.
+    bench::intake::renew(&mut *one, &ana, &at_bench("bench-1", "ana", Role::Clerk, 2).1, package).unwrap();
+    let (dana, at_two) = at_bench("bench-2", "dana", Role::Supervisor, 3);
+    let no_reason = bench::intake::take_over(&mut *two, &dana, &at_two, package, " ").unwrap_err();
+    assert!(no_reason.to_string().contains("needs a reason"), "{no_reason}");
+    let clerk = bench::intake::take_over(&mut *two, &sam, &at_two, package, "ana went home").unwrap_err();
+    assert!(clerk.to_string().contains("supervisor"), "{clerk}");
+    bench::intake::take_over(&mut *two, &dana, &at_two, package, "ana went home").unwrap();
+    let taken = one.audit_entries("package", &package.to_string()).unwrap();
+    assert!(taken.iter().any(|e| e.action == "lease_taken_over" && e.detail.contains("ana went home")));
+    let back = bench::intake::renew(&mut *one, &ana, &at_bench("bench-1", "ana", Role::Clerk, 4).1, package);
+    assert!(back.is_err(), "the first bench lost it: {back:?}");
+
+    // Bench 2 goes quiet: three minutes later its lease has lapsed and bench 1 opens the package again.
+    let (ana, later) = at_bench("bench-1", "ana", Role::Clerk, 7);
+    bench::intake::resume(&mut *one, &ana, &later, package).unwrap();
+    // Decided, it leaves the bench: nobody holds it.
+    let decided = bench::decision::decide(&POLICIES, &received.package, &received.sheet, &[], later.today).unwrap();
+    let on_bench = OnTheBench { package: &received.package, sheet: &received.sheet, decided: &decided };
+    bench::decision::confirm(&mut *one, &POLICIES, &ana, &later, on_bench).unwrap();
+    assert_eq!(two.lease(package).unwrap(), None);
+    assert!(one.verify().unwrap().is_sound());
 }

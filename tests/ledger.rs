@@ -191,7 +191,10 @@ fn a_reopen_withdraws_what_nobody_exported_and_queues_the_difference_from_what_w
     // Only a supervisor reopens, and only with a reason.
     let refused = reopen(&mut *store, &clerk(), &now, package.package_id, "counted wrong").unwrap_err();
     assert!(refused.to_string().contains("is for a supervisor"), "{refused}");
-    assert!(matches!(reopen(&mut *store, &supervisor(), &now, package.package_id, "  "), Err(BenchError::NoReason)));
+    assert!(matches!(
+        reopen(&mut *store, &supervisor(), &now, package.package_id, "  "),
+        Err(BenchError::NoReason { .. })
+    ));
 
     // Not exported yet: the refund is withdrawn, and the new decision queues the whole amount.
     let reopened =

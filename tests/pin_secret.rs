@@ -145,6 +145,22 @@ fn the_secret_is_outside_the_data_folder_and_no_backup_carries_it() {
     assert!(err.contains("is inside the data folder"), "{err}");
     assert!(!inside.exists());
     assert!(secret_path(Some(&inside), Some(data.path())).is_err());
+    // Where a path leads is what counts, not how it is spelled: `..` out of the data folder is outside it, and
+    // a way back in (through `..` or a link) is inside. (the path, whether it is inside)
+    let cases = [
+        (data.path().join("..").join("secret-beside"), false),
+        (data.path().join("photos").join("..").join("pin-secret"), true),
+        (data.path().join(".").join("pin-secret"), true),
+    ];
+    for (path, inside) in cases {
+        assert_eq!(secret_path(Some(&path), Some(data.path())).is_err(), inside, "{}", path.display());
+    }
+    #[cfg(unix)]
+    {
+        let link = elsewhere.path().join("into-data");
+        std::os::unix::fs::symlink(data.path(), &link).unwrap();
+        assert!(secret_path(Some(&link.join("pin-secret")), Some(data.path())).is_err(), "through a link");
+    }
     // The platform's places differ: the preferences folder is not the data folder.
     if let (Some(secret), Some(data)) = (default_secret_path(), default_data_dir()) {
         assert!(!secret.starts_with(&data), "{} is inside {}", secret.display(), data.display());

@@ -55,8 +55,8 @@ fn sqlite_tables() -> BTreeMap<String, Table> {
                 other => panic!("{name}.{column}: a SQLite type the PostgreSQL schema has no rule for: {other}"),
             };
             // A key column is NOT NULL in PostgreSQL whatever SQLite's table_info says; a lone INTEGER PRIMARY
-            // KEY is SQLite's rowid, numbered when an insert gives none.
-            let identity = pk == 1 && single_integer_key && kind == "bigint";
+            // KEY is SQLite's rowid, numbered when an insert gives none (not in a WITHOUT ROWID table).
+            let identity = pk == 1 && single_integer_key && kind == "bigint" && !sql.contains("WITHOUT ROWID");
             table.columns.push((column, kind.to_owned(), not_null || pk > 0, default, pk, identity));
         }
         let mut stmt = conn.prepare(&format!("PRAGMA foreign_key_list({name})")).unwrap();

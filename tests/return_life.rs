@@ -250,3 +250,43 @@ fn a_box_with_nothing_of_the_order_is_denied_on_the_station_rule_that_says_so(pl
         view.queue
     );
 }
+
+on_both!(a_package_open_at_another_bench_says_where_and_is_not_opened_here);
+/// Issue 16, leases: a package open at another bench is named with that bench, its clerk and since when, and is
+/// not opened here; once that bench closes it, it opens here.
+fn a_package_open_at_another_bench_says_where_and_is_not_opened_here(place: &Place) {
+    with_demo(place);
+    let package = {
+        let mut store = place.open();
+        let clerk = Actor { name: "lee".into(), role: Role::Clerk, station: "bench-2".into() };
+        let found = store.rmas_by_number("RMA-2026-0104").unwrap().remove(0);
+        let arrival = Arrival {
+            scanned_code: "RMA-2026-0104".into(),
+            scanned_kind: "rma_number".into(),
+            claim: Claim::Rma(found),
+            note: String::new(),
+            another_box: false,
+        };
+        receive(&mut *store, &clerk, &clock().now(), arrival).unwrap().package.package_id
+    };
+    let mut harness = harness(app(place, Vec::new()));
+    sign_in(&mut harness, "sam", "1357");
+    assert_eq!(card_of_earlier(&mut harness, "RMA-2026-0104"), package);
+    enter(&mut harness);
+    let held = format!("package #{package} is open at bench-2 by lee since");
+    step_until(&mut harness, "the refusal naming the other bench", |app: &StationApp| {
+        app.banner().is_some_and(|(_, words)| words.contains(&held))
+    });
+    assert_eq!(harness.state().package_on_bench(), None, "not opened here");
+    harness.get_by_label_contains(&held);
+
+    // Bench 2 closes it: it opens here.
+    let mut store = place.open();
+    let clerk = Actor { name: "lee".into(), role: Role::Clerk, station: "bench-2".into() };
+    rma_station::bench::intake::close(&mut *store, &clerk, &clock().now(), package).unwrap();
+    assert_eq!(card_of_earlier(&mut harness, "RMA-2026-0104"), package);
+    enter(&mut harness);
+    step_until(&mut harness, "the inspection", |app| app.screen() == Screen::Inspection);
+    assert_eq!(harness.state().package_on_bench(), Some(package));
+    assert_eq!(store.lease(package).unwrap().map(|lease| lease.station), Some("bench-1".to_owned()));
+}

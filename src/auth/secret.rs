@@ -110,12 +110,34 @@ pub fn secret_path(given: Option<&Path>, data_dir: Option<&Path>) -> Result<Path
         },
     };
     if let Some(data_dir) = data_dir {
-        let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-        if absolute(&path).starts_with(absolute(data_dir)) {
+        if resolved(&path).starts_with(resolved(data_dir)) {
             return Err(SecretError::InsideData { path, data_dir: data_dir.to_path_buf() });
         }
     }
     Ok(path)
+}
+
+/// Where a path leads: absolute, `..` and `.` folded (`std::path::absolute` keeps them on Unix, so
+/// `DATA/../secret` would look inside `DATA`), and links followed as far as the path exists.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut folded = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                folded.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => folded.push(other),
+        }
+    }
+    if let Ok(real) = folded.canonicalize() {
+        return real;
+    }
+    match (folded.parent().and_then(|parent| parent.canonicalize().ok()), folded.file_name()) {
+        (Some(parent), Some(name)) => parent.join(name),
+        _ => folded,
+    }
 }
 
 /// `pin-secret` in the platform's preferences folder: the config folder on Linux and Windows; on macOS

@@ -241,7 +241,7 @@ pub fn reopen(
     super::supervisor_only(actor, "reopening a decided package")?;
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(BenchError::NoReason);
+        return Err(BenchError::NoReason { what: "a reopen" });
     }
     reopen_in_turn(store, package_id)?;
     Ok(store.reopen_package(package_id, reason, &actor.stamp(now))?)

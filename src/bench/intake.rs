@@ -10,6 +10,7 @@
 use super::{Actor, BenchError, BenchPackage, Claim};
 use crate::clock::Now;
 use crate::domain::inspection::InspectionSheet;
+use crate::domain::lease::Lease;
 use crate::domain::scan::{Classification, Kind};
 use crate::domain::vocabulary::Verdict;
 use crate::storage::{
@@ -130,6 +131,10 @@ pub fn receive(store: &mut dyn Store, actor: &Actor, now: &Now, arrival: Arrival
     let stamp = actor.stamp(now);
     let package_id = store.receive_package(&package, &stamp)?;
     let inspection_id = store.start_inspection(package_id, &stamp)?;
+    // Open on this bench from now on; a package put in quarantine is on the shelf, open nowhere.
+    if !matches!(arrival.claim, Claim::Quarantined) {
+        store.take_lease(package_id, None, &stamp)?;
+    }
     let sheet = match arrival.claim.order() {
         Some(order) => InspectionSheet::for_order(&order.record, now.today),
         None => empty_sheet(now.today),
@@ -197,6 +202,12 @@ pub struct Resumed {
 /// bench again. A package whose decision stands is viewed, not resumed: a supervisor's reopen comes first.
 pub fn resume(store: &mut dyn Store, actor: &Actor, now: &Now, package_id: i64) -> Result<Resumed, BenchError> {
     let history = store.package_history(package_id)?;
+    // Open here only if no other bench has it open; refused, the clerk is told where and by whom.
+    if !matches!(history.package.stage, PackageStage::Quarantined | PackageStage::Decided(_))
+        || history.package.stage == PackageStage::Decided(Verdict::Hold)
+    {
+        store.take_lease(package_id, None, &actor.stamp(now))?;
+    }
     match history.package.stage {
         PackageStage::Quarantined => return Err(BenchError::Quarantined { package_id }),
         PackageStage::Decided(verdict) if verdict != Verdict::Hold => {
@@ -222,4 +233,33 @@ pub fn resume(store: &mut dyn Store, actor: &Actor, now: &Now, package_id: i64) 
     let photos = history.photos.into_iter().filter(|photo| photo.inspection_id == inspection_id).collect();
     let earlier = super::earlier_ledger(&*store, &claim, package_id)?;
     Ok(Resumed { package: BenchPackage { package_id, inspection_id, claim, earlier }, sheet, photos })
+}
+
+/// Keeps the package open on this bench: the window renews its lease every [`crate::domain::lease::RENEW_EVERY`]
+/// while the package is on the bench. Refused if another bench took it over meanwhile.
+pub fn renew(store: &mut dyn Store, actor: &Actor, now: &Now, package_id: i64) -> Result<Lease, BenchError> {
+    Ok(store.take_lease(package_id, None, &actor.stamp(now))?)
+}
+
+/// Gives the package up: it left this bench without a decision (the clerk moved on, the window closed).
+pub fn close(store: &mut dyn Store, actor: &Actor, now: &Now, package_id: i64) -> Result<(), BenchError> {
+    Ok(store.release_lease(package_id, &actor.stamp(now))?)
+}
+
+/// A supervisor takes over a package another bench has open (that bench is stuck, or its clerk gone home),
+/// with a reason that is audited with whom it was taken from, and opens it here.
+pub fn take_over(
+    store: &mut dyn Store,
+    actor: &Actor,
+    now: &Now,
+    package_id: i64,
+    reason: &str,
+) -> Result<Resumed, BenchError> {
+    super::supervisor_only(actor, "take over a package another bench has open")?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(BenchError::NoReason { what: "taking over a package" });
+    }
+    store.take_lease(package_id, Some(reason), &actor.stamp(now))?;
+    resume(store, actor, now, package_id)
 }

@@ -124,8 +124,8 @@ pub enum BenchError {
          package #{later}'s units of it were priced after this one's; reopen package #{later} first"
     )]
     ReopenInTurn { package_id: i64, later: i64, sku: String },
-    #[error("a reopen needs a reason: say why the decision is withdrawn")]
-    NoReason,
+    #[error("{what} needs a reason: say why")]
+    NoReason { what: &'static str },
     #[error("new amount: {0}")]
     Amount(String),
     #[error("override refused: {why}")]

@@ -6,6 +6,7 @@ pub mod case;
 pub mod decision;
 pub mod engine;
 pub mod inspection;
+pub mod lease;
 pub mod ledger;
 pub mod lockout;
 pub mod money;

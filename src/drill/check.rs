@@ -125,11 +125,11 @@ pub fn check(
 /// what is wrong otherwise.
 fn resume_whole(store: &mut SqliteStore, package: i64, units: u64) -> Result<bool, String> {
     let now = crate::clock::Clock::System.now();
-    let actor = crate::bench::Actor {
-        name: "drill-check".to_owned(),
-        role: crate::domain::vocabulary::Role::Clerk,
-        station: "drill-check".to_owned(),
-    };
+    // As the station that was killed, restarted: it holds the package's lease still, under its own name.
+    let station =
+        store.lease(package).map_err(|e| e.to_string())?.map_or_else(|| "drill-check".to_owned(), |l| l.station);
+    let actor =
+        crate::bench::Actor { name: "drill-check".to_owned(), role: crate::domain::vocabulary::Role::Clerk, station };
     match crate::bench::intake::resume(store, &actor, &now, package) {
         Ok(resumed) if u64::from(resumed.sheet.units_received()) == units => Ok(true),
         Ok(resumed) => Err(format!("resumed with {} units, {units} saved", resumed.sheet.units_received())),

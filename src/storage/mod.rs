@@ -27,6 +27,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::decision::Decision;
 use crate::domain::inspection::InspectionSheet;
+use crate::domain::lease::Lease;
 use crate::domain::ledger::{Ledger, PackageEntry};
 use crate::domain::lockout::NameRecord;
 use crate::domain::money::Money;
@@ -422,6 +423,12 @@ pub enum StoreError {
     /// Something one backend does that another leaves to other tools (a backup file of a shared server).
     #[error("{what} is not made by the station on this database: {instead}")]
     NotOnThisBackend { what: &'static str, instead: &'static str },
+    /// Another bench has the package open (its lease holds): it may be looked at here, not changed or decided.
+    #[error(
+        "package #{} is open at {} by {} since {} UTC: it can be looked at here but not changed or decided until that bench closes it, its lease lapses (2 minutes after that bench stops renewing it) or a supervisor takes it over",
+        .0.package_id, .0.station, .0.operator, .0.since.format("%H:%M")
+    )]
+    HeldElsewhere(crate::domain::lease::Lease),
     /// The operating system's random source failed or is not random: no store-credit code was issued.
     #[error("cannot draw a store-credit code from the system's random source ({detail}); no code was issued")]
     Random { detail: String },
@@ -505,6 +512,13 @@ pub trait Store: Send + std::fmt::Debug {
     /// Replaces an operator's PIN hash (an older unkeyed hash keyed at their sign-in), audited as `action`.
     fn set_pin_hash(&mut self, operator_id: i64, pin_hash: &str, action: &str, stamp: &Stamp)
     -> Result<(), StoreError>;
+    /// The lease on a package: which bench has it open, until when.
+    fn lease(&self, package_id: i64) -> Result<Option<Lease>, StoreError>;
+    /// Takes or renews the stamp's bench's lease on a package; another bench's lease that holds is refused
+    /// (`HeldElsewhere`) unless `take_over` gives a supervisor's reason, which is audited.
+    fn take_lease(&mut self, package_id: i64, take_over: Option<&str>, stamp: &Stamp) -> Result<Lease, StoreError>;
+    /// Gives up the stamp's bench's lease on a package (a package closed, decided or left).
+    fn release_lease(&mut self, package_id: i64, stamp: &Stamp) -> Result<(), StoreError>;
     /// Saves the inspection's sheet over what was saved of it before (items replaced as a whole).
     fn save_inspection(&mut self, inspection_id: i64, sheet: &InspectionSheet, stamp: &Stamp)
     -> Result<(), StoreError>;

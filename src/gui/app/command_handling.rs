@@ -502,6 +502,25 @@ impl StationApp {
         );
     }
 
+    /// Renews this bench's lease on the package on the bench every [`crate::domain::lease::RENEW_EVERY`], so that other benches
+    /// see it open here, and a bench that is gone frees it when its lease lapses.
+    pub(super) fn keep_lease(&mut self, ctx: &egui::Context) {
+        let Some(bench) = self.bench.as_mut() else { return };
+        let every = crate::domain::lease::RENEW_EVERY.to_std().unwrap_or(Duration::from_secs(30));
+        let waited = bench.renewed_at.elapsed();
+        if waited < every {
+            ctx.request_repaint_after(every - waited);
+            return;
+        }
+        bench.renewed_at = Instant::now();
+        let (package_id, actor, now) = (bench.package.package_id, self.actor(), self.now());
+        self.submit(
+            ctx,
+            move |store| bench::intake::renew(store, &actor, &now, package_id).map(drop).map_err(Problem::from),
+            AppEvent::LeaseRenewed,
+        );
+    }
+
     pub(super) fn refresh_queue(&mut self, ctx: &egui::Context) {
         let tab = self.queues.tab;
         self.queues.loading = true;

@@ -19,6 +19,7 @@ impl StationApp {
             self.add_photo(path, ctx);
         }
         self.autosave(false, ctx);
+        self.keep_lease(ctx);
         self.close_asked(ctx);
         let deadline = Instant::now() + DRAIN_BUDGET;
         while Instant::now() < deadline {
@@ -207,7 +208,10 @@ impl StationApp {
             AppEvent::Today(Err(problem)) | AppEvent::InspectionSaved(Err(problem)) => {
                 self.notices.push(Level::Error, problem.to_string())
             }
-            AppEvent::InspectionSaved(Ok(())) => {}
+            AppEvent::InspectionSaved(Ok(())) | AppEvent::LeaseRenewed(Ok(())) => {}
+            AppEvent::LeaseRenewed(Err(problem)) => {
+                self.notices.push(Level::Error, format!("this package is no longer open on this bench: {problem}"));
+            }
             AppEvent::Decided { number, currency, result } => match result {
                 Ok(confirmed) => {
                     let summary = decided_summary(&number, &currency, &confirmed);
@@ -385,6 +389,7 @@ impl StationApp {
             package,
             saved_sheet: sheet.clone(),
             changed_at: None,
+            renewed_at: Instant::now(),
             sheet,
             selected: 0,
             checkpoint,

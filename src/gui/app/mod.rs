@@ -174,6 +174,8 @@ enum AppEvent {
     /// Packages received and not decided.
     Waiting(Result<Vec<PackageRow>, Problem>),
     InspectionSaved(Result<(), Problem>),
+    /// The lease on the package on the bench renewed, or refused (another bench took it over).
+    LeaseRenewed(Result<(), Problem>),
     /// A decision saved for the package known by `number`.
     Decided {
         number: String,
@@ -327,6 +329,8 @@ struct OpenPackage {
     /// clerk's work is saved as it happens, at most [`AUTOSAVE_AFTER`] behind.
     saved_sheet: InspectionSheet,
     changed_at: Option<Instant>,
+    /// When this bench last renewed its lease on the package (receiving or resuming it took one).
+    renewed_at: Instant,
     saving: bool,
     message: Option<String>,
 }

@@ -315,6 +315,16 @@ pub const MIGRATIONS: &[&str] = &[
     -- A JPEG does not compress: kept out of line without PostgreSQL's attempt to compress every chunk.
     ALTER TABLE photo_blobs ALTER COLUMN data SET STORAGE EXTERNAL;
     "#,
+    // 2: leases, not locks (SQLite's migration 12): the bench that has a package open, until when.
+    r#"
+    CREATE TABLE package_leases (
+        package_id BIGINT PRIMARY KEY REFERENCES packages(id),
+        station    TEXT COLLATE "C" NOT NULL,
+        operator   TEXT COLLATE "C" NOT NULL,
+        since      TEXT COLLATE "C" NOT NULL,
+        until      TEXT COLLATE "C" NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this station writes.

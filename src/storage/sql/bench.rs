@@ -66,6 +66,7 @@ pub(super) fn start_inspection(db: &dyn Db, package_id: i64, stamp: &Stamp) -> R
 }
 
 pub(super) fn record_photo(db: &dyn Db, photo: &PhotoRow, stamp: &Stamp) -> Result<i64, StoreError> {
+    super::leases::check_inspection(db, photo.inspection_id, stamp)?;
     let existing: Option<i64> = db.value(
         "SELECT id FROM photos WHERE inspection_id = ?1 AND sha256 = ?2 AND checkpoint = ?3",
         &[&photo.inspection_id, &photo.sha256, &photo.checkpoint.as_str()],
@@ -110,6 +111,7 @@ pub(super) fn save_inspection(
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
     check_id(db, Kind::Inspection, inspection_id)?;
+    super::leases::check_inspection(db, inspection_id, stamp)?;
     let updated = db.execute(
         "UPDATE inspections SET received_on = ?2, original_owner = ?3, commercial_use = ?4, proof_of_purchase = ?5,
              saved_at = ?6, operator = ?7, station = ?8

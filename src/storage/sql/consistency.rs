@@ -43,7 +43,8 @@ fn problems(db: &dyn Db, sealed: bool) -> Result<Vec<String>, StoreError> {
     let mut problems = Vec::new();
     let trigger_named = match db.dialect() {
         Dialect::Sqlite => "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
-        Dialect::Postgres => "SELECT 1 FROM pg_trigger WHERE tgname = ?1 AND NOT tgisinternal",
+        // A trigger a superuser disabled (ALTER TABLE … DISABLE TRIGGER) guards nothing: counted as missing.
+        Dialect::Postgres => "SELECT 1 FROM pg_trigger WHERE tgname = ?1 AND NOT tgisinternal AND tgenabled != 'D'",
     };
     for trigger in AUDIT_TRIGGERS {
         let present = db.exists(trigger_named, &[&trigger])?;

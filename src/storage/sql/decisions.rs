@@ -24,6 +24,7 @@ pub(super) fn record_decision(db: &dyn Db, to_save: &DecisionToSave, stamp: &Sta
     // The decision was made on these records as the bench read them: the package's order (its prices), its
     // RMA and the sheet. Money moves only on records the chain vouches for.
     check_package_claim(db, to_save.package_id)?;
+    super::leases::check(db, to_save.package_id, stamp)?;
     check_id(db, Kind::Inspection, to_save.inspection_id)?;
     let decision = &to_save.decision;
     super::ledger::check(db, to_save.package_id, decision)?;
@@ -110,6 +111,8 @@ pub(super) fn record_decision(db: &dyn Db, to_save: &DecisionToSave, stamp: &Sta
         });
         sealed(db, stamp, Kind::QueueItem, &item_id.to_string(), "created", &detail.to_string())?;
     }
+    // Decided, the package leaves the bench that had it open.
+    super::leases::release(db, to_save.package_id, stamp)?;
     Ok(decision_id)
 }
 

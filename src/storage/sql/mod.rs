@@ -15,6 +15,7 @@ mod dashboard;
 mod decisions;
 mod evidence;
 mod exports;
+mod leases;
 mod ledger;
 mod operators;
 mod orders;

@@ -5,9 +5,11 @@
 use std::path::Path;
 
 use super::{
-    Backend, Db, audit_log, bench, dashboard, decisions, evidence, exports, ledger, operators, orders, queues, sign_in,
+    Backend, Db, audit_log, bench, dashboard, decisions, evidence, exports, leases, ledger, operators, orders, queues,
+    sign_in,
 };
 use crate::domain::inspection::InspectionSheet;
+use crate::domain::lease::Lease;
 use crate::domain::ledger::{Ledger, PackageEntry};
 use crate::domain::lockout::NameRecord;
 use crate::domain::records::{OrderRecord, RmaRecord};
@@ -153,6 +155,18 @@ impl<B: Backend> Store for SqlStore<B> {
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
         self.backend.change(|db| operators::set_pin_hash(db, operator_id, pin_hash, action, stamp))
+    }
+
+    fn lease(&self, package_id: i64) -> Result<Option<Lease>, StoreError> {
+        leases::lease(self.backend.db(), package_id)
+    }
+
+    fn take_lease(&mut self, package_id: i64, take_over: Option<&str>, stamp: &Stamp) -> Result<Lease, StoreError> {
+        self.backend.change(|db| leases::take(db, package_id, take_over, stamp))
+    }
+
+    fn release_lease(&mut self, package_id: i64, stamp: &Stamp) -> Result<(), StoreError> {
+        self.backend.change(|db| leases::release(db, package_id, stamp))
     }
 
     fn save_inspection(

@@ -343,6 +343,18 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE audit_log ADD COLUMN content TEXT;
     "#,
+    // 12: leases, not locks. A bench that opens a package holds a lease on it (renewed while it is open, lapsing
+    // when the bench is gone); another bench may look but not change or decide it. A lease is the bench's state,
+    // not a record: taking one over and handing one on are audited, renewals are not.
+    r#"
+    CREATE TABLE package_leases (
+        package_id INTEGER PRIMARY KEY REFERENCES packages(id),
+        station    TEXT NOT NULL,
+        operator   TEXT NOT NULL,
+        since      TEXT NOT NULL,
+        until      TEXT NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this station writes.
