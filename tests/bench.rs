@@ -111,9 +111,12 @@ fn an_override_is_saved_for_a_supervisor_and_refused_and_audited_otherwise(place
         Case { supervisor: "dana", pin: "0000", refused: Some("wrong name or PIN") },
         Case { supervisor: "nobody", pin: "246810", refused: Some("wrong name or PIN") },
     ];
+    let (store, Received { package, sheet }, now) = received(place, "RMA-2026-0101");
+    drop(store);
     for case in cases {
-        let fresh = place.another();
-        let (mut store, Received { package, sheet }, now) = received(&fresh, "RMA-2026-0101");
+        // Each case on a copy of the same package on the bench.
+        let fresh = place.copy();
+        let mut store = fresh.open();
         let decided = decide(&POLICIES, &package, &sheet, &[], now.today).unwrap();
         let request = OverrideRequest {
             disposition: Disposition::StoreCredit,

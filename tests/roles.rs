@@ -29,6 +29,12 @@ struct Bench {
 }
 
 fn bench(place: &Place) -> Bench {
+    let exported = exported(place);
+    bench_on(place, exported)
+}
+
+/// Puts the demo data and its exported refund on `place`; the batch's and the item's ids.
+fn exported(place: &Place) -> (i64, i64) {
     let mut store = demo_on(place);
     let now = clock().now();
     decide_package(&mut *store, "RMA-2026-0108", |_| {}, now.today, &stamp());
@@ -36,7 +42,12 @@ fn bench(place: &Place) -> Bench {
     let supervisor = as_role("dana", Role::Supervisor);
     let report = bench::queues::export(&mut *store, &supervisor, &now, Queue::Refund, &exports).unwrap().unwrap();
     let item_id = store.queue_items(Queue::Refund, false, 10).unwrap()[0].id;
-    Bench { exports, store, now, batch_id: report.batch_id.unwrap(), item_id }
+    (report.batch_id.unwrap(), item_id)
+}
+
+/// The bench on a place that [`exported`] prepared (or a copy of one).
+fn bench_on(place: &Place, (batch_id, item_id): (i64, i64)) -> Bench {
+    Bench { exports: exports_path(place.dir()), store: place.open(), now: clock().now(), batch_id, item_id }
 }
 
 pub(crate) fn as_role(name: &str, role: Role) -> Actor {
@@ -112,10 +123,12 @@ const STEPS: &[(&str, Option<&str>, Step)] = &[
 
 on_both!(each_step_is_taken_or_refused_by_role_in_the_use_case);
 fn each_step_is_taken_or_refused_by_role_in_the_use_case(place: &Place) {
+    let exported = exported(place);
     for (step, refused, run) in STEPS {
         for (actor, is_clerk) in [(as_role("sam", Role::Clerk), true), (as_role("dana", Role::Supervisor), false)] {
-            let fresh = place.another();
-            let mut bench = bench(&fresh);
+            // Each step on a copy of the same start.
+            let fresh = place.copy();
+            let mut bench = bench_on(&fresh, exported);
             let head = bench.store.audit_head().unwrap();
             let result = run(&mut bench, &actor);
             let context = format!("{step} as {} ({})", actor.name, actor.role);
@@ -156,9 +169,10 @@ fn what_a_refused_clerk_tried_is_left_as_it_was(place: &Place) {
 
 on_both!(an_override_is_approved_only_by_a_supervisor);
 fn an_override_is_approved_only_by_a_supervisor(place: &Place) {
+    let exported = exported(place);
     for (approver, approved) in [("sam", false), ("dana", true)] {
-        let fresh = place.another();
-        let mut bench = bench(&fresh);
+        let fresh = place.copy();
+        let mut bench = bench_on(&fresh, exported);
         let sam = as_role("sam", Role::Clerk);
         let Received { package, sheet } = received(&mut bench, &sam, "RMA-2026-0101").unwrap();
         let decided = decide(&POLICIES, &package, &sheet, &[], bench.now.today).unwrap();

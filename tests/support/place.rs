@@ -59,6 +59,14 @@ impl Place {
         }
     }
 
+    /// A copy of this place as it stands, its data folder and its database, as a restored backup would be: a
+    /// case that needs the same start several times makes it once. No store may be open on this place.
+    pub fn copy(&self) -> Place {
+        let made = tempfile::tempdir().unwrap();
+        copy_folder(self.dir(), made.path());
+        Place { dir: made.path().to_path_buf(), _made: Some(made), pg: self.pg.as_ref().map(pg::TestDatabase::copy) }
+    }
+
     pub fn backend(&self) -> Backend {
         if self.pg.is_some() { Backend::Postgres } else { Backend::Sqlite }
     }
@@ -185,6 +193,20 @@ impl Place {
         match self.backend() {
             Backend::Sqlite => format!("DROP TRIGGER {trigger}"),
             Backend::Postgres => format!("DROP TRIGGER {trigger} ON audit_log"),
+        }
+    }
+}
+
+/// Copies a folder's files and folders, recursively.
+fn copy_folder(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir(&target).unwrap();
+            copy_folder(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
         }
     }
 }
