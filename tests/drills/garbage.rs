@@ -5,6 +5,8 @@
 //! real file with bytes flipped, inserted, deleted, repeated or cut, and tokens that trouble parsers
 //! spliced in. `RMA_FUZZ_CASES` raises the number of cases per parser (RELIABILITY.md).
 //!
+//! What the structure-aware fuzzers found is kept as fixed cases (`found`).
+//!
 //! And scanned text that looks like SQL, a shell command or a path is refused or kept as inert text.
 
 use std::sync::LazyLock;
@@ -27,6 +29,8 @@ use rma_station::storage::{ReceivedPackage, Stamp, Store, database_path};
 
 use super::size;
 use crate::support::{POLICIES, TODAY, clock, date, fixture};
+
+mod found;
 
 /// Only a hang ever reaches this: the slowest case here takes milliseconds.
 const HANG: Duration = Duration::from_secs(20);
