@@ -1,7 +1,8 @@
 //! What the structure-aware fuzzers found (RELIABILITY.md, "Attacks and bad input"), each kept as a fixed
 //! case: a real file with the one change that showed the fault, and where the parser must now refuse it.
-//! Each case failed before its fix: the dates and timestamps were accepted, and a JSON import named the
-//! line after a number it refused.
+//! Each case failed before its fix: the dates and timestamps were accepted, a JSON import named the line
+//! after a number it refused, the policy errors pointed at line 1, column 1, and the policy with a
+//! byte-order mark panicked.
 
 use chrono::FixedOffset;
 use rma_station::formats::case_json::{CaseError, parse_case};
@@ -18,6 +19,7 @@ enum Parser {
     RmasCsv,
     OrdersJson,
     Shopify,
+    Policy(&'static str),
 }
 
 /// The fixture (or built-in policy) a case starts from.
@@ -28,6 +30,9 @@ fn original(parser: Parser) -> String {
         Parser::RmasCsv => file("import/station-rmas.csv"),
         Parser::OrdersJson => file("import/station-orders.json"),
         Parser::Shopify => file("import/shopify-orders.csv"),
+        Parser::Policy(name) => {
+            std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/policies").join(name)).unwrap()
+        }
     };
     String::from_utf8(bytes).unwrap()
 }
@@ -54,6 +59,7 @@ fn refusal(parser: Parser, input: &str) -> Option<(u64, Option<String>)> {
             let map = CategoryMap::default();
             import(parse_shopify_orders("export.csv", input, "konnected", &map, warehouse, &mut ignore).map(drop))
         }
+        Parser::Policy(name) => rma_station::policies::load(name, input).err().map(|e| (e.line as u64, None)),
     }
 }
 
@@ -132,6 +138,37 @@ const FOUND: &[Found] = &[
         bom: false,
         line: 7,
         column: Some("Created at"),
+    },
+    Found {
+        what: "a clause id outside the merchant, written with an escape (policy)",
+        parser: Parser::Policy("connectpro.toml"),
+        changes: &[("\"connectpro/return/window\"", "\"other\\u002Freturn/window\"")],
+        bom: false,
+        line: 29,
+        column: None,
+    },
+    Found {
+        what: "an invalid pattern written with an escape (policy)",
+        parser: Parser::Policy("connectpro.toml"),
+        changes: &[("'^RMA-\\d{4}-\\d{4,}$'", "\"\\u0028RMA\"")],
+        bom: false,
+        line: 14,
+        column: None,
+    },
+    Found {
+        what: "one clause id with two wordings, in single quotes, after a byte-order mark (policy; a panic)",
+        parser: Parser::Policy("connectpro.toml"),
+        changes: &[
+            ("clause = \"connectpro/return/rma-required\"", "clause = 'connectpro/return/rma-required'"),
+            ("clause = \"connectpro/return/window\"", "clause = 'connectpro/return/rma-required'"),
+            (
+                "text = \"Returns must be requested within 15 days of the day the customer received the product. No exceptions\"",
+                "text = 'Returns must be requested within 15 days of the day the customer received the product. No exceptions'",
+            ),
+        ],
+        bom: true,
+        line: 30,
+        column: None,
     },
 ];
 
