@@ -236,7 +236,9 @@ fn bounded_case_strategy() -> impl Strategy<Value = (usize, Order, Option<Rma>, 
     )
 }
 
-fn check_money(order: &Order, decision: &Decision) {
+/// The contract's money rules for one decision (`docs/decide-json.md`): also run on every case the garbage
+/// drill's fuzzers get accepted (`tests/drills/garbage/structured.rs`).
+pub(crate) fn check_money(order: &Order, decision: &Decision) {
     let m = &decision.money;
     let fees = [m.restocking_fee, m.card_fee, m.return_label, m.handling_fee, m.shipping_not_refunded, m.net];
     assert!(fees.iter().all(|f| f.cents() >= 0), "negative money: {m:?}");
