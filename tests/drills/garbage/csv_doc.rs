@@ -153,7 +153,9 @@ impl CsvEdit {
                 // writes them.
                 let at = data(*r);
                 let header = t[0].clone();
-                let copies: Vec<Vec<String>> = (rows..=*n)
+                let size: usize = t[at].iter().map(|v| v.len() + 1).sum();
+                let n = (*n).min(super::json_doc::GROWN_BYTES / size.max(1));
+                let copies: Vec<Vec<String>> = (rows..=n)
                     .map(|copy| {
                         let mut row = t[at].clone();
                         for (value, name) in row.iter_mut().zip(&header) {

@@ -171,6 +171,10 @@ pub fn json_edit() -> impl Strategy<Value = JsonEdit> {
     ]
 }
 
+/// At most this much text is copied when an array grows: a thousand lines, but not a thousand copies of a
+/// line that already holds a 100,000-character value (that alone took a run to 2 GB).
+pub const GROWN_BYTES: usize = 4 << 20;
+
 /// Keys whose copies must differ when an array grows: an order's lines need distinct SKUs to stay one
 /// order's lines, a file's orders distinct numbers.
 const IDENTIFIERS: &[&str] = &["sku", "order_number", "rma_number"];
@@ -266,7 +270,8 @@ impl JsonEdit {
                     && let Some(first) = items.first().cloned()
                 {
                     let mut copy = items.len();
-                    while items.len() < *n {
+                    let n = (*n).min(GROWN_BYTES / write(&first).0.len().max(1));
+                    while items.len() < n {
                         items.push(distinct(&first, copy));
                         copy += 1;
                     }

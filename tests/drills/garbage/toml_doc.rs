@@ -276,7 +276,9 @@ impl TomlEdit {
                 if let Some(T::Tables(tables)) = pick(&of(Shape::Tables), *at).and_then(|p| get_mut(root, &p)) {
                     let first = tables[0].clone();
                     let mut copy = tables.len();
-                    while tables.len() < *n {
+                    let size = inline(&T::Table(first.clone())).len().max(1);
+                    let n = (*n).min(super::json_doc::GROWN_BYTES / size);
+                    while tables.len() < n {
                         let distinct = first
                             .iter()
                             .map(|(k, v)| match v {
