@@ -236,20 +236,37 @@ fn bounded_case_strategy() -> impl Strategy<Value = (usize, Order, Option<Rma>, 
     )
 }
 
-fn check_money(order: &Order, decision: &Decision) {
+/// The contract's money rules for one decision (`docs/decide-json.md`): also run on every case the garbage
+/// drill's fuzzers get accepted (`tests/drills/garbage/structured.rs`).
+pub(crate) fn check_money(order: &Order, decision: &Decision) {
     let m = &decision.money;
     let fees = [m.restocking_fee, m.card_fee, m.return_label, m.handling_fee, m.shipping_not_refunded, m.net];
     assert!(fees.iter().all(|f| f.cents() >= 0), "negative money: {m:?}");
 
-    // What was paid for the accepted units, line by line (every line of these cases has one price).
-    let unit_price = |sku: &str| order.line(sku).and_then(|ol| ol.prices.tiers().first().map(|(price, _)| *price));
-    let paid_for_accepted: Money =
-        decision.lines.iter().filter_map(|l| unit_price(&l.sku).map(|price| price.times(l.accepted))).sum();
+    // Each unit of a line at the price paid for it, cheapest first: the units that come back are priced from
+    // the cheapest up and the missing ones are the dearest (docs/decide-json.md). The garbage drill's cases
+    // give one SKU several prices; these cases one price a line.
+    let worth = |sku: &str, count: u32, dearest_first: bool| -> Money {
+        let Some(line) = order.line(sku) else { return Money::ZERO };
+        let mut tiers = line.prices.tiers().to_vec();
+        if dearest_first {
+            tiers.reverse();
+        }
+        let mut left = count;
+        let mut sum = Money::ZERO;
+        for (price, units) in tiers {
+            let taken = units.min(left);
+            sum = sum + price.times(taken);
+            left -= taken;
+        }
+        sum
+    };
+    let paid_for_accepted: Money = decision.lines.iter().map(|l| worth(&l.sku, l.accepted, false)).sum();
     assert_eq!(m.items_accepted, paid_for_accepted, "items_accepted is not the accepted units' price");
     assert!(m.net <= m.items_accepted, "net above what was paid for the accepted lines: {m:?}");
 
     for line in &decision.lines {
-        let missing_value = unit_price(&line.sku).map_or(Money::ZERO, |price| price.times(line.missing));
+        let missing_value = worth(&line.sku, line.missing, true);
         assert!(line.fee <= missing_value, "line fee above the missing value: {line:?}");
         assert!(line.accepted + line.refused <= line.received, "units counted twice: {line:?}");
     }

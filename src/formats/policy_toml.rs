@@ -7,6 +7,7 @@ use std::ops::Range;
 
 use serde::Deserialize;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use crate::domain::money::{Money, Percent};
 use crate::domain::policy::{
@@ -56,12 +57,16 @@ pub fn parse_policy(file: &str, text: &str) -> Result<Policy, PolicyFileError> {
         ));
     }
     let policy = raw.into_policy().map_err(|Invalid { span, message }| at(Some(span), message))?;
-    for pattern in [&policy.merchant.rma_number_pattern, &policy.merchant.order_number_pattern].into_iter().flatten() {
+    let patterns = [
+        ("rma_number_pattern", &policy.merchant.rma_number_pattern),
+        ("order_number_pattern", &policy.merchant.order_number_pattern),
+    ];
+    for (key, pattern) in patterns {
+        let Some(pattern) = pattern else { continue };
         if let Err(e) = regex::Regex::new(pattern) {
-            let offset = text.find(pattern.as_str());
             let reason = e.to_string().lines().last().unwrap_or_default().trim().to_owned();
             return Err(at(
-                offset.map(|o| o..o),
+                locate(text, key, pattern, |_| true),
                 format!("pattern {pattern:?} is not a valid regular expression: {reason}"),
             ));
         }
@@ -69,8 +74,10 @@ pub fn parse_policy(file: &str, text: &str) -> Result<Policy, PolicyFileError> {
     // Clause ids carry the merchant's id so that a decision always says whose rule it cites.
     let prefix = format!("{id}/");
     if let Some(stray) = policy.clauses().into_iter().find(|c| !c.id.starts_with(&prefix)) {
-        let offset = text.find(&format!("\"{}\"", stray.id));
-        return Err(at(offset.map(|o| o..o), format!("clause {:?} must start with {prefix:?}", stray.id)));
+        return Err(at(
+            locate(text, "clause", &stray.id, |_| true),
+            format!("clause {:?} must start with {prefix:?}", stray.id),
+        ));
     }
     // One id, one wording: a decision must never cite the same clause in two ways.
     // The first wording of each id, in a map: one pass, however many rules the file has.
@@ -78,19 +85,55 @@ pub fn parse_policy(file: &str, text: &str) -> Result<Policy, PolicyFileError> {
     for later in policy.clauses() {
         let first = *first_texts.entry(later.id.as_str()).or_insert(later.text.as_str());
         if first != later.text {
-            // Point at the odd wording itself; failing that (escapes in the file), at the id's second use.
-            let quoted = format!("\"{}\"", later.id);
-            let first = text.find(&quoted).unwrap_or_default();
-            let offset = text
-                .find(&format!("\"{}\"", later.text))
-                .or_else(|| text[first + 1..].find(&quoted).map(|o| o + first + 1));
+            // Point at the odd wording itself, in a rule citing this clause.
+            let cites = |table: &DeTable<'_>| string(table, "clause") == Some(later.id.as_str());
             return Err(at(
-                offset.map(|o| o..o),
+                locate(text, "text", &later.text, cites),
                 format!("clause {:?} is given two different texts; its first is {:?}", later.id, first),
             ));
         }
     }
     Ok(policy)
+}
+
+/// Where the file writes the string `value` for `key`, in a table for which `also` holds (the first such
+/// place in the file). The checks made after the rules are read find what they refuse here, in the parsed
+/// document, rather than by searching the text for the value: a string written with escapes or in single
+/// quotes is not in the text as it reads, and a refusal must still point at its line (found by the garbage
+/// drill, which also found that the search could cut a byte-order mark in two).
+fn locate(text: &str, key: &str, value: &str, also: impl Fn(&DeTable<'_>) -> bool) -> Option<Range<usize>> {
+    let document = DeTable::parse(text).ok()?;
+    let mut found: Option<Range<usize>> = None;
+    let mut tables: Vec<&DeTable<'_>> = vec![document.get_ref()];
+    while let Some(table) = tables.pop() {
+        for (name, spanned) in table.iter() {
+            match spanned.get_ref() {
+                DeValue::String(s) if name.get_ref() == key && s == value && also(table) => {
+                    let span = spanned.span();
+                    if found.as_ref().is_none_or(|f| span.start < f.start) {
+                        found = Some(span);
+                    }
+                }
+                DeValue::Table(inner) => tables.push(inner),
+                DeValue::Array(items) => {
+                    tables.extend(items.iter().filter_map(|item| match item.get_ref() {
+                        DeValue::Table(inner) => Some(inner),
+                        _ => None,
+                    }));
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// A table's string value for `key`, if it has one.
+fn string<'t>(table: &'t DeTable<'_>, key: &str) -> Option<&'t str> {
+    table.iter().find(|(name, _)| name.get_ref() == key).and_then(|(_, value)| match value.get_ref() {
+        DeValue::String(s) => Some(s.as_ref()),
+        _ => None,
+    })
 }
 
 /// 1-based line and column (in characters) of a byte offset.

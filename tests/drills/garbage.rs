@@ -5,6 +5,11 @@
 //! real file with bytes flipped, inserted, deleted, repeated or cut, and tokens that trouble parsers
 //! spliced in. `RMA_FUZZ_CASES` raises the number of cases per parser (RELIABILITY.md).
 //!
+//! The merchants' and clerks' files are also fuzzed knowing their structure (`structured`): real documents
+//! changed field by field, where a value the documents call wrong must be refused at its line and column,
+//! and what is accepted must stay inside the bounds and decide adding up. What those fuzzers found is kept
+//! as fixed cases (`found`).
+//!
 //! And scanned text that looks like SQL, a shell command or a path is refused or kept as inert text.
 
 use std::sync::LazyLock;
@@ -27,6 +32,15 @@ use rma_station::storage::{ReceivedPackage, Stamp, Store, database_path};
 
 use super::size;
 use crate::support::{POLICIES, TODAY, clock, date, fixture};
+
+mod csv_doc;
+mod found;
+mod json_doc;
+mod nasty;
+mod schemas;
+mod seeds;
+mod structured;
+mod toml_doc;
 
 /// Only a hang ever reaches this: the slowest case here takes milliseconds.
 const HANG: Duration = Duration::from_secs(20);

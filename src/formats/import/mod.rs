@@ -140,15 +140,26 @@ pub(crate) struct IsoDate(pub NaiveDate);
 impl FromStr for IsoDate {
     type Err = String;
     fn from_str(text: &str) -> Result<IsoDate, String> {
-        // Exactly ten characters: chrono alone would also take "2025-1-7" or "+2025-01-07".
         let trimmed = text.trim();
-        if trimmed.len() == 10
+        if written_as(trimmed, "9999-99-99")
             && let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
         {
             return Ok(IsoDate(date));
         }
         Err(format!("{text:?} is not a date written YYYY-MM-DD"))
     }
+}
+
+/// Whether `text` has exactly the shape `shape`, where `9` stands for an ASCII digit and `#` for a sign.
+/// chrono's parser alone is lenient: it takes "2025-1-7", a year with a sign ("+2025-01-07", "-001-01-01")
+/// and spaces before any number ("2026- 9- 1"), so the shape is checked first (found by the garbage drill).
+pub(crate) fn written_as(text: &str, shape: &str) -> bool {
+    text.len() == shape.len()
+        && text.bytes().zip(shape.bytes()).all(|(b, want)| match want {
+            b'9' => b.is_ascii_digit(),
+            b'#' => b == b'+' || b == b'-',
+            _ => b == want,
+        })
 }
 
 /// An ISO 3166-1 alpha-2 country code; written in any case, kept upper case.
@@ -701,18 +712,28 @@ pub(crate) fn parse_json_array<T: JsonItem>(
         serde_path_to_error::Deserializer::new(&mut deserializer, &mut track),
         visitor,
     );
-    let items = result.map_err(|e| json_error(file, &track.path().to_string(), &e))?;
-    deserializer.end().map_err(|e| json_error(file, ".", &e))?;
+    let items = result.map_err(|e| json_error(file, without_bom, &track.path().to_string(), &e))?;
+    deserializer.end().map_err(|e| json_error(file, without_bom, ".", &e))?;
     on_progress(text.len() as u64);
     let summary = ParseSummary { rows_read: items.len() as u64, skipped: Vec::new() };
     Ok((items, summary))
 }
 
-fn json_error(file: &str, path: &str, error: &serde_json::Error) -> ImportError {
+fn json_error(file: &str, text: &str, path: &str, error: &serde_json::Error) -> ImportError {
+    // Read from a reader, serde_json counts the line break it peeked at after a value (a number at the end of
+    // a line): such an error says "column 0" of the next line. It belongs to the end of the line before
+    // (found by the garbage drill).
+    let (line, column) = match (error.line(), error.column()) {
+        (line, 0) if line > 1 => {
+            let before = text.lines().nth(line - 2).unwrap_or_default();
+            (line - 1, before.chars().count().max(1))
+        }
+        position => position,
+    };
     ImportError {
         file: file.to_owned(),
-        line: error.line() as u64,
-        text_column: Some(error.column() as u64),
+        line: line as u64,
+        text_column: Some(column as u64),
         // The root's path is "."; errors there (not an array, a duplicate) say where in their message.
         column: (path != "." && !path.is_empty()).then(|| path.to_owned()),
         message: bare_message(error),

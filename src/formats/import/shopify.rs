@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, Datelike as _, FixedOffset, NaiveDate};
 
 use super::{
     Col, Country, CsvFile, Currency, Email, Flag, ImportError, ParseSummary, Qty, Required, Row, SameSku, SkippedRow,
@@ -134,16 +134,28 @@ struct ShopifyTime(DateTime<FixedOffset>);
 impl FromStr for ShopifyTime {
     type Err = String;
     fn from_str(text: &str) -> Result<ShopifyTime, String> {
-        DateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M:%S %z")
+        // The shape first: chrono alone also takes one-digit fields, signed years, runs of spaces and an
+        // offset with a colon, none of which Shopify writes (found by the garbage drill).
+        let trimmed = text.trim();
+        let parsed = super::written_as(trimmed, "9999-99-99 99:99:99 #9999")
+            .then(|| DateTime::parse_from_str(trimmed, "%Y-%m-%d %H:%M:%S %z").ok())
+            .flatten();
+        parsed
             .map(ShopifyTime)
-            .map_err(|_| format!("{text:?} is not a Shopify timestamp such as \"2025-12-07 19:08:25 +0000\""))
+            .ok_or_else(|| format!("{text:?} is not a Shopify timestamp such as \"2025-12-07 19:08:25 +0000\""))
     }
 }
 
 impl ShopifyTime {
-    /// The calendar date at the warehouse: the day a clerk would have written down.
-    fn date_in(self, warehouse: FixedOffset) -> NaiveDate {
-        self.0.with_timezone(&warehouse).date_naive()
+    /// The calendar date at the warehouse: the day a clerk would have written down. A date outside the years
+    /// 0000 to 9999 (a timestamp at the calendar's very edge, moved by its offset) is refused, as every date
+    /// of the station is written YYYY-MM-DD.
+    fn date_in(self, warehouse: FixedOffset) -> Result<NaiveDate, String> {
+        let date = self.0.with_timezone(&warehouse).date_naive();
+        if !(0..=9999).contains(&date.year()) {
+            return Err(format!("{} is the date {date} at the warehouse, outside the years 0000 to 9999", self.0));
+        }
+        Ok(date)
     }
 }
 
@@ -285,9 +297,13 @@ fn order_head(
     first_row(c.created_at)?;
     first_row(c.currency)?;
     first_row(c.shipping)?;
-    let purchased_on = row.parse::<ShopifyTime>(c.created_at)?.date_in(warehouse);
+    let purchased_on =
+        row.parse::<ShopifyTime>(c.created_at)?.date_in(warehouse).map_err(|e| row.error(c.created_at, e))?;
     // "Fulfilled at" is the latest evidence of delivery the export carries: the day the goods left.
-    let delivered_on = row.parse_optional::<ShopifyTime>(c.fulfilled_at)?.map(|t| t.date_in(warehouse));
+    let delivered_on = match row.parse_optional::<ShopifyTime>(c.fulfilled_at)? {
+        Some(time) => Some(time.date_in(warehouse).map_err(|e| row.error(c.fulfilled_at, e))?),
+        None => None,
+    };
     if let Some(delivered) = delivered_on
         && delivered < purchased_on
     {
