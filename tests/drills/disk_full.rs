@@ -4,6 +4,8 @@
 //!
 //! Mounting a tmpfs needs root (CI runs as root). Elsewhere these tests say loudly that they did not
 //! run and pass; with `CI` set they fail instead, so CI can never skip them unnoticed.
+//!
+//! SQLite only: the database that fills the small disk is the data folder's SQLite file.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
