@@ -7,10 +7,10 @@ use rma_station::bench::BenchError;
 use rma_station::bench::sign_in::sign_in;
 use rma_station::clock::Now;
 use rma_station::domain::vocabulary::Role;
-use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{Stamp, Store, database_path};
+use rma_station::storage::{Stamp, Store};
 
-use crate::support::{POLICIES, pin_secret};
+use crate::support::pin_secret;
+use crate::support::place::{Place, on_both};
 
 #[test]
 fn a_pin_is_hashed_with_argon2id_and_its_own_salt() {
@@ -109,16 +109,15 @@ fn morning(minute: i64) -> Now {
     Now::in_zone(Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).single().unwrap() + TimeDelta::minutes(minute), &Utc)
 }
 
-/// Needs `Store::operators`, `Store::add_operator` and the sign-in records of the SQLite store.
-#[test]
-fn sign_in_checks_name_and_pin_against_a_real_store_with_the_lockout() {
-    let folder = tempfile::tempdir().unwrap();
-    let mut store = SqliteStore::open(&database_path(folder.path()), &POLICIES).unwrap();
+on_both!(sign_in_checks_name_and_pin_against_a_real_store_with_the_lockout);
+/// Needs `Store::operators`, `Store::add_operator` and the sign-in records of the store, on either backend.
+fn sign_in_checks_name_and_pin_against_a_real_store_with_the_lockout(place: &Place) {
+    let mut store = place.open();
     store.add_operator("Sam", Role::Clerk, &hash_pin("1357", Role::Clerk, &pin_secret()).unwrap(), &stamp()).unwrap();
     store
         .add_operator("Dana", Role::Supervisor, &hash_pin("246810", Role::Supervisor, &pin_secret()).unwrap(), &stamp())
         .unwrap();
-    let store: &mut dyn Store = &mut store;
+    let store: &mut dyn Store = &mut *store;
     let wrong =
         |result: Result<SignedIn, BenchError>| matches!(result, Err(BenchError::Auth(AuthError::WrongNameOrPin)));
 

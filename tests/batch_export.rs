@@ -2,7 +2,7 @@
 //! queue's CSV and JSON read back and compared with what was decided and stored; a second export takes
 //! nothing already exported (nothing is paid or shipped twice); a batch whose files could not be written
 //! is written again, never claimed again, and gives the same bytes; every write is audited with its
-//! files' hashes; and the command line does the same.
+//! files' hashes; and the command line does the same. Every store case runs on SQLite and on PostgreSQL.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -15,10 +15,8 @@ use rma_station::policies::sha256_hex;
 use rma_station::storage::{BatchFile, DecisionToSave, QueueRow, QueueStatus, Store, StoreError};
 use serde_json::Value;
 
-use crate::bench_store::{
-    Bench, assert_sound, bench, decided, engine_decision, everything_back, inspected, rma, stamp,
-};
-use crate::support::run_station;
+use crate::bench_store::{assert_sound, bench, decided, engine_decision, everything_back, inspected, rma, stamp};
+use crate::support::place::{Place, on_both};
 
 const DEMO_RMAS: [&str; 20] = [
     "RMA-2026-0101",
@@ -50,12 +48,11 @@ const BATCHED: [Queue; 5] =
 /// The demo data with every RMA received, inspected as its claim says (everything back; a warranty
 /// claim's units malfunctioning, a shipping-damage claim's damaged on the way out) and decided, so that
 /// every queue gets items; the decisions by decision id.
-fn everything_decided() -> (Bench, BTreeMap<i64, DecisionToSave>) {
-    let mut bench = bench();
-    let store = &mut bench.store;
+fn everything_decided(place: &Place) -> (Box<dyn Store>, BTreeMap<i64, DecisionToSave>) {
+    let mut store = bench(place);
     let mut decisions = BTreeMap::new();
     for (n, number) in DEMO_RMAS.into_iter().enumerate() {
-        let m = rma(store, number);
+        let m = rma(&*store, number);
         let mut sheet = everything_back(&m);
         for item in &mut sheet.items {
             match m.rma.record.kind {
@@ -68,12 +65,12 @@ fn everything_decided() -> (Bench, BTreeMap<i64, DecisionToSave>) {
             }
         }
         let minute = 2 * n as u32;
-        let (package, inspection) = inspected(store, &m, &sheet, minute);
+        let (package, inspection) = inspected(&mut *store, &m, &sheet, minute);
         let to_save = engine_decision(&m, &sheet, package, inspection);
         let id = store.record_decision(&to_save, &stamp(minute + 1)).unwrap();
         decisions.insert(id, to_save);
     }
-    (bench, decisions)
+    (store, decisions)
 }
 
 /// A CSV file as maps of column to (spreadsheet-decoded) text.
@@ -99,14 +96,14 @@ fn open_items(store: &dyn Store, queue: Queue) -> BTreeMap<i64, QueueRow> {
     store.queue_items(queue, false, usize::MAX).unwrap().into_iter().map(|row| (row.id, row)).collect()
 }
 
-#[test]
-fn every_queue_exports_a_batch_that_reads_back_as_the_database_holds_it() {
-    let (mut bench, decisions) = everything_decided();
-    let folder = bench.dir.path().join("exports");
+on_both!(every_queue_exports_a_batch_that_reads_back_as_the_database_holds_it);
+fn every_queue_exports_a_batch_that_reads_back_as_the_database_holds_it(place: &Place) {
+    let (mut store, decisions) = everything_decided(place);
+    let folder = place.dir().join("exports");
     for queue in BATCHED {
-        let open = open_items(&bench.store, queue);
+        let open = open_items(&*store, queue);
         assert!(!open.is_empty(), "the demo decisions put nothing in the {queue} queue: this test would prove nothing");
-        let report = export_queue(&mut bench.store, queue, &folder, &stamp(100)).unwrap().unwrap();
+        let report = export_queue(&mut *store, queue, &folder, &stamp(100)).unwrap().unwrap();
         assert_eq!(report.items, open.len() as u64, "{queue}");
         let batch_id = report.batch_id.unwrap();
 
@@ -200,21 +197,21 @@ fn every_queue_exports_a_batch_that_reads_back_as_the_database_holds_it() {
         }
 
         // Audited: what was claimed, and each file with its rows and hash.
-        let audit = bench.store.audit_entries("export_batch", &batch_id.to_string()).unwrap();
+        let audit = store.audit_entries("export_batch", &batch_id.to_string()).unwrap();
         let actions: Vec<&str> = audit.iter().map(|entry| entry.action.as_str()).collect();
         assert_eq!(actions, ["claimed", "exported"], "{queue}");
         for file in &report.files {
             assert!(audit[1].detail.contains(&file.sha256), "{queue}: {}", audit[1].detail);
         }
     }
-    assert_sound(&bench.store);
+    assert_sound(&*store);
 }
 
-#[test]
-fn exporting_again_takes_only_what_no_batch_holds_so_nothing_is_paid_twice() {
-    let mut bench = bench();
-    let store = &mut bench.store;
-    let folder = bench.dir.path().join("exports");
+on_both!(exporting_again_takes_only_what_no_batch_holds_so_nothing_is_paid_twice);
+fn exporting_again_takes_only_what_no_batch_holds_so_nothing_is_paid_twice(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
+    let folder = place.dir().join("exports");
     let (first_decision, _) = decided(store, "RMA-2026-0101", 0);
     let first = export_queue(store, Queue::Refund, &folder, &stamp(5)).unwrap().unwrap();
     assert_eq!(first.items, 1);
@@ -250,13 +247,13 @@ fn exporting_again_takes_only_what_no_batch_holds_so_nothing_is_paid_twice() {
     assert_sound(store);
 }
 
-#[test]
-fn a_batch_whose_files_could_not_be_written_is_written_again_and_never_claimed_again() {
-    let mut bench = bench();
-    let store = &mut bench.store;
+on_both!(a_batch_whose_files_could_not_be_written_is_written_again_and_never_claimed_again);
+fn a_batch_whose_files_could_not_be_written_is_written_again_and_never_claimed_again(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
     decided(store, "RMA-2026-0101", 0);
     // A file where the exports folder should be: the folder cannot be made.
-    let blocked = bench.dir.path().join("blocked");
+    let blocked = place.dir().join("blocked");
     std::fs::write(&blocked, "not a folder").unwrap();
     let error = export_queue(store, Queue::Refund, &blocked, &stamp(5)).unwrap_err();
     let ExportFailure::Unwritten { batch_id, .. } = &error else { panic!("{error:?}") };
@@ -268,7 +265,7 @@ fn a_batch_whose_files_could_not_be_written_is_written_again_and_never_claimed_a
     assert_eq!((summary.id, summary.items, &summary.written), (*batch_id, 1, &None));
     assert!(export_queue(store, Queue::Refund, &blocked, &stamp(6)).unwrap().is_none(), "its item stays in its batch");
 
-    let folder = bench.dir.path().join("exports");
+    let folder = place.dir().join("exports");
     let written = write_batch(store, *batch_id, &folder, &stamp(7)).unwrap();
     assert_eq!((written.batch_id, written.items), (Some(*batch_id), 1));
     let names: Vec<String> = written.files.iter().map(|f| file_name(&f.path)).collect();
@@ -280,13 +277,13 @@ fn file_name(path: &str) -> String {
     Path::new(path).file_name().unwrap().to_string_lossy().into_owned()
 }
 
-#[test]
-fn holds_export_as_a_list_and_are_never_batched() {
-    let mut bench = bench();
-    let store = &mut bench.store;
+on_both!(holds_export_as_a_list_and_are_never_batched);
+fn holds_export_as_a_list_and_are_never_batched(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
     let error = store.claim_export_batch(Queue::Hold, &stamp(0)).unwrap_err();
     assert!(matches!(error, StoreError::NotBatched { queue: Queue::Hold }), "{error:?}");
-    let folder = bench.dir.path().join("exports");
+    let folder = place.dir().join("exports");
     let report = export_queue(store, Queue::Hold, &folder, &stamp(1)).unwrap().unwrap();
     assert_eq!((report.batch_id, report.items, report.files.len()), (None, 0, 1));
     assert!(report.words().starts_with("hold list: 0 items written to "), "{}", report.words());
@@ -313,25 +310,24 @@ fn a_cell_a_spreadsheet_would_run_is_kept_as_text_and_reads_back_as_given() {
     }
 }
 
-#[test]
-fn the_command_line_exports_a_batch_and_writes_one_again() {
-    let mut bench = bench();
-    decided(&mut bench.store, "RMA-2026-0101", 0);
-    drop(bench.store);
-    let data = bench.dir.path().to_str().unwrap();
+on_both!(the_command_line_exports_a_batch_and_writes_one_again);
+fn the_command_line_exports_a_batch_and_writes_one_again(place: &Place) {
+    let mut store = bench(place);
+    decided(&mut *store, "RMA-2026-0101", 0);
+    drop(store);
 
-    let output = run_station(&["--data-dir", data, "export", "refund"], "");
+    let output = place.station(&["export", "refund"], "");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.starts_with("refund batch 1: 1 items written to "), "{stdout}");
     assert!(stdout.contains("refund-batch-000001.csv") && stdout.contains("refund-batch-000001.json"), "{stdout}");
 
-    let output = run_station(&["--data-dir", data, "export", "refund"], "");
+    let output = place.station(&["export", "refund"], "");
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         "nothing new to export: every open item of the queue is already in a batch\n"
     );
-    let output = run_station(&["--data-dir", data, "export", "--batch", "1"], "");
+    let output = place.station(&["export", "--batch", "1"], "");
     assert!(String::from_utf8_lossy(&output.stdout).starts_with("refund batch 1: 1 items"));
 
     // (arguments, what standard error says)
@@ -340,7 +336,7 @@ fn the_command_line_exports_a_batch_and_writes_one_again() {
         (&["export", "refunds"], "unknown queue \"refunds\""),
     ];
     for (args, says) in refused {
-        let output = run_station(&[&["--data-dir", data], args].concat(), "");
+        let output = place.station(args, "");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!output.status.success(), "{args:?}");
         assert!(stderr.contains(says), "{args:?}: {stderr}");

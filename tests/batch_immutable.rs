@@ -2,24 +2,24 @@
 //! of it (the first, `export --batch N`, the window's "write again") writes those bytes, whatever the order
 //! data says since; a kept file that was altered, or a file to record that differs from the kept one, is
 //! refused with the batch and the file named; a batch claimed before the station kept files is rendered
-//! once, kept, and refused if it no longer matches what was written then.
+//! once, kept, and refused if it no longer matches what was written then. Every case runs on SQLite and on
+//! PostgreSQL but the last, an old SQLite file's upgrade (`schema::seal_all`), which is SQLite's alone.
 
 use std::path::{Path, PathBuf};
 
 use rma_station::domain::vocabulary::Queue;
 use rma_station::exports::{ExportFailure, ExportReport, export_queue, write_batch};
-use rma_station::storage::sqlite::SqliteStore;
 use rma_station::storage::{BatchFile, ImportSource, Store, StoreError, database_path};
 use rusqlite::Connection;
 
 use crate::bench_store::{assert_sound, bench, decided, rma, stamp};
-use crate::support::{POLICIES, run_station};
+use crate::support::place::{Backend, Place, on_both};
 
 const NEW_REFERENCE: &str = "pay_CHANGED_AFTER_EXPORT";
 
 /// Imports the order of RMA `number` again with another payment reference, as a merchant's corrected
 /// export would.
-fn change_payment_reference(store: &mut SqliteStore, number: &str, minute: u32) {
+fn change_payment_reference(store: &mut dyn Store, number: &str, minute: u32) {
     let mut order = rma(store, number).order.record;
     assert_ne!(order.payment_reference.as_deref(), Some(NEW_REFERENCE));
     order.payment_reference = Some(NEW_REFERENCE.into());
@@ -48,11 +48,11 @@ fn assert_batch_changed(error: &ExportFailure, batch_id: i64, file: &str, says: 
     assert!(message.contains(says), "{message}");
 }
 
-#[test]
-fn issue_15_a_batch_written_again_after_an_import_is_the_same_bytes() {
-    let mut bench = bench();
-    let store = &mut bench.store;
-    let folder = bench.dir.path().join("exports");
+on_both!(issue_15_a_batch_written_again_after_an_import_is_the_same_bytes);
+fn issue_15_a_batch_written_again_after_an_import_is_the_same_bytes(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
+    let folder = place.dir().join("exports");
     decided(store, "RMA-2026-0101", 0);
     let first = export_queue(store, Queue::Refund, &folder, &stamp(5)).unwrap().unwrap();
     let batch_id = first.batch_id.unwrap();
@@ -75,55 +75,56 @@ fn issue_15_a_batch_written_again_after_an_import_is_the_same_bytes() {
     assert_sound(store);
 }
 
-#[test]
-fn issue_15_the_command_line_writes_a_batch_again_as_it_was_claimed() {
-    let mut bench = bench();
-    decided(&mut bench.store, "RMA-2026-0101", 0);
-    drop(bench.store);
-    let dir = bench.dir.path();
-    let data = dir.to_str().unwrap();
-    let output = run_station(&["--data-dir", data, "export", "refund"], "");
+on_both!(issue_15_the_command_line_writes_a_batch_again_as_it_was_claimed);
+fn issue_15_the_command_line_writes_a_batch_again_as_it_was_claimed(place: &Place) {
+    let mut store = bench(place);
+    decided(&mut *store, "RMA-2026-0101", 0);
+    drop(store);
+    let dir = place.dir();
+    let output = place.station(&["export", "refund"], "");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let files: Vec<PathBuf> =
         ["csv", "json"].map(|extension| dir.join(format!("exports/refund-batch-000001.{extension}"))).into();
     let before = texts_of(&files);
 
-    let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
-    change_payment_reference(&mut store, "RMA-2026-0101", 10);
-    drop(store);
-    let output = run_station(&["--data-dir", data, "export", "--batch", "1"], "");
+    change_payment_reference(&mut *place.open(), "RMA-2026-0101", 10);
+    let output = place.station(&["export", "--batch", "1"], "");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(texts_of(&files), before);
 }
 
-#[test]
-fn a_kept_file_that_was_altered_is_refused_and_nothing_is_written() {
-    let mut bench = bench();
-    let store = &mut bench.store;
-    let folder = bench.dir.path().join("exports");
+on_both!(a_kept_file_that_was_altered_is_refused_and_nothing_is_written);
+fn a_kept_file_that_was_altered_is_refused_and_nothing_is_written(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
+    let folder = place.dir().join("exports");
     decided(store, "RMA-2026-0101", 0);
     let first = export_queue(store, Queue::Refund, &folder, &stamp(5)).unwrap().unwrap();
     let batch_id = first.batch_id.unwrap();
     let first_texts = written(&first);
-    // Each edit of the kept files: the batch's seal covers their names, bytes and hashes.
+    // Each edit of the kept files: the batch's seal covers their names, bytes and hashes. Text and bytes
+    // convert one into the other in each database's own words.
+    let (to_text, to_bytes) = match place.backend() {
+        Backend::Sqlite => ("CAST(bytes AS TEXT)", "CAST({} AS BLOB)"),
+        Backend::Postgres => ("convert_from(bytes, 'UTF8')", "convert_to({}, 'UTF8')"),
+    };
     let tampers = [
-        "UPDATE export_batch_files SET bytes = CAST(replace(CAST(bytes AS TEXT), 'payment_reference', 'paid_to')
-         AS BLOB) WHERE name LIKE '%.csv'",
+        format!(
+            "UPDATE export_batch_files SET bytes = {} WHERE name LIKE '%.csv'",
+            to_bytes.replace("{}", &format!("replace({to_text}, 'payment_reference', 'paid_to')"))
+        ),
         // The bytes and their hash both edited (the SHA-256 of "{}").
-        "UPDATE export_batch_files SET bytes = CAST('{}' AS BLOB),
-         sha256 = '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a' WHERE name LIKE '%.json'",
-        "UPDATE export_batch_files SET name = '../../station.sqlite3' WHERE name LIKE '%.json'",
+        format!(
+            "UPDATE export_batch_files SET bytes = {},
+             sha256 = '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a' WHERE name LIKE '%.json'",
+            to_bytes.replace("{}", "'{}'")
+        ),
+        "UPDATE export_batch_files SET name = '../../station.sqlite3' WHERE name LIKE '%.json'".to_owned(),
     ];
-    let conn = Connection::open(database_path(bench.dir.path())).unwrap();
     for edit in tampers {
-        let saved: Vec<(i64, String, Vec<u8>, String)> = conn
-            .prepare("SELECT position, name, bytes, sha256 FROM export_batch_files ORDER BY position")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        assert_eq!(conn.execute(edit, []).unwrap(), 1, "{edit}");
+        // The files as kept, to put back after each edit.
+        place.edit("CREATE TABLE kept AS SELECT * FROM export_batch_files");
+        assert_eq!(place.edit(&edit), 1, "{edit}");
         for file in &first.files {
             std::fs::remove_file(&file.path).unwrap();
         }
@@ -132,23 +133,26 @@ fn a_kept_file_that_was_altered_is_refused_and_nothing_is_written() {
         assert!(message.starts_with("export batch 1 no longer holds what audit entry"), "{edit}: {message}");
         assert!(first.files.iter().all(|f| !Path::new(&f.path).exists()), "nothing written: {edit}");
 
-        for (position, name, bytes, sha256) in saved {
-            conn.execute(
-                "UPDATE export_batch_files SET name = ?2, bytes = ?3, sha256 = ?4 WHERE position = ?1",
-                rusqlite::params![position, name, bytes, sha256],
-            )
-            .unwrap();
-        }
+        place.edit(
+            "UPDATE export_batch_files SET
+                 name = (SELECT k.name FROM kept k WHERE k.batch_id = export_batch_files.batch_id
+                     AND k.position = export_batch_files.position),
+                 bytes = (SELECT k.bytes FROM kept k WHERE k.batch_id = export_batch_files.batch_id
+                     AND k.position = export_batch_files.position),
+                 sha256 = (SELECT k.sha256 FROM kept k WHERE k.batch_id = export_batch_files.batch_id
+                     AND k.position = export_batch_files.position);
+             DROP TABLE kept",
+        );
         let again = write_batch(store, batch_id, &folder, &stamp(21)).unwrap();
         assert_eq!(written(&again), first_texts, "put back, it writes as before");
     }
 }
 
-#[test]
-fn a_file_that_differs_from_the_kept_one_is_never_recorded() {
-    let mut bench = bench();
-    let store = &mut bench.store;
-    let folder = bench.dir.path().join("exports");
+on_both!(a_file_that_differs_from_the_kept_one_is_never_recorded);
+fn a_file_that_differs_from_the_kept_one_is_never_recorded(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
+    let folder = place.dir().join("exports");
     decided(store, "RMA-2026-0101", 0);
     let first = export_queue(store, Queue::Refund, &folder, &stamp(5)).unwrap().unwrap();
     let batch_id = first.batch_id.unwrap();
@@ -174,9 +178,11 @@ fn a_file_that_differs_from_the_kept_one_is_never_recorded() {
 
 #[test]
 fn a_batch_claimed_before_files_were_kept_is_rendered_once_then_fixed() {
-    let mut bench = bench();
-    let dir = bench.dir.path().to_path_buf();
-    let store = &mut bench.store;
+    // SQLite's alone: the upgrade of a file from before schema 11 (`schema::seal_all`).
+    let place = Place::sqlite();
+    let mut store = bench(&place);
+    let dir = place.dir().to_path_buf();
+    let store = &mut *store;
     let folder = dir.join("exports");
     decided(store, "RMA-2026-0101", 0);
     // Batch 1 claimed and never written, batch 2 claimed and written; then, as a station before

@@ -1,5 +1,5 @@
-//! The bench's use cases (`src/bench`) called directly on a real SQLite file, as the CLI and the drills
-//! call them: a package received, decided and confirmed; a supervisor's override approved, refused for a
+//! The bench's use cases (`src/bench`) called directly on a SQLite file and on PostgreSQL (`on_both!`), as the
+//! CLI and the drills call them: a package received, decided and confirmed; a supervisor's override approved, refused for a
 //! clerk and for a wrong PIN (each refusal audited, nothing saved); who may add operators; and the words
 //! of what is refused.
 
@@ -10,9 +10,9 @@ use rma_station::bench::{Actor, BenchError, BenchPackage, Claim};
 use rma_station::clock::Now;
 use rma_station::domain::vocabulary::{Checkpoint, DamageCause, Defect, Disposition, Queue, Role, Verdict};
 use rma_station::gui::decision::DecisionView;
-use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{Store, database_path};
+use rma_station::storage::Store;
 
+use crate::support::place::{Place, on_both};
 use crate::support::{POLICIES, clock, pin_secret};
 
 fn clerk() -> Actor {
@@ -25,10 +25,10 @@ fn supervisor() -> Actor {
 
 /// The demo data (with its operators sam, a clerk, PIN 1357, and dana, a supervisor, PIN 246810) dated by the
 /// tests' clock, and the package of `rma` received with every ordered unit back as new.
-fn received(dir: &std::path::Path, rma: &str) -> (SqliteStore, Received, Now) {
+fn received(place: &Place, rma: &str) -> (Box<dyn Store>, Received, Now) {
     let now = clock().now();
-    let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
-    rma_station::demo::load_demo(&mut store, now.today, &clerk().stamp(&now), &pin_secret()).unwrap();
+    let mut store = place.open();
+    rma_station::demo::load_demo(&mut *store, now.today, &clerk().stamp(&now), &pin_secret()).unwrap();
     let found = store.rmas_by_number(rma).unwrap().remove(0);
     let arrival = Arrival {
         scanned_code: rma.into(),
@@ -37,24 +37,23 @@ fn received(dir: &std::path::Path, rma: &str) -> (SqliteStore, Received, Now) {
         note: String::new(),
         another_box: false,
     };
-    let mut received = receive(&mut store, &clerk(), &now, arrival).unwrap();
+    let mut received = receive(&mut *store, &clerk(), &now, arrival).unwrap();
     for item in &mut received.sheet.items {
         item.received = item.ordered;
     }
     (store, received, now)
 }
 
-fn audit_actions(store: &SqliteStore, package_id: i64) -> Vec<String> {
+fn audit_actions(store: &dyn Store, package_id: i64) -> Vec<String> {
     store.package_history(package_id).unwrap().audit.iter().map(|e| e.action.clone()).collect()
 }
 
-#[test]
-fn a_package_received_decided_and_confirmed_saves_its_decision_and_queue_items() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut store, Received { package, sheet }, now) = received(dir.path(), "RMA-2026-0101");
+on_both!(a_package_received_decided_and_confirmed_saves_its_decision_and_queue_items);
+fn a_package_received_decided_and_confirmed_saves_its_decision_and_queue_items(place: &Place) {
+    let (mut store, Received { package, sheet }, now) = received(place, "RMA-2026-0101");
     let decided = decide(&POLICIES, &package, &sheet, &[], now.today).unwrap();
     let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
-    let confirmed = confirm(&mut store, &POLICIES, &clerk(), &now, bench).unwrap();
+    let confirmed = confirm(&mut *store, &POLICIES, &clerk(), &now, bench).unwrap();
     assert_eq!(confirmed.decision, decided.decision);
     assert!(!confirmed.overridden);
     let history = store.package_history(package.package_id).unwrap();
@@ -65,12 +64,11 @@ fn a_package_received_decided_and_confirmed_saves_its_decision_and_queue_items()
     assert!(store.verify().unwrap().is_sound());
 }
 
+on_both!(a_photo_hold_names_the_sheet_item_to_photograph_past_items_that_did_not_come_back);
 /// A hold for want of a photo names the item to photograph by its place on the sheet, which counts items of
 /// which nothing came back (the engine's inspection leaves them out); only a photo of that item lifts it.
-#[test]
-fn a_photo_hold_names_the_sheet_item_to_photograph_past_items_that_did_not_come_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_store, Received { package, mut sheet }, now) = received(dir.path(), "KN-RMA-0209");
+fn a_photo_hold_names_the_sheet_item_to_photograph_past_items_that_did_not_come_back(place: &Place) {
+    let (_store, Received { package, mut sheet }, now) = received(place, "KN-RMA-0209");
     assert_eq!(sheet.items.iter().map(|i| i.sku.as_str()).collect::<Vec<_>>(), ["KN-PRO-PANEL", "KN-MOTION"]);
     // The panel stayed at home; the motion sensor came back, damaged in an accident.
     sheet.items[0].received = 0;
@@ -100,8 +98,8 @@ fn a_photo_hold_names_the_sheet_item_to_photograph_past_items_that_did_not_come_
     assert!(view.photos.is_empty());
 }
 
-#[test]
-fn an_override_is_saved_for_a_supervisor_and_refused_and_audited_otherwise() {
+on_both!(an_override_is_saved_for_a_supervisor_and_refused_and_audited_otherwise);
+fn an_override_is_saved_for_a_supervisor_and_refused_and_audited_otherwise(place: &Place) {
     struct Case {
         supervisor: &'static str,
         pin: &'static str,
@@ -113,9 +111,12 @@ fn an_override_is_saved_for_a_supervisor_and_refused_and_audited_otherwise() {
         Case { supervisor: "dana", pin: "0000", refused: Some("wrong name or PIN") },
         Case { supervisor: "nobody", pin: "246810", refused: Some("wrong name or PIN") },
     ];
+    let (store, Received { package, sheet }, now) = received(place, "RMA-2026-0101");
+    drop(store);
     for case in cases {
-        let dir = tempfile::tempdir().unwrap();
-        let (mut store, Received { package, sheet }, now) = received(dir.path(), "RMA-2026-0101");
+        // Each case on a copy of the same package on the bench.
+        let fresh = place.copy();
+        let mut store = fresh.open();
         let decided = decide(&POLICIES, &package, &sheet, &[], now.today).unwrap();
         let request = OverrideRequest {
             disposition: Disposition::StoreCredit,
@@ -124,7 +125,8 @@ fn an_override_is_saved_for_a_supervisor_and_refused_and_audited_otherwise() {
             supervisor: case.supervisor.into(),
         };
         let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
-        let result = override_decision(&mut store, &POLICIES, &clerk(), &now, bench, &request, case.pin, &pin_secret());
+        let result =
+            override_decision(&mut *store, &POLICIES, &clerk(), &now, bench, &request, case.pin, &pin_secret());
         let history = store.package_history(package.package_id).unwrap();
         match case.refused {
             None => {
@@ -133,7 +135,7 @@ fn an_override_is_saved_for_a_supervisor_and_refused_and_audited_otherwise() {
                 assert_eq!(confirmed.decision.disposition, Disposition::StoreCredit);
                 assert_eq!(history.decisions[0].approved_by.as_deref(), Some("dana"));
                 assert_eq!(history.queue.iter().map(|r| r.queue).collect::<Vec<_>>(), vec![Queue::StoreCredit]);
-                assert!(audit_actions(&store, package.package_id).contains(&"overridden".to_owned()));
+                assert!(audit_actions(&*store, package.package_id).contains(&"overridden".to_owned()));
             }
             Some(why) => {
                 let error = result.unwrap_err();
@@ -144,17 +146,16 @@ fn an_override_is_saved_for_a_supervisor_and_refused_and_audited_otherwise() {
                 );
                 assert_eq!(error.to_string(), format!("override refused: {why}"));
                 assert!(history.decisions.is_empty() && history.queue.is_empty(), "nothing is saved");
-                assert!(audit_actions(&store, package.package_id).contains(&"override_refused".to_owned()));
+                assert!(audit_actions(&*store, package.package_id).contains(&"override_refused".to_owned()));
             }
         }
         assert!(store.verify().unwrap().is_sound());
     }
 }
 
-#[test]
-fn an_override_amount_that_is_not_money_is_refused_before_any_pin_is_checked() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut store, Received { package, sheet }, now) = received(dir.path(), "RMA-2026-0101");
+on_both!(an_override_amount_that_is_not_money_is_refused_before_any_pin_is_checked);
+fn an_override_amount_that_is_not_money_is_refused_before_any_pin_is_checked(place: &Place) {
+    let (mut store, Received { package, sheet }, now) = received(place, "RMA-2026-0101");
     let decided = decide(&POLICIES, &package, &sheet, &[], now.today).unwrap();
     let request = OverrideRequest {
         disposition: Disposition::Refund,
@@ -163,36 +164,34 @@ fn an_override_amount_that_is_not_money_is_refused_before_any_pin_is_checked() {
         supervisor: "dana".into(),
     };
     let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
-    let error =
-        override_decision(&mut store, &POLICIES, &clerk(), &now, bench, &request, "246810", &pin_secret()).unwrap_err();
+    let error = override_decision(&mut *store, &POLICIES, &clerk(), &now, bench, &request, "246810", &pin_secret())
+        .unwrap_err();
     assert!(matches!(error, BenchError::Amount(_)), "{error}");
     assert!(error.to_string().starts_with("new amount: "), "{error}");
-    assert!(!audit_actions(&store, package.package_id).iter().any(|a| a == "override_refused"));
+    assert!(!audit_actions(&*store, package.package_id).iter().any(|a| a == "override_refused"));
 }
 
-#[test]
-fn only_a_supervisor_adds_operators_and_the_first_supervisor_only_on_an_empty_station() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut store, _, now) = received(dir.path(), "RMA-2026-0101");
+on_both!(only_a_supervisor_adds_operators_and_the_first_supervisor_only_on_an_empty_station);
+fn only_a_supervisor_adds_operators_and_the_first_supervisor_only_on_an_empty_station(place: &Place) {
+    let (mut store, _, now) = received(place, "RMA-2026-0101");
     let hash = rma_station::auth::hash_pin("8642", Role::Clerk, &crate::support::pin_secret()).unwrap();
-    let refused = add_operator(&mut store, &clerk(), &now, "lee", Role::Clerk, &hash).unwrap_err();
+    let refused = add_operator(&mut *store, &clerk(), &now, "lee", Role::Clerk, &hash).unwrap_err();
     assert_eq!(refused.to_string(), "adding an operator is for a supervisor; sam is a clerk");
     assert!(!store.operators().unwrap().iter().any(|op| op.name == "lee"));
-    add_operator(&mut store, &supervisor(), &now, "lee", Role::Clerk, &hash).unwrap();
+    add_operator(&mut *store, &supervisor(), &now, "lee", Role::Clerk, &hash).unwrap();
     assert!(store.operators().unwrap().iter().any(|op| op.name == "lee" && op.role == Role::Clerk));
-    let exists = add_first_supervisor(&mut store, "bench-1", &now, "eve", &hash).unwrap_err();
+    let exists = add_first_supervisor(&mut *store, "bench-1", &now, "eve", &hash).unwrap_err();
     assert_eq!(exists.to_string(), "an operator exists already: sign in");
 
-    let empty = tempfile::tempdir().unwrap();
-    let mut fresh = SqliteStore::open(&database_path(empty.path()), &POLICIES).unwrap();
-    let signed = add_first_supervisor(&mut fresh, "bench-1", &now, "eve", &hash).unwrap();
+    let empty = place.another();
+    let mut fresh = empty.open();
+    let signed = add_first_supervisor(&mut *fresh, "bench-1", &now, "eve", &hash).unwrap();
     assert_eq!((signed.name.as_str(), signed.role), ("eve", Role::Supervisor));
 }
 
-#[test]
-fn refusals_say_what_and_where() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut store, Received { package, sheet }, now) = received(dir.path(), "RMA-2026-0101");
+on_both!(refusals_say_what_and_where);
+fn refusals_say_what_and_where(place: &Place) {
+    let (mut store, Received { package, sheet }, now) = received(place, "RMA-2026-0101");
     let quarantined = decide(
         &POLICIES,
         &BenchPackage { package_id: 77, claim: Claim::Quarantined, ..package.clone() },
@@ -202,7 +201,7 @@ fn refusals_say_what_and_where() {
     )
     .unwrap_err();
     assert_eq!(quarantined.to_string(), "package #77 is in quarantine: match it to an RMA before it is decided");
-    let unknown = match_quarantined(&mut store, &clerk(), &now, package.package_id, "RMA-9999-0000").unwrap_err();
+    let unknown = match_quarantined(&mut *store, &clerk(), &now, package.package_id, "RMA-9999-0000").unwrap_err();
     assert_eq!(unknown.to_string(), "RMA-9999-0000: 0 RMAs have this number; type it exactly");
     let decided = decide(&POLICIES, &package, &sheet, &[], now.today).unwrap();
     assert_eq!(decided.decision.verdict, Verdict::Accept);

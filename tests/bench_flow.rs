@@ -1,6 +1,7 @@
 //! The bench from scan to queue, driven through the window's accessibility tree as a clerk would (scan
-//! field, Enter, Escape, buttons, combo boxes), on a real SQLite file with the storage and photo threads
-//! running. Every test checks what the database holds afterwards, not only what the screen shows.
+//! field, Enter, Escape, buttons, combo boxes), on a real SQLite file and on a PostgreSQL database (`on_both!`)
+//! with the storage and photo threads running. Every test checks what the database holds afterwards, not only
+//! what the screen shows.
 
 use std::io::Write;
 use std::time::Duration;
@@ -16,12 +17,12 @@ use rma_station::gui::inspection::PHOTO_FILE;
 use rma_station::gui::intake::{MatchCard, QUARANTINE, QUARANTINE_NOTE, RECEIVE_WITHOUT_RMA};
 use rma_station::gui::queues::{EXPORT, MARK_BATCH_DONE, MARK_DONE, MATCH, REFERENCE, RMA_TO_MATCH, WRITE_AGAIN};
 use rma_station::gui::{Screen, StationApp};
-use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{PackageHistory, PackageStage, QueueStatus, Store, database_path, photos_path};
+use rma_station::storage::{PackageHistory, PackageStage, QueueStatus, photos_path};
 
 #[cfg(unix)]
 use crate::gui::station_with_scanner;
 use crate::gui::{demo_station, scan, sign_in, step_until, type_into, with_demo};
+use crate::support::place::{Place, on_both};
 use crate::support::{POLICIES, fixture, pin_secret};
 
 pub type Bench = Harness<'static, StationApp>;
@@ -67,8 +68,8 @@ pub fn confirm(harness: &mut Bench) {
 }
 
 /// What the database holds about the one package received for `rma`.
-pub(crate) fn history_of(dir: &std::path::Path, rma: &str) -> PackageHistory {
-    let store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
+pub(crate) fn history_of(place: &Place, rma: &str) -> PackageHistory {
+    let store = place.open();
     let packages = store.find_packages(rma, 10).unwrap();
     assert_eq!(packages.len(), 1, "{packages:?}");
     let history = store.package_history(packages[0].id).unwrap();
@@ -94,11 +95,11 @@ fn choose(harness: &mut Bench, label: &str, option: &str) {
 }
 
 #[cfg(unix)]
-#[test]
-fn a_whole_return_scanned_on_a_serial_scanner_is_accepted_and_its_refund_queued() {
-    let dir = tempfile::tempdir().unwrap();
-    with_demo(dir.path());
-    let (mut master, mut harness) = station_with_scanner(dir.path());
+on_both!(a_whole_return_scanned_on_a_serial_scanner_is_accepted_and_its_refund_queued);
+#[cfg(unix)]
+fn a_whole_return_scanned_on_a_serial_scanner_is_accepted_and_its_refund_queued(place: &Place) {
+    with_demo(place);
+    let (mut master, mut harness) = station_with_scanner(place);
 
     // The RMA label, scanned on the serial scanner, finds the RMA; Enter opens it.
     master.write_all(b"RMA-2026-0101\r").unwrap();
@@ -124,7 +125,7 @@ fn a_whole_return_scanned_on_a_serial_scanner_is_accepted_and_its_refund_queued(
     harness.get_by_label("ACCEPT — refund");
     confirm(&mut harness);
 
-    let history = history_of(dir.path(), "RMA-2026-0101");
+    let history = history_of(place, "RMA-2026-0101");
     assert_eq!(history.package.stage, PackageStage::Decided(Verdict::Accept));
     assert_eq!(history.package.operator, "sam");
     let decision = &history.decisions[0];
@@ -145,10 +146,9 @@ fn a_whole_return_scanned_on_a_serial_scanner_is_accepted_and_its_refund_queued(
     }
 }
 
-#[test]
-fn a_partial_return_is_charged_restocking_fees_for_the_missing_items() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+on_both!(a_partial_return_is_charged_restocking_fees_for_the_missing_items);
+fn a_partial_return_is_charged_restocking_fees_for_the_missing_items(place: &Place) {
+    let mut harness = demo_station(place);
     open_package(&mut harness, "RMA-2026-0108");
     for sku in ["KVM-4P-DP", "KVM-4P-DP", "CBL-KVM-USB-2M", "CBL-KVM-USB-2M"] {
         scan(&mut harness, sku);
@@ -165,7 +165,7 @@ fn a_partial_return_is_charged_restocking_fees_for_the_missing_items() {
     );
     confirm(&mut harness);
 
-    let history = history_of(dir.path(), "RMA-2026-0108");
+    let history = history_of(place, "RMA-2026-0108");
     let decision = &history.decisions[0];
     let json: serde_json::Value = serde_json::from_str(&decision.decision_json).unwrap();
     let fee: rust_decimal::Decimal = json["money"]["restocking_fee"].as_str().unwrap().parse().unwrap();
@@ -195,12 +195,11 @@ pub fn broken_sticker_claim(harness: &mut Bench) {
     );
 }
 
+on_both!(every_damage_cause_can_be_chosen_from_its_drop_down);
 /// Every word of the item's longest list can be chosen as the screen shows it: egui's one-column drop-down
 /// showed 8 of the 16 damage causes, and a click on "accident", drawn below the list's edge, chose nothing.
-#[test]
-fn every_damage_cause_can_be_chosen_from_its_drop_down() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+fn every_damage_cause_can_be_chosen_from_its_drop_down(place: &Place) {
+    let mut harness = demo_station(place);
     open_package(&mut harness, "KN-RMA-0204");
     scan(&mut harness, "KN-PRO-PANEL");
     for cause in DamageCause::ALL.iter().rev() {
@@ -209,10 +208,9 @@ fn every_damage_cause_can_be_chosen_from_its_drop_down() {
     }
 }
 
-#[test]
-fn a_warranty_claim_with_a_broken_sticker_but_no_photo_is_held_for_the_photo() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+on_both!(a_warranty_claim_with_a_broken_sticker_but_no_photo_is_held_for_the_photo);
+fn a_warranty_claim_with_a_broken_sticker_but_no_photo_is_held_for_the_photo(place: &Place) {
+    let mut harness = demo_station(place);
     broken_sticker_claim(&mut harness);
     let view = harness.state().inspection_view().unwrap();
     assert!(view.checkpoints.iter().any(|c| c.checkpoint == Checkpoint::WarrantySticker && !c.taken), "{view:?}");
@@ -223,7 +221,7 @@ fn a_warranty_claim_with_a_broken_sticker_but_no_photo_is_held_for_the_photo() {
     assert!(view.reasons.iter().any(|(id, _)| id == "station/evidence/photo-required"), "{:?}", view.reasons);
     confirm(&mut harness);
 
-    let history = history_of(dir.path(), "RMA-2026-0103");
+    let history = history_of(place, "RMA-2026-0103");
     assert_eq!(history.decisions[0].verdict, Verdict::Hold);
     let [hold] = history.queue.as_slice() else { panic!("{:?}", history.queue) };
     assert_eq!(hold.queue, Queue::Hold);
@@ -231,10 +229,9 @@ fn a_warranty_claim_with_a_broken_sticker_but_no_photo_is_held_for_the_photo() {
     assert!(history.photos.is_empty());
 }
 
-#[test]
-fn a_warranty_claim_with_a_photographed_broken_sticker_is_denied_with_its_evidence() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+on_both!(a_warranty_claim_with_a_photographed_broken_sticker_is_denied_with_its_evidence);
+fn a_warranty_claim_with_a_photographed_broken_sticker_is_denied_with_its_evidence(place: &Place) {
+    let mut harness = demo_station(place);
     broken_sticker_claim(&mut harness);
     harness.get_by_label("warranty sticker").click();
     harness.run();
@@ -254,26 +251,25 @@ fn a_warranty_claim_with_a_photographed_broken_sticker_is_denied_with_its_eviden
     assert!(view.reasons.iter().any(|(id, _)| id.contains("sticker")), "{:?}", view.reasons);
     confirm(&mut harness);
 
-    let history = history_of(dir.path(), "RMA-2026-0103");
+    let history = history_of(place, "RMA-2026-0103");
     assert_eq!(history.decisions[0].verdict, Verdict::Deny);
     let [photo_row] = history.photos.as_slice() else { panic!("{:?}", history.photos) };
     assert_eq!(photo_row.checkpoint, Checkpoint::WarrantySticker);
     assert_eq!(photo_row.camera_model.as_deref(), Some("Canon EOS 40D"));
-    let stored = photos_path(dir.path());
+    let stored = photos_path(place.dir());
     let original = std::fs::read(&photo).unwrap();
     let found = walk(&stored).into_iter().find(|p| p.to_string_lossy().contains(&photo_row.sha256));
     assert_eq!(std::fs::read(found.expect("the stored original")).unwrap(), original, "the original bytes, untouched");
     assert!(history.queue.iter().any(|row| row.queue == Queue::ReturnToCustomer), "{:?}", history.queue);
 }
 
+on_both!(a_konnected_accident_without_a_photo_is_held_showing_the_photo_needed_and_denied_with_it);
 /// Issue 17 at the bench: a Konnected warranty claim within the year, sent by the original owner with proof
 /// of purchase, the panel malfunctioning after an accident, and no photo. The screen holds it and says what
 /// to photograph, where, and the clause it would be refused on; its button goes back to take that photo, and
 /// with the photo the claim is denied.
-#[test]
-fn a_konnected_accident_without_a_photo_is_held_showing_the_photo_needed_and_denied_with_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+fn a_konnected_accident_without_a_photo_is_held_showing_the_photo_needed_and_denied_with_it(place: &Place) {
+    let mut harness = demo_station(place);
     open_package(&mut harness, "KN-RMA-0204");
     scan(&mut harness, "KN-PRO-PANEL");
     choose(&mut harness, "Defect", "malfunction");
@@ -319,7 +315,7 @@ fn a_konnected_accident_without_a_photo_is_held_showing_the_photo_needed_and_den
     assert!(harness.query_by_label(PHOTO_NEEDED).is_none(), "a denial asks for no photo");
     confirm(&mut harness);
 
-    let history = history_of(dir.path(), "KN-RMA-0204");
+    let history = history_of(place, "KN-RMA-0204");
     assert_eq!(history.decisions[0].verdict, Verdict::Deny);
     let [photo_row] = history.photos.as_slice() else { panic!("{:?}", history.photos) };
     assert_eq!((photo_row.checkpoint, photo_row.item_position), (Checkpoint::Damage, Some(0)));
@@ -343,10 +339,9 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     files
 }
 
-#[test]
-fn an_unmatched_package_is_quarantined_and_matched_to_its_rma_later() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+on_both!(an_unmatched_package_is_quarantined_and_matched_to_its_rma_later);
+fn an_unmatched_package_is_quarantined_and_matched_to_its_rma_later(place: &Place) {
+    let mut harness = demo_station(place);
     scan(&mut harness, "PKG-NO-LABEL-77");
     step_until(&mut harness, "no match", |app| matches!(app.intake_view().card, Some(MatchCard::NoMatch { .. })));
     type_into(&mut harness, QUARANTINE_NOTE, "brown box, no paperwork");
@@ -360,7 +355,7 @@ fn an_unmatched_package_is_quarantined_and_matched_to_its_rma_later() {
     step_until(&mut harness, "the label photo", |app| app.inspection_view().is_some_and(|v| v.photos.len() == 1));
     scan(&mut harness, "RMA-STATION:CONFIRM");
     step_until(&mut harness, "the intake", |app| app.screen() == Screen::Intake && app.inspection_view().is_none());
-    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let store = place.open();
     let quarantined = store.quarantined().unwrap();
     assert_eq!(quarantined.len(), 1);
     assert_eq!(
@@ -382,16 +377,15 @@ fn an_unmatched_package_is_quarantined_and_matched_to_its_rma_later() {
     step_until(&mut harness, "the match", |app| app.queues_view().quarantined == 0);
 
     assert!(store.quarantined().unwrap().is_empty());
-    let history = history_of(dir.path(), "RMA-2026-0102");
+    let history = history_of(place, "RMA-2026-0102");
     assert_eq!(history.package.rma_number.as_deref(), Some("RMA-2026-0102"));
     assert_eq!(history.package.stage, PackageStage::Received);
     assert!(actions(&history).contains(&"package:matched".to_owned()), "{:?}", actions(&history));
 }
 
-#[test]
-fn a_supervisor_overrides_a_denial_and_a_wrong_pin_is_refused_and_audited() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+on_both!(a_supervisor_overrides_a_denial_and_a_wrong_pin_is_refused_and_audited);
+fn a_supervisor_overrides_a_denial_and_a_wrong_pin_is_refused_and_audited(place: &Place) {
+    let mut harness = demo_station(place);
     // A refund asked for two months after delivery: outside the window.
     open_package(&mut harness, "RMA-2026-0110");
     scan(&mut harness, "KVM-8P-RACK");
@@ -409,7 +403,7 @@ fn a_supervisor_overrides_a_denial_and_a_wrong_pin_is_refused_and_audited() {
     step_until(&mut harness, "the refusal", |app| {
         app.decision_view().and_then(|v| v.message).is_some_and(|m| m.contains("override refused"))
     });
-    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let store = place.open();
     let package = store.find_packages("RMA-2026-0110", 1).unwrap()[0].id;
     let refusals = store.audit_entries("package", &package.to_string()).unwrap();
     assert!(refusals.iter().any(|e| e.action == "override_refused" && e.detail.contains("dana")), "{refusals:?}");
@@ -419,7 +413,7 @@ fn a_supervisor_overrides_a_denial_and_a_wrong_pin_is_refused_and_audited() {
     harness.get_by_label(APPLY_OVERRIDE).click();
     step_until(&mut harness, "the saved override", |app| app.screen() == Screen::Intake);
 
-    let history = history_of(dir.path(), "RMA-2026-0110");
+    let history = history_of(place, "RMA-2026-0110");
     let decision = &history.decisions[0];
     assert_eq!((decision.disposition, decision.net.to_string().as_str()), (Disposition::StoreCredit, "400.00"));
     assert_eq!(decision.approved_by.as_deref(), Some("dana"));
@@ -430,10 +424,9 @@ fn a_supervisor_overrides_a_denial_and_a_wrong_pin_is_refused_and_audited() {
     assert!(actions(&history).contains(&"decision:overridden".to_owned()));
 }
 
-#[test]
-fn the_refund_queue_exports_a_batch_and_an_item_is_marked_done_with_its_reference() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+on_both!(the_refund_queue_exports_a_batch_and_an_item_is_marked_done_with_its_reference);
+fn the_refund_queue_exports_a_batch_and_an_item_is_marked_done_with_its_reference(place: &Place) {
+    let mut harness = demo_station(place);
     open_package(&mut harness, "RMA-2026-0101");
     for sku in ["KVM-4P-DP", "CBL-KVM-USB-2M", "CBL-KVM-USB-2M"] {
         scan(&mut harness, sku);
@@ -447,7 +440,7 @@ fn the_refund_queue_exports_a_batch_and_an_item_is_marked_done_with_its_referenc
     step_until(&mut harness, "the export", |app| {
         app.queues_view().message.as_ref().is_some_and(|(good, m)| *good && m.contains("1 items written to"))
     });
-    let mut exports: Vec<_> = batch_files(&dir.path().join("exports"));
+    let mut exports: Vec<_> = batch_files(&place.dir().join("exports"));
     exports.sort();
     let [file, json] = exports.as_slice() else { panic!("{exports:?}") };
     assert!(json.to_string_lossy().ends_with("refund-batch-000001.json"), "{json:?}");
@@ -457,7 +450,7 @@ fn the_refund_queue_exports_a_batch_and_an_item_is_marked_done_with_its_referenc
     let mut reader = csv::Reader::from_path(file).unwrap();
     let headers = reader.headers().unwrap().clone();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let store = place.open();
     let queued = store.queue_items(Queue::Refund, true, 10).unwrap();
     assert_eq!(rows.len(), queued.len());
     let field = |name: &str| rows[0].get(headers.iter().position(|h| h == name).unwrap()).unwrap().to_owned();
@@ -490,15 +483,14 @@ fn the_refund_queue_exports_a_batch_and_an_item_is_marked_done_with_its_referenc
     assert!(harness.query_by_label(MARK_BATCH_DONE).is_none(), "nothing left to mark in the batch");
 }
 
-#[test]
-fn a_photo_saved_into_the_hot_folder_is_attached_to_the_open_inspection_at_the_chosen_checkpoint() {
-    let dir = tempfile::tempdir().unwrap();
+on_both!(a_photo_saved_into_the_hot_folder_is_attached_to_the_open_inspection_at_the_chosen_checkpoint);
+fn a_photo_saved_into_the_hot_folder_is_attached_to_the_open_inspection_at_the_chosen_checkpoint(place: &Place) {
     let hot = tempfile::tempdir().unwrap();
-    with_demo(dir.path());
+    with_demo(place);
     let mut setup = rma_station::gui::StationSetup::open(
         POLICIES.clone(),
-        dir.path(),
-        &crate::support::sqlite_in(dir.path()),
+        place.dir(),
+        &place.location(),
         "bench-1".into(),
         Vec::new(),
         Some(hot.path().to_path_buf()),
@@ -524,17 +516,16 @@ fn a_photo_saved_into_the_hot_folder_is_attached_to_the_open_inspection_at_the_c
         app.inspection_view().is_some_and(|v| v.photos.len() == 1 && v.photos[0].thumbnail.is_some())
     });
     harness.get_by_label("damage: taken");
-    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let store = place.open();
     let package = store.find_packages("RMA-2026-0109", 1).unwrap()[0].id;
     let photos = store.package_history(package).unwrap().photos;
     assert_eq!(photos.len(), 1);
     assert_eq!((photos[0].checkpoint, photos[0].bytes), (Checkpoint::Damage, bytes.len() as u64));
 }
 
-#[test]
-fn the_bench_sheet_command_barcodes_drive_a_package_from_scan_to_queue() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+on_both!(the_bench_sheet_command_barcodes_drive_a_package_from_scan_to_queue);
+fn the_bench_sheet_command_barcodes_drive_a_package_from_scan_to_queue(place: &Place) {
+    let mut harness = demo_station(place);
     scan(&mut harness, "KN-RMA-0201");
     step_until(&mut harness, "the match card", |app| app.intake_view().card.is_some());
     scan(&mut harness, "RMA-STATION:CONFIRM");
@@ -553,16 +544,15 @@ fn the_bench_sheet_command_barcodes_drive_a_package_from_scan_to_queue() {
     scan(&mut harness, "RMA-STATION:CONFIRM");
     step_until(&mut harness, "the saved decision", |app| app.screen() == Screen::Intake);
 
-    let history = history_of(dir.path(), "KN-RMA-0201");
+    let history = history_of(place, "KN-RMA-0201");
     assert_eq!(history.decisions.len(), 1);
     assert_eq!(history.inspections[0].1.units_received(), 5);
     assert!(!history.queue.is_empty());
 }
 
-#[test]
-fn a_package_for_an_order_without_an_rma_is_decided_by_the_merchants_authorization_rule() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+on_both!(a_package_for_an_order_without_an_rma_is_decided_by_the_merchants_authorization_rule);
+fn a_package_for_an_order_without_an_rma_is_decided_by_the_merchants_authorization_rule(place: &Place) {
+    let mut harness = demo_station(place);
     scan(&mut harness, "#KN3008");
     step_until(&mut harness, "the no-RMA card", |app| matches!(app.intake_view().card, Some(MatchCard::NoRma { .. })));
     harness.get_by_label(RECEIVE_WITHOUT_RMA).click();
@@ -579,27 +569,26 @@ fn a_package_for_an_order_without_an_rma_is_decided_by_the_merchants_authorizati
         app.banner().is_some_and(|(_, words)| words.contains("evidence packet for"))
     });
 
-    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let store = place.open();
     assert!(store.quarantined().unwrap().is_empty(), "a package matched to an order is not in quarantine");
-    let history = history_of(dir.path(), "#KN3008");
+    let history = history_of(place, "#KN3008");
     assert_eq!(history.package.stage, PackageStage::Decided(Verdict::Deny));
     let back = history.queue.iter().find(|row| row.queue == Queue::ReturnToCustomer).expect("a return to the customer");
     assert_eq!(back.order_number, "#KN3008");
     assert!(!back.ship_to.is_empty(), "the customer's address reaches the return queue");
     // A denial: its evidence packet was written by itself, named after the order.
-    let packet = rma_station::evidence::packets_folder(dir.path())
+    let packet = rma_station::evidence::packets_folder(place.dir())
         .join(format!("order-KN3008-decision-{}.pdf", history.decisions[0].id));
     assert!(packet.is_file(), "{}", packet.display());
 }
 
-#[test]
-fn a_batch_claimed_without_its_files_is_written_again_from_the_queues_screen() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+on_both!(a_batch_claimed_without_its_files_is_written_again_from_the_queues_screen);
+fn a_batch_claimed_without_its_files_is_written_again_from_the_queues_screen(place: &Place) {
+    let mut harness = demo_station(place);
     // A refund decided and claimed into a batch whose files never came (a crash between claim and files).
-    let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let mut store = place.open();
     let stamp = crate::labels::stamp();
-    crate::labels::decide_package(&mut store, "RMA-2026-0108", |_| {}, crate::support::clock().now().today, &stamp);
+    crate::labels::decide_package(&mut *store, "RMA-2026-0108", |_| {}, crate::support::clock().now().today, &stamp);
     let batch_id = store.claim_export_batch(Queue::Refund, &stamp).unwrap().unwrap();
     drop(store);
 
@@ -611,9 +600,9 @@ fn a_batch_claimed_without_its_files_is_written_again_from_the_queues_screen() {
     step_until(&mut harness, "the batch written", |app| {
         app.queues_view().message.as_ref().is_some_and(|(good, m)| *good && m.contains("1 items written to"))
     });
-    let exports = batch_files(&dir.path().join("exports"));
+    let exports = batch_files(&place.dir().join("exports"));
     assert_eq!(exports.len(), 2, "its CSV and JSON: {exports:?}");
-    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let store = place.open();
     let batch = store.export_batches(Queue::Refund, 5).unwrap().into_iter().find(|b| b.id == batch_id).unwrap();
     let (_, files) = batch.written.expect("the files are recorded on the batch");
     assert_eq!(files.len(), 2);

@@ -1,7 +1,8 @@
-//! The bench's own records in the SQLite store, on real database files with the demo data: operators,
-//! inspection sheets, decisions with their queue items and store-credit codes, the work queues,
-//! quarantine, package search and a package's whole history — each write audited in its own transaction,
-//! and the audit chain still sound at the end.
+//! The bench's own records in the store, with the demo data: operators, inspection sheets, decisions with their
+//! queue items and store-credit codes, the work queues, quarantine, package search and a package's whole history
+//! — each write audited in its own transaction, and the audit chain still sound at the end. Every case runs on a
+//! SQLite file and on PostgreSQL (`on_both!`), but one: packages received before SQLite's migration 4, an old
+//! SQLite file's upgrade, which is SQLite's alone.
 
 use std::collections::BTreeSet;
 
@@ -25,26 +26,14 @@ use rma_station::storage::{
 };
 use rusqlite::Connection;
 
+use crate::support::place::{Place, on_both};
 use crate::support::{POLICIES, TODAY, date, pin_secret};
 
-/// A store in a temporary folder.
-pub(crate) struct Bench {
-    pub(crate) dir: tempfile::TempDir,
-    pub(crate) store: SqliteStore,
-}
-
-/// A store holding the demo data, dated as written (today is [`TODAY`]).
-pub(crate) fn bench() -> Bench {
-    let mut bench = empty_bench();
-    load_demo(&mut bench.store, date(TODAY), &stamp(0), &pin_secret()).unwrap();
-    bench
-}
-
-/// A store in a temporary folder holding nothing.
-pub(crate) fn empty_bench() -> Bench {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
-    Bench { dir, store }
+/// A store on `place` holding the demo data, dated as written (today is [`TODAY`]).
+pub(crate) fn bench(place: &Place) -> Box<dyn Store> {
+    let mut store = place.open();
+    load_demo(&mut *store, date(TODAY), &stamp(0), &pin_secret()).unwrap();
+    store
 }
 
 /// 09:00 plus `minute` minutes on [`TODAY`], at bench-1 by ana.
@@ -53,24 +42,24 @@ pub(crate) fn stamp(minute: u32) -> Stamp {
     Stamp { at: at + chrono::Duration::minutes(i64::from(minute)), station: "bench-1".into(), operator: "ana".into() }
 }
 
-pub(crate) fn audit_total(store: &SqliteStore) -> u64 {
+pub(crate) fn audit_total(store: &dyn Store) -> u64 {
     store.counts().unwrap().audit_entries
 }
 
 #[track_caller]
-pub(crate) fn assert_sound(store: &SqliteStore) {
+pub(crate) fn assert_sound(store: &dyn Store) {
     let report = store.verify().unwrap();
     assert!(report.is_sound(), "{report:?}");
 }
 
-pub(crate) fn rma(store: &SqliteStore, number: &str) -> RmaMatch {
+pub(crate) fn rma(store: &dyn Store, number: &str) -> RmaMatch {
     let mut found = store.rmas_by_number(number).unwrap();
     assert_eq!(found.len(), 1, "RMA {number}");
     found.remove(0)
 }
 
 /// Receives a package under `scanned`, matched to `rma` (or quarantined), at `minute`.
-pub(crate) fn receive(store: &mut SqliteStore, scanned: &str, rma: Option<&RmaMatch>, minute: u32) -> i64 {
+pub(crate) fn receive(store: &mut dyn Store, scanned: &str, rma: Option<&RmaMatch>, minute: u32) -> i64 {
     let package = ReceivedPackage {
         scanned_code: scanned.into(),
         scanned_kind: if rma.is_some() { "rma_number".into() } else { "unknown".into() },
@@ -92,7 +81,7 @@ pub(crate) fn everything_back(m: &RmaMatch) -> InspectionSheet {
 }
 
 /// Receives, inspects and saves the sheet of a package for this RMA; returns (package, inspection).
-pub(crate) fn inspected(store: &mut SqliteStore, m: &RmaMatch, sheet: &InspectionSheet, minute: u32) -> (i64, i64) {
+pub(crate) fn inspected(store: &mut dyn Store, m: &RmaMatch, sheet: &InspectionSheet, minute: u32) -> (i64, i64) {
     let package = receive(store, &m.rma.record.number, Some(m), minute);
     let inspection = store.start_inspection(package, &stamp(minute)).unwrap();
     store.save_inspection(inspection, sheet, &stamp(minute)).unwrap();
@@ -136,7 +125,7 @@ pub(crate) fn engine_decision(
 }
 
 /// Receives, inspects (everything back as new) and decides a package for the RMA `number`.
-pub(crate) fn decided(store: &mut SqliteStore, number: &str, minute: u32) -> (i64, DecisionToSave) {
+pub(crate) fn decided(store: &mut dyn Store, number: &str, minute: u32) -> (i64, DecisionToSave) {
     let m = rma(store, number);
     let sheet = everything_back(&m);
     let (package, inspection) = inspected(store, &m, &sheet, minute);
@@ -156,11 +145,11 @@ fn well_formed_code(code: &str) -> bool {
         })
 }
 
-#[test]
-fn operators_are_listed_by_name_and_a_name_is_taken_once() {
+on_both!(operators_are_listed_by_name_and_a_name_is_taken_once);
+fn operators_are_listed_by_name_and_a_name_is_taken_once(place: &Place) {
     // Without the demo, which brings operators of its own.
-    let mut bench = empty_bench();
-    let store = &mut bench.store;
+    let mut store = place.open();
+    let store = &mut *store;
     assert!(store.operators().unwrap().is_empty());
     let before = audit_total(store);
     // (name, role) in the order they are added
@@ -198,10 +187,10 @@ fn operators_are_listed_by_name_and_a_name_is_taken_once() {
     assert_sound(store);
 }
 
-#[test]
-fn a_saved_sheet_comes_back_in_the_package_history_without_the_items_that_did_not_arrive() {
-    let mut bench = bench();
-    let store = &mut bench.store;
+on_both!(a_saved_sheet_comes_back_in_the_package_history_without_the_items_that_did_not_arrive);
+fn a_saved_sheet_comes_back_in_the_package_history_without_the_items_that_did_not_arrive(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
     let m = rma(store, "RMA-2026-0108");
     let package = receive(store, "RMA-2026-0108", Some(&m), 1);
     let inspection = store.start_inspection(package, &stamp(1)).unwrap();
@@ -250,10 +239,10 @@ fn a_saved_sheet_comes_back_in_the_package_history_without_the_items_that_did_no
     assert_sound(store);
 }
 
-#[test]
-fn a_decision_writes_its_queue_items_and_their_audit_entries_in_the_same_go() {
-    let mut bench = bench();
-    let store = &mut bench.store;
+on_both!(a_decision_writes_its_queue_items_and_their_audit_entries_in_the_same_go);
+fn a_decision_writes_its_queue_items_and_their_audit_entries_in_the_same_go(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
     // RMAs whose decisions feed different queues; every unit comes back as new.
     let cases = ["RMA-2026-0101", "RMA-2026-0102", "RMA-2026-0111", "KN-RMA-0202", "KN-RMA-0206"];
     let mut queues_seen = BTreeSet::new();
@@ -349,10 +338,10 @@ fn a_decision_writes_its_queue_items_and_their_audit_entries_in_the_same_go() {
     assert_sound(store);
 }
 
-#[test]
-fn a_decision_for_a_missing_package_or_another_packages_inspection_writes_nothing() {
-    let mut bench = bench();
-    let store = &mut bench.store;
+on_both!(a_decision_for_a_missing_package_or_another_packages_inspection_writes_nothing);
+fn a_decision_for_a_missing_package_or_another_packages_inspection_writes_nothing(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
     let m = rma(store, "RMA-2026-0101");
     let sheet = everything_back(&m);
     let (package, inspection) = inspected(store, &m, &sheet, 1);
@@ -373,10 +362,10 @@ fn a_decision_for_a_missing_package_or_another_packages_inspection_writes_nothin
     assert_sound(store);
 }
 
-#[test]
-fn an_override_keeps_its_reason_and_approver_and_is_audited_as_overridden() {
-    let mut bench = bench();
-    let store = &mut bench.store;
+on_both!(an_override_keeps_its_reason_and_approver_and_is_audited_as_overridden);
+fn an_override_keeps_its_reason_and_approver_and_is_audited_as_overridden(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
     let m = rma(store, "RMA-2026-0101");
     let mut sheet = everything_back(&m);
     sheet.items[0].state.condition = Condition::Used;
@@ -427,10 +416,10 @@ fn an_override_keeps_its_reason_and_approver_and_is_audited_as_overridden() {
     assert_sound(store);
 }
 
-#[test]
-fn store_credit_codes_are_well_formed_unique_and_new_for_every_decision() {
-    let mut bench = bench();
-    let store = &mut bench.store;
+on_both!(store_credit_codes_are_well_formed_unique_and_new_for_every_decision);
+fn store_credit_codes_are_well_formed_unique_and_new_for_every_decision(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
     let mut codes = BTreeSet::new();
     // The same store-credit case decided again and again (reopened each time, so that the ledger lets it
     // be settled again): every decision gets a code of its own, withdrawn ones included.
@@ -443,41 +432,36 @@ fn store_credit_codes_are_well_formed_unique_and_new_for_every_decision() {
         store.record_decision(&to_save, &stamp(round)).unwrap();
         store.reopen_package(package, "decided again for the test", &stamp(round)).unwrap();
     }
-    let conn = Connection::open(database_path(bench.dir.path())).unwrap();
-    let issued: Vec<(i64, Option<String>)> = conn
-        .prepare("SELECT id, code FROM queue_items WHERE queue = 'store_credit'")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let issued: Vec<(String, Option<String>)> = place
+        .query("SELECT id, code FROM queue_items WHERE queue = 'store_credit'")
+        .into_iter()
+        .map(|row| (row[0].clone().unwrap(), row[1].clone()))
+        .collect();
     for (id, code) in issued {
         let code = code.unwrap_or_else(|| panic!("store-credit item {id} has no code"));
         assert!(well_formed_code(&code), "{code:?}");
         assert!(codes.insert(code.clone()), "code {code} issued twice");
     }
     assert_eq!(codes.len(), 40);
-    let store = &mut bench.store;
     // Other queues carry no code.
     for queue in Queue::ALL.iter().filter(|q| **q != Queue::StoreCredit) {
         assert!(store.queue_items(*queue, true, 1000).unwrap().iter().all(|row| row.code.is_none()), "{queue}");
     }
     // The database itself refuses a code twice.
     let taken = codes.first().unwrap();
-    let error = conn
-        .execute(
-            "INSERT INTO queue_items (queue, detail, created_at, code) VALUES ('store_credit', 'x', 'now', ?1)",
-            [taken],
-        )
+    let error = place
+        .try_edit(&format!(
+            "INSERT INTO queue_items (queue, detail, created_at, code) VALUES ('store_credit', 'x', 'now', '{taken}')"
+        ))
         .unwrap_err();
-    assert!(error.to_string().contains("UNIQUE"), "{error}");
-    assert_sound(&bench.store);
+    assert!(error.to_uppercase().contains("UNIQUE"), "{error}");
+    assert_sound(store);
 }
 
-#[test]
-fn a_queue_lists_open_items_by_due_date_then_age_and_done_ones_after() {
-    let mut bench = bench();
-    let store = &mut bench.store;
+on_both!(a_queue_lists_open_items_by_due_date_then_age_and_done_ones_after);
+fn a_queue_lists_open_items_by_due_date_then_age_and_done_ones_after(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
     let entry = |due_on: Option<&str>, detail: &str| QueueEntry {
         queue: Queue::Refund,
         amount: Some(Money::from_cents(1_000)),
@@ -526,10 +510,10 @@ fn a_queue_lists_open_items_by_due_date_then_age_and_done_ones_after() {
     assert_sound(store);
 }
 
-#[test]
-fn a_done_queue_item_stays_done_and_an_unknown_one_is_not_found() {
-    let mut bench = bench();
-    let store = &mut bench.store;
+on_both!(a_done_queue_item_stays_done_and_an_unknown_one_is_not_found);
+fn a_done_queue_item_stays_done_and_an_unknown_one_is_not_found(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
     let (_, to_save) = decided(store, "RMA-2026-0101", 1);
     assert_eq!(to_save.queue[0].queue, Queue::Refund);
     let item = store.queue_items(Queue::Refund, false, 10).unwrap().remove(0);
@@ -557,10 +541,10 @@ fn a_done_queue_item_stays_done_and_an_unknown_one_is_not_found() {
     assert_sound(store);
 }
 
-#[test]
-fn a_quarantined_package_is_matched_once_and_leaves_quarantine() {
-    let mut bench = bench();
-    let store = &mut bench.store;
+on_both!(a_quarantined_package_is_matched_once_and_leaves_quarantine);
+fn a_quarantined_package_is_matched_once_and_leaves_quarantine(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
     let m = rma(store, "KN-RMA-0205");
     let later = receive(store, "NO LABEL 2", None, 20);
     let older = receive(store, "NO LABEL 1", None, 10);
@@ -601,10 +585,10 @@ fn a_quarantined_package_is_matched_once_and_leaves_quarantine() {
     assert_sound(store);
 }
 
-#[test]
-fn packages_since_an_instant_newest_first() {
-    let mut bench = bench();
-    let store = &mut bench.store;
+on_both!(packages_since_an_instant_newest_first);
+fn packages_since_an_instant_newest_first(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
     let ids: Vec<i64> = [0, 5, 10, 30].into_iter().map(|minute| receive(store, "PKG", None, minute)).collect();
     let (decision, to_save) = decided(store, "RMA-2026-0102", 40);
     // (since, limit, packages expected by index into ids; 4 is the decided one)
@@ -630,10 +614,10 @@ fn packages_since_an_instant_newest_first() {
     assert_sound(store);
 }
 
-#[test]
-fn packages_are_found_by_every_number_a_clerk_may_type() {
-    let mut bench = bench();
-    let store = &mut bench.store;
+on_both!(packages_are_found_by_every_number_a_clerk_may_type);
+fn packages_are_found_by_every_number_a_clerk_may_type(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
     let cp = rma(store, "RMA-2026-0101");
     let kn = rma(store, "KN-RMA-0201");
     // Both RMAs expect 1Z5R89390357567127.
@@ -671,10 +655,10 @@ fn packages_are_found_by_every_number_a_clerk_may_type() {
     assert_sound(store);
 }
 
-#[test]
-fn a_package_history_tells_the_whole_story_in_chain_order() {
-    let mut bench = bench();
-    let store = &mut bench.store;
+on_both!(a_package_history_tells_the_whole_story_in_chain_order);
+fn a_package_history_tells_the_whole_story_in_chain_order(place: &Place) {
+    let mut store = bench(place);
+    let store = &mut *store;
     let m = rma(store, "KN-RMA-0202");
     let package = receive(store, "MISSING LABEL", None, 1);
     store.match_package(package, m.rma.id, &stamp(2)).unwrap();

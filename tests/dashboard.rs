@@ -1,6 +1,6 @@
 //! The daily view: its figures against a known database (packages received either side of the local day's
 //! and week's first instant, decisions saved through the store's real path on chosen days, a refund paid,
-//! one overdue, a hold), and the screen through the window's accessibility tree.
+//! one overdue, a hold) on SQLite and on PostgreSQL, and the screen through the window's accessibility tree.
 
 use chrono::{DateTime, FixedOffset, Utc};
 use egui_kittest::kittest::Queryable;
@@ -8,15 +8,13 @@ use rma_station::domain::decision::Decision;
 use rma_station::domain::money::Money;
 use rma_station::domain::vocabulary::{Disposition, Queue, Verdict};
 use rma_station::gui::Screen;
-use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{
-    AuditHead, Dashboard, DashboardPeriod, FeesKept, MerchantFigures, ReceivedPackage, Store, database_path,
-};
+use rma_station::storage::{AuditHead, Dashboard, DashboardPeriod, FeesKept, MerchantFigures, ReceivedPackage, Store};
 
 use crate::bench_flow::open_and_decide;
 use crate::gui::{demo_station, step_until};
-use crate::labels::{decide_package, demo_store, stamp_at};
-use crate::support::{POLICIES, TODAY, date};
+use crate::labels::{decide_package, demo_on, stamp_at};
+use crate::support::place::{Place, on_both};
+use crate::support::{TODAY, date};
 
 /// An instant, written as UTC.
 fn utc(text: &str) -> DateTime<Utc> {
@@ -86,33 +84,33 @@ fn add_week(figures: &mut MerchantFigures, decision: &Decision, today: bool) {
     }
 }
 
-#[test]
-fn the_figures_of_a_known_database_per_merchant_today_and_this_week() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = demo_store(dir.path());
+on_both!(the_figures_of_a_known_database_per_merchant_today_and_this_week);
+fn the_figures_of_a_known_database_per_merchant_today_and_this_week(place: &Place) {
+    let mut store = demo_on(place);
+    let store = &mut *store;
     let today = date(TODAY); // Saturday 21 November 2026; the week began on Monday the 16th.
-    let decide = |store: &mut SqliteStore, rma: &str, received: &str, decided: &str| {
+    let decide = |store: &mut dyn Store, rma: &str, received: &str, decided: &str| {
         decide_package(store, rma, |_| {}, date(decided), &stamp_at(utc(received)))
     };
 
     // ConnectPRO. Today (10:00 local): everything back as new, refunded.
-    let (_, p1) = decide(&mut store, "RMA-2026-0101", "2026-11-21T15:00:00Z", TODAY);
+    let (_, p1) = decide(store, "RMA-2026-0101", "2026-11-21T15:00:00Z", TODAY);
     // Monday at 00:00 local, the week's first instant: the power adapters missing, refunded less the fee.
     let (_, p2) = decide_package(
-        &mut store,
+        store,
         "RMA-2026-0108",
         |sheet| sheet.items.retain(|item| item.sku != "PSU-12V-2A"),
         date("2026-11-16"),
         &stamp_at(utc("2026-11-16T05:00:00Z")),
     );
     // Friday at 23:59:59 local (Saturday in UTC): asked too late, denied.
-    let (_, p4) = decide(&mut store, "RMA-2026-0110", "2026-11-21T04:59:59Z", "2026-11-20");
+    let (_, p4) = decide(store, "RMA-2026-0110", "2026-11-21T04:59:59Z", "2026-11-20");
     // Two weeks ago: refunded, due 14 days later (yesterday) and still unpaid.
-    let (_, p3) = decide(&mut store, "RMA-2026-0106", "2026-11-06T15:00:00Z", "2026-11-06");
+    let (_, p3) = decide(store, "RMA-2026-0106", "2026-11-06T15:00:00Z", "2026-11-06");
     // Konnected. Today's first instant: all sealed, refunded, and the refund already paid.
-    let (p5_id, p5) = decide(&mut store, "KN-RMA-0201", "2026-11-21T05:00:00Z", TODAY);
+    let (p5_id, p5) = decide(store, "KN-RMA-0201", "2026-11-21T05:00:00Z", TODAY);
     // Sunday at 23:59:59 local, last week: an exchange abroad, held for the customer's choice.
-    let (_, p6) = decide(&mut store, "KN-RMA-0205", "2026-11-16T04:59:59Z", "2026-11-15");
+    let (_, p6) = decide(store, "KN-RMA-0205", "2026-11-16T04:59:59Z", "2026-11-15");
     // A package nobody could match, today.
     let unknown = ReceivedPackage {
         scanned_code: "NO-LABEL".into(),
@@ -189,10 +187,9 @@ fn the_figures_of_a_known_database_per_merchant_today_and_this_week() {
     assert_eq!(dashboard.merchants[1].fees_week, fees);
 }
 
-#[test]
-fn the_daily_view_opens_on_f6_and_counts_a_decision_confirmed_at_the_bench() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+on_both!(the_daily_view_opens_on_f6_and_counts_a_decision_confirmed_at_the_bench);
+fn the_daily_view_opens_on_f6_and_counts_a_decision_confirmed_at_the_bench(place: &Place) {
+    let mut harness = demo_station(place);
     harness.key_press(eframe::egui::Key::F9);
     step_until(&mut harness, "the daily view", |app| {
         app.screen() == Screen::Dashboard && app.dashboard_state().view.is_some()
@@ -217,7 +214,7 @@ fn the_daily_view_opens_on_f6_and_counts_a_decision_confirmed_at_the_bench() {
     harness.get_by_label("Decided: 1 today, 1 this week");
     harness.get_by_label("This week: 1 accept, 0 partial, 0 deny, 0 hold");
     // The refund owed is the one the decision queued; the audit line is the chain's head as the store verifies it.
-    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let store = place.open();
     let [refund] = store.queue_items(Queue::Refund, false, 10).unwrap().try_into().unwrap();
     harness.get_by_label(&format!("Refunds owed: 1, ${}; overdue: 0, $0.00", refund.amount.unwrap()));
     let (entries, head) = (store.counts().unwrap().audit_entries, store.verify().unwrap().head_hash);

@@ -1,10 +1,14 @@
-//! The data commands through the real binary on a real database file: imports with their summaries,
-//! a broken file that writes nothing, `verify` on a sound and on a tampered database, and `backup`.
+//! The data commands through the real binary on a real database, a SQLite file or a PostgreSQL database
+//! (`on_both!`, the binary given `--database`): imports with their summaries, a broken file that writes
+//! nothing, `verify` on a sound and on a tampered database and on photos, and `backup` (a SQLite file's copy;
+//! refused on a shared server, which its own tools back up).
 
 use std::path::Path;
 
+use rma_station::storage::location::DatabaseLocation;
 use rusqlite::Connection;
 
+use crate::support::place::{Backend, Place, on_both};
 use crate::support::{fixture, run_station};
 
 /// Runs the station binary on a data folder: whether it succeeded, its standard output and error.
@@ -24,21 +28,20 @@ fn path(relative: &str) -> String {
     fixture(relative).display().to_string()
 }
 
-#[test]
-fn imports_report_what_they_did_and_a_second_import_changes_nothing() {
-    let data = tempfile::tempdir().unwrap();
+on_both!(imports_report_what_they_did_and_a_second_import_changes_nothing);
+fn imports_report_what_they_did_and_a_second_import_changes_nothing(place: &Place) {
     let orders = path("import/station-orders.csv");
-    let (ok, out, err) = station(data.path(), &["import", "orders", &orders]);
+    let (ok, out, err) = place.cli(&["import", "orders", &orders]);
     assert!(ok, "{err}");
     assert_eq!(out, format!("{orders}: 4 rows read, 3 orders: 3 new, 0 updated, 0 unchanged\n"));
 
     let rmas = path("import/station-rmas.csv");
-    let (ok, out, err) = station(data.path(), &["import", "rmas", &rmas]);
+    let (ok, out, err) = place.cli(&["import", "rmas", &rmas]);
     assert!(ok, "{err}");
     assert!(out.ends_with("3 RMAs: 3 new, 0 updated, 0 unchanged\n"), "{out}");
 
     // The JSON file holds the same orders as the CSV file.
-    let (ok, out, _) = station(data.path(), &["import", "orders", &path("import/station-orders.json")]);
+    let (ok, out, _) = place.cli(&["import", "orders", &path("import/station-orders.json")]);
     assert!(ok);
     assert!(out.ends_with("3 orders: 0 new, 0 updated, 3 unchanged\n"), "{out}");
 
@@ -55,7 +58,7 @@ fn imports_report_what_they_did_and_a_second_import_changes_nothing() {
         "--utc-offset",
         "-05:00",
     ];
-    let (ok, first, err) = station(data.path(), &args);
+    let (ok, first, err) = place.cli(&args);
     assert!(ok, "{err}");
     assert!(
         first.contains(
@@ -63,13 +66,13 @@ fn imports_report_what_they_did_and_a_second_import_changes_nothing() {
         ),
         "{first}"
     );
-    let database = data.path().join("station.sqlite3");
-    let before = std::fs::read(&database).unwrap();
-    let (ok, again, _) = station(data.path(), &args);
+    // On SQLite, the file itself does not grow either.
+    let database = data_file(place);
+    let before = database.as_ref().map(|file| std::fs::read(file).unwrap());
+    let (ok, again, _) = place.cli(&args);
     assert!(ok);
     assert!(again.contains("5 orders: 0 new, 0 updated, 5 unchanged"), "{again}");
-    let conn = Connection::open(&database).unwrap();
-    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    let count = |sql: &str| place.query(sql)[0][0].as_deref().unwrap().parse::<i64>().unwrap();
     assert_eq!(
         count("SELECT count(*) FROM audit_log WHERE entity = 'import'"),
         3,
@@ -80,14 +83,22 @@ fn imports_report_what_they_did_and_a_second_import_changes_nothing() {
         count("SELECT (SELECT count(*) FROM orders) + (SELECT count(*) FROM rmas)"),
         "and one per record it wrote, sealing it"
     );
-    drop(conn);
-    assert_eq!(std::fs::read(&database).unwrap().len(), before.len());
+    if let (Some(file), Some(before)) = (database, before) {
+        assert_eq!(std::fs::read(file).unwrap().len(), before.len());
+    }
 }
 
-#[test]
-fn a_broken_file_stops_with_file_line_and_column_and_writes_nothing() {
-    let data = tempfile::tempdir().unwrap();
-    let (ok, _, err) = station(data.path(), &["import", "orders", &path("import/station-orders.csv")]);
+/// The SQLite file of a place on SQLite.
+fn data_file(place: &Place) -> Option<std::path::PathBuf> {
+    match place.location() {
+        DatabaseLocation::Sqlite(file) => Some(file),
+        DatabaseLocation::Postgres(_) => None,
+    }
+}
+
+on_both!(a_broken_file_stops_with_file_line_and_column_and_writes_nothing);
+fn a_broken_file_stops_with_file_line_and_column_and_writes_nothing(place: &Place) {
+    let (ok, _, err) = place.cli(&["import", "orders", &path("import/station-orders.csv")]);
     assert!(ok, "{err}");
     let broken_dir = tempfile::tempdir().unwrap();
     let broken = broken_dir.path().join("more-orders.csv");
@@ -101,7 +112,7 @@ fn a_broken_file_stops_with_file_line_and_column_and_writes_nothing() {
     assert!(lines[last].contains("5O.00"), "the fixture changed: {}", lines[last]);
     std::fs::write(&broken, lines.join("\n") + "\n").unwrap();
 
-    let (ok, out, err) = station(data.path(), &["import", "orders", &broken.display().to_string()]);
+    let (ok, out, err) = place.cli(&["import", "orders", &broken.display().to_string()]);
     assert!(!ok);
     assert!(out.is_empty());
     assert_eq!(
@@ -112,25 +123,24 @@ fn a_broken_file_stops_with_file_line_and_column_and_writes_nothing() {
             last + 1
         )
     );
-    let conn = Connection::open(data.path().join("station.sqlite3")).unwrap();
-    let orders: i64 = conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0)).unwrap();
-    assert_eq!(orders, 3, "a broken file wrote something");
+    let orders = place.query("SELECT count(*) FROM orders");
+    assert_eq!(orders[0][0].as_deref(), Some("3"), "a broken file wrote something");
 }
 
-#[test]
-fn verify_passes_a_sound_database_and_names_the_first_broken_audit_entry() {
-    let data = tempfile::tempdir().unwrap();
+on_both!(verify_passes_a_sound_database_and_names_the_first_broken_audit_entry);
+fn verify_passes_a_sound_database_and_names_the_first_broken_audit_entry(place: &Place) {
     for (what, file) in [("orders", "import/station-orders.csv"), ("rmas", "import/station-rmas.csv")] {
-        assert!(station(data.path(), &["import", what, &path(file)]).0);
+        assert!(place.cli(&["import", what, &path(file)]).0);
     }
-    let (ok, out, _) = station(data.path(), &["verify"]);
+    let (ok, out, _) = place.cli(&["verify"]);
     assert!(ok);
     assert!(out.starts_with("database: integrity ok\naudit log: 8 entries, chain intact, head "), "{out}");
 
-    let conn = Connection::open(data.path().join("station.sqlite3")).unwrap();
-    conn.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = '{}' WHERE seq = 1;").unwrap();
-    drop(conn);
-    let (ok, out, err) = station(data.path(), &["verify"]);
+    place.edit(&format!(
+        "{}; UPDATE audit_log SET detail = '{{}}' WHERE seq = 1",
+        place.drop_trigger("audit_log_no_update")
+    ));
+    let (ok, out, err) = place.cli(&["verify"]);
     assert!(!ok);
     assert!(
         out.contains("audit log: BROKEN: audit entry 1 was altered after it was written (8 entries read)"),
@@ -139,39 +149,45 @@ fn verify_passes_a_sound_database_and_names_the_first_broken_audit_entry() {
     assert_eq!(err.trim(), "rma-station: verification failed");
 }
 
-#[test]
-fn backup_writes_a_checked_copy_and_never_overwrites() {
-    let data = tempfile::tempdir().unwrap();
-    assert!(station(data.path(), &["import", "orders", &path("import/station-orders.csv")]).0);
+on_both!(backup_writes_a_checked_copy_and_never_overwrites);
+fn backup_writes_a_checked_copy_and_never_overwrites(place: &Place) {
+    assert!(place.cli(&["import", "orders", &path("import/station-orders.csv")]).0);
     let target = tempfile::tempdir().unwrap();
     let copy = target.path().join("copy.sqlite3");
     let copy_arg = copy.display().to_string();
-    let (ok, out, err) = station(data.path(), &["backup", &copy_arg]);
+    if place.backend() == Backend::Postgres {
+        // A shared server is backed up whole by its own tools, for every bench: the station writes no file.
+        let (ok, out, err) = place.cli(&["backup", &copy_arg]);
+        assert!(!ok && out.is_empty(), "{out}");
+        assert!(err.contains("a backup file is not made by the station on this database"), "{err}");
+        assert!(err.contains("pg_dump"), "{err}");
+        assert!(!copy.exists());
+        return;
+    }
+    let (ok, out, err) = place.cli(&["backup", &copy_arg]);
     assert!(ok, "{err}");
     assert!(out.starts_with(&format!("backup {copy_arg}: integrity ok\naudit log: 4 entries, chain intact")), "{out}");
     let orders: i64 =
         Connection::open(&copy).unwrap().query_row("SELECT count(*) FROM orders", [], |r| r.get(0)).unwrap();
     assert_eq!(orders, 3);
-    let (ok, _, err) = station(data.path(), &["backup", &copy_arg]);
+    let (ok, _, err) = place.cli(&["backup", &copy_arg]);
     assert!(!ok);
     assert_eq!(err.trim(), format!("rma-station: {copy_arg}: already exists; a backup never overwrites a file"));
 }
 
-#[test]
-fn verify_finds_a_photo_altered_by_one_byte_and_a_photo_deleted() {
+on_both!(verify_finds_a_photo_altered_by_one_byte_and_a_photo_deleted);
+fn verify_finds_a_photo_altered_by_one_byte_and_a_photo_deleted(place: &Place) {
     use chrono::{TimeZone, Utc};
     use rma_station::domain::vocabulary::Checkpoint;
     use rma_station::photos::store::PhotoFolder;
-    use rma_station::storage::sqlite::SqliteStore;
-    use rma_station::storage::{PhotoRow, ReceivedPackage, Stamp, Store, database_path, photos_path};
+    use rma_station::storage::{PhotoRow, ReceivedPackage, Stamp, photos_path};
 
-    let data = tempfile::tempdir().unwrap();
     let stamp = Stamp {
         at: Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).unwrap(),
         station: "bench-1".into(),
         operator: "ana".into(),
     };
-    let mut store = SqliteStore::open(&database_path(data.path()), &crate::support::POLICIES).unwrap();
+    let mut store = place.open();
     let package = ReceivedPackage {
         scanned_code: "1Z999".into(),
         scanned_kind: "unknown".into(),
@@ -182,7 +198,7 @@ fn verify_finds_a_photo_altered_by_one_byte_and_a_photo_deleted() {
     };
     let package_id = store.receive_package(&package, &stamp).unwrap();
     let inspection = store.start_inspection(package_id, &stamp).unwrap();
-    let folder = PhotoFolder::new(photos_path(data.path()));
+    let folder = PhotoFolder::new(photos_path(place.dir()));
     let mut stored = Vec::new();
     for (file, checkpoint) in
         [("camera/Canon_40D.jpg", Checkpoint::ShippingLabel), ("camera/jolla-phone.jpg", Checkpoint::Packaging)]
@@ -211,7 +227,7 @@ fn verify_finds_a_photo_altered_by_one_byte_and_a_photo_deleted() {
     assert_eq!(audited[0].action, "quarantined");
     drop(store);
 
-    let (ok, out, err) = station(data.path(), &["verify"]);
+    let (ok, out, err) = place.cli(&["verify"]);
     assert!(ok, "{out}{err}");
     assert!(out.ends_with("photos: 2 checked, all present and unaltered\n"), "{out}");
 
@@ -225,7 +241,7 @@ fn verify_finds_a_photo_altered_by_one_byte_and_a_photo_deleted() {
     std::fs::write(altered, bytes).unwrap();
     std::fs::remove_file(&stored[1].path).unwrap();
 
-    let (ok, out, _) = station(data.path(), &["verify"]);
+    let (ok, out, _) = place.cli(&["verify"]);
     assert!(!ok);
     assert!(
         out.contains(&format!("photo {}: ALTERED: its file no longer has the bytes recorded", stored[0].sha256)),

@@ -1,13 +1,14 @@
-//! Demo data: every kind of RMA for every merchant, dates moved to today, only into an empty database.
+//! Demo data: every kind of RMA for every merchant, dates moved to today, only into an empty database (SQLite and
+//! PostgreSQL).
 
 use std::collections::BTreeSet;
 
 use chrono::{TimeZone, Utc};
 use rma_station::demo::{DemoError, REFERENCE_DATE, demo_data, load_demo};
 use rma_station::domain::vocabulary::RmaKind;
-use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{Stamp, Store, database_path};
+use rma_station::storage::Stamp;
 
+use crate::support::place::{Place, on_both};
 use crate::support::{POLICIES, date, pin_secret};
 
 #[test]
@@ -44,22 +45,21 @@ fn dates_move_with_today_keeping_their_distance() {
     }
 }
 
-#[test]
-fn the_demo_loads_into_an_empty_database_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+on_both!(the_demo_loads_into_an_empty_database_only);
+fn the_demo_loads_into_an_empty_database_only(place: &Place) {
+    let mut store = place.open();
     let stamp = Stamp {
         at: Utc.with_ymd_and_hms(2026, 11, 21, 8, 0, 0).unwrap(),
         station: "bench-1".into(),
         operator: "setup".into(),
     };
-    let (orders, rmas) = load_demo(&mut store, date("2026-12-01"), &stamp, &pin_secret()).unwrap();
+    let (orders, rmas) = load_demo(&mut *store, date("2026-12-01"), &stamp, &pin_secret()).unwrap();
     let data = demo_data(date("2026-12-01")).unwrap();
     assert_eq!((orders.new, rmas.new), (data.orders.len() as u64, data.rmas.len() as u64));
     let found = store.rmas_by_number(&data.rmas[0].number).unwrap();
     assert_eq!(found[0].rma.record.requested_on, data.rmas[0].requested_on);
     assert!(store.verify().unwrap().is_sound());
 
-    let again = load_demo(&mut store, date("2026-12-01"), &stamp, &pin_secret()).unwrap_err();
+    let again = load_demo(&mut *store, date("2026-12-01"), &stamp, &pin_secret()).unwrap_err();
     assert!(matches!(again, DemoError::NotEmpty(n) if n == data.orders.len() as u64), "{again}");
 }

@@ -5,6 +5,7 @@
 //! entry; each SHA-256 printed is the hash of the stored file; each embedded image stream is the original
 //! file's bytes. Also: a PNG photo embedded losslessly, a missing photo refused, the command line's
 //! errors, the packet written by itself when the clerk confirms a denial, and the Records screen's button.
+//! The packets from the store and the command line run on SQLite and on PostgreSQL (`on_both!`).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -30,13 +31,13 @@ use rma_station::gui::records::{EVIDENCE_PACKET, FIND_FIELD, evidence_button};
 use rma_station::photos::decode::DecodeLimits;
 use rma_station::photos::ingest::ingest;
 use rma_station::photos::store::PhotoFolder;
-use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{PhotoRow, Stamp, Store, database_path, photos_path};
+use rma_station::storage::{PhotoRow, Stamp, Store, photos_path};
 use sha2::{Digest, Sha256};
 
 use crate::bench_flow::{broken_sticker_claim, confirm, decide as decide_on_screen, enter};
 use crate::gui::{demo_station, step_until, type_into};
-use crate::support::{POLICIES, TODAY, date, fixture, pin_secret, run_station};
+use crate::support::place::{Place, on_both};
+use crate::support::{POLICIES, TODAY, date, fixture, pin_secret};
 
 const RMA: &str = "RMA-2026-0103";
 const SKU: &str = "KVM-8P-RACK";
@@ -75,9 +76,10 @@ pub(crate) fn sticker_shots() -> Vec<Shot> {
 /// A data folder with the demo data in which the rack switch of RMA-2026-0103 came back with its warranty
 /// sticker broken, was photographed (`shots`), and was decided by the engine and saved as the bench saves
 /// a confirmed decision. Returns the store and the decision's id.
-pub(crate) fn decided_claim(dir: &Path, shots: &[Shot]) -> (SqliteStore, i64) {
-    let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
-    load_demo(&mut store, date(TODAY), &stamp(0), &pin_secret()).unwrap();
+pub(crate) fn decided_claim(place: &Place, shots: &[Shot]) -> (Box<dyn Store>, i64) {
+    let dir = place.dir();
+    let mut store = place.open();
+    load_demo(&mut *store, date(TODAY), &stamp(0), &pin_secret()).unwrap();
     let found = store.rmas_by_number(RMA).unwrap().remove(0);
     let actor = Actor { name: "ana".into(), role: Role::Clerk, station: "bench-7".into() };
     let at = |minute: i64| Now {
@@ -92,7 +94,7 @@ pub(crate) fn decided_claim(dir: &Path, shots: &[Shot]) -> (SqliteStore, i64) {
         note: String::new(),
         another_box: false,
     };
-    let Received { package, mut sheet } = bench::intake::receive(&mut store, &actor, &at(1), arrival).unwrap();
+    let Received { package, mut sheet } = bench::intake::receive(&mut *store, &actor, &at(1), arrival).unwrap();
     let inspection_id = package.inspection_id;
     let item = sheet.items.iter().position(|i| i.sku == SKU).unwrap();
     sheet.items[item].received = 1;
@@ -116,11 +118,11 @@ pub(crate) fn decided_claim(dir: &Path, shots: &[Shot]) -> (SqliteStore, i64) {
         };
         store.record_photo(&row, &stamp(minute)).unwrap();
     }
-    bench::inspection::save_sheet(&mut store, &actor, &at(8), inspection_id, &sheet).unwrap();
+    bench::inspection::save_sheet(&mut *store, &actor, &at(8), inspection_id, &sheet).unwrap();
     let photos: Vec<Option<usize>> = shots.iter().map(|s| s.on_item.then_some(item)).collect();
     let decided = bench::decision::decide(&POLICIES, &package, &sheet, &photos, date(TODAY)).unwrap();
     let decision_id = bench::decision::confirm(
-        &mut store,
+        &mut *store,
         &POLICIES,
         &actor,
         &at(9),
@@ -197,16 +199,16 @@ fn normalized(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-#[test]
-fn a_denial_with_sticker_photos_shows_its_clauses_people_and_each_photos_true_hash() {
-    let dir = tempfile::tempdir().unwrap();
+on_both!(a_denial_with_sticker_photos_shows_its_clauses_people_and_each_photos_true_hash);
+fn a_denial_with_sticker_photos_shows_its_clauses_people_and_each_photos_true_hash(place: &Place) {
+    let dir = place.dir();
     let shots = sticker_shots();
-    let (mut store, decision_id) = decided_claim(dir.path(), &shots);
-    let folder = PhotoFolder::new(photos_path(dir.path()));
-    assert_eq!(decision_for_rma(&store, "rma-2026-0103", None).unwrap(), decision_id, "found as a clerk types it");
+    let (mut store, decision_id) = decided_claim(place, &shots);
+    let folder = PhotoFolder::new(photos_path(dir));
+    assert_eq!(decision_for_rma(&*store, "rma-2026-0103", None).unwrap(), decision_id, "found as a clerk types it");
 
-    let out = dir.path().join("packet.pdf");
-    let receipt = write_packet(&mut store, &folder, decision_id, PacketTarget::File(&out), &stamp(30)).unwrap();
+    let out = dir.join("packet.pdf");
+    let receipt = write_packet(&mut *store, &folder, decision_id, PacketTarget::File(&out), &stamp(30)).unwrap();
     let bytes = fs::read(&out).unwrap();
     assert_eq!((receipt.sha256.as_str(), receipt.bytes), (sha256(&bytes).as_str(), bytes.len() as u64));
     let pdf = ReadBack::of(&bytes);
@@ -261,7 +263,7 @@ fn a_denial_with_sticker_photos_shows_its_clauses_people_and_each_photos_true_ha
         let title = format!("Photo {} of {}: ", index + 1, shots.len());
         let page = pdf.pages.iter().find(|p| p.text.contains(&title)).unwrap_or_else(|| panic!("no page {title}"));
         let hash = hash_after(&page.text, "SHA-256").unwrap_or_else(|| panic!("no hash on {}", page.text));
-        let stored = photos_path(dir.path()).join(&hash[..2]).join(hash);
+        let stored = photos_path(dir).join(&hash[..2]).join(hash);
         assert_eq!(sha256(&fs::read(&stored).unwrap()), hash, "the hash printed is the stored file's");
         assert_eq!(hash, sha256(&shot.bytes), "and the camera file's");
         let [image] = page.images.as_slice() else { panic!("{} images on a photo page", page.images.len()) };
@@ -283,8 +285,8 @@ fn a_denial_with_sticker_photos_shows_its_clauses_people_and_each_photos_true_ha
     assert!(store.verify().unwrap().is_sound());
 }
 
-#[test]
-fn a_png_photo_is_embedded_pixel_for_pixel_with_its_transparency() {
+on_both!(a_png_photo_is_embedded_pixel_for_pixel_with_its_transparency);
+fn a_png_photo_is_embedded_pixel_for_pixel_with_its_transparency(place: &Place) {
     // A real camera photo, saved as a PNG with a transparent corner, as a phone app or a screenshot might.
     let camera = image::load_from_memory(&fs::read(fixture("photos/camera/Canon_40D.jpg")).unwrap()).unwrap();
     let mut pixels: RgbaImage = camera.to_rgba8();
@@ -292,12 +294,12 @@ fn a_png_photo_is_embedded_pixel_for_pixel_with_its_transparency() {
     let mut png = Vec::new();
     DynamicImage::ImageRgba8(pixels.clone()).write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png).unwrap();
 
-    let dir = tempfile::tempdir().unwrap();
+    let dir = place.dir();
     let shots = [Shot { checkpoint: Checkpoint::WarrantySticker, on_item: true, bytes: png.clone() }];
-    let (mut store, decision_id) = decided_claim(dir.path(), &shots);
-    let folder = PhotoFolder::new(photos_path(dir.path()));
-    let out = dir.path().join("packet.pdf");
-    write_packet(&mut store, &folder, decision_id, PacketTarget::File(&out), &stamp(30)).unwrap();
+    let (mut store, decision_id) = decided_claim(place, &shots);
+    let folder = PhotoFolder::new(photos_path(dir));
+    let out = dir.join("packet.pdf");
+    write_packet(&mut *store, &folder, decision_id, PacketTarget::File(&out), &stamp(30)).unwrap();
     let pdf = ReadBack::of(&fs::read(&out).unwrap());
     let page = pdf.pages.iter().find(|p| p.text.contains("Photo 1 of 1")).unwrap();
     assert_eq!(hash_after(&page.text, "SHA-256"), Some(sha256(&png).as_str()));
@@ -320,19 +322,19 @@ fn a_png_photo_is_embedded_pixel_for_pixel_with_its_transparency() {
     assert_eq!(camera.dimensions(), pixels.dimensions());
 }
 
-#[test]
-fn a_photo_gone_from_the_folder_stops_the_packet_and_nothing_is_written() {
-    let dir = tempfile::tempdir().unwrap();
+on_both!(a_photo_gone_from_the_folder_stops_the_packet_and_nothing_is_written);
+fn a_photo_gone_from_the_folder_stops_the_packet_and_nothing_is_written(place: &Place) {
+    let dir = place.dir();
     let shots = sticker_shots();
-    let (mut store, decision_id) = decided_claim(dir.path(), &shots);
+    let (mut store, decision_id) = decided_claim(place, &shots);
     let gone = sha256(&shots[1].bytes);
-    let path = photos_path(dir.path()).join(&gone[..2]).join(&gone);
+    let path = photos_path(dir).join(&gone[..2]).join(&gone);
     fs::remove_file(&path).unwrap();
     let audit_before = store.counts().unwrap().audit_entries;
 
-    let folder = PhotoFolder::new(photos_path(dir.path()));
-    let out = dir.path().join("packet.pdf");
-    let error = write_packet(&mut store, &folder, decision_id, PacketTarget::File(&out), &stamp(30)).unwrap_err();
+    let folder = PhotoFolder::new(photos_path(dir));
+    let out = dir.join("packet.pdf");
+    let error = write_packet(&mut *store, &folder, decision_id, PacketTarget::File(&out), &stamp(30)).unwrap_err();
     assert!(matches!(error, EvidenceError::Photo { .. }), "{error:?}");
     let message = error.to_string();
     assert!(message.starts_with(&format!("photo {gone} (warranty sticker) of decision {decision_id}: ")), "{message}");
@@ -341,24 +343,22 @@ fn a_photo_gone_from_the_folder_stops_the_packet_and_nothing_is_written() {
     assert_eq!(store.counts().unwrap().audit_entries, audit_before, "nothing audited");
 }
 
-/// The station binary on a data folder.
-fn station(data: &Path, args: &[&str]) -> (bool, String, String) {
-    let mut all = vec!["--data-dir", data.to_str().unwrap()];
-    all.extend_from_slice(args);
-    let output = run_station(&all, "");
+/// The station binary on a place.
+fn station(place: &Place, args: &[&str]) -> (bool, String, String) {
+    let output = place.station(args, "");
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     (output.status.success(), text(&output.stdout), text(&output.stderr))
 }
 
-#[test]
-fn the_evidence_command_writes_the_packet_or_says_what_is_wrong() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, decision_id) = decided_claim(dir.path(), &sticker_shots());
+on_both!(the_evidence_command_writes_the_packet_or_says_what_is_wrong);
+fn the_evidence_command_writes_the_packet_or_says_what_is_wrong(place: &Place) {
+    let dir = place.dir();
+    let (store, decision_id) = decided_claim(place, &sticker_shots());
     drop(store);
-    let out = dir.path().join("packet.pdf");
+    let out = dir.join("packet.pdf");
     let target = out.to_str().unwrap();
 
-    let (ok, stdout, stderr) = station(dir.path(), &["evidence", RMA, "-o", target]);
+    let (ok, stdout, stderr) = station(place, &["evidence", RMA, "-o", target]);
     assert!(ok, "{stderr}");
     let bytes = fs::read(&out).unwrap();
     assert!(stdout.starts_with(&format!("evidence packet for {RMA} (")), "{stdout}");
@@ -366,7 +366,7 @@ fn the_evidence_command_writes_the_packet_or_says_what_is_wrong() {
     assert!(stdout.contains(&format!("audited on decision {decision_id}")), "{stdout}");
     assert!(ReadBack::of(&bytes).text().contains("DENY — return to customer"));
 
-    let missing_folder = dir.path().join("no-such-folder/packet.pdf");
+    let missing_folder = dir.join("no-such-folder/packet.pdf");
     let refusals = [
         (vec!["evidence", "RMA-1999-0001", "-o", target], "rma-station: RMA RMA-1999-0001: no RMA has this number\n"),
         (
@@ -379,11 +379,11 @@ fn the_evidence_command_writes_the_packet_or_says_what_is_wrong() {
         ),
     ];
     for (args, expected) in refusals {
-        let (ok, stdout, stderr) = station(dir.path(), &args);
+        let (ok, stdout, stderr) = station(place, &args);
         assert!(!ok && stdout.is_empty(), "{args:?}: {stdout}");
         assert_eq!(stderr, expected, "{args:?}");
     }
-    let (ok, _, stderr) = station(dir.path(), &["evidence", RMA, "-o", missing_folder.to_str().unwrap()]);
+    let (ok, _, stderr) = station(place, &["evidence", RMA, "-o", missing_folder.to_str().unwrap()]);
     assert!(!ok);
     assert_eq!(
         stderr,
@@ -396,12 +396,12 @@ fn the_evidence_command_writes_the_packet_or_says_what_is_wrong() {
     assert_eq!(fs::read(&out).unwrap(), bytes, "a refused command leaves the packet written before alone");
 }
 
-#[test]
-fn characters_the_font_lacks_are_written_as_their_codes_and_the_footer_says_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, decision_id) = decided_claim(dir.path(), &[]);
-    let folder = PhotoFolder::new(photos_path(dir.path()));
-    let mut packet = gather(&store, &folder, decision_id, &stamp(30)).unwrap();
+on_both!(characters_the_font_lacks_are_written_as_their_codes_and_the_footer_says_so);
+fn characters_the_font_lacks_are_written_as_their_codes_and_the_footer_says_so(place: &Place) {
+    let dir = place.dir();
+    let (store, decision_id) = decided_claim(place, &[]);
+    let folder = PhotoFolder::new(photos_path(dir));
+    let mut packet = gather(&*store, &folder, decision_id, &stamp(30)).unwrap();
     packet.record.order.record.customer_name = "Łukasz Żółć — Zoë “Ann” Müller".into();
     let pdf = ReadBack::of(&pdf::render(&packet).bytes);
     let text = pdf.text();
@@ -530,10 +530,9 @@ fn evidence_files(data: &Path) -> Vec<PathBuf> {
     files
 }
 
-#[test]
-fn confirming_a_denial_at_the_bench_writes_its_packet_and_records_writes_one_on_request() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+on_both!(confirming_a_denial_at_the_bench_writes_its_packet_and_records_writes_one_on_request);
+fn confirming_a_denial_at_the_bench_writes_its_packet_and_records_writes_one_on_request(place: &Place) {
+    let mut harness = demo_station(place);
     broken_sticker_claim(&mut harness);
     harness.get_by_label("warranty sticker").click();
     harness.run();
@@ -548,7 +547,7 @@ fn confirming_a_denial_at_the_bench_writes_its_packet_and_records_writes_one_on_
     step_until(&mut harness, "the packet written", |app| {
         app.banner().is_some_and(|(good, words)| *good && words.contains("; evidence packet for"))
     });
-    let files = evidence_files(dir.path());
+    let files = evidence_files(place.dir());
     let [packet] = files.as_slice() else { panic!("{files:?}") };
     assert!(packet.file_name().unwrap().to_str().unwrap().starts_with("RMA-2026-0103-decision-"), "{packet:?}");
     let (_, banner) = harness.state().banner().cloned().unwrap();
@@ -576,17 +575,16 @@ fn confirming_a_denial_at_the_bench_writes_its_packet_and_records_writes_one_on_
     step_until(&mut harness, "the packet written from Records", |app| {
         app.banner().is_some_and(|(good, words)| *good && words.starts_with("evidence packet for"))
     });
-    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let store = place.open();
     let written = store.audit_entries("decision", &decision_id.to_string()).unwrap();
     let packets = written.iter().filter(|e| e.action == "evidence_packet").count();
     assert_eq!(packets, 3, "automatic, from the bar, from Records: {written:?}");
-    assert_eq!(evidence_files(dir.path()), files, "written again under the same name");
+    assert_eq!(evidence_files(place.dir()), files, "written again under the same name");
 }
 
-#[test]
-fn an_accepted_return_gets_no_packet_by_itself() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+on_both!(an_accepted_return_gets_no_packet_by_itself);
+fn an_accepted_return_gets_no_packet_by_itself(place: &Place) {
+    let mut harness = demo_station(place);
     crate::bench_flow::open_package(&mut harness, "RMA-2026-0101");
     for sku in ["KVM-4P-DP", "CBL-KVM-USB-2M", "CBL-KVM-USB-2M"] {
         crate::gui::scan(&mut harness, sku);
@@ -594,6 +592,6 @@ fn an_accepted_return_gets_no_packet_by_itself() {
     decide_on_screen(&mut harness);
     assert_eq!(harness.state().decision_view().unwrap().verdict, Verdict::Accept);
     confirm(&mut harness);
-    assert!(evidence_files(dir.path()).is_empty());
+    assert!(evidence_files(place.dir()).is_empty());
     harness.get_by_label(EVIDENCE_PACKET);
 }

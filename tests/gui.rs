@@ -1,9 +1,9 @@
 //! The station's window, driven through egui_kittest's accessibility tree (no display, no GPU), on a
-//! real SQLite file with the real storage thread, and a scanner on a real pseudo-terminal.
+//! real SQLite file or PostgreSQL database (`on_both!`) with the real storage thread, and a scanner on a real
+//! pseudo-terminal. A SQLite file from a newer station is SQLite's alone.
 
 #[cfg(unix)]
 use std::io::Write;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,18 +18,19 @@ use rma_station::gui::intake::{SCAN_FIELD, ScanOutcome};
 use rma_station::gui::sign_in::{OPERATOR_FIELD, PIN_FIELD, SIGN_IN};
 use rma_station::gui::station::{DatabaseView, LOAD_DEMO, MerchantSummary, database_line};
 use rma_station::gui::{APP_NAME, Screen, StationApp, StationSetup};
-use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{Stamp, Store, database_path};
+use rma_station::storage::location::DatabaseLocation;
+use rma_station::storage::{Stamp, database_path};
 #[cfg(unix)]
 use serialport::{SerialPort, TTYPort};
 
-use crate::support::sqlite_in;
+use crate::support::place::{Place, on_both};
 use crate::support::{POLICIES, clock, pin_secret};
 
-/// The station on a data folder, with the real storage, photo and scanner threads.
-pub fn app(dir: &Path, scanners: Vec<ScannerConfig>) -> StationApp {
+/// The station on a place's data folder and database, with the real storage, photo and scanner threads.
+pub fn app(place: &Place, scanners: Vec<ScannerConfig>) -> StationApp {
+    let (dir, location) = (place.dir(), place.location());
     let mut setup =
-        StationSetup::open(POLICIES.clone(), dir, &sqlite_in(dir), "bench-1".into(), scanners, None, pin_secret());
+        StationSetup::open(POLICIES.clone(), dir, &location, "bench-1".into(), scanners, None, pin_secret());
     setup.clock = clock();
     StationApp::new(setup, Arc::new(|| {}))
 }
@@ -65,12 +66,12 @@ fn orders_shown(app: &StationApp) -> Option<u64> {
     }
 }
 
-/// A data folder with the demo data (and its operators), dated today as the window will see it.
-pub fn with_demo(dir: &Path) {
-    let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
+/// A place with the demo data (and its operators), dated today as the window will see it.
+pub fn with_demo(place: &Place) {
+    let mut store = place.open();
     let now = clock().now();
     let stamp = Stamp { at: now.at, station: "bench-1".into(), operator: "setup".into() };
-    rma_station::demo::load_demo(&mut store, now.today, &stamp, &pin_secret()).unwrap();
+    rma_station::demo::load_demo(&mut *store, now.today, &stamp, &pin_secret()).unwrap();
 }
 
 /// Signs in through the sign-in screen, as a clerk would: name, PIN, Enter.
@@ -95,7 +96,7 @@ pub fn type_into(harness: &mut Harness<'static, StationApp>, label: &str, text: 
 /// The station signed in as the demo clerk, with a serial scanner "left" on a real pseudo-terminal
 /// (9600 baud, CR suffix); the returned end is the scanner's side of the cable. Unix only (a pty).
 #[cfg(unix)]
-pub fn station_with_scanner(dir: &Path) -> (TTYPort, Harness<'static, StationApp>) {
+pub fn station_with_scanner(place: &Place) -> (TTYPort, Harness<'static, StationApp>) {
     let (master, slave) = TTYPort::pair().unwrap();
     let port = slave.name().unwrap();
     drop(slave);
@@ -106,7 +107,7 @@ pub fn station_with_scanner(dir: &Path) -> (TTYPort, Harness<'static, StationApp
         framing: FramerConfig::default(),
         repeat_window: Duration::from_millis(800),
     };
-    let mut harness = harness(app(dir, vec![scanner]));
+    let mut harness = harness(app(place, vec![scanner]));
     sign_in(&mut harness, "sam", "1357");
     step_until(&mut harness, "the scanner connected", |app| {
         app.intake_view().scanners[0].state == ScannerState::Connected
@@ -122,23 +123,21 @@ pub fn scan(harness: &mut Harness<'static, StationApp>, code: &str) {
 }
 
 /// The demo station, signed in as the demo clerk.
-pub fn demo_station(dir: &Path) -> Harness<'static, StationApp> {
-    demo_station_as(dir, "sam", "1357")
+pub fn demo_station(place: &Place) -> Harness<'static, StationApp> {
+    demo_station_as(place, "sam", "1357")
 }
 
 /// The demo station, signed in as a demo operator (sam, a clerk, PIN 1357; dana, a supervisor, PIN 246810).
-pub fn demo_station_as(dir: &Path, name: &str, pin: &str) -> Harness<'static, StationApp> {
-    with_demo(dir);
-    let mut harness = harness(app(dir, Vec::new()));
+pub fn demo_station_as(place: &Place, name: &str, pin: &str) -> Harness<'static, StationApp> {
+    with_demo(place);
+    let mut harness = harness(app(place, Vec::new()));
     sign_in(&mut harness, name, pin);
     harness
 }
 
-#[test]
-fn an_empty_database_offers_the_demo_and_loading_it_fills_the_database() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = database_path(dir.path());
-    let mut harness = harness(app(dir.path(), Vec::new()));
+on_both!(an_empty_database_offers_the_demo_and_loading_it_fills_the_database);
+fn an_empty_database_offers_the_demo_and_loading_it_fills_the_database(place: &Place) {
+    let mut harness = harness(app(place, Vec::new()));
     step_until(&mut harness, "the database", |app| orders_shown(app).is_some());
 
     harness.get_by_label(APP_NAME);
@@ -148,10 +147,15 @@ fn an_empty_database_offers_the_demo_and_loading_it_fills_the_database() {
     harness.get_by_label(LOAD_DEMO).click();
     step_until(&mut harness, "the demo orders", |app| orders_shown(app).is_some_and(|n| n > 0));
 
-    // What the screen says is what the database holds.
-    let counts = SqliteStore::open(&path, &POLICIES).unwrap().counts().unwrap();
+    // What the screen says is what the database holds, and where it is: the file, or the server's database
+    // (its URL as the station writes it, never with a password).
+    let counts = place.open().counts().unwrap();
     assert!(counts.orders >= 20 && counts.rmas >= 18, "{counts:?}");
-    harness.get_by_label(&database_line(&path.display().to_string(), &counts));
+    let named = match place.location() {
+        DatabaseLocation::Sqlite(path) => path.display().to_string(),
+        DatabaseLocation::Postgres(url) => url.to_string(),
+    };
+    harness.get_by_label(&database_line(&named, &counts));
     assert!(harness.query_by_label(LOAD_DEMO).is_none(), "the demo is still offered on a full database");
 
     // The demo brings its operators, named on the sign-in screen, and the clerk can sign in at once.
@@ -166,10 +170,10 @@ fn an_empty_database_offers_the_demo_and_loading_it_fills_the_database() {
 
 #[test]
 fn a_database_from_a_newer_station_is_named_on_screen_not_a_crash() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = database_path(dir.path());
+    let place = &Place::sqlite();
+    let path = database_path(place.dir());
     rusqlite::Connection::open(&path).unwrap().execute_batch("PRAGMA user_version = 99;").unwrap();
-    let mut harness = harness(app(dir.path(), Vec::new()));
+    let mut harness = harness(app(place, Vec::new()));
     harness.run();
     let message = match harness.state().station_view().database {
         DatabaseView::Failed(message) => message,
@@ -184,10 +188,9 @@ fn first_outcome(app: &StationApp) -> Option<ScanOutcome> {
     app.intake_view().recent.first().map(|row| row.outcome.clone())
 }
 
-#[test]
-fn a_keyboard_wedge_scan_into_the_scan_field_finds_its_rma() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+on_both!(a_keyboard_wedge_scan_into_the_scan_field_finds_its_rma);
+fn a_keyboard_wedge_scan_into_the_scan_field_finds_its_rma(place: &Place) {
+    let mut harness = demo_station(place);
 
     // A wedge scanner types the code and presses Enter, like a hurried clerk.
     harness.get_by_label(SCAN_FIELD).type_text("rma-2026-0101");
@@ -207,11 +210,11 @@ fn a_keyboard_wedge_scan_into_the_scan_field_finds_its_rma() {
 }
 
 #[cfg(unix)]
-#[test]
-fn a_serial_scan_shows_its_match_and_the_scanner_its_state() {
-    let dir = tempfile::tempdir().unwrap();
-    with_demo(dir.path());
-    let (mut master, mut harness) = station_with_scanner(dir.path());
+on_both!(a_serial_scan_shows_its_match_and_the_scanner_its_state);
+#[cfg(unix)]
+fn a_serial_scan_shows_its_match_and_the_scanner_its_state(place: &Place) {
+    with_demo(place);
+    let (mut master, mut harness) = station_with_scanner(place);
     harness.get_by_label("scanner left: connected");
 
     master.write_all(b"]C01Z5R89390357567127\r").unwrap();
@@ -237,8 +240,8 @@ fn a_serial_scan_shows_its_match_and_the_scanner_its_state() {
 
 #[test]
 fn a_refused_keyboard_scan_is_shown_with_its_direction_override_escaped() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+    let place = &Place::sqlite();
+    let mut harness = demo_station(place);
     harness.get_by_label(SCAN_FIELD).type_text("RMA\u{202e}1010");
     harness.key_press(eframe::egui::Key::Enter);
     harness.run();

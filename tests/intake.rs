@@ -1,12 +1,13 @@
-//! Intake: every way a clerk may scan a package finds its RMA, on a real database with the demo data.
+//! Intake: every way a clerk may scan a package finds its RMA, on a real database with the demo data, SQLite and
+//! PostgreSQL.
 
 use chrono::{TimeZone, Utc};
 use rma_station::bench::intake::{IntakeMatch, find};
 use rma_station::demo::load_demo;
 use rma_station::domain::scan::Classifier;
-use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{Stamp, database_path};
+use rma_station::storage::Stamp;
 
+use crate::support::place::{Place, on_both};
 use crate::support::{POLICIES, date, pin_secret};
 
 /// What a scan should find: the RMA numbers, or an order without RMAs, or nothing, or an item code.
@@ -18,16 +19,15 @@ enum Expect {
     ItemCode,
 }
 
-#[test]
-fn each_kind_of_scan_finds_its_package() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+on_both!(each_kind_of_scan_finds_its_package);
+fn each_kind_of_scan_finds_its_package(place: &Place) {
+    let mut store = place.open();
     let stamp = Stamp {
         at: Utc.with_ymd_and_hms(2026, 11, 21, 8, 0, 0).unwrap(),
         station: "bench-1".into(),
         operator: "t".into(),
     };
-    load_demo(&mut store, date("2026-11-21"), &stamp, &pin_secret()).unwrap();
+    load_demo(&mut *store, date("2026-11-21"), &stamp, &pin_secret()).unwrap();
     let classifier = Classifier::new(&POLICIES.classifier_config()).unwrap();
 
     let cases: [(&str, Expect); 11] = [
@@ -51,7 +51,7 @@ fn each_kind_of_scan_finds_its_package() {
         ("]E0012345678905", Expect::ItemCode),
     ];
     for (scanned, expected) in cases {
-        let found = find(&store, &classifier.classify(scanned)).unwrap();
+        let found = find(&*store, &classifier.classify(scanned)).unwrap();
         let got = match found {
             IntakeMatch::Rmas(matches) => {
                 let mut numbers: Vec<String> = matches.iter().map(|m| m.rma.record.number.clone()).collect();

@@ -39,7 +39,8 @@ use serialport::{SerialPort, TTYPort};
 
 use crate::bench_flow::open_and_decide;
 use crate::gui::{demo_station, demo_station_as, step_until, type_into};
-use crate::support::{POLICIES, TODAY, date, pin_secret, run_station};
+use crate::support::place::{Place, on_both};
+use crate::support::{POLICIES, TODAY, date, pin_secret};
 
 // ----- the real save path, shared with the dashboard's tests -----
 
@@ -57,6 +58,13 @@ pub fn stamp() -> Stamp {
 pub fn demo_store(dir: &Path) -> SqliteStore {
     let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
     rma_station::demo::load_demo(&mut store, date(TODAY), &stamp(), &pin_secret()).unwrap();
+    store
+}
+
+/// [`demo_store`] on either backend.
+pub fn demo_on(place: &Place) -> Box<dyn Store> {
+    let mut store = place.open();
+    rma_station::demo::load_demo(&mut *store, date(TODAY), &stamp(), &pin_secret()).unwrap();
     store
 }
 
@@ -661,13 +669,12 @@ fn the_label_thread_prints_and_saves_off_the_caller_s_thread() {
 
 // ----- from the store -----
 
-#[test]
-fn a_decided_package_s_labels_come_from_what_the_store_saved() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = demo_store(dir.path());
+on_both!(a_decided_package_s_labels_come_from_what_the_store_saved);
+fn a_decided_package_s_labels_come_from_what_the_store_saved(place: &Place) {
+    let mut store = demo_on(place);
     // Two switches and two cable kits back; the power adapters not: a partial return, refunded.
     let (package, _) = decide_package(
-        &mut store,
+        &mut *store,
         "RMA-2026-0108",
         |sheet| sheet.items.retain(|item| item.sku != "PSU-12V-2A"),
         date(TODAY),
@@ -696,13 +703,12 @@ fn a_decided_package_s_labels_come_from_what_the_store_saved() {
     );
 }
 
-#[test]
-fn the_label_command_writes_each_format_from_a_real_database() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = demo_store(dir.path());
+on_both!(the_label_command_writes_each_format_from_a_real_database);
+fn the_label_command_writes_each_format_from_a_real_database(place: &Place) {
+    let mut store = demo_on(place);
     // The switch back as new, the cable kits used, all accepted: two bins, two labels.
     let (package, _) = decide_package(
-        &mut store,
+        &mut *store,
         "RMA-2026-0101",
         |sheet| {
             for item in &mut sheet.items {
@@ -715,15 +721,11 @@ fn the_label_command_writes_each_format_from_a_real_database() {
     let labels = labels_of(&store.package_history(package).unwrap(), merchant_name).unwrap();
     let bins: Vec<Bin> = labels.iter().map(|l| l.bin).collect();
     drop(store);
-    let data = dir.path().display().to_string();
     let out = tempfile::tempdir().unwrap();
     let path = |name: &str| out.path().join(name);
 
     let zpl_file = path("label.zpl");
-    let run = run_station(
-        &["--data-dir", &data, "label", "rma-2026-0101", "--format", "zpl", "-o", zpl_file.to_str().unwrap()],
-        "",
-    );
+    let run = place.station(&["label", "rma-2026-0101", "--format", "zpl", "-o", zpl_file.to_str().unwrap()], "");
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let names: Vec<&str> = labels.iter().map(|l| l.bin.words()).collect();
     assert_eq!(
@@ -738,30 +740,27 @@ fn the_label_command_writes_each_format_from_a_real_database() {
     assert_eq!(std::fs::read_to_string(&zpl_file).unwrap(), zpl::zpl(&labels).unwrap());
 
     let png_file = path("label.png");
-    let run = run_station(
-        &["--data-dir", &data, "label", "CP-20101", "--format", "png", "-o", png_file.to_str().unwrap()],
-        "",
-    );
+    let run = place.station(&["label", "CP-20101", "--format", "png", "-o", png_file.to_str().unwrap()], "");
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     assert_eq!(std::fs::read(&png_file).unwrap(), png::png(&labels[0]).unwrap());
     assert_eq!(std::fs::read(path("label-2.png")).unwrap(), png::png(&labels[1]).unwrap());
 
     let pdf_file = path("label.pdf");
-    let run = run_station(&["--data-dir", &data, "label", &package.to_string(), "-o", pdf_file.to_str().unwrap()], "");
+    let run = place.station(&["label", &package.to_string(), "-o", pdf_file.to_str().unwrap()], "");
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     assert_eq!(std::fs::read(&pdf_file).unwrap(), pdf::pdf(&labels).unwrap());
     assert_eq!(bins, [Bin::Restock, Bin::Refurbish]);
 
     // What cannot be labelled says what and where, and writes nothing.
     let nowhere = path("nowhere.zpl");
-    let run = run_station(&["--data-dir", &data, "label", "RMA-2099-9999", "-o", nowhere.to_str().unwrap()], "");
+    let run = place.station(&["label", "RMA-2099-9999", "-o", nowhere.to_str().unwrap()], "");
     assert!(!run.status.success());
     assert_eq!(
         String::from_utf8_lossy(&run.stderr).trim_end(),
         "rma-station: RMA-2099-9999: no package found by this number (an RMA, order or tracking number, or a package id)"
     );
     let missing = path("no-such-folder/label.pdf");
-    let run = run_station(&["--data-dir", &data, "label", "RMA-2026-0101", "-o", missing.to_str().unwrap()], "");
+    let run = place.station(&["label", "RMA-2026-0101", "-o", missing.to_str().unwrap()], "");
     assert!(!run.status.success());
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains(&missing.display().to_string()) && stderr.contains("does not exist"), "{stderr}");
@@ -778,11 +777,10 @@ fn choose(harness: &mut Harness<'static, StationApp>, label: &str, option: &str)
     harness.run();
 }
 
-#[test]
-fn after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_and_saves_it() {
-    let dir = tempfile::tempdir().unwrap();
+on_both!(after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_and_saves_it);
+fn after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_and_saves_it(place: &Place) {
     // A supervisor sets the printer up (a clerk may not: tests/gui_roles.rs), then works a return.
-    let mut harness = demo_station_as(dir.path(), "dana", "246810");
+    let mut harness = demo_station_as(place, "dana", "246810");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap().to_string();
 
@@ -801,7 +799,7 @@ fn after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_a
     step_until(&mut harness, "the saved printer", |app| matches!(app.printer_view().saved, Some(Some(_))));
     harness.get_by_label(&format!("Bin labels print on: the network printer {address}"));
     {
-        let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+        let store = place.open();
         assert_eq!(store.station_setting("bench-1", "label_printer").unwrap(), Some(format!("tcp:{address}")));
         let audit = store.audit_entries("station_setting", "label_printer@bench-1").unwrap();
         assert_eq!(audit.last().map(|e| e.action.as_str()), Some("setting_changed"));
@@ -843,7 +841,7 @@ fn after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_a
         app.label_panel(Screen::Intake).is_some_and(|p| p.message.as_ref().is_some_and(|(_, m)| m.starts_with("saved")))
     });
     let package = labels[0].package_id;
-    let file = dir.path().join("labels").join(format!("RMA-2026-0101-package-{package}.pdf"));
+    let file = place.dir().join("labels").join(format!("RMA-2026-0101-package-{package}.pdf"));
     assert_eq!(std::fs::read(&file).unwrap(), pdf::pdf(&labels).unwrap());
     harness.get_by_label(&format!("saved: {}", file.display()));
 
@@ -858,12 +856,11 @@ fn after_confirming_the_bench_shows_the_label_prints_it_on_the_network_printer_a
     harness.get_by_label(words);
 }
 
-#[test]
-fn without_a_printer_the_label_can_still_be_saved_and_print_says_where_to_set_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
-    let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
-    decide_package(&mut store, "KN-RMA-0201", |_| {}, crate::support::clock().now().today, &stamp());
+on_both!(without_a_printer_the_label_can_still_be_saved_and_print_says_where_to_set_one);
+fn without_a_printer_the_label_can_still_be_saved_and_print_says_where_to_set_one(place: &Place) {
+    let mut harness = demo_station(place);
+    let mut store = place.open();
+    decide_package(&mut *store, "KN-RMA-0201", |_| {}, crate::support::clock().now().today, &stamp());
     drop(store);
     harness.key_press(eframe::egui::Key::F4);
     harness.run();
@@ -880,6 +877,6 @@ fn without_a_printer_the_label_can_still_be_saved_and_print_says_where_to_set_on
         app.label_panel(Screen::Records).is_some_and(|p| p.message.as_ref().is_some_and(|(good, _)| *good))
     });
     let labels = harness.state().label_panel(Screen::Records).unwrap().labels.clone();
-    let file = dir.path().join("labels").join(format!("KN-RMA-0201-package-{}.png", labels[0].package_id));
+    let file = place.dir().join("labels").join(format!("KN-RMA-0201-package-{}.png", labels[0].package_id));
     assert_eq!(std::fs::read(&file).unwrap(), png::png(&labels[0]).unwrap());
 }

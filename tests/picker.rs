@@ -373,7 +373,7 @@ fn station_with_photo_folders(dir: &Path, hot: &Path) -> Bench {
     set_modified(&returns.join("canon.jpg"), 1_795_000_000);
     set_modified(&returns.join("nikon.jpg"), 1_795_000_600);
 
-    with_demo(dir);
+    with_demo(&crate::support::place::Place::sqlite_in(dir));
     let mut setup = StationSetup::open(
         POLICIES.clone(),
         dir,

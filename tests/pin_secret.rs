@@ -1,5 +1,7 @@
 //! A stolen database is not a stolen PIN: PIN hashes are keyed with the station's secret, a file outside
-//! the data folder (0600 on Unix) that no backup carries; a supervisor's PIN is at least six digits.
+//! the data folder (0600 on Unix) that no backup carries; a supervisor's PIN is at least six digits. The
+//! stored hashes are checked on SQLite and on PostgreSQL (`on_both!`); the secret beside a backup file is
+//! SQLite's alone (a shared server is backed up by its own tools).
 
 use std::path::Path;
 
@@ -11,30 +13,29 @@ use rma_station::auth::{PinSecret, check_new_pin, hash_pin, verify_pin};
 use rma_station::bench::sign_in::sign_in;
 use rma_station::clock::Now;
 use rma_station::domain::vocabulary::Role;
-use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{Stamp, Store, database_path, default_data_dir};
+use rma_station::storage::{Stamp, Store, default_data_dir};
 
 use crate::data_cli::station;
-use crate::support::{POLICIES, run_station};
+use crate::support::place::{Place, on_both};
+use crate::support::run_station;
 
 fn now() -> Now {
     Now::in_zone(Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).single().unwrap(), &Utc)
 }
 
-/// The demo station in `dir`, its PINs keyed with `secret`: the operators' hashes as the database holds them.
-fn demo_hashes(dir: &Path, secret: &PinSecret) -> (SqliteStore, Vec<(String, String)>) {
-    let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
+/// The demo station on `place`, its PINs keyed with `secret`: the operators' hashes as the database holds them.
+fn demo_hashes(place: &Place, secret: &PinSecret) -> (Box<dyn Store>, Vec<(String, String)>) {
+    let mut store = place.open();
     let stamp = Stamp { at: now().at, station: "bench-1".into(), operator: "setup".into() };
-    rma_station::demo::load_demo(&mut store, now().today, &stamp, secret).unwrap();
+    rma_station::demo::load_demo(&mut *store, now().today, &stamp, secret).unwrap();
     let hashes = store.operators().unwrap().into_iter().map(|op| (op.name, op.pin_hash)).collect();
     (store, hashes)
 }
 
-#[test]
-fn a_pin_hash_made_with_one_secret_verifies_with_no_other_secret_nor_from_the_database_alone() {
-    let dir = tempfile::tempdir().unwrap();
+on_both!(a_pin_hash_made_with_one_secret_verifies_with_no_other_secret_nor_from_the_database_alone);
+fn a_pin_hash_made_with_one_secret_verifies_with_no_other_secret_nor_from_the_database_alone(place: &Place) {
     let (ours, theirs) = (PinSecret::from_bytes([1; 32]), PinSecret::from_bytes([2; 32]));
-    let (mut store, hashes) = demo_hashes(dir.path(), &ours);
+    let (mut store, hashes) = demo_hashes(place, &ours);
     for (name, pin) in [("sam", "1357"), ("dana", "246810")] {
         let hash = &hashes.iter().find(|(n, _)| n == name).unwrap().1;
         assert!(verify_pin(pin, hash, &ours), "{name} with the station's secret");
@@ -48,9 +49,9 @@ fn a_pin_hash_made_with_one_secret_verifies_with_no_other_secret_nor_from_the_da
         assert!(!verify_pin(pin, &unmarked, &ours), "{name}'s hash with its mark removed");
     }
     // A bench with another secret cannot sign the operators in.
-    let refused = sign_in(&mut store, "bench-2", &now(), "dana", "246810", &theirs).unwrap_err();
+    let refused = sign_in(&mut *store, "bench-2", &now(), "dana", "246810", &theirs).unwrap_err();
     assert_eq!(refused.to_string(), "wrong name or PIN");
-    sign_in(&mut store, "bench-1", &now(), "dana", "246810", &ours).unwrap();
+    sign_in(&mut *store, "bench-1", &now(), "dana", "246810", &ours).unwrap();
 }
 
 #[test]
@@ -63,24 +64,23 @@ fn a_hash_from_before_the_secret_still_verifies_unkeyed() {
     assert!(!verify_pin("1358", &old, &PinSecret::from_bytes([1; 32])));
 }
 
+on_both!(an_unkeyed_hash_is_keyed_at_the_next_good_sign_in);
 /// Issue 15, part 7: an operator set up before the secret keeps a PIN a copy of the database gives up only
 /// until their next sign-in, which stores it keyed (audited, sealed); their old 4-digit supervisor PIN still
 /// works, and the unkeyed hash is gone from the database.
-#[test]
-fn an_unkeyed_hash_is_keyed_at_the_next_good_sign_in() {
-    let dir = tempfile::tempdir().unwrap();
+fn an_unkeyed_hash_is_keyed_at_the_next_good_sign_in(place: &Place) {
     let secret = PinSecret::from_bytes([1; 32]);
-    let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let mut store = place.open();
     let stamp = Stamp { at: now().at, station: "bench-1".into(), operator: "setup".into() };
     let salt = SaltString::encode_b64(&[7; 16]).unwrap();
     let old = Argon2::default().hash_password(b"4321", &salt).unwrap().to_string();
     let id = store.add_operator("lee", Role::Supervisor, &old, &stamp).unwrap();
 
-    let wrong = sign_in(&mut store, "bench-1", &now(), "lee", "4320", &secret).unwrap_err();
+    let wrong = sign_in(&mut *store, "bench-1", &now(), "lee", "4320", &secret).unwrap_err();
     assert_eq!(wrong.to_string(), "wrong name or PIN");
     assert_eq!(store.operators().unwrap()[0].pin_hash, old, "a wrong PIN changes nothing");
 
-    let signed = sign_in(&mut store, "bench-1", &now(), "lee", "4321", &secret).unwrap();
+    let signed = sign_in(&mut *store, "bench-1", &now(), "lee", "4321", &secret).unwrap();
     assert_eq!((signed.name.as_str(), signed.role), ("lee", Role::Supervisor));
     let stored = store.operators().unwrap().remove(0).pin_hash;
     assert!(stored.contains(",keyid=c3RhdGlvbjE$"), "{stored}");
@@ -95,7 +95,7 @@ fn an_unkeyed_hash_is_keyed_at_the_next_good_sign_in() {
 
     // Keyed now: the next sign-in writes nothing more.
     let before = store.counts().unwrap().audit_entries;
-    let again = sign_in(&mut store, "bench-1", &now(), "lee", "4321", &secret).unwrap();
+    let again = sign_in(&mut *store, "bench-1", &now(), "lee", "4321", &secret).unwrap();
     assert_eq!(again.rekeyed, None);
     assert_eq!(store.operators().unwrap()[0].pin_hash, stored);
     assert!(store.counts().unwrap().audit_entries <= before + 1, "at most the sign-in's own entry");

@@ -1,15 +1,16 @@
 //! Import change detection (issue 13): the content hash is an explicit, versioned encoding of a record, the
 //! same for the same record, different for any field changed, stable across builds (golden hashes), and a
-//! hash of the `Debug` era is settled by comparing content, not by reporting every record updated.
+//! hash of the `Debug` era is settled by comparing content, not by reporting every record updated (on SQLite
+//! and on PostgreSQL).
 
 use rma_station::domain::money::Money;
 use rma_station::domain::records::{OrderRecord, RmaRecord};
 use rma_station::domain::vocabulary::{Channel, Resolution, RmaKind};
+use rma_station::storage::ImportCounts;
 use rma_station::storage::record_hash::{is_current, order_hash, rma_hash};
-use rma_station::storage::{ImportCounts, Store};
-use rusqlite::Connection;
 
-use crate::storage::{open, order, rma, source, stamp, temp_path};
+use crate::storage::{order, rma, source, stamp};
+use crate::support::place::{Place, on_both};
 
 /// A field's name and a change of it.
 type Change<T> = (&'static str, fn(&mut T));
@@ -115,20 +116,17 @@ fn every_field_of_an_rma_changes_its_hash() {
     }
 }
 
-#[test]
-fn a_hash_of_the_debug_era_is_settled_by_content_once() {
-    let temp = temp_path();
-    let mut store = open(&temp.path);
+on_both!(a_hash_of_the_debug_era_is_settled_by_content_once);
+fn a_hash_of_the_debug_era_is_settled_by_content_once(place: &Place) {
+    let mut store = place.open();
     let orders = [fixed_order(), order("konnected", "#1001", "Bo Chen", "bo@example.org")];
     store.import_orders(&source("orders.csv"), &orders, &stamp(0)).unwrap();
     store.import_rmas(&source("rmas.csv"), &[fixed_rma()], &stamp(1)).unwrap();
     // As a station before v1 left them: a bare SHA-256 of the Debug text (any 64 hex digits will do).
-    let conn = Connection::open(&temp.path).unwrap();
-    conn.execute_batch(&format!(
+    place.edit(&format!(
         "UPDATE orders SET content_hash = '{0}'; UPDATE rmas SET content_hash = '{0}';",
         "0f".repeat(32)
-    ))
-    .unwrap();
+    ));
 
     // The same content: unchanged, nothing audited, and the hash brought to v1.
     let audit_before = store.counts().unwrap().audit_entries;
@@ -139,13 +137,11 @@ fn a_hash_of_the_debug_era_is_settled_by_content_once() {
     let counts = store.import_rmas(&source("rmas.csv"), &[fixed_rma()], &stamp(3)).unwrap();
     assert_eq!(counts, ImportCounts { new: 0, updated: 0, unchanged: 1 });
     assert_eq!(store.counts().unwrap().audit_entries, audit_before);
-    let hashes: Vec<String> = conn
-        .prepare("SELECT content_hash FROM orders ORDER BY id")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let hashes: Vec<String> = place
+        .query("SELECT content_hash FROM orders ORDER BY id")
+        .into_iter()
+        .map(|row| row[0].clone().unwrap())
+        .collect();
     assert_eq!(hashes, [order_hash(&orders[0]), "0f".repeat(32)]);
 
     // Changed content behind an old hash: updated, and from then on compared by its v1 hash.

@@ -2,6 +2,8 @@
 //! `-wal`/`-shm`, photo originals), nor onto an existing file without `--force`; a backup takes its name only
 //! when it is whole, and a backup killed midway neither leaves a file at that name nor blocks the next one.
 //! (A backup onto a full disk is in `drills::disk_full`.)
+//!
+//! SQLite only: these guard the SQLite file in the data folder (its `-wal`/`-shm`) and its backup files.
 
 use std::fs;
 use std::path::Path;

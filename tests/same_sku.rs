@@ -3,7 +3,8 @@
 //! apart at the bench, so the units that come back are priced from the cheapest up (the free unit goes back
 //! first), and a second package is priced from the next unit up; lines that the policy would treat
 //! differently are refused with their file, line and field. The reproduction (two KVM-4P-DP lines at 299.00
-//! and 1.00) through `decide`, the station CSV and the Shopify CSV into a real store, and across two boxes.
+//! and 1.00) through `decide`, the station CSV and the Shopify CSV into a real store (SQLite and PostgreSQL),
+//! and across two boxes.
 
 use proptest::prelude::*;
 use rma_station::bench::decision::{OnTheBench, confirm, decide, reopen};
@@ -21,10 +22,10 @@ use rma_station::domain::vocabulary::{Channel, Disposition, Resolution, RmaKind,
 use rma_station::formats::import::{
     CategoryMap, FileKind, parse_shopify_orders, parse_station_orders, parse_station_rmas,
 };
-use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{ImportSource, Store, database_path};
+use rma_station::storage::{ImportSource, Store};
 use serde_json::{Value, json};
 
+use crate::support::place::{Place, on_both};
 use crate::support::{POLICIES, clock, date};
 
 const SKU: &str = "KVM-4P-DP";
@@ -192,10 +193,10 @@ fn parsed_orders(import: Import, prices: [&str; 2]) -> Vec<OrderRecord> {
     result.unwrap_or_else(|e| panic!("{import:?}: {e}")).0
 }
 
-/// A store in `dir` holding `orders` and the reproduction's RMA, as `rma-station import` leaves it.
-fn stocked(dir: &std::path::Path, orders: &[OrderRecord]) -> (SqliteStore, Now) {
+/// A store on `place` holding `orders` and the reproduction's RMA, as `rma-station import` leaves it.
+fn stocked(place: &Place, orders: &[OrderRecord]) -> (Box<dyn Store>, Now) {
     let now = clock().now();
-    let mut store = SqliteStore::open(&database_path(dir), &POLICIES).unwrap();
+    let mut store = place.open();
     let source = |file: &str| ImportSource { file: file.into(), sha256: "ab".repeat(32) };
     store.import_orders(&source("orders.csv"), orders, &clerk().stamp(&now)).unwrap();
     let rmas = parse_station_rmas("rmas.csv", RMAS_CSV, FileKind::Csv, &mut |_| {}).unwrap().0;
@@ -204,7 +205,7 @@ fn stocked(dir: &std::path::Path, orders: &[OrderRecord]) -> (SqliteStore, Now) 
 }
 
 /// A box of the reproduction's RMA with `units` of the SKU back as new (`another_box` for a second box).
-fn arrive(store: &mut SqliteStore, now: &Now, units: u32, another_box: bool) -> Received {
+fn arrive(store: &mut dyn Store, now: &Now, units: u32, another_box: bool) -> Received {
     let found = store.rmas_by_number("RMA-2026-3001").unwrap().remove(0);
     let arrival = Arrival {
         scanned_code: "RMA-2026-3001".into(),
@@ -221,24 +222,24 @@ fn arrive(store: &mut SqliteStore, now: &Now, units: u32, another_box: bool) -> 
 }
 
 /// Decides and confirms the box; its decision.
-fn settle(store: &mut SqliteStore, now: &Now, received: &Received) -> Decision {
+fn settle(store: &mut dyn Store, now: &Now, received: &Received) -> Decision {
     let Received { package, sheet } = received;
     let decided = decide(&POLICIES, package, sheet, &[], now.today).unwrap();
     confirm(store, &POLICIES, &clerk(), now, OnTheBench { package, sheet, decided: &decided }).unwrap();
     decided.decision
 }
 
-#[test]
-fn issue_15_imported_orders_price_each_unit_of_one_sku_by_its_own_line_at_the_bench() {
+on_both!(issue_15_imported_orders_price_each_unit_of_one_sku_by_its_own_line_at_the_bench);
+fn issue_15_imported_orders_price_each_unit_of_one_sku_by_its_own_line_at_the_bench(place: &Place) {
     for import in [Import::StationCsv, Import::ShopifyCsv] {
         for (name, prices, returned, expected) in &ONE_BOX {
             let name = format!("{import:?}, {name}");
             let orders = parsed_orders(import, *prices);
             assert_eq!(orders[0].lines.len(), 2, "{name}: the order keeps both lines as written");
-            let dir = tempfile::tempdir().unwrap();
-            let (mut store, now) = stocked(dir.path(), &orders);
-            let received = arrive(&mut store, &now, *returned, false);
-            let decision = settle(&mut store, &now, &received);
+            let fresh = place.another();
+            let (mut store, now) = stocked(&fresh, &orders);
+            let received = arrive(&mut *store, &now, *returned, false);
+            let decision = settle(&mut *store, &now, &received);
             check_figures(&name, &decision, expected);
             let refunds: Vec<Money> = store
                 .queue_items(rma_station::domain::vocabulary::Queue::Refund, true, 10)
@@ -252,36 +253,36 @@ fn issue_15_imported_orders_price_each_unit_of_one_sku_by_its_own_line_at_the_be
     }
 }
 
-#[test]
-fn issue_15_a_second_box_is_priced_from_the_next_unit_up_and_reopened_in_turn() {
+on_both!(issue_15_a_second_box_is_priced_from_the_next_unit_up_and_reopened_in_turn);
+fn issue_15_a_second_box_is_priced_from_the_next_unit_up_and_reopened_in_turn(place: &Place) {
     for prices in [["299.00", "1.00"], ["1.00", "299.00"]] {
         let name = format!("lines {prices:?}");
-        let dir = tempfile::tempdir().unwrap();
-        let (mut store, now) = stocked(dir.path(), &parsed_orders(Import::StationCsv, prices));
-        let first_box = arrive(&mut store, &now, 1, false);
-        let first = settle(&mut store, &now, &first_box);
+        let fresh = place.another();
+        let (mut store, now) = stocked(&fresh, &parsed_orders(Import::StationCsv, prices));
+        let first_box = arrive(&mut *store, &now, 1, false);
+        let first = settle(&mut *store, &now, &first_box);
         check_figures(&name, &first, &Figures { accepted: "1.00", restocking: "44.85", card: "8.75", net: "0.00" });
 
         // The first box settled the cheapest unit; the second is the next one up, and nothing is missing.
-        let second_box = arrive(&mut store, &now, 1, true);
-        let second = settle(&mut store, &now, &second_box);
+        let second_box = arrive(&mut *store, &now, 1, true);
+        let second = settle(&mut *store, &now, &second_box);
         check_figures(&name, &second, &Figures { accepted: "299.00", restocking: "0.00", card: "0.00", net: "299.00" });
         assert_eq!(first.money.items_accepted + second.money.items_accepted, money("300.00"), "{name}");
 
         // Reopening the first box before the second would price its unit past the second's: refused.
-        let refused = reopen(&mut store, &supervisor(), &now, first_box.package.package_id, "recount").unwrap_err();
+        let refused = reopen(&mut *store, &supervisor(), &now, first_box.package.package_id, "recount").unwrap_err();
         assert!(matches!(&refused, BenchError::ReopenInTurn { sku, .. } if sku == SKU), "{name}: {refused}");
         assert!(refused.to_string().contains("reopen package #"), "{refused}");
         // In turn, both are decided again to the same sum.
-        reopen(&mut store, &supervisor(), &now, second_box.package.package_id, "recount").unwrap();
-        reopen(&mut store, &supervisor(), &now, first_box.package.package_id, "recount").unwrap();
-        let again = |store: &mut SqliteStore, received: &Received| {
+        reopen(&mut *store, &supervisor(), &now, second_box.package.package_id, "recount").unwrap();
+        reopen(&mut *store, &supervisor(), &now, first_box.package.package_id, "recount").unwrap();
+        let again = |store: &mut dyn Store, received: &Received| {
             let mut resumed = resume(store, &clerk(), &now, received.package.package_id).unwrap();
             resumed.sheet.items[0].received = 1;
             settle(store, &now, &Received { package: resumed.package, sheet: resumed.sheet })
         };
-        let first_again = again(&mut store, &first_box);
-        let second_again = again(&mut store, &second_box);
+        let first_again = again(&mut *store, &first_box);
+        let second_again = again(&mut *store, &second_box);
         assert_eq!(
             (first_again.money.items_accepted, second_again.money.items_accepted),
             (money("1.00"), money("299.00")),
@@ -372,14 +373,13 @@ fn issue_15_lines_of_one_sku_that_the_policy_would_treat_differently_are_refused
     }
 }
 
+on_both!(issue_15_an_order_stored_with_lines_of_one_sku_that_disagree_is_not_decided);
 /// An order stored before the imports refused such lines is refused at the decide step, never priced.
-#[test]
-fn issue_15_an_order_stored_with_lines_of_one_sku_that_disagree_is_not_decided() {
+fn issue_15_an_order_stored_with_lines_of_one_sku_that_disagree_is_not_decided(place: &Place) {
     let mut orders = parsed_orders(Import::StationCsv, ["299.00", "1.00"]);
     orders[0].lines[1].on_sale = true;
-    let dir = tempfile::tempdir().unwrap();
-    let (mut store, now) = stocked(dir.path(), &orders);
-    let Received { package, sheet } = arrive(&mut store, &now, 2, false);
+    let (mut store, now) = stocked(place, &orders);
+    let Received { package, sheet } = arrive(&mut *store, &now, 2, false);
     let refused = decide(&POLICIES, &package, &sheet, &[], now.today).unwrap_err();
     assert!(matches!(&refused, BenchError::SameSku { line: 2, field: "on_sale", .. }), "{refused:?}");
     assert_eq!(

@@ -35,11 +35,11 @@ fn a_later_notice_never_replaces_an_earlier_one_unseen() {
 
 #[test]
 fn two_failed_photos_both_stay_on_screen_until_dismissed() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut harness = demo_station(dir.path());
+    let place = crate::support::place::Place::sqlite();
+    let mut harness = demo_station(&place);
     open_package(&mut harness, "RMA-2026-0101");
     for missing in ["no-such-photo-1.jpg", "no-such-photo-2.jpg"] {
-        let path = dir.path().join(missing);
+        let path = place.dir().join(missing);
         type_into(&mut harness, rma_station::gui::inspection::PHOTO_FILE, &path.display().to_string());
         enter(&mut harness);
     }

@@ -1,7 +1,8 @@
 //! Shared test helpers: the built-in policies, deciding a case as JSON, and running the real binary; `pg`, the
-//! PostgreSQL tests' server.
+//! PostgreSQL tests' server; `place`, a test's database on either backend and `on_both!`.
 
 pub mod pg;
+pub mod place;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

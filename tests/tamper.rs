@@ -1,8 +1,8 @@
 //! Issue 15, reproduction 1: records bound to the audit chain. Someone with a copy of the data folder and
-//! `sqlite3` edits, adds or removes a record behind the station's back; `verify` names the record and the
-//! entry that vouched for it, and nothing moves money, prints evidence or grants authority on it.
-
-use std::path::Path;
+//! `sqlite3`, or with `psql` on the warehouse's server, edits, adds or removes a record behind the station's
+//! back; `verify` names the record and the entry that vouched for it, and nothing moves money, prints evidence
+//! or grants authority on it. Every case runs on SQLite and on PostgreSQL (`on_both!`) but two that are
+//! SQLite's alone: a backup file restored, and an old SQLite file sealed by its upgrade (`schema::seal_all`).
 
 use rma_station::bench::{self, BenchError};
 use rma_station::domain::vocabulary::Queue;
@@ -13,40 +13,30 @@ use rma_station::storage::{Store, StoreError, database_path};
 use rusqlite::Connection;
 
 use crate::bench_store::{assert_sound, bench, decided, stamp};
-use crate::data_cli::station;
-
-/// Runs SQL on the station's database as an attacker with `sqlite3` would.
-fn edit(dir: &Path, sql: &str) -> usize {
-    let conn = Connection::open(database_path(dir)).unwrap();
-    conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
-    let before = conn.total_changes();
-    conn.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
-    (conn.total_changes() - before) as usize
-}
+use crate::support::place::{Backend, Place, on_both};
 
 /// Demo data with two refunds decided (RMA-2026-0108 and RMA-2026-0106), a printer set, and verify clean.
-fn two_refunds() -> crate::bench_store::Bench {
-    let mut bench = bench();
-    decided(&mut bench.store, "RMA-2026-0108", 1);
-    decided(&mut bench.store, "RMA-2026-0106", 3);
-    bench.store.set_station_setting("label_printer", "tcp:10.0.4.21:9100", &stamp(5)).unwrap();
-    assert_sound(&bench.store);
-    bench
+fn two_refunds(place: &Place) -> Box<dyn Store> {
+    let mut store = bench(place);
+    decided(&mut *store, "RMA-2026-0108", 1);
+    decided(&mut *store, "RMA-2026-0106", 3);
+    store.set_station_setting("label_printer", "tcp:10.0.4.21:9100", &stamp(5)).unwrap();
+    assert_sound(&*store);
+    store
 }
 
 const ORDER_OF_0108: &str = "(SELECT order_id FROM rmas WHERE number = 'RMA-2026-0108')";
 
-#[test]
-fn verify_names_every_kind_of_record_edited_added_or_removed_behind_the_stations_back() {
+on_both!(verify_names_every_kind_of_record_edited_added_or_removed_behind_the_stations_back);
+fn verify_names_every_kind_of_record_edited_added_or_removed_behind_the_stations_back(place: &Place) {
     // (the edit, the words of the problem verify must report)
-    let cases: Vec<(String, &str)> = vec![
+    let mut cases: Vec<(String, &str)> = vec![
         (
             "UPDATE queue_items SET amount_cents = 999999 WHERE queue = 'refund' AND id = (SELECT min(id) FROM queue_items WHERE queue = 'refund')".into(),
             "queue item 1 no longer holds what audit entry",
         ),
         ("UPDATE queue_items SET detail = 'pay me' WHERE queue = 'refund'".into(), "no longer holds what audit entry"),
         ("UPDATE queue_items SET status = 'done', reference = 'x' WHERE queue = 'refund'".into(), "queue item"),
-        ("UPDATE queue_items SET amount_cents = '30419' WHERE queue = 'refund'".into(), "queue item"),
         ("UPDATE decisions SET net_cents = net_cents + 1 WHERE id = 1".into(), "decision 1 no longer holds"),
         ("UPDATE decisions SET verdict = 'hold', disposition = 'hold' WHERE id = 2".into(), "decision 2 no longer holds"),
         (
@@ -80,102 +70,108 @@ fn verify_names_every_kind_of_record_edited_added_or_removed_behind_the_stations
                 .into(),
             "has no audit entry that vouches for its content",
         ),
-        ("DROP TRIGGER audit_log_no_update".into(), "the trigger audit_log_no_update is missing"),
-        ("DROP TRIGGER audit_log_no_delete".into(), "the trigger audit_log_no_delete is missing"),
+        (place.drop_trigger("audit_log_no_update"), "the trigger audit_log_no_update is missing"),
+        (place.drop_trigger("audit_log_no_delete"), "the trigger audit_log_no_delete is missing"),
     ];
+    if place.backend() == Backend::Sqlite {
+        // An amount stored as text: SQLite keeps what it is given in a column of any declared type, so the
+        // record's content changes with its value the same. PostgreSQL's BIGINT column stores the number.
+        cases.push(("UPDATE queue_items SET amount_cents = '30419' WHERE queue = 'refund'".into(), "queue item"));
+    }
+    drop(two_refunds(place));
     for (sql, says) in cases {
-        let bench = two_refunds();
-        assert!(edit(bench.dir.path(), &sql) > 0 || sql.starts_with("DROP"), "{sql}: changed nothing");
-        let report = bench.store.verify().unwrap();
+        // Each edit on a copy of the same two refunds.
+        let place = place.copy();
+        let store = place.open();
+        assert!(place.edit(&sql) > 0 || sql.starts_with("DROP"), "{sql}: changed nothing");
+        let report = store.verify().unwrap();
         assert!(!report.is_sound(), "{sql}: verify passed");
         assert!(report.problems.iter().any(|p| p.contains(says)), "{sql}: {:?}", report.problems);
     }
 }
 
-#[test]
-fn a_seal_edited_in_its_entry_breaks_the_chain() {
-    let bench = two_refunds();
-    edit(
-        bench.dir.path(),
-        "DROP TRIGGER audit_log_no_update;
+on_both!(a_seal_edited_in_its_entry_breaks_the_chain);
+fn a_seal_edited_in_its_entry_breaks_the_chain(place: &Place) {
+    let store = two_refunds(place);
+    place.edit(&format!(
+        "{};
          UPDATE audit_log SET content = 'c1:' || substr(hash, 1, 64) WHERE seq = (SELECT max(seq) FROM audit_log
              WHERE entity = 'queue_item');",
-    );
-    let report = bench.store.verify().unwrap();
+        place.drop_trigger("audit_log_no_update")
+    ));
+    let report = store.verify().unwrap();
     let broken = report.chain_break.expect("the chain must break").to_string();
     assert!(broken.contains("was altered after it was written"), "{broken}");
 }
 
-#[test]
-fn issue_15_the_refund_edited_in_the_database_is_not_exported_and_the_cli_says_why() {
-    let mut bench = two_refunds();
-    let dir = bench.dir.path().to_path_buf();
-    edit(&dir, "UPDATE queue_items SET amount_cents = 999999 WHERE id = 1");
-    let folder = dir.join("exports");
-    let error = export_queue(&mut bench.store, Queue::Refund, &folder, &stamp(10)).unwrap_err();
+on_both!(issue_15_the_refund_edited_in_the_database_is_not_exported_and_the_cli_says_why);
+fn issue_15_the_refund_edited_in_the_database_is_not_exported_and_the_cli_says_why(place: &Place) {
+    let mut store = two_refunds(place);
+    place.edit("UPDATE queue_items SET amount_cents = 999999 WHERE id = 1");
+    let folder = place.dir().join("exports");
+    let error = export_queue(&mut *store, Queue::Refund, &folder, &stamp(10)).unwrap_err();
     let ExportFailure::Store(StoreError::Unsound(unsound)) = &error else { panic!("{error:?}") };
     assert_eq!((unsound.kind, unsound.id.as_str()), (Kind::QueueItem, "1"));
     assert!(matches!(unsound.breach, Breach::Changed { .. }));
     assert!(!folder.join("refund-batch-000001.csv").exists(), "nothing written");
-    assert!(bench.store.export_batches(Queue::Refund, 5).unwrap().is_empty(), "nothing claimed");
-    let crate::bench_store::Bench { dir: _kept, store } = bench;
+    assert!(store.export_batches(Queue::Refund, 5).unwrap().is_empty(), "nothing claimed");
     drop(store);
 
-    let (ok, out, err) = station(&dir, &["export", "refund"]);
-    assert!(!ok, "{out}");
+    let output = place.station(&["export", "refund"], "");
+    let (out, err) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(!output.status.success(), "{out}");
     assert!(err.contains("queue item 1 no longer holds what audit entry"), "{err}");
     assert!(err.contains("rma-station verify"), "{err}");
     assert!(!err.contains("9999.99"), "{err}");
 }
 
-#[test]
-fn nothing_is_paid_decided_or_reopened_on_records_the_chain_does_not_vouch_for() {
-    let mut bench = two_refunds();
-    let dir = bench.dir.path().to_path_buf();
+on_both!(nothing_is_paid_decided_or_reopened_on_records_the_chain_does_not_vouch_for);
+fn nothing_is_paid_decided_or_reopened_on_records_the_chain_does_not_vouch_for(place: &Place) {
+    let mut store = two_refunds(place);
     // A queue item marked done by hand is refused, and so is one whose amount was edited.
-    edit(&dir, "UPDATE queue_items SET amount_cents = 1 WHERE id = 1");
+    place.edit("UPDATE queue_items SET amount_cents = 1 WHERE id = 1");
     let dana = crate::roles::as_role("dana", rma_station::domain::vocabulary::Role::Supervisor);
     let now = crate::support::clock().now();
-    let error = bench::queues::complete_item(&mut bench.store, &dana, &now, 1, "payout-1").unwrap_err();
+    let error = bench::queues::complete_item(&mut *store, &dana, &now, 1, "payout-1").unwrap_err();
     assert!(matches!(error, BenchError::Store(StoreError::Unsound(_))), "{error:?}");
 
     // The order's price edited: deciding the order's next package is refused (the engine would price it by
     // the edited line), and so is a supervisor's reopen of a package of that order.
-    let mut fresh = crate::bench_store::bench();
-    edit(
-        fresh.dir.path(),
+    let fresh_place = place.another();
+    let mut fresh = crate::bench_store::bench(&fresh_place);
+    fresh_place.edit(
         "UPDATE order_lines SET unit_price_cents = unit_price_cents * 10
          WHERE order_id = (SELECT order_id FROM rmas WHERE number = 'RMA-2026-0108')",
     );
-    let m = crate::bench_store::rma(&fresh.store, "RMA-2026-0108");
+    let m = crate::bench_store::rma(&*fresh, "RMA-2026-0108");
     let sheet = crate::bench_store::everything_back(&m);
-    let (package, inspection) = crate::bench_store::inspected(&mut fresh.store, &m, &sheet, 1);
+    let (package, inspection) = crate::bench_store::inspected(&mut *fresh, &m, &sheet, 1);
     let to_save = crate::bench_store::engine_decision(&m, &sheet, package, inspection);
-    let error = fresh.store.record_decision(&to_save, &stamp(2)).unwrap_err();
+    let error = fresh.record_decision(&to_save, &stamp(2)).unwrap_err();
     let StoreError::Unsound(Unsound { kind: Kind::Order, .. }) = &error else { panic!("{error:?}") };
     assert!(error.to_string().contains("nothing was done"), "{error}");
 
-    let error = bench.store.reopen_package(1, "recount", &stamp(20)).unwrap_err();
+    let error = store.reopen_package(1, "recount", &stamp(20)).unwrap_err();
     assert!(matches!(error, StoreError::Unsound(_)), "{error:?}");
 }
 
-#[test]
-fn a_clerk_promoted_by_hand_signs_in_as_nobody() {
-    let mut bench = bench();
-    edit(bench.dir.path(), "UPDATE operators SET role = 'supervisor' WHERE name = 'sam'");
+on_both!(a_clerk_promoted_by_hand_signs_in_as_nobody);
+fn a_clerk_promoted_by_hand_signs_in_as_nobody(place: &Place) {
+    let mut store = bench(place);
+    place.edit("UPDATE operators SET role = 'supervisor' WHERE name = 'sam'");
     let now = crate::support::clock().now();
     let secret = crate::support::pin_secret();
-    let error = bench::sign_in::sign_in(&mut bench.store, "bench-1", &now, "sam", "1357", &secret).unwrap_err();
+    let error = bench::sign_in::sign_in(&mut *store, "bench-1", &now, "sam", "1357", &secret).unwrap_err();
     assert!(error.to_string().contains("operator"), "{error}");
     assert!(error.to_string().contains("no longer holds what audit entry"), "{error}");
 }
 
 #[test]
 fn a_backup_whose_refund_was_edited_is_not_restored() {
-    let bench = two_refunds();
+    let store = two_refunds(&Place::sqlite());
     let backups = tempfile::tempdir().unwrap();
     let backup = backups.path().join("copy.sqlite3");
-    assert!(bench.store.backup_to(&backup).unwrap().is_sound());
+    assert!(store.backup_to(&backup).unwrap().is_sound());
     let conn = Connection::open(&backup).unwrap();
     conn.execute("UPDATE queue_items SET amount_cents = 999999 WHERE id = 1", []).unwrap();
     drop(conn);
@@ -190,15 +186,16 @@ fn a_backup_whose_refund_was_edited_is_not_restored() {
 fn a_database_from_before_seals_is_sealed_as_it_stands_when_it_is_upgraded() {
     // Records written by this station, their seals then taken away as a station before schema 11 kept none:
     // the upgrade step seals every record once, and verify is clean again.
-    let bench = two_refunds();
-    let mut conn = Connection::open(database_path(bench.dir.path())).unwrap();
+    let place = Place::sqlite();
+    let store = two_refunds(&place);
+    let mut conn = Connection::open(database_path(place.dir())).unwrap();
     conn.execute_batch(
         "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET content = NULL;
          CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
              BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
     )
     .unwrap();
-    let unsealed = bench.store.verify().unwrap();
+    let unsealed = store.verify().unwrap();
     assert!(unsealed.problems.iter().any(|p| p.contains("has no audit entry that vouches")), "{unsealed:?}");
     let sealed = rma_station::storage::schema::seal_all(&mut conn, &stamp(30)).unwrap();
     let records: i64 = conn
@@ -214,7 +211,7 @@ fn a_database_from_before_seals_is_sealed_as_it_stands_when_it_is_upgraded() {
         .unwrap();
     assert_eq!(sealed, records as u64);
     // The chain's hashes covered the seals taken away, so the rewrite shows there; the records are vouched for.
-    let report = bench.store.verify().unwrap();
+    let report = store.verify().unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
 }
 
@@ -263,28 +260,28 @@ fn judging_a_record_against_its_seal_names_each_breach() {
     }
 }
 
-#[test]
-fn a_photo_swapped_for_another_file_is_named_and_no_packet_embeds_it() {
+on_both!(a_photo_swapped_for_another_file_is_named_and_no_packet_embeds_it);
+fn a_photo_swapped_for_another_file_is_named_and_no_packet_embeds_it(place: &Place) {
     use rma_station::evidence::{PacketTarget, write_packet};
     use rma_station::photos::decode::DecodeLimits;
     use rma_station::photos::ingest::ingest;
     use rma_station::photos::store::PhotoFolder;
     use rma_station::storage::photos_path;
 
-    let dir = tempfile::tempdir().unwrap();
-    let (mut store, decision_id) = crate::evidence::decided_claim(dir.path(), &crate::evidence::sticker_shots());
+    let dir = place.dir();
+    let (mut store, decision_id) = crate::evidence::decided_claim(place, &crate::evidence::sticker_shots());
     // The forger's photo goes into the photo folder by its own hash, and the first photo's row points at it:
     // the folder holds what the row says, so only the seal can tell.
-    let folder = PhotoFolder::new(photos_path(dir.path()));
+    let folder = PhotoFolder::new(photos_path(dir));
     let fake = std::fs::read(crate::support::fixture("photos/camera/Canon_40D.jpg")).unwrap();
     let fake = ingest(&folder, &fake, crate::evidence::stamp(20).at, &DecodeLimits::default()).unwrap().record();
-    let swapped = edit(dir.path(), &format!("UPDATE photos SET sha256 = '{}' WHERE id = 1", fake.sha256));
+    let swapped = place.edit(&format!("UPDATE photos SET sha256 = '{}' WHERE id = 1", fake.sha256));
     assert_eq!(swapped, 1);
     let report = store.verify().unwrap();
     assert!(report.problems.iter().any(|p| p.contains("photo 1 no longer holds what audit entry")), "{report:?}");
 
-    let out = dir.path().join("packet.pdf");
-    let error = write_packet(&mut store, &folder, decision_id, PacketTarget::File(&out), &crate::evidence::stamp(30))
+    let out = dir.join("packet.pdf");
+    let error = write_packet(&mut *store, &folder, decision_id, PacketTarget::File(&out), &crate::evidence::stamp(30))
         .unwrap_err();
     assert!(error.to_string().contains("photo 1 no longer holds what audit entry"), "{error}");
     assert!(!out.exists(), "no packet written");

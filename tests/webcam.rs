@@ -233,7 +233,7 @@ fn a_frame_that_is_not_a_whole_jpeg_is_refused_with_the_reason() {
 fn the_inspection_screen_says_why_there_is_no_webcam_and_f7_takes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let devices = devices_with(&[]);
-    with_demo(dir.path());
+    with_demo(&crate::support::place::Place::sqlite_in(dir.path()));
     let mut setup = StationSetup::open(
         POLICIES.clone(),
         dir.path(),

@@ -206,8 +206,8 @@ fn the_log_file_records_each_worker_start_stop_and_panic() {
 
 #[test]
 fn a_window_closed_with_a_thousand_answers_it_never_took_in_closes_at_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut app = crate::gui::app(dir.path(), Vec::new());
+    let place = crate::support::place::Place::sqlite();
+    let mut app = crate::gui::app(&place, Vec::new());
     let ctx = eframe::egui::Context::default();
     // A thousand answers from the storage thread, none taken in (`logic` never runs). The queue holds 256:
     // requests go in as it makes room.

@@ -16,6 +16,7 @@ use crate::drill::two_stations::{TwoStations, TwoStationsReport};
 use crate::drill::worker::WorkerSetup;
 use crate::drill::{DrillError, Step};
 use crate::policies::PolicySet;
+use crate::storage::location::DatabaseLocation;
 
 /// How often the crash drill prints its progress.
 const PROGRESS_EVERY: u64 = 100;
@@ -116,11 +117,19 @@ fn two_stations_words(report: &TwoStationsReport) -> String {
     out
 }
 
-/// The hidden `drill settle`: one box of `rma` decided, and confirmed when told to on standard input.
-pub(super) fn settle(policies: &PolicySet, data_dir: Option<&Path>, station: &str, rma: &str) -> Result<(), CliError> {
+/// The hidden `drill settle`: one box of `rma` decided, and confirmed when told to on standard input, on the
+/// data folder's database or the one `--database` names.
+pub(super) fn settle(
+    policies: &PolicySet,
+    database: Option<&str>,
+    data_dir: Option<&Path>,
+    station: &str,
+    rma: &str,
+) -> Result<(), CliError> {
     let data_dir = data_dir.ok_or(DrillError::NoDataDir)?;
+    let mut store = crate::storage::open(&DatabaseLocation::choose(database, data_dir)?, policies)?;
     let mut go = std::io::stdin().lock();
-    crate::drill::settle::run(data_dir, station, rma, policies, &mut go, &mut std::io::stdout().lock())?;
+    crate::drill::settle::run(&mut *store, station, rma, policies, &mut go, &mut std::io::stdout().lock())?;
     Ok(())
 }
 

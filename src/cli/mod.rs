@@ -561,7 +561,9 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
             DrillCommand::TwoStations { packages, seed } => {
                 drill::two_stations(&policies, cli.data_dir.as_deref(), packages, seed)?;
             }
-            DrillCommand::Settle { rma } => drill::settle(&policies, cli.data_dir.as_deref(), &cli.station, &rma)?,
+            DrillCommand::Settle { rma } => {
+                drill::settle(&policies, cli.database.as_deref(), cli.data_dir.as_deref(), &cli.station, &rma)?;
+            }
             DrillCommand::Worker { seed, packages } => {
                 drill::worker(&policies, cli.data_dir.as_deref(), &cli.station, seed, packages)?;
             }

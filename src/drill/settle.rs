@@ -13,14 +13,13 @@ use crate::clock::Clock;
 use crate::domain::scan::Classifier;
 use crate::domain::vocabulary::Role;
 use crate::policies::PolicySet;
-use crate::storage::sqlite::SqliteStore;
-use crate::storage::{StoreError, database_path};
+use crate::storage::{Store, StoreError};
 
 /// Receives another box of `rma` with every ordered unit back as new, says `decided DISPOSITION NET`,
 /// waits for a line on `go`, confirms, and says `confirmed DISPOSITION NET` (after `refused: WHY` for each
-/// decision the store refused).
+/// decision the store refused). The store is the bench's, on either backend.
 pub fn run(
-    data_dir: &std::path::Path,
+    store: &mut dyn Store,
     station: &str,
     rma: &str,
     policies: &PolicySet,
@@ -28,9 +27,8 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<(), DrillError> {
     let now = Clock::System.now();
-    let mut store = SqliteStore::open(&database_path(data_dir), policies)?;
     let classifier = Classifier::new(&policies.classifier_config())?;
-    let IntakeMatch::Rmas(found) = find(&store, &classifier.classify(rma))? else {
+    let IntakeMatch::Rmas(found) = find(&*store, &classifier.classify(rma))? else {
         return Err(DrillError::NoMatch(rma.to_owned()));
     };
     let Some(found) = found.into_iter().next() else { return Err(DrillError::NoMatch(rma.to_owned())) };
@@ -42,7 +40,7 @@ pub fn run(
         note: String::new(),
         another_box: true,
     };
-    let received = receive(&mut store, &actor, &now, arrival)?;
+    let received = receive(&mut *store, &actor, &now, arrival)?;
     let mut package = received.package;
     let mut sheet = received.sheet;
     for item in &mut sheet.items {
@@ -58,11 +56,11 @@ pub fn run(
     go.read_line(&mut line).map_err(DrillError::Output)?;
     loop {
         let bench = OnTheBench { package: &package, sheet: &sheet, decided: &decided };
-        match confirm(&mut store, policies, &actor, &now, bench) {
+        match confirm(&mut *store, policies, &actor, &now, bench) {
             Ok(_) => return said(out, "confirmed", &decided),
             Err(BenchError::Store(refusal @ (StoreError::AlreadySettled { .. } | StoreError::ChargedTwice { .. }))) => {
                 writeln!(out, "refused: {refusal}").map_err(DrillError::Output)?;
-                package.earlier = earlier_ledger(&store, &package.claim, package.package_id)?;
+                package.earlier = earlier_ledger(&*store, &package.claim, package.package_id)?;
                 decided = decide(policies, &package, &sheet, &[], now.today)?;
             }
             Err(other) => return Err(other.into()),

@@ -47,6 +47,8 @@ pub struct StationSetup {
     pub policies: PolicySet,
     /// The station's data folder: its database, photos and exports.
     pub data_dir: PathBuf,
+    /// Where the database is (the SQLite file, or the server's database), as the station screen names it.
+    pub database: DatabaseLocation,
     pub store: Result<Box<dyn Store>, StoreError>,
     pub station: String,
     pub scanners: Vec<ScannerConfig>,
@@ -75,6 +77,7 @@ impl StationSetup {
         StationSetup {
             policies,
             data_dir: data_dir.to_path_buf(),
+            database: database.clone(),
             store,
             station,
             scanners,

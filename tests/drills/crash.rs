@@ -1,6 +1,10 @@
 //! The crash drill: the real save path in a child process, killed with SIGKILL at random moments, and
 //! the check after each kill. The check is itself checked: it must find a lost change, a decision
 //! without its queue item, a sheet cut short and a photo record without its file.
+//!
+//! SQLite only: the drill kills writers of the data folder's SQLite file (its WAL after SIGKILL), restores
+//! backup files of it mid-drill and starts fresh folders; its check reads that file. Two benches racing on
+//! PostgreSQL are `drills::race` (on both).
 
 use std::time::Duration;
 

@@ -4,6 +4,8 @@
 //!
 //! Mounting a tmpfs needs root (CI runs as root). Elsewhere these tests say loudly that they did not
 //! run and pass; with `CI` set they fail instead, so CI can never skip them unnoticed.
+//!
+//! SQLite only: the database that fills the small disk is the data folder's SQLite file.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -132,10 +134,12 @@ fn a_full_disk_stops_the_save_path_with_a_clear_error_damages_nothing_and_passes
 fn at_the_bench_a_full_disk_says_so_and_the_same_decision_saves_once_space_is_back() {
     use crate::bench_flow::{confirm, decide, enter, history_of, open_package};
     use crate::gui::{demo_station, scan, step_until};
+    use crate::support::place::Place;
     use egui_kittest::kittest::Queryable as _;
 
     let Some(disk) = SmallDisk::new("8m") else { return };
-    let mut harness = demo_station(disk.path());
+    let place = Place::sqlite_in(disk.path());
+    let mut harness = demo_station(&place);
     open_package(&mut harness, "RMA-2026-0101");
     for sku in ["KVM-4P-DP", "CBL-KVM-USB-2M", "CBL-KVM-USB-2M"] {
         scan(&mut harness, sku);
@@ -156,7 +160,7 @@ fn at_the_bench_a_full_disk_says_so_and_the_same_decision_saves_once_space_is_ba
     // Space back: the decision still on screen is confirmed again, and saved whole.
     std::fs::remove_file(filler).unwrap();
     confirm(&mut harness);
-    let history = history_of(disk.path(), "RMA-2026-0101");
+    let history = history_of(&place, "RMA-2026-0101");
     assert_eq!((history.decisions.len(), history.queue.len()), (1, 1));
     drop(harness);
 }

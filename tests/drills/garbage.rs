@@ -10,7 +10,8 @@
 //! and what is accepted must stay inside the bounds and decide adding up. What those fuzzers found is kept
 //! as fixed cases (`found`).
 //!
-//! And scanned text that looks like SQL, a shell command or a path is refused or kept as inert text.
+//! And scanned text that looks like SQL, a shell command or a path is refused or kept as inert text, on SQLite
+//! and on PostgreSQL (`on_both!`).
 
 use std::sync::LazyLock;
 use std::sync::mpsc::sync_channel;
@@ -27,10 +28,10 @@ use rma_station::formats::scan_json::classification_json;
 use rma_station::photos::decode::{DecodeLimits, THUMBNAIL_EDGE, render};
 use rma_station::photos::ingest::ingest;
 use rma_station::photos::store::PhotoFolder;
-use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{ReceivedPackage, Stamp, Store, database_path};
+use rma_station::storage::{ReceivedPackage, Stamp};
 
 use super::size;
+use crate::support::place::{Backend, Place, on_both};
 use crate::support::{POLICIES, TODAY, clock, date, fixture};
 
 mod csv_doc;
@@ -309,13 +310,12 @@ const NASTY_SCANS: &[&str] = &[
     "😀📦",
 ];
 
-#[test]
-fn scans_that_look_like_sql_shell_or_paths_are_refused_or_kept_as_inert_text() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+on_both!(scans_that_look_like_sql_shell_or_paths_are_refused_or_kept_as_inert_text);
+fn scans_that_look_like_sql_shell_or_paths_are_refused_or_kept_as_inert_text(place: &Place) {
+    let mut store = place.open();
     let now = clock().now();
     let stamp = Stamp { at: now.at, station: "bench-1".into(), operator: "sam".into() };
-    rma_station::demo::load_demo(&mut store, now.today, &stamp, &crate::support::pin_secret()).unwrap();
+    rma_station::demo::load_demo(&mut *store, now.today, &stamp, &crate::support::pin_secret()).unwrap();
     let before = store.counts().unwrap();
     let (mut refused, mut kept) = (0, 0);
     for code in NASTY_SCANS {
@@ -341,7 +341,7 @@ fn scans_that_look_like_sql_shell_or_paths_are_refused_or_kept_as_inert_text() {
         assert_eq!(&scanned, code);
         // Looked up like any label (it matches nothing), then received into quarantine as typed.
         let classification = CLASSIFIER.classify(&scanned);
-        let found = rma_station::bench::intake::find(&store, &classification).unwrap();
+        let found = rma_station::bench::intake::find(&*store, &classification).unwrap();
         assert_eq!(found, rma_station::bench::intake::IntakeMatch::Nothing, "{code:?}");
         let package = ReceivedPackage {
             scanned_code: scanned.clone(),
@@ -362,8 +362,14 @@ fn scans_that_look_like_sql_shell_or_paths_are_refused_or_kept_as_inert_text() {
     let after = store.counts().unwrap();
     assert_eq!((after.orders, after.rmas, after.packages), (before.orders, before.rmas, before.packages + kept));
     assert!(store.verify().unwrap().is_sound());
-    let mut files: Vec<String> =
-        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut files: Vec<String> = std::fs::read_dir(place.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     files.sort();
-    assert_eq!(files, ["station.sqlite3", "station.sqlite3-shm", "station.sqlite3-wal"]);
+    let database: &[&str] = match place.backend() {
+        Backend::Sqlite => &["station.sqlite3", "station.sqlite3-shm", "station.sqlite3-wal"],
+        Backend::Postgres => &[],
+    };
+    assert_eq!(files, database);
 }

@@ -1,7 +1,8 @@
 //! Two processes confirming the same RMA at the same moment: each receives a box of it and decides on the
 //! ledger as it reads it (neither has settled anything yet), then both are told to confirm at once. The
 //! store's ledger check, inside the recording transaction, must let exactly one settle the goods; the other
-//! is refused and decides again on the ledger as it is then. 100 rounds (RMA_RACE_ROUNDS), a fresh RMA each.
+//! is refused and decides again on the ledger as it is then. 100 rounds (RMA_RACE_ROUNDS), a fresh RMA each. On
+//! a SQLite file and on a PostgreSQL database (`on_both!`): two benches of a warehouse racing on its server.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -9,16 +10,17 @@ use std::process::{Child, Command, Stdio};
 use rma_station::demo::demo_data;
 use rma_station::domain::ledger::Ledger;
 use rma_station::domain::vocabulary::Queue;
-use rma_station::storage::sqlite::SqliteStore;
-use rma_station::storage::{ImportSource, Stamp, Store, database_path};
+use rma_station::storage::{ImportSource, Stamp};
 
 use super::size;
-use crate::support::{POLICIES, clock, station_binary};
+use crate::support::place::{Place, on_both};
+use crate::support::{clock, station_binary};
 
 /// Starts `drill settle` for `rma` and reads its first line (the decision made, before confirming).
-fn start(data: &str, station: &str, rma: &str) -> (Child, BufReader<std::process::ChildStdout>, String) {
+fn start(place: &Place, station: &str, rma: &str) -> (Child, BufReader<std::process::ChildStdout>, String) {
     let mut child = Command::new(station_binary())
-        .args(["--data-dir", data, "--station", station, "drill", "settle", "--rma", rma])
+        .args(place.args())
+        .args(["--station", station, "drill", "settle", "--rma", rma])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -30,15 +32,13 @@ fn start(data: &str, station: &str, rma: &str) -> (Child, BufReader<std::process
     (child, out, decided)
 }
 
-#[test]
-fn two_processes_confirming_one_rma_at_once_settle_it_once() {
+on_both!(two_processes_confirming_one_rma_at_once_settle_it_once);
+fn two_processes_confirming_one_rma_at_once_settle_it_once(place: &Place) {
     let rounds = size("RMA_RACE_ROUNDS", 100);
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().display().to_string();
     let now = clock().now();
     let stamp = Stamp { at: now.at, station: "race".into(), operator: "race".into() };
-    let mut store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
-    rma_station::demo::load_demo(&mut store, now.today, &stamp, &crate::support::pin_secret()).unwrap();
+    let mut store = place.open();
+    rma_station::demo::load_demo(&mut *store, now.today, &stamp, &crate::support::pin_secret()).unwrap();
     // A fresh copy of RMA-2026-0108 (a refund of everything ordered) for every round.
     let demo = demo_data(now.today).unwrap();
     let order = demo.orders.iter().find(|o| o.number == "CP-20108").unwrap();
@@ -62,7 +62,7 @@ fn two_processes_confirming_one_rma_at_once_settle_it_once() {
     let mut refused_somewhere = 0;
     for round in 0..rounds {
         let number = format!("RMA-R{round}");
-        let mut racers = [start(&data, "bench-1", &number), start(&data, "bench-2", &number)];
+        let mut racers = [start(place, "bench-1", &number), start(place, "bench-2", &number)];
         for (_, _, decided) in &racers {
             assert!(decided.starts_with("decided refund "), "round {round}: {decided}");
         }
@@ -81,7 +81,7 @@ fn two_processes_confirming_one_rma_at_once_settle_it_once() {
         assert_eq!(refunds, 1, "round {round}: {confirmed:?}");
     }
     // The store agrees: one refund per order, and no line settled beyond what was ordered.
-    let store = SqliteStore::open(&database_path(dir.path()), &POLICIES).unwrap();
+    let store = place.open();
     let refunds = store.queue_items(Queue::Refund, false, 10_000).unwrap();
     for round in 0..rounds {
         let order_number = format!("CP-R{round}");

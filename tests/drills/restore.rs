@@ -2,6 +2,9 @@
 //! a restore never overwrites a database, never starts beside a leftover journal, and refuses a file
 //! that is no database or a backup that does not verify, writing nothing. (The crash drill restores
 //! backups taken while a worker writes.)
+//!
+//! SQLite only: backup files and restoring them are the SQLite file's; a shared PostgreSQL server is backed up
+//! and restored by its own tools (the station says so: `data_cli::backup_writes_a_checked_copy_and_never_overwrites::postgres`).
 
 use std::path::Path;
 

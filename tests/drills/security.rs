@@ -1,167 +1,173 @@
 //! What makes tampering and steering show: the audit chain's head, kept away from the station, finds a
 //! chain rewritten whole or cut short (which the chain alone cannot); photo and export paths are made
 //! only from hashes and the station's own words, so no input — a planted record, a scan — can point
-//! them outside their folders.
+//! them outside their folders. The chain's cases run on SQLite and on PostgreSQL (`on_both!`): a forger with
+//! `sqlite3` drops and recreates a trigger, one with `psql` disables and enables it.
 
+use crate::support::fixture;
+use crate::support::place::{Backend, Place, on_both};
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use rma_station::domain::vocabulary::Queue;
 use rma_station::formats::export::export_file_name;
 use rma_station::photos::store::{PhotoFolder, PhotoHash};
 use rma_station::storage::audit::{AuditEntry, AuditHead, GENESIS, entry_hash};
-use rusqlite::Connection;
-
-use crate::data_cli::station;
-use crate::support::fixture;
 
 /// A database of two imports (orders, then RMAs: an entry for each and one per record sealing it) and its
 /// head as printed.
-fn two_imports() -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
+fn two_imports(place: &Place) -> String {
     for (what, file) in [("orders", "import/station-orders.csv"), ("rmas", "import/station-rmas.csv")] {
-        assert!(station(dir.path(), &["import", what, &fixture(file).display().to_string()]).0);
+        assert!(place.cli(&["import", what, &fixture(file).display().to_string()]).0);
     }
-    let (ok, head, err) = station(dir.path(), &["audit", "head"]);
+    let (ok, head, err) = place.cli(&["audit", "head"]);
     assert!(ok, "{err}");
     let parsed: AuditHead = head.trim().parse().unwrap();
     assert_eq!(parsed.seq, 8);
-    (dir, head.trim().to_owned())
+    head.trim().to_owned()
 }
 
-fn entries(conn: &Connection) -> Vec<AuditEntry> {
-    let mut stmt = conn
-        .prepare("SELECT seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash, content FROM audit_log ORDER BY seq")
-        .unwrap();
-    stmt.query_map([], |r| {
-        Ok(AuditEntry {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            station: r.get(2)?,
-            actor: r.get(3)?,
-            entity: r.get(4)?,
-            entity_id: r.get(5)?,
-            action: r.get(6)?,
-            detail: r.get(7)?,
-            prev_hash: r.get(8)?,
-            hash: r.get(9)?,
-            content: r.get(10)?,
+/// The audit log as the database holds it.
+fn entries(place: &Place) -> Vec<AuditEntry> {
+    let rows = place.query(
+        "SELECT seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash, content FROM audit_log
+         ORDER BY seq",
+    );
+    let text = |row: &[Option<String>], i: usize| row[i].clone().unwrap();
+    rows.iter()
+        .map(|r| AuditEntry {
+            seq: text(r, 0).parse().unwrap(),
+            at: text(r, 1),
+            station: text(r, 2),
+            actor: text(r, 3),
+            entity: text(r, 4),
+            entity_id: text(r, 5),
+            action: text(r, 6),
+            detail: text(r, 7),
+            prev_hash: text(r, 8),
+            hash: text(r, 9),
+            content: r[10].clone(),
         })
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
+        .collect()
 }
 
-#[test]
-fn a_saved_head_stays_valid_while_the_log_grows() {
-    let (dir, head) = two_imports();
+/// Runs `sql` on the audit log with its append-only trigger `trigger` out of the way, then puts the trigger back
+/// as it was, as a forger who knows `verify` looks for it would.
+fn behind_the_trigger(place: &Place, trigger: &str, sql: &str) {
+    let script = match place.backend() {
+        Backend::Sqlite => {
+            let event = if trigger == "audit_log_no_update" { "UPDATE" } else { "DELETE" };
+            format!(
+                "DROP TRIGGER {trigger}; {sql};
+                 CREATE TRIGGER {trigger} BEFORE {event} ON audit_log
+                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+            )
+        }
+        Backend::Postgres => format!(
+            "ALTER TABLE audit_log DISABLE TRIGGER {trigger}; {sql}; ALTER TABLE audit_log ENABLE TRIGGER {trigger}"
+        ),
+    };
+    place.edit(&script);
+}
+
+on_both!(a_saved_head_stays_valid_while_the_log_grows);
+fn a_saved_head_stays_valid_while_the_log_grows(place: &Place) {
+    let head = two_imports(place);
     let shopify = fixture("import/shopify-orders.csv").display().to_string();
     let categories = fixture("import/categories.csv").display().to_string();
     let args = ["import", "shopify-orders", &shopify, "--merchant", "konnected", "--categories", &categories];
-    assert!(station(dir.path(), &args).0);
-    let (_, grown, _) = station(dir.path(), &["audit", "head"]);
+    assert!(place.cli(&args).0);
+    let (_, grown, _) = place.cli(&["audit", "head"]);
     assert!(grown.trim().parse::<AuditHead>().unwrap().seq > 8, "{grown}");
-    let (ok, out, err) = station(dir.path(), &["verify", "--head", &head]);
+    let (ok, out, err) = place.cli(&["verify", "--head", &head]);
     assert!(ok, "{err}\n{out}");
     assert!(out.contains(&format!("audit head {head}: still in the chain, unchanged\n")), "{out}");
 }
 
 /// What a forger with the database does: changes the first entry, recomputes every hash after it so that the
 /// chain is consistent again, and puts the trigger back.
-fn rewrite_whole(data: &std::path::Path) {
-    let conn = Connection::open(data.join("station.sqlite3")).unwrap();
-    conn.execute_batch("DROP TRIGGER audit_log_no_update").unwrap();
-    // The forger changes the first entry and recomputes every hash after it: the chain is consistent again.
+fn rewrite_whole(place: &Place) {
+    let quoted = |text: &str| format!("'{}'", text.replace('\'', "''"));
     let mut prev = GENESIS.to_owned();
-    for mut entry in entries(&conn) {
+    let mut updates = Vec::new();
+    for mut entry in entries(place) {
         if entry.seq == 1 {
             entry.detail = r#"{"file":"nothing to see"}"#.to_owned();
         }
         entry.prev_hash = prev.clone();
         entry.hash = entry_hash(&prev, &entry);
-        conn.execute(
-            "UPDATE audit_log SET detail = ?2, prev_hash = ?3, hash = ?4 WHERE seq = ?1",
-            rusqlite::params![entry.seq, entry.detail, entry.prev_hash, entry.hash],
-        )
-        .unwrap();
+        updates.push(format!(
+            "UPDATE audit_log SET detail = {}, prev_hash = {}, hash = {} WHERE seq = {}",
+            quoted(&entry.detail),
+            quoted(&entry.prev_hash),
+            quoted(&entry.hash),
+            entry.seq
+        ));
         prev = entry.hash;
     }
-    // And puts the trigger back, or `verify` would name it missing.
-    conn.execute_batch(
-        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
-    )
-    .unwrap();
+    behind_the_trigger(place, "audit_log_no_update", &updates.join("; "));
 }
 
-#[test]
-fn a_chain_rewritten_whole_passes_its_own_check_but_not_the_saved_head() {
-    let (dir, head) = two_imports();
-    rewrite_whole(dir.path());
-    let (ok, out, _) = station(dir.path(), &["verify"]);
+on_both!(a_chain_rewritten_whole_passes_its_own_check_but_not_the_saved_head);
+fn a_chain_rewritten_whole_passes_its_own_check_but_not_the_saved_head(place: &Place) {
+    let head = two_imports(place);
+    rewrite_whole(place);
+    let (ok, out, _) = place.cli(&["verify"]);
     assert!(ok, "the rewrite should fool the chain alone: {out}");
-    let (ok, out, err) = station(dir.path(), &["verify", "--head", &head]);
+    let (ok, out, err) = place.cli(&["verify", "--head", &head]);
     assert!(!ok);
     assert!(out.contains(&format!("audit head {head}: REWRITTEN: entry 8 no longer has that hash\n")), "{out}");
     assert_eq!(err.trim(), "rma-station: verification failed");
 }
 
+on_both!(a_chain_rewritten_whole_is_caught_by_the_head_kept_in_the_exports_folder);
 /// Issue 15: the head kept in the exports folder (by `audit anchor`, each export batch and the window once a
 /// day) catches the whole-chain rewrite with no head copied by hand.
-#[test]
-fn a_chain_rewritten_whole_is_caught_by_the_head_kept_in_the_exports_folder() {
-    let (dir, head) = two_imports();
-    let (ok, out, err) = station(dir.path(), &["audit", "anchor"]);
+fn a_chain_rewritten_whole_is_caught_by_the_head_kept_in_the_exports_folder(place: &Place) {
+    let head = two_imports(place);
+    let (ok, out, err) = place.cli(&["audit", "anchor"]);
     assert!(ok, "{err}");
-    let anchor = dir.path().join("exports").join("audit-heads.txt");
+    let anchor = place.dir().join("exports").join("audit-heads.txt");
     assert!(out.contains(&format!("audit head {head} added to {}", anchor.display())), "{out}");
-    let (ok, out, err) = station(dir.path(), &["verify"]);
+    let (ok, out, err) = place.cli(&["verify"]);
     assert!(ok, "{err}\n{out}");
     assert!(out.contains("1 checked, all still in the chain"), "{out}");
-    rewrite_whole(dir.path());
-    let (ok, out, _) = station(dir.path(), &["verify"]);
+    rewrite_whole(place);
+    let (ok, out, _) = place.cli(&["verify"]);
     assert!(!ok, "the rewrite passed the kept head: {out}");
     let expected = format!("{}:1: audit head {head}: REWRITTEN: entry 8 no longer has that hash", anchor.display());
     assert!(out.contains(&expected), "{out}");
     // A line cut short by a crash mid-append is named and skipped, never taken for a head.
     std::fs::write(&anchor, format!("{}\n2026-12-06T10:00:00Z 7:ab", std::fs::read_to_string(&anchor).unwrap()))
         .unwrap();
-    let (_, out, _) = station(dir.path(), &["verify"]);
+    let (_, out, _) = place.cli(&["verify"]);
     assert!(out.contains(&format!("{}:2: not a head", anchor.display())), "{out}");
     // The next head starts a line of its own.
-    assert!(station(dir.path(), &["audit", "anchor"]).0);
-    let (_, out, _) = station(dir.path(), &["verify"]);
+    assert!(place.cli(&["audit", "anchor"]).0);
+    let (_, out, _) = place.cli(&["verify"]);
     assert!(out.contains("2 checked, 1 no longer there"), "{out}");
 }
 
-#[test]
-fn each_export_batch_keeps_the_head_beside_its_files() {
-    let mut bench = crate::bench_store::bench();
-    crate::bench_store::decided(&mut bench.store, "RMA-2026-0108", 1);
-    drop(bench.store);
-    let (ok, out, err) = station(bench.dir.path(), &["export", "refund"]);
+on_both!(each_export_batch_keeps_the_head_beside_its_files);
+fn each_export_batch_keeps_the_head_beside_its_files(place: &Place) {
+    let mut store = crate::bench_store::bench(place);
+    crate::bench_store::decided(&mut *store, "RMA-2026-0108", 1);
+    drop(store);
+    let (ok, out, err) = place.cli(&["export", "refund"]);
     assert!(ok, "{err}");
     assert!(out.contains("refund batch 1"), "{out}");
-    let kept = std::fs::read_to_string(bench.dir.path().join("exports").join("audit-heads.txt")).unwrap();
+    let kept = std::fs::read_to_string(place.dir().join("exports").join("audit-heads.txt")).unwrap();
     assert_eq!(kept.lines().count(), 1, "{kept}");
     assert!(kept.trim_end().ends_with(" refund batch 1"), "{kept}");
-    let (ok, out, _) = station(bench.dir.path(), &["verify"]);
+    let (ok, out, _) = place.cli(&["verify"]);
     assert!(ok && out.contains("1 checked, all still in the chain"), "{out}");
 }
 
-#[test]
-fn a_chain_cut_short_passes_its_own_check_but_not_the_saved_head() {
-    let (dir, head) = two_imports();
-    let conn = Connection::open(dir.path().join("station.sqlite3")).unwrap();
-    conn.execute_batch(
-        "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 8;
-         CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
-    )
-    .unwrap();
-    drop(conn);
-    assert!(station(dir.path(), &["verify"]).0, "a cut at the end leaves a consistent chain");
-    let (ok, out, _) = station(dir.path(), &["verify", "--head", &head]);
+on_both!(a_chain_cut_short_passes_its_own_check_but_not_the_saved_head);
+fn a_chain_cut_short_passes_its_own_check_but_not_the_saved_head(place: &Place) {
+    let head = two_imports(place);
+    behind_the_trigger(place, "audit_log_no_delete", "DELETE FROM audit_log WHERE seq = 8");
+    assert!(place.cli(&["verify"]).0, "a cut at the end leaves a consistent chain");
+    let (ok, out, _) = place.cli(&["verify", "--head", &head]);
     assert!(!ok);
     assert!(
         out.contains(&format!(
@@ -171,11 +177,11 @@ fn a_chain_cut_short_passes_its_own_check_but_not_the_saved_head() {
     );
 }
 
-#[test]
-fn a_head_that_is_not_seq_colon_hash_is_refused_with_what_was_expected() {
-    let (dir, _) = two_imports();
+on_both!(a_head_that_is_not_seq_colon_hash_is_refused_with_what_was_expected);
+fn a_head_that_is_not_seq_colon_hash_is_refused_with_what_was_expected(place: &Place) {
+    two_imports(place);
     for bad in ["2", "x:abc", "-1:0000", "2:../../etc/passwd"] {
-        let (ok, _, err) = station(dir.path(), &["verify", &format!("--head={bad}")]);
+        let (ok, _, err) = place.cli(&["verify", &format!("--head={bad}")]);
         assert!(!ok);
         assert!(
             err.contains("is not an audit head; expected the entry number, a colon and its 64 hex digit hash"),
@@ -201,22 +207,21 @@ proptest! {
     }
 }
 
-#[test]
-fn a_planted_photo_record_pointing_outside_the_folder_is_reported_and_never_followed() {
-    let dir = tempfile::tempdir().unwrap();
-    super::crash::worked(dir.path(), 1);
-    let outside = dir.path().join("secret.txt");
+on_both!(a_planted_photo_record_pointing_outside_the_folder_is_reported_and_never_followed);
+fn a_planted_photo_record_pointing_outside_the_folder_is_reported_and_never_followed(place: &Place) {
+    // A package on the bench with its inspection, for the planted row to hang on.
+    let mut store = crate::bench_store::bench(place);
+    let m = crate::bench_store::rma(&*store, "RMA-2026-0101");
+    let (_, inspection) = crate::bench_store::inspected(&mut *store, &m, &crate::bench_store::everything_back(&m), 1);
+    drop(store);
+    let outside = place.dir().join("secret.txt");
     std::fs::write(&outside, b"not a photo").unwrap();
     let planted = format!("../../{}", outside.display());
-    let conn = Connection::open(dir.path().join("station.sqlite3")).unwrap();
-    conn.execute(
+    place.edit(&format!(
         "INSERT INTO photos (sha256, inspection_id, checkpoint, bytes, operator, station, imported_at)
-         VALUES (?1, 1, 'contents', 11, 'x', 'x', '2026-11-21T09:00:00.000Z')",
-        [&planted],
-    )
-    .unwrap();
-    drop(conn);
-    let (ok, out, _) = station(dir.path(), &["verify"]);
+         VALUES ('{planted}', {inspection}, 'contents', 11, 'x', 'x', '2026-11-21T09:00:00.000Z')"
+    ));
+    let (ok, out, _) = place.cli(&["verify"]);
     assert!(!ok);
     assert!(out.contains(&format!("photo {planted}: the recorded hash is not valid: ")), "{out}");
     assert_eq!(std::fs::read(&outside).unwrap(), b"not a photo");
@@ -244,16 +249,15 @@ fn an_export_file_name_is_the_queues_word_and_digits_only() {
     assert_eq!(export_file_name(Queue::StoreCredit, instants[0]), "store-credit-20261121-093000.csv");
 }
 
+on_both!(the_window_keeps_the_days_head_once_a_day);
 /// The window keeps the day's head at its start, once a day however often it starts.
-#[test]
-fn the_window_keeps_the_days_head_once_a_day() {
-    let dir = tempfile::tempdir().unwrap();
-    crate::gui::with_demo(dir.path());
-    let anchor = dir.path().join("exports").join("audit-heads.txt");
+fn the_window_keeps_the_days_head_once_a_day(place: &Place) {
+    crate::gui::with_demo(place);
+    let anchor = place.dir().join("exports").join("audit-heads.txt");
     let day_lines =
         || std::fs::read_to_string(&anchor).map_or(0, |text| text.lines().filter(|l| l.ends_with(" day")).count());
     for start in 0..2 {
-        let mut harness = crate::gui::harness(crate::gui::app(dir.path(), Vec::new()));
+        let mut harness = crate::gui::harness(crate::gui::app(place, Vec::new()));
         crate::gui::step_until(&mut harness, "the day's head kept", |_| day_lines() == 1);
         // Give a second start the time it would take to write a second line, had it one to write.
         for _ in 0..20 {
@@ -262,6 +266,6 @@ fn the_window_keeps_the_days_head_once_a_day() {
         }
         assert_eq!(day_lines(), 1, "start {start}");
     }
-    let (ok, out, _) = station(dir.path(), &["verify"]);
+    let (ok, out, _) = place.cli(&["verify"]);
     assert!(ok && out.contains("1 checked, all still in the chain"), "{out}");
 }

@@ -1,5 +1,8 @@
 //! Two stations, one file: two real processes writing the same database at once, stations opening a
 //! new file together, and a database kept busy by another station — waited for, then reported.
+//!
+//! SQLite only: one file shared by two processes on one host, its migration by whoever opens it first and its
+//! busy timeout. On PostgreSQL benches share a server (`drills::race`, `contract`).
 
 use std::process::{Command, Stdio};
 use std::time::Duration;

@@ -64,19 +64,35 @@ impl Drop for TestDatabase {
 pub fn database() -> Option<TestDatabase> {
     let admin_text = server_var(URL_VAR)?;
     let admin = DatabaseUrl::parse(&admin_text).unwrap_or_else(|e| panic!("{URL_VAR}={admin_text:?}: {e}"));
+    if admin.password.is_some() {
+        // Display leaves the password out; the trusted test user has none, so a database's URL is whole.
+        panic!("{URL_VAR} must name a user trusted without a password");
+    }
+    Some(create(&admin, None))
+}
+
+impl TestDatabase {
+    /// A new database holding what this one holds (`CREATE DATABASE … TEMPLATE`): nobody may be connected to
+    /// this one meanwhile.
+    pub fn copy(&self) -> TestDatabase {
+        create(&self.admin, Some(&self.name))
+    }
+}
+
+/// Makes a uniquely named database, empty or a copy of `template`.
+fn create(admin: &DatabaseUrl, template: Option<&str>) -> TestDatabase {
     // Unique across the test binary's threads and across runs of the binary side by side on one server.
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let name = format!("rma_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-    let mut client = connect(&admin).unwrap_or_else(|e| panic!("{URL_VAR}: {e}"));
-    client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+    let mut client = connect(admin).unwrap_or_else(|e| panic!("{URL_VAR}: {e}"));
+    let sql = match template {
+        None => format!("CREATE DATABASE {name}"),
+        Some(template) => format!("CREATE DATABASE {name} TEMPLATE {template}"),
+    };
+    client.batch_execute(&sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
     let mut url = admin.clone();
     url.database = name.clone();
-    let url = match &admin.password {
-        // Display leaves the password out; the trusted test user has none, so the URL is whole.
-        None => url.to_string(),
-        Some(_) => panic!("{URL_VAR} must name a user trusted without a password"),
-    };
-    Some(TestDatabase { name, url, admin })
+    TestDatabase { name, url: url.to_string(), admin: admin.clone() }
 }
 
 /// The password user's URL on the test server.

@@ -76,7 +76,7 @@ impl StationApp {
     pub(super) fn apply(&mut self, event: AppEvent, ctx: &egui::Context) {
         match event {
             AppEvent::Counts(Ok(counts)) => {
-                self.database = DatabaseView::Ready { path: self.database_path().display().to_string(), counts };
+                self.database = DatabaseView::Ready { path: self.database_name.clone(), counts };
             }
             AppEvent::Counts(Err(problem)) => self.notices.push(Level::Error, problem.to_string()),
             AppEvent::DemoLoaded(result) => {

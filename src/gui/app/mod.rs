@@ -70,6 +70,7 @@ use crate::photos::store::{PhotoFolder, PhotoHash};
 use crate::photos::webcam::{self, WebcamAnswer, WebcamWork, Webcams};
 use crate::photos::worker::{PhotoDone, PhotoResult, PhotoWork, PhotoWorker};
 use crate::policies::PolicySet;
+use crate::storage::location::DatabaseLocation;
 use crate::storage::worker::{StorageClient, StorageWorker};
 use crate::storage::{
     BatchSummary, Dashboard, EvidenceRecord, OperatorRow, PackageHistory, PackageRow, QueueRow, RmaMatch, Stamp, Store,
@@ -340,6 +341,8 @@ pub struct StationApp {
     clock: Clock,
     merchants: Vec<MerchantSummary>,
     data_dir: PathBuf,
+    /// Where the database is: the SQLite file's path, or the PostgreSQL URL (never with its password).
+    database_name: String,
     hot_folder_path: Option<PathBuf>,
     station: String,
     database: DatabaseView,
@@ -458,6 +461,10 @@ impl StationApp {
         let (pin_sender, pin_answers) = sync_channel(EVENT_QUEUE);
         let (file_sender, file_answers) = sync_channel(EVENT_QUEUE);
         let mut notices = Notices::default();
+        let database_name = match &setup.database {
+            DatabaseLocation::Sqlite(path) => path.display().to_string(),
+            DatabaseLocation::Postgres(url) => url.to_string(),
+        };
         let (worker, database) = match setup.store.map(StorageWorker::spawn) {
             Ok(Ok(worker)) => (Some(worker), DatabaseView::Opening),
             Ok(Err(e)) => (None, DatabaseView::Failed(format!("the storage thread could not start: {e}"))),
@@ -570,6 +577,7 @@ impl StationApp {
             pins,
             files,
             data_dir: setup.data_dir,
+            database_name,
             pin_secret,
             hot_folder_path: setup.hot_folder,
             station: setup.station,
@@ -681,10 +689,6 @@ impl StationApp {
             self.notices.push(Level::Error, e.to_string());
         }
         queued.is_ok()
-    }
-
-    fn database_path(&self) -> PathBuf {
-        crate::storage::database_path(&self.data_dir)
     }
 }
 
