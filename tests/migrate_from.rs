@@ -19,21 +19,29 @@ use rusqlite::Connection;
 
 use crate::bench_store::{bench, everything_back, inspected, rma, stamp};
 use crate::labels::decide_package;
+use crate::support::place::Place;
 use crate::support::{POLICIES, TODAY, date, fixture, pg, run_station};
+
+/// A bench on its SQLite file, and its store.
+struct Bench {
+    place: Place,
+    store: Box<dyn Store>,
+}
 
 /// The demo bench in `dir`, with two returns decided (a refund and a denial's return to the customer), the
 /// refunds exported as a batch, a package inspected with two camera photos and left undecided, and a photo in
 /// the folder that no record names (a bench stopped between storing a photo and recording it). The photos span
 /// one chunk (small JPEGs) and several (a 2 MB HEIC).
-fn busy_bench() -> crate::bench_store::Bench {
-    let mut b = bench();
-    decide_package(&mut b.store, "RMA-2026-0108", |_| {}, date(TODAY), &stamp(1));
-    decide_package(&mut b.store, "RMA-2026-0106", |_| {}, date(TODAY), &stamp(2));
-    let exports = b.dir.path().join("exports");
-    export_queue(&mut b.store, Queue::Refund, &exports, &stamp(3)).unwrap().unwrap();
-    let m = rma(&b.store, "RMA-2026-0109");
-    let (_, inspection) = inspected(&mut b.store, &m, &everything_back(&m), 4);
-    let folder = PhotoFolder::new(photos_path(b.dir.path()));
+fn busy_bench() -> Bench {
+    let place = Place::sqlite();
+    let mut b = Bench { store: bench(&place), place };
+    decide_package(&mut *b.store, "RMA-2026-0108", |_| {}, date(TODAY), &stamp(1));
+    decide_package(&mut *b.store, "RMA-2026-0106", |_| {}, date(TODAY), &stamp(2));
+    let exports = b.place.dir().join("exports");
+    export_queue(&mut *b.store, Queue::Refund, &exports, &stamp(3)).unwrap().unwrap();
+    let m = rma(&*b.store, "RMA-2026-0109");
+    let (_, inspection) = inspected(&mut *b.store, &m, &everything_back(&m), 4);
+    let folder = PhotoFolder::new(photos_path(b.place.dir()));
     for (n, file) in ["photos/camera/Canon_40D.jpg", "photos/camera/jolla-phone.jpg"].into_iter().enumerate() {
         let bytes = std::fs::read(fixture(file)).unwrap();
         let taken = ingest(&folder, &bytes, stamp(5).at, &DecodeLimits::default()).unwrap();
@@ -65,7 +73,7 @@ fn rows(db: &pg::TestDatabase, table: &str) -> i64 {
 fn a_busy_bench_moves_whole_with_its_photos_and_verifies_with_its_own_head() {
     let b = busy_bench();
     let Some(db) = pg::database() else { return };
-    let (moved, checked) = moved(b.dir.path(), &db).unwrap();
+    let (moved, checked) = moved(b.place.dir(), &db).unwrap();
     assert!(checked.differences.is_empty(), "{:?}", checked.differences);
     assert!(checked.report.is_sound(), "{:?}", checked.report);
     let head = b.store.audit_head().unwrap();
@@ -73,7 +81,7 @@ fn a_busy_bench_moves_whole_with_its_photos_and_verifies_with_its_own_head() {
     assert_eq!(checked.report.audit_entries, head.seq as u64);
 
     // Every table of the bench, as many rows there as here; the photo originals from the folder.
-    let conn = Connection::open(database_path(b.dir.path())).unwrap();
+    let conn = Connection::open(database_path(b.place.dir())).unwrap();
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
         .unwrap()
@@ -125,7 +133,7 @@ fn a_busy_bench_moves_whole_with_its_photos_and_verifies_with_its_own_head() {
 fn a_second_move_into_the_same_database_is_refused_and_changes_nothing() {
     let b = busy_bench();
     let Some(db) = pg::database() else { return };
-    let first = run_station(&["--database", db.url(), "migrate-from", &b.dir.path().display().to_string()], "");
+    let first = run_station(&["--database", db.url(), "migrate-from", &b.place.dir().display().to_string()], "");
     let said = String::from_utf8_lossy(&first.stdout);
     assert!(first.status.success(), "{said}\n{}", String::from_utf8_lossy(&first.stderr));
     let head = b.store.audit_head().unwrap();
@@ -142,7 +150,7 @@ fn a_second_move_into_the_same_database_is_refused_and_changes_nothing() {
     let other = busy_bench();
     for again in [&b, &other] {
         let refused =
-            run_station(&["--database", db.url(), "migrate-from", &again.dir.path().display().to_string()], "");
+            run_station(&["--database", db.url(), "migrate-from", &again.place.dir().display().to_string()], "");
         let error = String::from_utf8_lossy(&refused.stderr);
         assert!(!refused.status.success(), "{error}");
         assert!(error.contains(&format!("the database {} is not empty", db.url())), "{error}");
@@ -159,7 +167,7 @@ fn a_second_move_into_the_same_database_is_refused_and_changes_nothing() {
 fn after_the_move_the_next_decision_on_postgres_gets_the_next_ids_and_the_chain_still_verifies() {
     let b = busy_bench();
     let Some(db) = pg::database() else { return };
-    moved(b.dir.path(), &db).unwrap();
+    moved(b.place.dir(), &db).unwrap();
     let last = |table: &str, id: &str| -> i64 {
         db.connect().query_one(&format!("SELECT max({id}) FROM {table}"), &[]).unwrap().get(0)
     };
@@ -185,11 +193,11 @@ fn a_refund_edited_on_the_bench_is_refused_and_nothing_is_copied() {
     let b = busy_bench();
     let Some(db) = pg::database() else { return };
     let item = b.store.queue_items(Queue::Refund, true, 1).unwrap().remove(0).id;
-    let conn = Connection::open(database_path(b.dir.path())).unwrap();
+    let conn = Connection::open(database_path(b.place.dir())).unwrap();
     conn.execute("UPDATE queue_items SET amount_cents = 999999 WHERE id = ?1", [item]).unwrap();
-    let error = moved(b.dir.path(), &db).unwrap_err();
+    let error = moved(b.place.dir(), &db).unwrap_err();
     let MoveError::SourceUnsound { path, problems } = &error else { panic!("{error:?}") };
-    assert_eq!(path, &database_path(b.dir.path()));
+    assert_eq!(path, &database_path(b.place.dir()));
     let named = format!("queue item {item} no longer holds what audit entry");
     assert!(problems.iter().any(|p| p.contains(&named)), "{problems:?}");
     assert!(error.to_string().contains("does not verify, so it was not moved (nothing was copied)"), "{error}");
@@ -219,9 +227,9 @@ fn a_missing_or_altered_photo_stops_the_move_with_its_name_and_nothing_is_copied
     for (said, damage) in cases {
         let b = busy_bench();
         let Some(db) = pg::database() else { return };
-        let file = PhotoFolder::new(photos_path(b.dir.path())).path_of(&hash);
+        let file = PhotoFolder::new(photos_path(b.place.dir())).path_of(&hash);
         damage(&file);
-        let error = moved(b.dir.path(), &db).unwrap_err();
+        let error = moved(b.place.dir(), &db).unwrap_err();
         let MoveError::Photo { hash: named, path, problem } = &error else { panic!("{error:?}") };
         assert_eq!((named, path, problem.as_str()), (&hash.to_hex(), &file, said));
         assert!(error.to_string().contains("the move stopped and nothing was copied"), "{error}");
