@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Once;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use rma_station::storage::location::DatabaseUrl;
+use rma_station::storage::location::{DatabaseUrl, SslMode};
 use rma_station::storage::postgres::connect::connect;
 
 /// A superuser's URL on the test server (trusted on loopback): `postgres://rma@127.0.0.1:PORT/postgres`.
@@ -44,11 +44,23 @@ impl TestDatabase {
     pub fn connect(&self) -> postgres::Client {
         connect(&self.parsed()).unwrap_or_else(|e| panic!("cannot connect to the test database {}: {e}", self.name))
     }
+
+    /// The URL without TLS, for tests that are not about the connection (`Place`).
+    pub fn plain(&self) -> DatabaseUrl {
+        plain(&self.parsed())
+    }
+}
+
+/// The same URL without TLS. The test server is on loopback, and a TLS handshake for each connection costs
+/// about a quarter of a short PostgreSQL test here: the harness's own connections and the store cases go
+/// without it, and what TLS does is tested where it is the point (`postgres_connect`).
+pub fn plain(url: &DatabaseUrl) -> DatabaseUrl {
+    DatabaseUrl { ssl_mode: SslMode::Disable, ..url.clone() }
 }
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        let dropped = connect(&self.admin).map_err(|e| e.to_string()).and_then(|mut admin| {
+        let dropped = connect(&plain(&self.admin)).map_err(|e| e.to_string()).and_then(|mut admin| {
             admin
                 .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
                 .map_err(|e| e.to_string())
@@ -84,7 +96,7 @@ fn create(admin: &DatabaseUrl, template: Option<&str>) -> TestDatabase {
     // Unique across the test binary's threads and across runs of the binary side by side on one server.
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let name = format!("rma_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-    let mut client = connect(admin).unwrap_or_else(|e| panic!("{URL_VAR}: {e}"));
+    let mut client = connect(&plain(admin)).unwrap_or_else(|e| panic!("{URL_VAR}: {e}"));
     let sql = match template {
         None => format!("CREATE DATABASE {name}"),
         Some(template) => format!("CREATE DATABASE {name} TEMPLATE {template}"),

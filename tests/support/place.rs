@@ -80,7 +80,7 @@ impl Place {
     pub fn location(&self) -> DatabaseLocation {
         match &self.pg {
             None => DatabaseLocation::Sqlite(database_path(self.dir())),
-            Some(db) => DatabaseLocation::Postgres(db.parsed()),
+            Some(db) => DatabaseLocation::Postgres(db.plain()),
         }
     }
 
@@ -89,7 +89,7 @@ impl Place {
     pub fn args(&self) -> Vec<String> {
         let mut args = vec!["--data-dir".to_owned(), self.dir().display().to_string()];
         if let Some(db) = &self.pg {
-            args.extend(["--database".to_owned(), db.url().to_owned()]);
+            args.extend(["--database".to_owned(), db.plain().to_string()]);
         }
         args
     }
@@ -112,7 +112,7 @@ impl Place {
     pub fn open(&self) -> Box<dyn Store> {
         match &self.pg {
             None => Box::new(SqliteStore::open(&database_path(self.dir()), &POLICIES).unwrap()),
-            Some(db) => Box::new(rma_station::storage::postgres::PgStore::connect(&db.parsed(), &POLICIES).unwrap()),
+            Some(db) => Box::new(rma_station::storage::postgres::PgStore::connect(&db.plain(), &POLICIES).unwrap()),
         }
     }
 
@@ -134,7 +134,7 @@ impl Place {
                 Ok(conn.total_changes() - before)
             }
             Some(db) => {
-                let mut client = db.connect();
+                let mut client = client(db);
                 // One transaction, as `execute_batch` on SQLite is one script: a refused statement keeps nothing.
                 let mut tx = client.transaction().map_err(|e| e.to_string())?;
                 let mut changed = 0;
@@ -173,8 +173,7 @@ impl Place {
             }
             Some(db) => {
                 // The simple query protocol answers every value as text.
-                let messages =
-                    db.connect().simple_query(sql).unwrap_or_else(|e| panic!("{sql}: {}", postgres_words(&e)));
+                let messages = client(db).simple_query(sql).unwrap_or_else(|e| panic!("{sql}: {}", postgres_words(&e)));
                 messages
                     .into_iter()
                     .filter_map(|message| match message {
@@ -195,6 +194,11 @@ impl Place {
             Backend::Postgres => format!("DROP TRIGGER {trigger} ON audit_log"),
         }
     }
+}
+
+/// A connection to a place's database, as `psql` would make one.
+fn client(db: &pg::TestDatabase) -> postgres::Client {
+    rma_station::storage::postgres::connect::connect(&db.plain()).unwrap()
 }
 
 /// Copies a folder's files and folders, recursively.
