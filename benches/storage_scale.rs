@@ -400,7 +400,7 @@ fn shopify_csv(orders: u64, rng: &mut Rng) -> BenchResult<String> {
                 let price = 999 + rng.below(30_000);
                 // A fifth of the SKUs on sale, the same for every line of one: lines of one SKU that disagree on
                 // it are refused (issue 15: identical units cannot be told apart at the bench).
-                let compare = (k % 5 == 0).then_some(price + 500);
+                let compare = k.is_multiple_of(5).then_some(price + 500);
                 (k, 1 + rng.below(3), price, compare)
             })
             .collect();

@@ -27,6 +27,7 @@ mod intake;
 mod labels;
 mod ledger;
 mod lockout;
+mod migrate_from;
 mod money;
 mod photos;
 mod picker;

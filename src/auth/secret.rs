@@ -109,10 +109,10 @@ pub fn secret_path(given: Option<&Path>, data_dir: Option<&Path>) -> Result<Path
             None => default_secret_path().ok_or(SecretError::NoFolder)?,
         },
     };
-    if let Some(data_dir) = data_dir {
-        if resolved(&path).starts_with(resolved(data_dir)) {
-            return Err(SecretError::InsideData { path, data_dir: data_dir.to_path_buf() });
-        }
+    if let Some(data_dir) = data_dir
+        && resolved(&path).starts_with(resolved(data_dir))
+    {
+        return Err(SecretError::InsideData { path, data_dir: data_dir.to_path_buf() });
     }
     Ok(path)
 }

@@ -12,6 +12,7 @@ mod decide;
 mod drill;
 mod evidence;
 mod label;
+mod migrate;
 mod policy;
 mod scanner;
 
@@ -146,6 +147,14 @@ enum Command {
     Restore {
         /// A file written by `backup`.
         backup: PathBuf,
+    },
+    /// Move an existing bench's SQLite history (orders, RMAs, packages, decisions, queues, batches, the audit
+    /// chain, photos, operators) into the empty PostgreSQL database of --database, then verify it there. A
+    /// database that already holds history is refused.
+    MigrateFrom {
+        /// The bench's data folder: its station.sqlite3 and its photos folder. Close every station on it first.
+        #[arg(value_name = "DATA_DIR")]
+        bench: PathBuf,
     },
     /// The audit log's head.
     Audit {
@@ -365,6 +374,8 @@ pub enum CliError {
     Label(#[from] crate::labels::LabelError),
     #[error("{number}: no package found by this number (an RMA, order or tracking number, or a package id)")]
     NoPackage { number: String },
+    #[error("{0}")]
+    Move(#[from] crate::storage::postgres::migrate_from::MoveError),
 }
 
 /// What the command line asked for: the window, with what it needs to open, or a command that has run.
@@ -522,6 +533,9 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
             }
             data::restore(&backup, &folder)?;
             data::verify(&open_store(cli.database.as_deref(), Some(&folder), &policies)?.client(), &folder, None)?;
+        }
+        Some(Command::MigrateFrom { bench }) => {
+            migrate::run(cli.database.as_deref(), cli.data_dir.as_deref(), &bench, &policies, &clock.now())?;
         }
         Some(Command::Audit { action: AuditCommand::Anchor }) => {
             let folder = data_folder(cli.data_dir.as_deref())?;

@@ -1,9 +1,11 @@
 //! The PostgreSQL backend for a warehouse whose benches share one server (issue 16): connecting
 //! ([`connect`]: TLS, errors in the station's words), the schema's migrations ([`schema`]), and the SQL layer
 //! and backend on a connection ([`db`]). The store itself is the shared `SqlStore`: [`PgStore`].
+//! [`migrate_from`] moves one bench's SQLite history into an empty database (`rma-station migrate-from`).
 
 pub mod connect;
 mod db;
+pub mod migrate_from;
 pub mod schema;
 
 pub use db::PgBackend;
