@@ -109,11 +109,21 @@ impl<C: GenericClient> Session<'_, C> {
         Ok(statement)
     }
 
-    fn query(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<postgres::Row>, StoreError> {
+    /// Runs `sql`'s prepared statement with `params` bound, through `call` (a query or an execute).
+    fn run<T>(
+        &self,
+        sql: &str,
+        params: &[&dyn ToValue],
+        call: impl FnOnce(&mut C, &Statement, &[&(dyn ToSql + Sync)]) -> Result<T, postgres::Error>,
+    ) -> Result<T, StoreError> {
         let statement = self.statement(sql)?;
         let bound: Vec<Bound> = params.iter().map(|p| Bound(p.to_value())).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
-        self.client.borrow_mut().query(&statement, &refs).map_err(|e| database_error(&e))
+        call(&mut self.client.borrow_mut(), &statement, &refs).map_err(|e| database_error(&e))
+    }
+
+    fn query(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<postgres::Row>, StoreError> {
+        self.run(sql, params, |client, statement, refs| client.query(statement, refs))
     }
 }
 
@@ -123,10 +133,7 @@ impl<C: GenericClient> Db for Session<'_, C> {
     }
 
     fn execute(&self, sql: &str, params: &[&dyn ToValue]) -> Result<u64, StoreError> {
-        let statement = self.statement(sql)?;
-        let bound: Vec<Bound> = params.iter().map(|p| Bound(p.to_value())).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
-        self.client.borrow_mut().execute(&statement, &refs).map_err(|e| database_error(&e))
+        self.run(sql, params, |client, statement, refs| client.execute(statement, refs))
     }
 
     fn rows(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<Row>, StoreError> {
