@@ -1,6 +1,7 @@
 //! Shared test helpers: the built-in policies, deciding a case as JSON, and running the real binary; `pg`, the
 //! PostgreSQL tests' server; `place`, a test's database on either backend and `on_both!`.
 
+pub mod cable;
 pub mod pg;
 pub mod place;
 

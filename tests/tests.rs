@@ -26,6 +26,7 @@ mod import_formats;
 mod intake;
 mod labels;
 mod ledger;
+mod live_benches;
 mod lockout;
 mod migrate_from;
 mod money;

@@ -9,6 +9,7 @@
 //! handle. Money is stored as integer cents, dates as `YYYY-MM-DD`, instants as RFC 3339 UTC.
 
 pub mod audit;
+pub mod changes;
 pub mod dashboard;
 pub mod location;
 pub mod postgres;
@@ -432,6 +433,12 @@ pub enum StoreError {
     /// The operating system's random source failed or is not random: no store-credit code was issued.
     #[error("cannot draw a store-credit code from the system's random source ({detail}); no code was issued")]
     Random { detail: String },
+    /// The database server cannot be reached: stopped, restarting, or the network to it cut. Nothing of what
+    /// was asked was done; the bench reconnects by itself.
+    #[error(
+        "the database server cannot be reached ({detail}); nothing of this was saved — this bench reconnects by itself"
+    )]
+    ServerAway { detail: String },
     #[error("the storage worker has stopped")]
     WorkerGone,
 }

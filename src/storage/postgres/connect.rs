@@ -14,6 +14,7 @@
 use std::error::Error as _;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use postgres::error::SqlState;
 use postgres::{Client, Config, NoTls};
@@ -27,8 +28,25 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 use crate::storage::StoreError;
 use crate::storage::location::{DatabaseUrl, SslMode};
 
+/// How long data sent to the server may go unacknowledged before the connection counts as lost.
+const TCP_USER_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Opens a connection to the URL's database. The password is the URL's, else `PGPASSWORD`'s.
 pub fn connect(url: &DatabaseUrl) -> Result<Client, StoreError> {
+    attempt(url)?.map_err(|e| connect_error(url, &e))
+}
+
+/// A connection lost and tried again: a server that cannot be reached is [`StoreError::ServerAway`]; one that
+/// answers and refuses (a password changed meanwhile) says why, as [`connect`] does.
+pub fn reconnect(url: &DatabaseUrl) -> Result<Client, StoreError> {
+    attempt(url)?.map_err(|e| match connect_error(url, &e) {
+        StoreError::Database { detail } if unreachable(&e) => StoreError::ServerAway { detail },
+        other => other,
+    })
+}
+
+/// One try at connecting: the client's own error, or the station's where the bench's TLS setup is wrong.
+fn attempt(url: &DatabaseUrl) -> Result<Result<Client, postgres::Error>, StoreError> {
     let pgpassword = std::env::var("PGPASSWORD").ok();
     let mut config = Config::new();
     config
@@ -37,6 +55,13 @@ pub fn connect(url: &DatabaseUrl) -> Result<Client, StoreError> {
         .port(url.port)
         .dbname(&url.database)
         .connect_timeout(url.connect_timeout)
+        // A server gone silent (a cut cable, a host powered off) is noticed within seconds, not the system's
+        // default two hours: unanswered data for TCP_USER_TIMEOUT, or an idle connection's unanswered probes.
+        .tcp_user_timeout(TCP_USER_TIMEOUT)
+        .keepalives(true)
+        .keepalives_idle(Duration::from_secs(5))
+        .keepalives_interval(Duration::from_secs(2))
+        .keepalives_retries(3)
         .application_name(&url.application_name)
         .ssl_mode(match url.ssl_mode {
             SslMode::Disable => postgres::config::SslMode::Disable,
@@ -52,17 +77,33 @@ pub fn connect(url: &DatabaseUrl) -> Result<Client, StoreError> {
             config.connect(MakeRustlsConnect::new(tls_config(url)?))
         }
     };
-    connected.map_err(|e| connect_error(url, &e))
+    Ok(connected)
 }
 
 /// A failure of an open connection (a query, a transaction) as a [`StoreError`]: the server's own message with
 /// its SQLSTATE code, or the client's.
 pub fn database_error(e: &postgres::Error) -> StoreError {
+    if unreachable(e) {
+        return StoreError::ServerAway { detail: full_text(e) };
+    }
     let detail = match e.as_db_error() {
         Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
         None => full_text(e),
     };
     StoreError::Database { detail }
+}
+
+/// Whether the failure is the server's absence (the connection closed or broken, the server shutting down or
+/// starting) rather than anything about the request: the same request may succeed once it is back.
+fn unreachable(e: &postgres::Error) -> bool {
+    let shutting_down = [SqlState::ADMIN_SHUTDOWN, SqlState::CRASH_SHUTDOWN, SqlState::CANNOT_CONNECT_NOW];
+    match e.as_db_error() {
+        Some(db) => shutting_down.contains(db.code()),
+        None => {
+            let found = causes(e);
+            e.is_closed() || (found.io.is_some() && found.tls.is_none())
+        }
+    }
 }
 
 /// rustls with ring, for the URL's mode: verify-full trusts `sslrootcert` or the system's CAs; prefer and require

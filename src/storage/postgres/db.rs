@@ -2,15 +2,18 @@
 //! rewritten to `$N` and prepared once per connection, values bound by the type the server infers for each
 //! parameter, every change in one transaction that first takes the warehouse's write lock.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell, RefMut};
 use std::collections::HashMap;
 use std::error::Error;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, GenericClient, Statement};
 
-use super::connect::database_error;
+use super::connect::{database_error, reconnect};
+use crate::storage::changes::CHANNEL;
+use crate::storage::location::DatabaseUrl;
 use crate::storage::sql::consistency::records_and_chain;
 use crate::storage::sql::{Backend, Db, Dialect, Row, ToValue, Value, numbered_for_postgres};
 use crate::storage::{StoreError, VerifyReport};
@@ -19,6 +22,10 @@ use crate::storage::{StoreError, VerifyReport};
 /// warehouse, so changes are serialized across benches as SQLite's IMMEDIATE serializes them on one file.
 /// Reads never take it.
 const WRITE_LOCK: i64 = 0x524d_4153_5441; // "RMASTA"
+
+/// How often a lost connection is tried again, at most: in between, work is refused at once as
+/// [`StoreError::ServerAway`] rather than each request waiting on a server that is not there.
+const RECONNECT_EVERY: Duration = Duration::from_secs(1);
 
 /// Prepared statements by the station's SQL text: named statements live as long as the connection, whatever
 /// the transactions around them did.
@@ -158,15 +165,49 @@ impl<C: GenericClient> Db for Session<'_, C> {
     }
 }
 
-/// One connection to the warehouse's server, for reads outside a transaction.
+/// One connection to the warehouse's server, for reads outside a transaction; a connection lost (the server
+/// restarted, the network cut) is opened again by the next request, at most once every [`RECONNECT_EVERY`].
 pub struct PgConnection {
     client: RefCell<Client>,
     statements: Statements,
+    url: DatabaseUrl,
+    /// Whether a lost connection is opened again (a listener's is not: its LISTEN would be lost with it).
+    reconnects: bool,
+    last_try: Cell<Option<Instant>>,
 }
 
 impl PgConnection {
-    fn session<T>(&self, run: impl FnOnce(&Session<'_, Client>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    fn new(client: Client, url: &DatabaseUrl, reconnects: bool) -> PgConnection {
+        let (statements, last_try) = (RefCell::default(), Cell::new(None));
+        PgConnection { client: RefCell::new(client), statements, url: url.clone(), reconnects, last_try }
+    }
+
+    /// A connection that is not opened again when lost: the caller opens a new one (and listens again).
+    pub(super) fn once(client: Client, url: &DatabaseUrl) -> PgConnection {
+        PgConnection::new(client, url, false)
+    }
+
+    /// The client, connected again first where its connection was lost. Statements prepared on the lost
+    /// connection died with it.
+    pub(super) fn client(&self) -> Result<RefMut<'_, Client>, StoreError> {
         let mut client = self.client.borrow_mut();
+        if client.is_closed() {
+            if !self.reconnects {
+                return Err(StoreError::ServerAway { detail: "the connection to it was lost".to_owned() });
+            }
+            if self.last_try.get().is_some_and(|at| at.elapsed() < RECONNECT_EVERY) {
+                return Err(StoreError::ServerAway { detail: "the connection to it was lost".to_owned() });
+            }
+            self.last_try.set(Some(Instant::now()));
+            *client = reconnect(&self.url)?;
+            self.statements.borrow_mut().clear();
+            tracing::info!(database = %self.url, "connected to the database again");
+        }
+        Ok(client)
+    }
+
+    fn session<T>(&self, run: impl FnOnce(&Session<'_, Client>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut client = self.client()?;
         run(&Session { client: RefCell::new(&mut *client), statements: &self.statements })
     }
 }
@@ -216,8 +257,9 @@ impl std::fmt::Debug for PgBackend {
 }
 
 impl PgBackend {
-    pub fn new(client: Client, label: String) -> PgBackend {
-        PgBackend { connection: PgConnection { client: RefCell::new(client), statements: RefCell::default() }, label }
+    /// The backend on `client`, a connection to `url`'s database (which it connects to again when lost).
+    pub fn new(client: Client, url: &DatabaseUrl) -> PgBackend {
+        PgBackend { connection: PgConnection::new(client, url, true), label: url.to_string() }
     }
 
     pub fn label(&self) -> &str {
@@ -230,17 +272,22 @@ impl Backend for PgBackend {
         &self.connection
     }
 
+    /// One transaction under the write lock. At its commit the other benches hear of it (NOTIFY, with the
+    /// newest audit entry's number, sent only if the transaction commits): they read what changed from the
+    /// audit log (`crate::storage::changes`).
     fn change<T>(&mut self, change: impl FnOnce(&dyn Db) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let PgConnection { client, statements } = &mut self.connection;
-        let mut tx = client.get_mut().transaction().map_err(|e| database_error(&e))?;
+        let mut client = self.connection.client()?;
+        let mut tx = client.transaction().map_err(|e| database_error(&e))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]).map_err(|e| database_error(&e))?;
-        let changed = change(&Session { client: RefCell::new(&mut tx), statements })?;
+        let changed = change(&Session { client: RefCell::new(&mut tx), statements: &self.connection.statements })?;
+        tx.execute("SELECT pg_notify($1, 'seq:' || COALESCE(max(seq), 0)) FROM audit_log", &[&CHANNEL])
+            .map_err(|e| database_error(&e))?;
         tx.commit().map_err(|e| database_error(&e))?;
         Ok(changed)
     }
 
     fn snapshot<T>(&self, read: impl FnOnce(&dyn Db) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let mut client = self.connection.client.borrow_mut();
+        let mut client = self.connection.client()?;
         let mut tx = client
             .build_transaction()
             .isolation_level(postgres::IsolationLevel::RepeatableRead)

@@ -139,7 +139,7 @@ pub fn migrate_from(
     }
     let mut client = connect::connect(url)?;
     schema::migrate(&mut client)?;
-    let mut target = PgBackend::new(client, url.to_string());
+    let mut target = PgBackend::new(client, url);
     let photos = PhotoFolder::new(photos_path(bench));
     let stored_at = at.to_rfc3339_opts(SecondsFormat::Millis, true);
     let mover = Mover { photos: &photos, stored_at: &stored_at, database: url.to_string() };

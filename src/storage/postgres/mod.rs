@@ -5,6 +5,7 @@
 
 pub mod connect;
 mod db;
+pub mod listen;
 pub mod migrate_from;
 pub mod schema;
 
@@ -24,6 +25,6 @@ impl PgStore {
     pub fn connect(url: &DatabaseUrl, policies: &PolicySet) -> Result<PgStore, StoreError> {
         let mut client = connect::connect(url)?;
         schema::migrate(&mut client)?;
-        SqlStore::new(PgBackend::new(client, url.to_string()), policies)
+        SqlStore::new(PgBackend::new(client, url), policies)
     }
 }

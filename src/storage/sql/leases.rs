@@ -7,7 +7,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use super::audit_log::append;
 use super::rows::stored;
 use crate::domain::lease::Lease;
-use crate::storage::sql::Db;
+use crate::storage::changes::Heard;
+use crate::storage::sql::{Db, announce};
 use crate::storage::{Stamp, StoreError};
 
 pub(super) fn lease(db: &dyn Db, package_id: i64) -> Result<Option<Lease>, StoreError> {
@@ -61,6 +62,10 @@ pub(super) fn take(db: &dyn Db, package_id: i64, take_over: Option<&str>, stamp:
         (None, _) => {}
     }
     let lease = Lease::taken(before.as_ref(), package_id, &stamp.station, &stamp.operator, stamp.at);
+    let renewal = before.as_ref().is_some_and(|held| held.station == stamp.station && held.holds(stamp.at));
+    if !renewal {
+        announce(db, &Heard::Lease(package_id))?;
+    }
     db.execute(
         "INSERT INTO package_leases (package_id, station, operator, since, until) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (package_id) DO UPDATE SET station = excluded.station, operator = excluded.operator,
@@ -72,7 +77,11 @@ pub(super) fn take(db: &dyn Db, package_id: i64, take_over: Option<&str>, stamp:
 
 /// Gives the package up, if the stamp's bench holds it.
 pub(super) fn release(db: &dyn Db, package_id: i64, stamp: &Stamp) -> Result<(), StoreError> {
-    db.execute("DELETE FROM package_leases WHERE package_id = ?1 AND station = ?2", &[&package_id, &stamp.station])?;
+    let released = db
+        .execute("DELETE FROM package_leases WHERE package_id = ?1 AND station = ?2", &[&package_id, &stamp.station])?;
+    if released > 0 {
+        announce(db, &Heard::Lease(package_id))?;
+    }
     Ok(())
 }
 

@@ -301,3 +301,14 @@ pub fn numbered_for_postgres(sql: &str) -> String {
     }
     out
 }
+
+/// Word to the other benches that something changed, sent when the transaction commits (PostgreSQL's NOTIFY on
+/// [`crate::storage::changes::CHANNEL`]). Changes that append to the audit log are announced by the backend at
+/// every commit; this is for what the log does not hold (a lease changing hands). A SQLite file's benches are on
+/// one computer and read the file's own change counter instead.
+pub fn announce(db: &dyn Db, heard: &crate::storage::changes::Heard) -> Result<(), StoreError> {
+    if db.dialect() == Dialect::Postgres {
+        db.execute("SELECT pg_notify(?1, ?2)", &[&crate::storage::changes::CHANNEL, &heard.to_string()])?;
+    }
+    Ok(())
+}

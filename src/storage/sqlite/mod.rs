@@ -6,6 +6,7 @@
 //! (`error`), the numbered migrations (`schema`), `verify`'s integrity checks and checked backups
 //! (`verify`) and `restore`. rusqlite is named only under this folder.
 
+pub mod changes;
 mod db;
 mod error;
 pub mod restore;
