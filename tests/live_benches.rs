@@ -8,19 +8,26 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::time::{Duration, Instant};
 
+use egui_kittest::kittest::Queryable;
 use rma_station::bench::intake::{Arrival, receive};
 use rma_station::bench::{self, Actor, Claim};
 use rma_station::clock::Now;
-use rma_station::domain::vocabulary::Role;
+use rma_station::domain::vocabulary::{Queue, Role};
+use rma_station::gui::app::DECISION_WAITS;
+use rma_station::gui::intake::{KEPT_SCAN, MatchCard, ScanOutcome};
+use rma_station::gui::status::Reach;
+use rma_station::gui::{Screen, StationApp, StationSetup};
 use rma_station::storage::changes::{ChangeFeed, FeedEvent, Heard, Recorded};
 use rma_station::storage::location::DatabaseLocation;
 use rma_station::storage::postgres::PgStore;
 use rma_station::storage::{Store, StoreError};
 
+use crate::bench_flow::{Bench, confirm, decide, enter};
 use crate::bench_store::{bench, stamp};
+use crate::gui::{harness, scan, sign_in, step_until, with_demo};
 use crate::support::cable::Cable;
 use crate::support::place::{Backend, Place, on_both};
-use crate::support::{POLICIES, TODAY, date};
+use crate::support::{POLICIES, TODAY, clock, date, pin_secret};
 
 /// A feed on `location`, connected, and its events.
 fn feed(location: DatabaseLocation) -> (ChangeFeed, Receiver<FeedEvent>) {
@@ -186,5 +193,140 @@ fn a_store_whose_server_goes_away_refuses_work_saying_so_and_connects_again_by_i
     };
     let package = received.package.package_id;
     assert_eq!(place.open().package_history(package).unwrap().package.id, package, "saved once, on the server");
+    assert!(store.verify().unwrap().is_sound());
+}
+
+/// A station window at `station` with a data folder of its own, on `location`.
+fn window(dir: &std::path::Path, location: &DatabaseLocation, station: &str) -> Bench {
+    let mut setup = StationSetup::open(POLICIES.clone(), dir, location, station.into(), Vec::new(), None, pin_secret());
+    setup.clock = clock();
+    harness(StationApp::new(setup, Arc::new(|| {})))
+}
+
+fn card_shown(app: &StationApp, rma: &str) -> bool {
+    matches!(app.intake_view().card, Some(MatchCard::Rmas { ref code, .. }) if code == rma)
+}
+
+on_both!(two_windows_on_one_database_scanning_the_same_rma_at_once_end_with_one_decision_and_one_refund);
+/// Issue 16, done when: two real station windows on one database, scanning the same RMA at the same time, end
+/// with one decision and one refund. What one bench receives shows on the other's intake screen by itself.
+fn two_windows_on_one_database_scanning_the_same_rma_at_once_end_with_one_decision_and_one_refund(place: &Place) {
+    with_demo(place);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut one = window(place.dir(), &place.location(), "bench-1");
+    let mut two = window(elsewhere.path(), &place.location(), "bench-2");
+    sign_in(&mut one, "sam", "1357");
+    sign_in(&mut two, "dana", "246810");
+
+    // Both scan the label and press Enter before either hears back.
+    scan(&mut one, "RMA-2026-0101");
+    scan(&mut two, "RMA-2026-0101");
+    step_until(&mut one, "the match card", |app| card_shown(app, "RMA-2026-0101"));
+    step_until(&mut two, "the match card", |app| card_shown(app, "RMA-2026-0101"));
+    enter(&mut one);
+    enter(&mut two);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let (mut winner, mut loser) = loop {
+        one.step();
+        two.step();
+        let refused = |app: &StationApp| app.screen() == Screen::Intake && app.banner().is_some_and(|(good, _)| !good);
+        match (one.state().screen(), two.state().screen()) {
+            (Screen::Inspection, _) if refused(two.state()) => break (one, two),
+            (_, Screen::Inspection) if refused(one.state()) => break (two, one),
+            (Screen::Inspection, Screen::Inspection) => panic!("both benches opened the package"),
+            _ => assert!(Instant::now() < deadline, "the race never settled"),
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let refusal = loser.state().banner().unwrap().1.clone();
+    assert!(refusal.contains("open at bench-") || refusal.contains("received for this RMA already"), "{refusal}");
+    let package = winner.state().package_on_bench().unwrap();
+
+    // The loser's intake lists the package received at the other bench without anyone asking it to.
+    step_until(&mut loser, "the other bench's package", |app| {
+        app.intake_view().waiting.iter().any(|p| p.id == package)
+    });
+
+    for sku in ["KVM-4P-DP", "CBL-KVM-USB-2M", "CBL-KVM-USB-2M"] {
+        scan(&mut winner, sku);
+    }
+    decide(&mut winner);
+    // The loser tries again while the winner is on the decision: looked at, not opened.
+    scan(&mut loser, "RMA-2026-0101");
+    step_until(
+        &mut loser,
+        "the card of the open package",
+        |app| matches!(app.intake_view().card, Some(MatchCard::Rmas { open_package: Some(id), .. }) if id == package),
+    );
+    enter(&mut loser);
+    step_until(&mut loser, "the refusal", |app| {
+        app.banner().is_some_and(|(good, words)| !good && words.contains("is open at bench-"))
+    });
+    assert_eq!(loser.state().package_on_bench(), None);
+    confirm(&mut winner);
+
+    let store = place.open();
+    assert_eq!(store.find_packages("RMA-2026-0101", 10).unwrap().len(), 1, "one package");
+    let history = store.package_history(package).unwrap();
+    assert_eq!(history.decisions.len(), 1, "one decision");
+    let refunds: Vec<_> = history.queue.iter().filter(|item| item.queue == Queue::Refund).collect();
+    assert_eq!(refunds.len(), 1, "one refund: {:?}", history.queue);
+    assert_eq!(store.queue_items(Queue::Refund, true, 100).unwrap().len(), 1);
+    assert!(store.verify().unwrap().is_sound());
+}
+
+#[test]
+fn a_window_whose_database_goes_away_says_so_keeps_scans_and_edits_refuses_to_confirm_and_sends_them_when_back() {
+    let Some(place) = Place::postgres() else { return };
+    with_demo(&place);
+    let (cable, url) = through_cable(&place).unwrap();
+    let mut bench = window(place.dir(), &DatabaseLocation::Postgres(url), "bench-1");
+    sign_in(&mut bench, "sam", "1357");
+
+    // The cable is cut: every screen says so at once.
+    cable.cut();
+    step_until(&mut bench, "the banner", |app| matches!(app.reach(), Reach::Away { .. }));
+    bench.get_by_label_contains("DATABASE AWAY since");
+    // A package scanned meanwhile is kept, in order, and looked up when the database is back.
+    scan(&mut bench, "RMA-2026-0101");
+    assert_eq!(bench.state().intake_view().recent[0].outcome, ScanOutcome::Kept);
+    bench.get_by_label_contains(KEPT_SCAN);
+    cable.mend();
+    step_until(&mut bench, "the kept scan's card", |app| card_shown(app, "RMA-2026-0101"));
+    assert_eq!(bench.state().reach(), &Reach::Connected);
+    enter(&mut bench);
+    step_until(&mut bench, "the inspection", |app| app.screen() == Screen::Inspection);
+    let package = bench.state().package_on_bench().unwrap();
+    scan(&mut bench, "KVM-4P-DP");
+
+    // Cut again mid-inspection: the edits stay on the bench, the decision waits and says why.
+    cable.cut();
+    step_until(&mut bench, "the banner", |app| matches!(app.reach(), Reach::Away { .. }));
+    scan(&mut bench, "CBL-KVM-USB-2M");
+    scan(&mut bench, "CBL-KVM-USB-2M");
+    decide(&mut bench);
+    bench.get_by_label_contains("DATABASE AWAY since");
+    enter(&mut bench);
+    step_until(&mut bench, "the refusal", |app| app.banner().is_some_and(|(_, words)| words == DECISION_WAITS));
+    let store = place.open();
+    let saved = |store: &dyn Store| -> u32 {
+        let history = store.package_history(package).unwrap();
+        history.inspections.last().map_or(0, |(_, sheet)| sheet.items.iter().map(|item| item.received).sum())
+    };
+    assert!(saved(&*store) < 3, "the server never saw the edits made while it was away");
+    assert!(store.package_history(package).unwrap().decisions.is_empty(), "nothing decided while away");
+
+    // Back: the edits are sent by themselves, and the decision is confirmed on the shared records.
+    cable.mend();
+    step_until(&mut bench, "the database back", |app| app.reach() == &Reach::Connected);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while saved(&*store) < 3 {
+        assert!(Instant::now() < deadline, "the kept edits were never sent");
+        bench.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    confirm(&mut bench);
+    let history = store.package_history(package).unwrap();
+    assert_eq!(history.decisions.len(), 1);
     assert!(store.verify().unwrap().is_sound());
 }

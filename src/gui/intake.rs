@@ -79,9 +79,14 @@ pub struct ScanRow {
     pub outcome: ScanOutcome,
 }
 
+/// A scan's words while the database is away.
+pub const KEPT_SCAN: &str = "kept on this bench: looked up when the database is back";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScanOutcome {
     Looking,
+    /// Kept on this bench while the database is away, looked up when it is back.
+    Kept,
     /// One line per RMA (or order) the package may belong to.
     Found(Vec<String>),
     NoMatch,
@@ -389,6 +394,7 @@ pub fn stage_words(stage: &PackageStage) -> (egui::Color32, String) {
 fn outcome_lines(outcome: &ScanOutcome) -> (egui::Color32, Vec<String>) {
     match outcome {
         ScanOutcome::Looking => (theme::WAIT, vec!["looking…".to_owned()]),
+        ScanOutcome::Kept => (theme::WAIT, vec![KEPT_SCAN.to_owned()]),
         ScanOutcome::Found(lines) => (theme::GOOD, lines.clone()),
         ScanOutcome::NoMatch => {
             (theme::WAIT, vec!["no match: search by customer, or quarantine the package".to_owned()])

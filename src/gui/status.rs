@@ -111,3 +111,27 @@ pub fn notices_ui(ui: &mut egui::Ui, notices: &Notices) -> bool {
     });
     dismissed
 }
+
+/// Whether the station's database answers, as the `changes` thread last said.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Reach {
+    #[default]
+    Connected,
+    /// Away since this time of the bench's day ("10:02:13"), and why.
+    Away { since: String, why: String },
+}
+
+/// The banner over every screen while the database is away: what is kept here and what waits.
+pub fn away_banner(since: &str) -> String {
+    format!(
+        "DATABASE AWAY since {since}: scans and sheet edits are kept on this bench and sent when it is back; \
+         decisions wait for it (money is decided on the shared records). Reconnecting by itself…"
+    )
+}
+
+/// Draws the banner while the database is away; nothing when it answers.
+pub fn reach_ui(ui: &mut egui::Ui, reach: &Reach) {
+    if let Reach::Away { since, why } = reach {
+        ui.colored_label(theme::WRONG, egui::RichText::new(away_banner(since)).strong()).on_hover_text(why);
+    }
+}

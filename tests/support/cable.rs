@@ -14,6 +14,8 @@ use rma_station::storage::location::DatabaseUrl;
 pub struct Cable {
     port: u16,
     cut: Arc<AtomicBool>,
+    /// Set when the cable is dropped: its relay stops taking connections.
+    gone: Arc<AtomicBool>,
     /// Both ends of every connection relayed, to be shut down at a cut.
     open: Arc<Mutex<Vec<TcpStream>>>,
 }
@@ -25,9 +27,13 @@ impl Cable {
         let port = listener.local_addr().unwrap().port();
         let target = format!("{}:{}", server.host, server.port);
         let (cut, open) = (Arc::new(AtomicBool::new(false)), Arc::new(Mutex::new(Vec::new())));
-        let (cut_flag, streams) = (Arc::clone(&cut), Arc::clone(&open));
-        std::thread::spawn(move || {
+        let gone = Arc::new(AtomicBool::new(false));
+        let (cut_flag, gone_flag, streams) = (Arc::clone(&cut), Arc::clone(&gone), Arc::clone(&open));
+        let accept = move || {
             for bench in listener.incoming() {
+                if gone_flag.load(Ordering::SeqCst) {
+                    return;
+                }
                 let Ok(bench) = bench else { continue };
                 if cut_flag.load(Ordering::SeqCst) {
                     let _ = bench.shutdown(Shutdown::Both);
@@ -40,8 +46,9 @@ impl Cable {
                 relay(bench.try_clone().unwrap(), server.try_clone().unwrap());
                 relay(server, bench);
             }
-        });
-        Cable { port, cut, open }
+        };
+        std::thread::Builder::new().name("cable".into()).spawn(accept).unwrap();
+        Cable { port, cut, gone, open }
     }
 
     /// `url` with its host and port this cable's end.
@@ -63,13 +70,16 @@ impl Cable {
 
 impl Drop for Cable {
     fn drop(&mut self) {
+        self.gone.store(true, Ordering::SeqCst);
         self.cut();
+        // Wakes the relay's accept, which then sees the cable gone.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
     }
 }
 
 /// Copies `from` into `to` on a thread of its own until either end closes.
 fn relay(mut from: TcpStream, mut to: TcpStream) {
-    std::thread::spawn(move || {
+    let copy = move || {
         let mut buffer = [0u8; 16 * 1024];
         loop {
             match from.read(&mut buffer) {
@@ -83,5 +93,6 @@ fn relay(mut from: TcpStream, mut to: TcpStream) {
         }
         let _ = to.shutdown(Shutdown::Both);
         let _ = from.shutdown(Shutdown::Both);
-    });
+    };
+    std::thread::Builder::new().name("cable-relay".into()).spawn(copy).unwrap();
 }

@@ -251,6 +251,10 @@ impl StationApp {
     /// Confirms the engine's decision on screen, on the storage thread; a packet that is due is written
     /// after it ([`StationApp::write_packet`]).
     pub(super) fn confirm_decision(&mut self, ctx: &egui::Context) {
+        if self.database_is_away() {
+            self.banner = Some((false, DECISION_WAITS.to_owned()));
+            return;
+        }
         let (actor, now, policies) = (self.actor(), self.now(), self.policies.clone());
         let Some(bench) = self.bench.as_mut() else { return };
         let Some(decided) = bench.decided.clone() else { return };
@@ -464,23 +468,36 @@ impl StationApp {
         if self.close_confirmed || !ctx.input(|i| i.viewport().close_requested()) {
             return;
         }
+        if self.database_is_away() && (self.bench.is_some() || !self.kept_scans.is_empty()) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.closing = Some((CLOSING_AWAY_TITLE, self.kept_only_here()));
+            return;
+        }
         let Some(bench) = &self.bench else { return };
         ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
         let id = bench.package.package_id;
         let number = bench.package.claim.number(id);
         self.autosave(true, ctx);
-        self.closing = Some(format!(
-            "{number} (package #{id}) is saved as it is now. When the station starts again it opens on this \
+        self.closing = Some((
+            CLOSING_TITLE,
+            format!(
+                "{number} (package #{id}) is saved as it is now. When the station starts again it opens on this \
              bench where you left it; it is also listed at intake under \"Received, not decided\"."
+            ),
         ));
     }
 
     /// Saves the sheet on screen when it has differed from the saved one for [`AUTOSAVE_AFTER`] (or at once,
     /// `now_please`, when the window is closing): a close, a crash or a kill loses at most that much.
     pub(super) fn autosave(&mut self, now_please: bool, ctx: &egui::Context) {
+        let away = self.database_is_away();
         let Some(bench) = self.bench.as_mut() else { return };
-        if bench.sheet == bench.saved_sheet {
+        if bench.sheet == bench.saved_sheet && !bench.unsent {
             bench.changed_at = None;
+            return;
+        }
+        if away {
+            // Kept on screen, unsaved, until the database is back (`live` then saves it at once).
             return;
         }
         let since = *bench.changed_at.get_or_insert_with(Instant::now);
@@ -490,6 +507,7 @@ impl StationApp {
             return;
         }
         bench.changed_at = None;
+        bench.unsent = false;
         bench.saved_sheet = bench.sheet.clone();
         let (inspection_id, sheet, actor, now) =
             (bench.package.inspection_id, bench.sheet.clone(), self.actor(), self.now());
@@ -505,6 +523,9 @@ impl StationApp {
     /// Renews this bench's lease on the package on the bench every [`crate::domain::lease::RENEW_EVERY`], so that other benches
     /// see it open here, and a bench that is gone frees it when its lease lapses.
     pub(super) fn keep_lease(&mut self, ctx: &egui::Context) {
+        if self.database_is_away() {
+            return;
+        }
         let Some(bench) = self.bench.as_mut() else { return };
         let every = crate::domain::lease::RENEW_EVERY.to_std().unwrap_or(Duration::from_secs(30));
         let waited = bench.renewed_at.elapsed();

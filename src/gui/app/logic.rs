@@ -46,6 +46,8 @@ impl StationApp {
                 self.take_webcam_answer(answer, ctx);
             } else if let Ok(answer) = self.pin_answers.try_recv() {
                 self.pin_answer(answer, ctx);
+            } else if let Ok(event) = self.feed_events.try_recv() {
+                self.take_news(event, ctx);
             } else if let Ok(answer) = self.file_answers.try_recv() {
                 match answer {
                     FileAnswer::HotFolder(Ok(watch)) => self.hot_folder = Some(watch),
@@ -59,6 +61,8 @@ impl StationApp {
                 break;
             }
         }
+        self.read_news(ctx);
+        self.resend_kept(ctx);
         self.log_bad_banner();
     }
 
@@ -109,6 +113,9 @@ impl StationApp {
                     Ok(signed) => self.signed_in(signed, ctx),
                     Err(problem) => self.sign_in.message = Some(problem.to_string()),
                 }
+            }
+            AppEvent::Matched { scan, code, kind: _, found: Err(problem) } if self.away_in(&problem) => {
+                self.keep_scan(scan, code);
             }
             AppEvent::Matched { scan, code, kind, found } => {
                 if let Some(record) = self.recent.iter_mut().find(|r| r.seq == scan) {
@@ -205,6 +212,13 @@ impl StationApp {
                 }
             }
             AppEvent::Waiting(Err(problem)) => self.notices.push(Level::Error, problem.to_string()),
+            AppEvent::InspectionSaved(Err(problem)) if self.away_in(&problem) => {
+                // Kept on the bench: sent again when the database is back.
+                if let Some(bench) = self.bench.as_mut() {
+                    bench.unsent = true;
+                }
+            }
+            AppEvent::LeaseRenewed(Err(problem)) if self.away_in(&problem) => {}
             AppEvent::Today(Err(problem)) | AppEvent::InspectionSaved(Err(problem)) => {
                 self.notices.push(Level::Error, problem.to_string())
             }
@@ -390,6 +404,7 @@ impl StationApp {
             saved_sheet: sheet.clone(),
             changed_at: None,
             renewed_at: Instant::now(),
+            unsent: false,
             sheet,
             selected: 0,
             checkpoint,

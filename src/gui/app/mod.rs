@@ -10,6 +10,7 @@ mod files;
 use command_handling::{AppCommand, BenchKey};
 use files::{FileAnswer, FileWork, PacketPlace, file_errand};
 mod labels;
+mod live;
 mod logic;
 mod operators;
 use operators::{PinAnswer, PinCheck, PinWork, pin_errand};
@@ -58,7 +59,7 @@ use crate::gui::records::{EVIDENCE_PACKET, RecordsCommand, RecordsForm, RecordsV
 use crate::gui::settings::{SettingsCommand, SettingsForm, SettingsView, settings_ui};
 use crate::gui::sign_in::{SignInCommand, SignInForm, SignInView, sign_in_ui};
 use crate::gui::station::{DatabaseView, MerchantSummary, StationCommand, StationView, station_ui};
-use crate::gui::status::{Level, Notices, notices_ui};
+use crate::gui::status::{Level, Notices, Reach, notices_ui, reach_ui};
 use crate::gui::{APP_NAME, StationSetup, theme};
 use crate::labels::printer::PrinterTarget;
 use crate::labels::worker::{LabelDone, LabelResult, LabelWork, LabelWorker};
@@ -70,6 +71,7 @@ use crate::photos::store::{PhotoFolder, PhotoHash};
 use crate::photos::webcam::{self, WebcamAnswer, WebcamWork, Webcams};
 use crate::photos::worker::{PhotoDone, PhotoResult, PhotoWork, PhotoWorker};
 use crate::policies::PolicySet;
+use crate::storage::changes::{ChangeFeed, FeedEvent};
 use crate::storage::location::DatabaseLocation;
 use crate::storage::worker::{StorageClient, StorageWorker};
 use crate::storage::{
@@ -88,9 +90,13 @@ const DRAIN_BUDGET: Duration = Duration::from_millis(4);
 /// note is not a write per key.
 /// The words of the dialog a close with a package on the bench shows.
 pub const CLOSING_TITLE: &str = "The package on the bench is saved";
+pub const CLOSING_AWAY_TITLE: &str = "The database is away";
 pub const CLOSE_NOW: &str = "Close the station";
 pub const KEEP_WORKING: &str = "Keep working";
 const AUTOSAVE_AFTER: Duration = Duration::from_millis(500);
+/// Why a decision is not confirmed while the database is away.
+pub const DECISION_WAITS: &str = "not confirmed: the database is away, and a decision is made on the records every bench \
+     shares; the sheet is kept here — confirm again when the banner is gone";
 /// Package scans kept on the intake screen.
 const RECENT_SCANS: usize = 50;
 /// Today's packages shown at intake.
@@ -331,6 +337,8 @@ struct OpenPackage {
     changed_at: Option<Instant>,
     /// When this bench last renewed its lease on the package (receiving or resuming it took one).
     renewed_at: Instant,
+    /// The last save of the sheet failed for the database's absence: it is sent again when it is back.
+    unsent: bool,
     saving: bool,
     message: Option<String>,
 }
@@ -365,7 +373,7 @@ pub struct StationApp {
     /// where a close or a crash left it.
     resume_on_start: bool,
     /// A close asked for with a package on the bench: what the clerk is told before the window closes.
-    closing: Option<String>,
+    closing: Option<(&'static str, String)>,
     /// The clerk chose to close after reading it.
     close_confirmed: bool,
     bench: Option<OpenPackage>,
@@ -435,6 +443,19 @@ pub struct StationApp {
     started: bool,
     /// What went wrong outside the clerk's current action, kept until dismissed.
     notices: Notices,
+    /// Whether the database answers, as the `changes` thread last said.
+    reach: Reach,
+    /// Package scans made while the database was away, in order: looked up when it is back.
+    kept_scans: VecDeque<(u64, String)>,
+    /// When work refused for the database's absence is sent again.
+    resend_at: Option<Instant>,
+    /// The latest package scan looked up, to look it up again when other benches change something.
+    last_lookup: Option<(u64, String)>,
+    /// Since when other benches' news waits to be read into the screen.
+    news_since: Option<Instant>,
+    /// The `changes` thread: what other benches changed, and whether the database answers.
+    _feed: Option<ChangeFeed>,
+    feed_events: Receiver<FeedEvent>,
     /// The last banner that said something went wrong, as written to the log (so it is logged once).
     logged_banner: Option<String>,
 }
@@ -460,11 +481,20 @@ impl StationApp {
         let (label_sender, label_results) = sync_channel(EVENT_QUEUE);
         let (pin_sender, pin_answers) = sync_channel(EVENT_QUEUE);
         let (file_sender, file_answers) = sync_channel(EVENT_QUEUE);
+        let (feed_sender, feed_events) = sync_channel(EVENT_QUEUE);
         let mut notices = Notices::default();
         let database_name = match &setup.database {
             DatabaseLocation::Sqlite(path) => path.display().to_string(),
             DatabaseLocation::Postgres(url) => url.to_string(),
         };
+        let feed = ChangeFeed::spawn(setup.database.clone(), feed_sender, Arc::clone(&wake))
+            .map_err(|e| {
+                notices.push(
+                    Level::Error,
+                    format!("other benches' changes are not shown: the thread could not start: {e}"),
+                )
+            })
+            .ok();
         let (worker, database) = match setup.store.map(StorageWorker::spawn) {
             Ok(Ok(worker)) => (Some(worker), DatabaseView::Opening),
             Ok(Err(e)) => (None, DatabaseView::Failed(format!("the storage thread could not start: {e}"))),
@@ -646,6 +676,13 @@ impl StationApp {
             file_answers,
             started: false,
             notices,
+            reach: Reach::Connected,
+            kept_scans: VecDeque::new(),
+            resend_at: None,
+            last_lookup: None,
+            news_since: None,
+            _feed: feed,
+            feed_events,
             logged_banner: None,
             clock,
         }

@@ -197,10 +197,31 @@ impl StationApp {
         let seq = self.next_scan;
         self.next_scan += 1;
         let what = describe_kind(&classification);
+        self.last_lookup = Some((seq, code.clone()));
+        let outcome = if self.database_is_away() {
+            self.kept_scans.push_back((seq, code.clone()));
+            ScanOutcome::Kept
+        } else if self.submit_lookup(seq, code.clone(), classification, ctx) {
+            ScanOutcome::Looking
+        } else {
+            ScanOutcome::Failed("the database is not open".to_owned())
+        };
+        self.recent.push_front(ScanRecord { seq, row: ScanRow { source, code, what, outcome } });
+        self.recent.truncate(RECENT_SCANS);
+    }
+
+    /// Asks the storage thread what the scan `seq` matches; its answer comes back as [`AppEvent::Matched`].
+    pub(super) fn submit_lookup(
+        &mut self,
+        seq: u64,
+        code: String,
+        classification: Classification,
+        ctx: &egui::Context,
+    ) -> bool {
         let kind = classification.kind().as_str().to_owned();
-        let lookup = classification.clone();
-        let scanned = code.clone();
-        let sent = self.submit(
+        let lookup = classification;
+        let scanned = code;
+        self.submit(
             ctx,
             move |store| {
                 let found = crate::bench::intake::find(store, &lookup)?;
@@ -213,11 +234,7 @@ impl StationApp {
                 Ok::<_, Problem>((found, earlier))
             },
             move |found| AppEvent::Matched { scan: seq, code: scanned, kind, found },
-        );
-        let outcome =
-            if sent { ScanOutcome::Looking } else { ScanOutcome::Failed("the database is not open".to_owned()) };
-        self.recent.push_front(ScanRecord { seq, row: ScanRow { source, code, what, outcome } });
-        self.recent.truncate(RECENT_SCANS);
+        )
     }
 
     pub(super) fn push_row(&mut self, row: ScanRow) {

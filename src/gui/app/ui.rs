@@ -8,6 +8,9 @@ impl StationApp {
     pub fn draw(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         let mut commands = Vec::new();
+        if self.database_is_away() {
+            egui::Panel::top("reach").show(ui, |ui| reach_ui(ui, &self.reach));
+        }
         if self.session.is_none() {
             self.draw_sign_in(ui, &mut commands);
         } else {
@@ -75,9 +78,9 @@ impl StationApp {
             }
             commands.extend(self.bench_keys(&ctx));
         }
-        if let Some(words) = &self.closing {
+        if let Some((title, words)) = &self.closing {
             egui::Modal::new(egui::Id::unique("closing")).show(&ctx, |ui| {
-                ui.heading(CLOSING_TITLE);
+                ui.heading(*title);
                 ui.label(words);
                 ui.horizontal(|ui| {
                     if ui.button(CLOSE_NOW).clicked() {

@@ -174,6 +174,11 @@ impl StationApp {
     }
 
     /// The last outcome shown under the scan field.
+    /// Whether the database answers, as this bench last heard.
+    pub fn reach(&self) -> &crate::gui::status::Reach {
+        &self.reach
+    }
+
     pub fn banner(&self) -> Option<&(bool, String)> {
         self.banner.as_ref()
     }

@@ -23,6 +23,12 @@ use crate::storage::{StoreError, VerifyReport};
 /// Reads never take it.
 const WRITE_LOCK: i64 = 0x524d_4153_5441; // "RMASTA"
 
+/// A connection unused for longer than this is pinged before it is used: a network cut or a server restart
+/// meanwhile is found then, and the request goes on a new connection rather than failing on the dead one.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
+/// How long a ping may take before the connection counts as lost.
+const PING_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// How often a lost connection is tried again, at most: in between, work is refused at once as
 /// [`StoreError::ServerAway`] rather than each request waiting on a server that is not there.
 const RECONNECT_EVERY: Duration = Duration::from_secs(1);
@@ -174,12 +180,13 @@ pub struct PgConnection {
     /// Whether a lost connection is opened again (a listener's is not: its LISTEN would be lost with it).
     reconnects: bool,
     last_try: Cell<Option<Instant>>,
+    last_used: Cell<Instant>,
 }
 
 impl PgConnection {
     fn new(client: Client, url: &DatabaseUrl, reconnects: bool) -> PgConnection {
-        let (statements, last_try) = (RefCell::default(), Cell::new(None));
-        PgConnection { client: RefCell::new(client), statements, url: url.clone(), reconnects, last_try }
+        let (statements, last_try, last_used) = (RefCell::default(), Cell::new(None), Cell::new(Instant::now()));
+        PgConnection { client: RefCell::new(client), statements, url: url.clone(), reconnects, last_try, last_used }
     }
 
     /// A connection that is not opened again when lost: the caller opens a new one (and listens again).
@@ -187,11 +194,13 @@ impl PgConnection {
         PgConnection::new(client, url, false)
     }
 
-    /// The client, connected again first where its connection was lost. Statements prepared on the lost
-    /// connection died with it.
+    /// The client, connected again first where its connection was lost (or, idle a while, does not answer a
+    /// ping). Statements prepared on the lost connection died with it.
     pub(super) fn client(&self) -> Result<RefMut<'_, Client>, StoreError> {
         let mut client = self.client.borrow_mut();
-        if client.is_closed() {
+        let idle = self.last_used.replace(Instant::now()).elapsed() > IDLE_BEFORE_PING;
+        let lost = client.is_closed() || (self.reconnects && idle && client.is_valid(PING_TIMEOUT).is_err());
+        if lost {
             if !self.reconnects {
                 return Err(StoreError::ServerAway { detail: "the connection to it was lost".to_owned() });
             }
