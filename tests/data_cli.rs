@@ -259,7 +259,9 @@ fn verify_finds_a_photo_altered_by_one_byte_and_a_photo_deleted(place: &Place) {
         assert!(out.contains(&altered), "{out}");
         assert!(!out.contains(&stored[1].sha256.to_string()), "{out}");
         assert!(
-            out.ends_with("photos: 2 checked in the shared database; 0 cached in this bench's folder, 1 with problems\n"),
+            out.ends_with(
+                "photos: 2 checked in the shared database; 0 cached in this bench's folder, 1 with problems\n"
+            ),
             "{out}"
         );
         return;

@@ -30,10 +30,10 @@ pub fn record_photo(
 ) -> Result<i64, BenchError> {
     let stamp = actor.stamp(now);
     if store.shares_photos() {
-        let hash = photo.sha256.parse::<PhotoHash>().map_err(|e| StoreError::PhotoOriginal {
-            sha256: photo.sha256.clone(),
-            problem: e.to_string(),
-        })?;
+        let hash = photo
+            .sha256
+            .parse::<PhotoHash>()
+            .map_err(|e| StoreError::PhotoOriginal { sha256: photo.sha256.clone(), problem: e.to_string() })?;
         store.keep_photo_original(&hash, original, &stamp)?;
     }
     Ok(store.record_photo(photo, &stamp)?)

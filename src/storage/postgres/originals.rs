@@ -29,7 +29,10 @@ const REPORTED: usize = 20;
 #[derive(Debug)]
 pub enum Refused {
     /// The source gave another number of bytes than it said it holds.
-    Changed { size: u64, read: u64 },
+    Changed {
+        size: u64,
+        read: u64,
+    },
     /// The bytes do not hash to the name.
     Altered,
     /// The source could not be read.
