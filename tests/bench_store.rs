@@ -665,8 +665,10 @@ fn a_package_history_tells_the_whole_story_in_chain_order(place: &Place) {
     let inspection = store.start_inspection(package, &stamp(3)).unwrap();
     let sheet = everything_back(&m);
     store.save_inspection(inspection, &sheet, &stamp(4)).unwrap();
+    let original = std::fs::read(crate::support::fixture("photos/camera/Canon_40D.jpg")).unwrap();
+    let hash = rma_station::photos::store::PhotoHash::of(&original);
     let photo = PhotoRow {
-        sha256: "ab".repeat(32),
+        sha256: hash.to_hex(),
         inspection_id: inspection,
         item_position: Some(0),
         checkpoint: Checkpoint::Contents,
@@ -678,6 +680,12 @@ fn a_package_history_tells_the_whole_story_in_chain_order(place: &Place) {
         camera_model: Some("EOS".into()),
         orientation: Some(1),
     };
+    // Where the store shares photos, a record whose original is not there is refused; kept, it is recorded.
+    if store.shares_photos() {
+        let error = store.record_photo(&photo, &stamp(5)).unwrap_err();
+        assert!(matches!(&error, StoreError::PhotoOriginal { sha256, .. } if *sha256 == photo.sha256), "{error}");
+    }
+    store.keep_photo_original(&hash, &original, &stamp(5)).unwrap();
     store.record_photo(&photo, &stamp(5)).unwrap();
     let to_save = engine_decision(&m, &sheet, package, inspection);
     let decision = store.record_decision(&to_save, &stamp(6)).unwrap();

@@ -36,10 +36,10 @@ use sha2::{Digest, Sha256};
 
 use crate::bench_flow::{broken_sticker_claim, confirm, decide as decide_on_screen, enter};
 use crate::gui::{demo_station, step_until, type_into};
-use crate::support::place::{Place, on_both};
+use crate::support::place::{Backend, Place, on_both};
 use crate::support::{POLICIES, TODAY, date, fixture, pin_secret};
 
-const RMA: &str = "RMA-2026-0103";
+pub(crate) const RMA: &str = "RMA-2026-0103";
 const SKU: &str = "KVM-8P-RACK";
 
 /// 09:00 plus `minute` minutes on [`TODAY`], by ana at bench-7.
@@ -56,7 +56,7 @@ fn sha256(bytes: &[u8]) -> String {
 pub(crate) struct Shot {
     checkpoint: Checkpoint,
     on_item: bool,
-    bytes: Vec<u8>,
+    pub(crate) bytes: Vec<u8>,
 }
 
 fn shot(checkpoint: Checkpoint, on_item: bool, relative: &str) -> Shot {
@@ -116,6 +116,7 @@ pub(crate) fn decided_claim(place: &Place, shots: &[Shot]) -> (Box<dyn Store>, i
             camera_model: taken.model,
             orientation: taken.orientation,
         };
+        store.keep_photo_original(&taken.sha256, &shot.bytes, &stamp(minute)).unwrap();
         store.record_photo(&row, &stamp(minute)).unwrap();
     }
     bench::inspection::save_sheet(&mut *store, &actor, &at(8), inspection_id, &sheet).unwrap();
@@ -330,6 +331,12 @@ fn a_photo_gone_from_the_folder_stops_the_packet_and_nothing_is_written(place: &
     let gone = sha256(&shots[1].bytes);
     let path = photos_path(dir).join(&gone[..2]).join(&gone);
     fs::remove_file(&path).unwrap();
+    if place.backend() == Backend::Postgres {
+        // The folder is only this bench's cache there: the photo is gone when the shared original is gone too.
+        place.edit(&format!(
+            "DELETE FROM photo_blobs WHERE sha256 = '{gone}'; DELETE FROM photo_originals WHERE sha256 = '{gone}'"
+        ));
+    }
     let audit_before = store.counts().unwrap().audit_entries;
 
     let folder = PhotoFolder::new(photos_path(dir));

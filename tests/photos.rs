@@ -678,6 +678,7 @@ fn the_photo_worker_delivers_tagged_results_and_stops_cleanly() {
     };
     let worker = PhotoWorker::<&'static str>::spawn(
         folder.clone(),
+        None,
         DecodeLimits::default(),
         crate::support::clock(),
         sender,
@@ -765,6 +766,7 @@ fn a_photo_worker_whose_results_nobody_drains_still_stops() {
     };
     let worker = PhotoWorker::spawn(
         PhotoFolder::new(root.path()),
+        None,
         DecodeLimits::default(),
         crate::support::clock(),
         sender,

@@ -49,6 +49,7 @@ mod scanner;
 #[cfg(unix)]
 mod safe_output;
 mod same_sku;
+mod shared_photos;
 mod sign_in;
 mod status;
 mod storage;

@@ -94,7 +94,8 @@ pub fn run(setup: &WorkerSetup, policies: &PolicySet, out: &mut dyn Write) -> Re
             let row = ingested.record().to_row(inspection, None, Checkpoint::Contents);
             let sha256 = row.sha256.clone();
             let (at, by) = (clock.now(), actor.clone());
-            let photo = storage.call(move |store| record_photo(store, &by, &at, &row))??;
+            let original = ingested.original;
+            let photo = storage.call(move |store| record_photo(store, &by, &at, &row, &original))??;
             say(out, &Report::Committed(Committed::Photo { package, inspection, photo, sha256 }))?;
         }
 

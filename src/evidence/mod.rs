@@ -5,7 +5,8 @@
 //!
 //! Layered: `text` (fonts, encoding, wrapping) and `pdf` (layout and the file's bytes) are pure and take a
 //! plain [`EvidencePacket`]. This module assembles that packet from the store ([`Store::evidence_record`])
-//! and the photo folder (each original read back and checked against its hash) and writes it like the
+//! and the bench's originals (each read back and checked against its hash, from the photo folder or, where the
+//! store shares photos, fetched from it into the folder: `crate::photos::originals`) and writes it like the
 //! queue exports: atomically, then audited on the decision with the file's SHA-256. The CLI runs the three
 //! steps in a row ([`write_packet`]); the window reads the record on the storage thread, writes the file on
 //! its `files` thread and audits it on the storage thread again, so a packet of large photos never holds
@@ -27,6 +28,7 @@ use crate::domain::vocabulary::{RmaKind, Verdict};
 use crate::durable::{WriteError, write_file_atomically};
 use crate::formats::case_json::RecordedDecision;
 use crate::hex::sha256_hex;
+use crate::photos::originals::{InStore, Originals};
 use crate::photos::store::{PhotoFolder, PhotoHash};
 use crate::storage::{EvidenceRecord, Stamp, Store, StoreError};
 
@@ -140,22 +142,23 @@ pub fn decision_for_rma(store: &dyn Store, number: &str, merchant: Option<&str>)
 }
 
 /// Assembles the packet of a decision: its records, its recorded JSON and every photo's original, read
-/// back from the photo folder and checked against the hash the record holds.
+/// back from the photo folder (or, where the store shares photos, fetched from it into the folder) and
+/// checked against the hash the record holds.
 pub fn gather(
     store: &dyn Store,
     photos: &PhotoFolder,
     decision_id: i64,
     generated: &Stamp,
 ) -> Result<EvidencePacket, EvidenceError> {
-    assemble(store.evidence_record(decision_id)?, photos, generated)
+    assemble(store.evidence_record(decision_id)?, &Originals::cached(photos, &InStore(store)), generated)
 }
 
 /// The packet of a decision's record (read from the store): its recorded JSON parsed and every photo's
-/// original read back from the photo folder and checked against the hash the record holds. Reads files,
-/// never the store.
+/// original read back through `source` (the photo folder, and the store's shared photos behind it) and
+/// checked against the hash the record holds.
 pub fn assemble(
     record: EvidenceRecord,
-    photos: &PhotoFolder,
+    source: &Originals<'_>,
     generated: &Stamp,
 ) -> Result<EvidencePacket, EvidenceError> {
     let decision_id = record.decision.id;
@@ -175,7 +178,7 @@ pub fn assemble(
         };
         let hash: PhotoHash = sha256.parse().map_err(|e: crate::photos::store::BadPhotoHash| problem(e.to_string()))?;
         // `read` checks the bytes against the hash, so the hash printed is the hash of what is embedded.
-        let bytes = photos.read(&hash).map_err(|e| problem(e.to_string()))?;
+        let bytes = source.read(&hash).map_err(|e| problem(e.to_string()))?;
         originals.insert(sha256.clone(), bytes);
     }
     Ok(EvidencePacket { record, decision, originals, generated: generated.clone() })
@@ -207,20 +210,21 @@ pub fn write_packet(
     stamp: &Stamp,
 ) -> Result<PacketReceipt, EvidenceError> {
     let record = store.evidence_record(decision_id)?;
-    let receipt = write_file(record, photos, target, stamp)?;
+    let receipt = write_file(record, &Originals::cached(photos, &InStore(&*store)), target, stamp)?;
     record_written(store, &receipt, stamp)?;
     Ok(receipt)
 }
 
-/// Assembles a decision's packet from its record, lays it out and writes it (files only, no store).
+/// Assembles a decision's packet from its record, lays it out and writes it (files, and the store only for
+/// originals `originals` has not cached).
 pub fn write_file(
     record: EvidenceRecord,
-    photos: &PhotoFolder,
+    originals: &Originals<'_>,
     target: PacketTarget<'_>,
     stamp: &Stamp,
 ) -> Result<PacketReceipt, EvidenceError> {
     let decision_id = record.decision.id;
-    let packet = assemble(record, photos, stamp)?;
+    let packet = assemble(record, originals, stamp)?;
     let path = match target {
         PacketTarget::File(path) => path.to_path_buf(),
         PacketTarget::Folder(folder) => {

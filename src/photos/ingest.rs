@@ -37,6 +37,8 @@ pub struct Ingested {
     /// Upright, at most [`THUMBNAIL_EDGE`] pixels on its long edge.
     pub thumbnail: RgbaPicture,
     pub imported_at: DateTime<Utc>,
+    /// The photo's bytes as stored: what the store keeps for every bench where it shares photos.
+    pub original: Vec<u8>,
 }
 
 impl Ingested {
@@ -127,6 +129,7 @@ pub fn ingest(
         metadata,
         thumbnail: rendered.picture,
         imported_at,
+        original: bytes.to_vec(),
     })
 }
 

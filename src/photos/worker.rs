@@ -10,7 +10,8 @@
 //! nobody is draining no longer holds the thread. A [`PhotoSender`] kept elsewhere does not keep the
 //! thread alive.
 //!
-//! This module does not touch the database: the caller records each `Ingested` it receives.
+//! This module does not touch the database: the caller records each `Ingested` it receives. A picture of a
+//! photo the folder lacks is fetched through the `shared` it was given (the storage thread's client).
 
 use std::io;
 use std::path::PathBuf;
@@ -22,6 +23,7 @@ use crate::clock::Clock;
 use crate::photos::decode::{self, DecodeError, DecodeLimits, PREVIEW_EDGE, RgbaPicture, THUMBNAIL_EDGE};
 use crate::photos::exif;
 use crate::photos::ingest::{self, IngestError, Ingested};
+use crate::photos::originals::{OriginalError, Originals, SharedOriginals};
 use crate::photos::store::{PhotoFolder, PhotoHash, PhotoStoreError};
 use crate::worker::{self, Leftovers, Outbox, Stop, Submitter, Wake, Worker};
 
@@ -65,6 +67,8 @@ pub enum PhotoError {
     Store(#[from] PhotoStoreError),
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    #[error(transparent)]
+    Original(#[from] OriginalError),
 }
 
 /// Why a request could not be queued.
@@ -116,15 +120,17 @@ impl<T> std::fmt::Debug for PhotoWorker<T> {
 
 impl<T: Send + 'static> PhotoWorker<T> {
     /// Starts the thread `photos`, storing into `folder` and answering on `results`; `clock` says when each
-    /// photo came in.
+    /// photo came in. `shared`: where the pictures of photos the folder lacks are fetched from (the store's
+    /// shared photos, the folder their cache; see [`crate::photos::originals`]).
     pub fn spawn(
         folder: PhotoFolder,
+        shared: Option<Box<dyn SharedOriginals + Send>>,
         limits: DecodeLimits,
         clock: Clock,
         results: SyncSender<PhotoResult<T>>,
         wake: Wake,
     ) -> io::Result<PhotoWorker<T>> {
-        let photos = Photos { folder, limits, clock };
+        let photos = Photos { folder, shared, limits, clock };
         let outbox = Outbox::new(results, wake);
         let thread = Worker::spawn("photos", QUEUE_DEPTH, Leftovers::Abandon, move |(tag, work), stop: &Stop| {
             let outcome = photos.perform(work);
@@ -150,9 +156,11 @@ impl<T> PhotoSender<T> {
     }
 }
 
-/// What the `photos` thread owns: the photo folder and the decoding limits.
+/// What the `photos` thread owns: the photo folder (and the way to the originals it has not cached) and the
+/// decoding limits.
 struct Photos {
     folder: PhotoFolder,
+    shared: Option<Box<dyn SharedOriginals + Send>>,
     limits: DecodeLimits,
     clock: Clock,
 }
@@ -176,7 +184,11 @@ impl Photos {
     }
 
     fn picture(&self, hash: &PhotoHash, long_edge: u32) -> Result<RgbaPicture, PhotoError> {
-        let bytes = self.folder.read(hash)?;
+        let bytes = match &self.shared {
+            Some(shared) => Originals::cached(&self.folder, shared.as_ref()),
+            None => Originals::folder(&self.folder),
+        }
+        .read(hash)?;
         let orientation = exif::read(&bytes).orientation.unwrap_or(Orientation::NoTransforms);
         Ok(decode::render(&bytes, long_edge, orientation, &self.limits)?.picture)
     }

@@ -35,6 +35,7 @@ use crate::domain::money::Money;
 use crate::domain::queue::QueueEntry;
 use crate::domain::records::{OrderRecord, RmaRecord};
 use crate::domain::vocabulary::{Queue, Role, Verdict};
+use crate::photos::store::PhotoHash;
 use crate::policies::PolicySet;
 pub use audit::{AuditEntry, AuditHead, ChainBreak};
 pub use dashboard::{Dashboard, DashboardPeriod, FeesKept, MerchantFigures};
@@ -439,6 +440,10 @@ pub enum StoreError {
         "the database server cannot be reached ({detail}); nothing of this was saved — this bench reconnects by itself"
     )]
     ServerAway { detail: String },
+    /// A photo's original in the shared database is refused: bytes that are not the photo its name is the hash
+    /// of, an original cut short or altered there, or a record whose original other benches cannot get.
+    #[error("photo {sha256}: {problem}")]
+    PhotoOriginal { sha256: String, problem: String },
     #[error("the storage worker has stopped")]
     WorkerGone,
 }
@@ -508,8 +513,21 @@ pub trait Store: Send + std::fmt::Debug {
     /// Opens the inspection of a received package; returns its id.
     fn start_inspection(&mut self, package_id: i64, stamp: &Stamp) -> Result<i64, StoreError>;
     /// Records a photo already stored durably in the photo folder (the file first, then the record, so a
-    /// record never points at a missing file). The same photo at the same checkpoint is recorded once.
+    /// record never points at a missing file). The same photo at the same checkpoint is recorded once. On a
+    /// store that shares photos its original must be kept there first ([`Store::keep_photo_original`]): a
+    /// record whose original other benches cannot get is refused ([`StoreError::PhotoOriginal`]).
     fn record_photo(&mut self, photo: &PhotoRow, stamp: &Stamp) -> Result<i64, StoreError>;
+    /// Whether the store keeps the photo originals every bench shares (PostgreSQL). Without (SQLite), the
+    /// bench's photo folder is the only store of its photos; with, that folder is the bench's cache.
+    fn shares_photos(&self) -> bool;
+    /// Keeps a photo's original where every bench can get it, once however often it is kept (the hash of
+    /// `bytes` checked against `hash` before anything is written); whether it was written now. On a store that
+    /// does not share photos, nothing to do.
+    fn keep_photo_original(&mut self, hash: &PhotoHash, bytes: &[u8], stamp: &Stamp) -> Result<bool, StoreError>;
+    /// The shared original of a photo, its bytes checked against its hash; none when the store has no such
+    /// original (always, on a store that does not share photos). An original found incomplete or altered is
+    /// refused ([`StoreError::PhotoOriginal`]), never returned.
+    fn photo_original(&self, hash: &PhotoHash) -> Result<Option<Vec<u8>>, StoreError>;
     /// The SHA-256 of every photo recorded, for `verify`.
     fn photo_hashes(&self) -> Result<Vec<String>, StoreError>;
     /// Every operator, active or not, by name.

@@ -574,6 +574,7 @@ impl StationApp {
     pub(super) fn packet_place(&self) -> PacketPlace {
         PacketPlace {
             photos: PhotoFolder::new(crate::storage::photos_path(&self.data_dir)),
+            storage: self.storage.clone(),
             folder: evidence::packets_folder(&self.data_dir),
         }
     }

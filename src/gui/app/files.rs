@@ -5,11 +5,14 @@
 
 use super::*;
 use crate::anchor;
+use crate::photos::originals::Originals;
 
-/// Where an evidence packet is read from and written to.
+/// Where an evidence packet is read from and written to: the photo folder, and the storage thread for the
+/// originals it has not cached (asked from the `files` thread, which waits for it; the UI thread never does).
 #[derive(Debug, Clone)]
 pub(super) struct PacketPlace {
     pub(super) photos: PhotoFolder,
+    pub(super) storage: Option<StorageClient>,
     pub(super) folder: PathBuf,
 }
 
@@ -63,7 +66,11 @@ pub(super) fn file_errand(work: FileWork) -> FileAnswer {
     match work {
         FileWork::Packet { record, place, stamp, prefix } => {
             let target = PacketTarget::Folder(&place.folder);
-            let result = evidence::write_file(*record, &place.photos, target, &stamp).map_err(Problem::from);
+            let originals = match &place.storage {
+                Some(storage) => Originals::cached(&place.photos, storage),
+                None => Originals::folder(&place.photos),
+            };
+            let result = evidence::write_file(*record, &originals, target, &stamp).map_err(Problem::from);
             FileAnswer::Packet { prefix, result }
         }
         FileWork::Export { to_write, folder, stamp } => FileAnswer::Exported(

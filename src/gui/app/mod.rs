@@ -67,6 +67,7 @@ use crate::labels::{BinLabel, LabelFormat, labels_of};
 use crate::photos::decode::{DecodeLimits, RgbaPicture};
 use crate::photos::hot_folder::{HotFolder, HotFolderEvent, Settle};
 use crate::photos::listing::{self, ListAnswer, ListRequest};
+use crate::photos::originals::SharedOriginals;
 use crate::photos::store::{PhotoFolder, PhotoHash};
 use crate::photos::webcam::{self, WebcamAnswer, WebcamWork, Webcams};
 use crate::photos::worker::{PhotoDone, PhotoResult, PhotoWork, PhotoWorker};
@@ -529,8 +530,11 @@ impl StationApp {
             scanners.push(status);
         }
         let folder = PhotoFolder::new(crate::storage::photos_path(&setup.data_dir));
+        // A photo another bench took is fetched through the storage thread, by the photo thread, never this one.
+        let shared = worker.as_ref().map(|w| Box::new(w.client()) as Box<dyn SharedOriginals + Send>);
         let photo_worker = match PhotoWorker::spawn(
             folder,
+            shared,
             DecodeLimits::default(),
             setup.clock.clone(),
             photo_sender,

@@ -1,5 +1,6 @@
 //! Photos for the open inspection: from a path, the picker, a drop, the hot folder or a webcam, sent to
-//! the photo thread and recorded on the storage thread; and the full view of a stored photo.
+//! the photo thread and recorded on the storage thread (its original kept there first where the store shares
+//! photos); and the full view of a stored photo.
 
 use super::*;
 
@@ -157,11 +158,16 @@ impl StationApp {
             }
         };
         let row = ingested.record().to_row(inspection_id, item.map(|i| i as u32), checkpoint);
-        let tile = PhotoTileData { sha256: row.sha256.clone(), checkpoint, item, thumbnail: ingested.thumbnail };
-        let stamp = self.stamp();
+        let crate::photos::ingest::Ingested { thumbnail, original, .. } = *ingested;
+        let tile = PhotoTileData { sha256: row.sha256.clone(), checkpoint, item, thumbnail };
+        let (actor, now) = (self.actor(), self.now());
         self.submit(
             ctx,
-            move |store| store.record_photo(&row, &stamp).map(|_| ()).map_err(Problem::from),
+            move |store| {
+                crate::bench::inspection::record_photo(store, &actor, &now, &row, &original)
+                    .map(|_| ())
+                    .map_err(Problem::from)
+            },
             move |result| AppEvent::PhotoRecorded { inspection_id, tile, result },
         );
     }

@@ -14,9 +14,12 @@ use postgres::{Client, GenericClient, Statement};
 use super::connect::{database_error, reconnect};
 use crate::storage::changes::CHANNEL;
 use crate::storage::location::DatabaseUrl;
+
+use super::originals;
+use crate::photos::store::PhotoHash;
 use crate::storage::sql::consistency::records_and_chain;
 use crate::storage::sql::{Backend, Db, Dialect, Row, ToValue, Value, numbered_for_postgres};
-use crate::storage::{StoreError, VerifyReport};
+use crate::storage::{Stamp, StoreError, VerifyReport};
 
 /// The advisory lock every write transaction takes first: the audit chain is one sequence for the whole
 /// warehouse, so changes are serialized across benches as SQLite's IMMEDIATE serializes them on one file.
@@ -309,8 +312,33 @@ impl Backend for PgBackend {
     }
 
     fn verify(&self) -> Result<VerifyReport, StoreError> {
-        // The server keeps its own pages whole; the records and the chain are checked as on any backend.
-        records_and_chain(&self.connection, Vec::new(), true)
+        // The server keeps its own pages whole; the records and the chain are checked as on any backend, then
+        // the shared photo originals, one at a time, a chunk at a time.
+        let mut report = records_and_chain(&self.connection, Vec::new(), true)?;
+        report.problems.extend(originals::problems(&self.connection)?);
+        Ok(report)
+    }
+
+    fn shares_photos(&self) -> bool {
+        true
+    }
+
+    /// In a transaction of its own that does not take the warehouse's write lock: an original touches no audit
+    /// chain (the photo's record, sealed, names its hash), so megabytes of chunks going up never hold up
+    /// another bench's decision. Two benches keeping the same photo at once meet on its primary key.
+    fn keep_photo_original(&mut self, hash: &PhotoHash, bytes: &[u8], stamp: &Stamp) -> Result<bool, StoreError> {
+        let mut client = self.connection.client()?;
+        let mut tx = client.transaction().map_err(|e| database_error(&e))?;
+        let stored_at = stamp.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let session = Session { client: RefCell::new(&mut tx), statements: &self.connection.statements };
+        let kept = originals::keep(&session, hash, bytes, &stored_at)?;
+        tx.commit().map_err(|e| database_error(&e))?;
+        Ok(kept)
+    }
+
+    fn photo_original(&self, hash: &PhotoHash) -> Result<Option<Vec<u8>>, StoreError> {
+        // In one snapshot: an original read while another bench writes it is read whole or not at all.
+        self.snapshot(|db| originals::fetch(db, hash))
     }
 
     fn backup_to(&self, _destination: &Path) -> Result<VerifyReport, StoreError> {

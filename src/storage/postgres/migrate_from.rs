@@ -23,12 +23,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sha2::{Digest, Sha256};
 
+use super::originals::{self, Refused};
 use super::{PgBackend, PgStore, connect, schema};
 use crate::photos::store::{PhotoFolder, PhotoHash};
 use crate::policies::PolicySet;
@@ -38,8 +38,6 @@ use crate::storage::sql::{Backend, Db, Row, ToValue, Value};
 use crate::storage::sqlite::SqliteStore;
 use crate::storage::{Store, StoreError, VerifyReport, database_path, photos_path};
 
-/// A photo's bytes go into `photo_blobs` in chunks of this size (the table's CHECK allows up to 1 MiB).
-const CHUNK: u64 = 1 << 20;
 /// Rows per INSERT: enough that a round trip carries much, few enough that a statement stays small.
 const ROWS_PER_INSERT: usize = 500;
 /// A batch is sent early once its values reach this size (export files and decisions can be large).
@@ -484,9 +482,9 @@ fn photo_files(source: &dyn Db, photos: &PhotoFolder) -> Result<BTreeSet<PhotoHa
     Ok(hashes)
 }
 
-/// Copies one photo file into the shared originals, a chunk at a time, hashing it as it is read: a file that is
-/// missing, or whose bytes are no longer those its name hashes, stops the move (the transaction rolls back, so
-/// the chunks already written go too). Its size and number of chunks.
+/// Copies one photo file into the shared originals ([`originals::write`], a chunk at a time, hashing it as it is
+/// read): a file that is missing, or whose bytes are no longer those its name hashes, stops the move (the
+/// transaction rolls back, so the chunks already written go too). Its size and number of chunks.
 fn copy_photo(
     target: &dyn Db,
     photos: &PhotoFolder,
@@ -494,53 +492,28 @@ fn copy_photo(
     stored_at: &str,
 ) -> Result<(u64, u64), MoveError> {
     let path = photos.path_of(hash);
-    let hex = hash.to_hex();
-    let refused = |problem: String| MoveError::Photo { hash: hex.clone(), path: path.clone(), problem };
-    let unreadable = |e: io::Error| refused(format!("cannot be read: {}", crate::durable::describe(&e)));
+    let refused = |problem: String| MoveError::Photo { hash: hash.to_hex(), path: path.clone(), problem };
+    let unreadable = |e: &io::Error| refused(format!("cannot be read: {}", crate::durable::describe(e)));
     let mut file = match File::open(&path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             return Err(refused("MISSING: the bench records this photo but its file is gone".to_owned()));
         }
-        Err(e) => return Err(unreadable(e)),
+        Err(e) => return Err(unreadable(&e)),
     };
-    // The size first: the original's row must be there before its chunks (their foreign key).
-    let size = file.metadata().map_err(unreadable)?.len();
-    let chunks = size.div_ceil(CHUNK);
-    let (bytes, count): (i64, i64) = (as_count(size), as_count(chunks));
-    target.execute(
-        "INSERT INTO photo_originals (sha256, bytes, chunks, stored_at) VALUES (?1, ?2, ?3, ?4)",
-        &[&hex, &bytes, &count, &stored_at],
-    )?;
-    let mut hasher = Sha256::new();
-    let (mut read, mut chunk) = (0u64, 0i64);
-    loop {
-        let mut piece = Vec::with_capacity(CHUNK as usize);
-        file.by_ref().take(CHUNK).read_to_end(&mut piece).map_err(unreadable)?;
-        if piece.is_empty() {
-            break;
+    let size = file.metadata().map_err(|e| unreadable(&e))?.len();
+    match originals::write(target, hash, size, &mut file, stored_at) {
+        // The folder lists each photo once, and the database was empty: every photo is written.
+        Ok(chunks) => Ok((size, chunks.unwrap_or(0))),
+        Err(Refused::Changed { size, read }) => {
+            Err(refused(format!("its file changed while it was read ({size} bytes, then {read})")))
         }
-        hasher.update(&piece);
-        read += piece.len() as u64;
-        if read > size {
-            break;
+        Err(Refused::Altered) => {
+            Err(refused("ALTERED: its file no longer has the bytes its name is the hash of".to_owned()))
         }
-        target.execute("INSERT INTO photo_blobs (sha256, chunk, data) VALUES (?1, ?2, ?3)", &[&hex, &chunk, &piece])?;
-        chunk += 1;
+        Err(Refused::Read(e)) => Err(unreadable(&e)),
+        Err(Refused::Store(e)) => Err(MoveError::Store(e)),
     }
-    if read != size {
-        return Err(refused(format!("its file changed while it was read ({size} bytes, then {read})")));
-    }
-    let actual: [u8; 32] = hasher.finalize().into();
-    if &actual != hash.as_bytes() {
-        return Err(refused("ALTERED: its file no longer has the bytes its name is the hash of".to_owned()));
-    }
-    Ok((size, chunks))
-}
-
-/// A size or count as the database's BIGINT; no file is 2^63 bytes.
-fn as_count(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// Moves every identity sequence past the largest id copied into its column, so the next row a bench inserts

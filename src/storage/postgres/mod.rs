@@ -1,12 +1,14 @@
 //! The PostgreSQL backend for a warehouse whose benches share one server (issue 16): connecting
 //! ([`connect`]: TLS, errors in the station's words), the schema's migrations ([`schema`]), and the SQL layer
 //! and backend on a connection ([`db`]). The store itself is the shared `SqlStore`: [`PgStore`].
-//! [`migrate_from`] moves one bench's SQLite history into an empty database (`rma-station migrate-from`).
+//! [`migrate_from`] moves one bench's SQLite history into an empty database (`rma-station migrate-from`);
+//! [`originals`] keeps the photo originals every bench shares, once each, in 1 MiB chunks.
 
 pub mod connect;
 mod db;
 pub mod listen;
 pub mod migrate_from;
+pub mod originals;
 pub mod schema;
 
 pub use db::PgBackend;

@@ -65,8 +65,18 @@ pub(super) fn start_inspection(db: &dyn Db, package_id: i64, stamp: &Stamp) -> R
     Ok(id)
 }
 
-pub(super) fn record_photo(db: &dyn Db, photo: &PhotoRow, stamp: &Stamp) -> Result<i64, StoreError> {
+/// `shared`: the database keeps the photo originals every bench shares, so the photo's must be there already
+/// (kept in an earlier transaction): no record points at an original other benches cannot get.
+pub(super) fn record_photo(db: &dyn Db, photo: &PhotoRow, shared: bool, stamp: &Stamp) -> Result<i64, StoreError> {
     super::leases::check_inspection(db, photo.inspection_id, stamp)?;
+    if shared && !db.exists("SELECT 1 FROM photo_originals WHERE sha256 = ?1", &[&photo.sha256])? {
+        return Err(StoreError::PhotoOriginal {
+            sha256: photo.sha256.clone(),
+            problem: "its original is not in the shared database, so other benches could not show it; it was not \
+                      recorded (the bench keeps the original first)"
+                .to_owned(),
+        });
+    }
     let existing: Option<i64> = db.value(
         "SELECT id FROM photos WHERE inspection_id = ?1 AND sha256 = ?2 AND checkpoint = ?3",
         &[&photo.inspection_id, &photo.sha256, &photo.checkpoint.as_str()],

@@ -29,7 +29,8 @@ use std::path::Path;
 
 pub use store::SqlStore;
 
-use crate::storage::{StoreError, VerifyReport};
+use crate::photos::store::PhotoHash;
+use crate::storage::{Stamp, StoreError, VerifyReport};
 
 /// What the store needs of a database beyond statements: its connection for reads, one write transaction at
 /// a time that no other writer interleaves with (every change appends to the one audit chain), a consistent
@@ -44,6 +45,19 @@ pub trait Backend: Send + std::fmt::Debug {
     fn verify(&self) -> Result<VerifyReport, StoreError>;
     /// A checked copy of the whole database at `destination`.
     fn backup_to(&self, destination: &Path) -> Result<VerifyReport, StoreError>;
+    /// Whether the database keeps the photo originals every bench shares; without, each bench's photo folder
+    /// is the only store of its photos and the two calls below have nothing to do.
+    fn shares_photos(&self) -> bool {
+        false
+    }
+    /// Keeps a photo's original for every bench (see [`crate::storage::Store::keep_photo_original`]).
+    fn keep_photo_original(&mut self, _hash: &PhotoHash, _bytes: &[u8], _stamp: &Stamp) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+    /// A shared photo original, checked (see [`crate::storage::Store::photo_original`]).
+    fn photo_original(&self, _hash: &PhotoHash) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(None)
+    }
 }
 
 /// Which SQL a statement may use where the two databases differ.

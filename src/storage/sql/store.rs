@@ -14,6 +14,7 @@ use crate::domain::ledger::{Ledger, PackageEntry};
 use crate::domain::lockout::NameRecord;
 use crate::domain::records::{OrderRecord, RmaRecord};
 use crate::domain::vocabulary::{Queue, Role};
+use crate::photos::store::PhotoHash;
 use crate::policies::PolicySet;
 use crate::storage::audit::{AuditEntry, AuditHead};
 use crate::storage::{
@@ -132,7 +133,20 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     fn record_photo(&mut self, photo: &PhotoRow, stamp: &Stamp) -> Result<i64, StoreError> {
-        self.backend.change(|db| bench::record_photo(db, photo, stamp))
+        let shared = self.backend.shares_photos();
+        self.backend.change(|db| bench::record_photo(db, photo, shared, stamp))
+    }
+
+    fn shares_photos(&self) -> bool {
+        self.backend.shares_photos()
+    }
+
+    fn keep_photo_original(&mut self, hash: &PhotoHash, bytes: &[u8], stamp: &Stamp) -> Result<bool, StoreError> {
+        self.backend.keep_photo_original(hash, bytes, stamp)
+    }
+
+    fn photo_original(&self, hash: &PhotoHash) -> Result<Option<Vec<u8>>, StoreError> {
+        self.backend.photo_original(hash)
     }
 
     fn photo_hashes(&self) -> Result<Vec<String>, StoreError> {
