@@ -286,3 +286,29 @@ fn a_photo_swapped_for_another_file_is_named_and_no_packet_embeds_it(place: &Pla
     assert!(error.to_string().contains("photo 1 no longer holds what audit entry"), "{error}");
     assert!(!out.exists(), "no packet written");
 }
+
+on_both!(verify_reads_the_chain_and_the_seals_page_by_page_and_finds_an_edit_past_the_first_page);
+/// `verify` pages through the audit log (a PostgreSQL client would otherwise hold it whole): an order sealed
+/// past the first page and edited, and an entry past it altered, are both found, and a sound log stays sound.
+fn verify_reads_the_chain_and_the_seals_page_by_page_and_finds_an_edit_past_the_first_page(place: &Place) {
+    let mut store = place.open();
+    let many = rma_station::storage::sql::PAGE + 200;
+    let orders: Vec<_> = (0..many)
+        .map(|n| crate::storage::order("connectpro", &format!("CP-{n:06}"), "Rosa Diaz", "rosa@example.com"))
+        .collect();
+    store.import_orders(&crate::storage::source("orders.csv"), &orders, &crate::bench_store::stamp(0)).unwrap();
+    let sound = store.verify().unwrap();
+    assert!(sound.is_sound(), "{:?}", sound.problems);
+    assert!(sound.audit_entries > many as u64, "{}", sound.audit_entries);
+
+    let last = format!("CP-{:06}", many - 1);
+    place.edit(&format!("UPDATE orders SET customer_name = 'Mallory' WHERE number = '{last}'"));
+    let report = store.verify().unwrap();
+    assert!(report.problems.iter().any(|p| p.contains("order") && p.contains("changed")), "{:?}", report.problems);
+    place.edit(&format!(
+        "{}; UPDATE audit_log SET detail = 'edited' WHERE seq = (SELECT max(seq) FROM audit_log)",
+        place.drop_trigger("audit_log_no_update")
+    ));
+    let broken = store.verify().unwrap().chain_break.expect("the chain must break").to_string();
+    assert!(broken.contains("was altered after it was written"), "{broken}");
+}

@@ -126,11 +126,12 @@ pub(crate) fn records_and_chain(db: &dyn Db, found: Vec<String>, sealed: bool) -
     }
     let mut chain = ChainCheck::default();
     let entries = if sealed {
-        concat!("SELECT ", audit_columns!(), " FROM audit_log ORDER BY seq")
+        concat!("SELECT ", audit_columns!(), " FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2")
     } else {
-        "SELECT seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash, NULL FROM audit_log ORDER BY seq"
+        "SELECT seq, at, station, actor, entity, entity_id, action, detail, prev_hash, hash, NULL
+         FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"
     };
-    db.each(entries, &[], &mut |row| {
+    db.each_by_seq(entries, &[], 0, &mut |row| {
         chain.check(&audit_entry(&row)?);
         Ok(())
     })?;

@@ -256,7 +256,8 @@ pub trait Db {
     fn rows(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<Row>, StoreError>;
     /// The first row a query gives, if any; the rest are not read.
     fn row(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Option<Row>, StoreError>;
-    /// Each row a query gives, one at a time, without holding them all (`verify` reads whole tables).
+    /// Each row a query gives, one at a time (SQLite streams them; PostgreSQL's client reads the set whole:
+    /// [`each_by_seq`](#method.each_by_seq) pages through the audit log).
     fn each(
         &self,
         sql: &str,
@@ -265,7 +266,41 @@ pub trait Db {
     ) -> Result<(), StoreError>;
 }
 
+/// How many rows [`each_by_seq`] reads at a time.
+pub const PAGE: i64 = 5000;
+
 impl dyn Db + '_ {
+    /// Each row of a query over the audit log in the log's order, read [`PAGE`] rows at a time so that no
+    /// backend holds the whole log (a PostgreSQL client reads a result set whole). `sql` takes the last `seq` seen
+    /// as its last parameter and ends `WHERE … seq > ?N ORDER BY seq LIMIT ?M` (the page size, the parameter
+    /// after it); `seq_column` is where the row has its `seq`.
+    pub fn each_by_seq(
+        &self,
+        sql: &str,
+        params: &[&dyn ToValue],
+        seq_column: usize,
+        visit: &mut dyn FnMut(Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut after = i64::MIN;
+        loop {
+            let rows = {
+                let last = after;
+                let mut all = params.to_vec();
+                all.push(&last);
+                all.push(&PAGE);
+                self.rows(sql, &all)?
+            };
+            let read = rows.len() as i64;
+            for row in rows {
+                after = row.get(seq_column)?;
+                visit(row)?;
+            }
+            if read < PAGE {
+                return Ok(());
+            }
+        }
+    }
+
     /// The first column of the first row, if any.
     pub fn value<T: FromValue>(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Option<T>, StoreError> {
         self.row(sql, params)?.map(|row| row.get(0)).transpose()

@@ -235,8 +235,9 @@ pub(super) fn problems(db: &dyn Db) -> Result<Vec<String>, StoreError> {
                       WHERE a.entity = ?1 AND a.content IS NOT NULL
                         AND a.seq = (SELECT max(b.seq) FROM audit_log b WHERE b.entity = a.entity
                                      AND b.entity_id = a.entity_id AND b.content IS NOT NULL)
-                      ORDER BY a.seq";
-        db.each(latest, &[&kind.entity()], &mut |row| {
+                        AND a.seq > ?2
+                      ORDER BY a.seq LIMIT ?3";
+        db.each_by_seq(latest, &[&kind.entity()], 1, &mut |row| {
             if found.len() < REPORTED {
                 let (id, seq, seal): (String, i64, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
                 let now = seal_now(db, kind, &id)?;
