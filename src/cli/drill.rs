@@ -1,4 +1,5 @@
-//! The drill commands: `drill crash`, `drill two-stations`, and the hidden `drill worker` they start.
+//! The drill commands: `drill crash`, `drill two-stations`, `drill benches`, and the hidden `drill worker`
+//! they start.
 //!
 //! A drill runs in a data folder of its own (a new one under the system's temporary folder, or an
 //! empty `--data-dir`), never in a station's: it fills it with the demo data and works it hard. The
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 use super::{CliError, print};
 use crate::clock::Clock;
+use crate::drill::benches::{BenchesDrill, BenchesReport};
 use crate::drill::crash::{CrashDrill, CrashReport};
 use crate::drill::two_stations::{TwoStations, TwoStationsReport};
 use crate::drill::worker::WorkerSetup;
@@ -117,6 +119,82 @@ fn two_stations_words(report: &TwoStationsReport) -> String {
     out
 }
 
+/// What `drill benches` was asked for.
+#[derive(Debug, Clone)]
+pub(super) struct BenchesRun {
+    pub benches: u64,
+    pub packages: u64,
+    pub seed: Option<u64>,
+    pub kills: u64,
+    pub restart_server: Option<String>,
+}
+
+/// `drill benches`: benches at once on one PostgreSQL database, killed and restarted, the server restarted once.
+pub(super) fn benches(
+    policies: &PolicySet,
+    database: Option<&str>,
+    data_dir: Option<&Path>,
+    run: BenchesRun,
+) -> Result<(), CliError> {
+    let url = match DatabaseLocation::choose(Some(database.ok_or(DrillError::NoDatabase)?), Path::new("."))? {
+        DatabaseLocation::Postgres(url) => url,
+        DatabaseLocation::Sqlite(_) => return Err(DrillError::NoDatabase.into()),
+    };
+    let seed = run.seed.unwrap_or_else(fresh_seed);
+    let folder = drill_folder(data_dir, "benches", seed)?;
+    print(&format!(
+        "benches drill: seed {seed}, {} benches, {} packages in all, {} kills, {}; database {url}, folders in {}\n",
+        run.benches,
+        run.packages,
+        run.kills,
+        if run.restart_server.is_some() { "one server restart" } else { "no server restart (no --restart-server)" },
+        folder.display()
+    ))?;
+    let drill = BenchesDrill {
+        binary: current_binary()?,
+        folder: folder.clone(),
+        database: url,
+        benches: run.benches,
+        packages: run.packages,
+        kills: run.kills,
+        seed,
+        restart_server: run.restart_server,
+        clock: Clock::System,
+    };
+    let report = crate::drill::benches::run(&drill, policies).inspect_err(|_| {
+        // A refused database leaves the folder as it was made, empty: it goes (a folder with anything in it stays).
+        let _ = std::fs::remove_dir(&folder);
+    })?;
+    print(&benches_words(&report))?;
+    finish(&folder, report.passed())
+}
+
+fn benches_words(report: &BenchesReport) -> String {
+    let mut out = String::new();
+    let decided: Vec<String> = report.decided.iter().map(|(bench, n)| format!("{bench} {n}")).collect();
+    let _ = writeln!(out, "decided: {}", decided.join(", "));
+    let _ = writeln!(out, "committed: {}", steps(report.committed.iter().map(|(step, n)| (*step, *n))));
+    let landed: Vec<String> = report.landed.iter().map(|(place, n)| format!("{place} {n}")).collect();
+    let _ = writeln!(out, "benches killed and restarted: {} (landed: {})", report.kills, landed.join(", "));
+    let took = report.server_restart_took.map_or_else(String::new, |took| format!(" (the command took {took:.1?})"));
+    let _ = writeln!(
+        out,
+        "server restarts: {}{took}; reconnections by the benches: {}",
+        report.server_restarts, report.reconnections
+    );
+    let _ =
+        writeln!(out, "confirms refused (goods settled by another bench meanwhile, decided again): {}", report.refused);
+    let _ = writeln!(
+        out,
+        "verify: {}",
+        if report.verify_problems == 0 { "clean".to_owned() } else { format!("{} problems", report.verify_problems) }
+    );
+    let _ = writeln!(out, "doubled (a unit settled twice, or a fee kept twice): {}", report.doubled);
+    problems_words(&mut out, report.lost, &report.problems);
+    let _ = writeln!(out, "time: {:.1?}", report.elapsed);
+    out
+}
+
 /// The hidden `drill settle`: one box of `rma` decided, and confirmed when told to on standard input, on the
 /// data folder's database or the one `--database` names.
 pub(super) fn settle(
@@ -133,9 +211,11 @@ pub(super) fn settle(
     Ok(())
 }
 
-/// The hidden `drill worker`: the save path in a loop, reporting each committed change.
+/// The hidden `drill worker`: the save path in a loop, reporting each committed change, on the data folder's
+/// database or the one `--database` names.
 pub(super) fn worker(
     policies: &PolicySet,
+    database: Option<&str>,
     data_dir: Option<&Path>,
     station: &str,
     seed: u64,
@@ -144,6 +224,7 @@ pub(super) fn worker(
     // Never the platform's data folder: a worker must not work on a real station's records.
     let data_dir = data_dir.ok_or(DrillError::NoDataDir)?;
     let setup = WorkerSetup {
+        database: DatabaseLocation::choose(database, data_dir)?,
         data_dir: data_dir.to_path_buf(),
         station: station.to_owned(),
         seed,

@@ -284,6 +284,26 @@ enum DrillCommand {
         #[arg(long)]
         seed: Option<u64>,
     },
+    /// Several benches (processes) working the same RMAs at once on one empty PostgreSQL database (--database),
+    /// benches killed at random and restarted, the server restarted once; then check that nothing was lost,
+    /// no unit settled twice, and that the database verifies.
+    Benches {
+        /// Bench processes at once (stations bench-1, bench-2, …).
+        #[arg(long, default_value_t = 8)]
+        benches: u64,
+        /// Packages decided in all, shared out among the benches.
+        #[arg(long, default_value_t = 400)]
+        packages: u64,
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Benches killed (SIGKILL) at random moments and started again.
+        #[arg(long, default_value_t = 16)]
+        kills: u64,
+        /// A shell command that restarts the database server, run once mid-run (e.g.
+        /// `scripts/postgres-test-server restart DIR`); without it the server is not restarted.
+        #[arg(long, value_name = "COMMAND")]
+        restart_server: Option<String>,
+    },
     /// One box of an RMA received and decided, confirmed when a line comes on standard input (what the race
     /// test starts two of at once).
     #[command(hide = true)]
@@ -564,8 +584,13 @@ pub fn run(cli: Cli) -> Result<Invocation, CliError> {
             DrillCommand::Settle { rma } => {
                 drill::settle(&policies, cli.database.as_deref(), cli.data_dir.as_deref(), &cli.station, &rma)?;
             }
+            DrillCommand::Benches { benches, packages, seed, kills, restart_server } => {
+                let run = drill::BenchesRun { benches, packages, seed, kills, restart_server };
+                drill::benches(&policies, cli.database.as_deref(), cli.data_dir.as_deref(), run)?;
+            }
             DrillCommand::Worker { seed, packages } => {
-                drill::worker(&policies, cli.data_dir.as_deref(), &cli.station, seed, packages)?;
+                let database = cli.database.as_deref();
+                drill::worker(&policies, database, cli.data_dir.as_deref(), &cli.station, seed, packages)?;
             }
         },
         Some(Command::BenchSheet { output, force }) => {

@@ -1,19 +1,20 @@
 //! The check after a kill: is everything the worker reported committed still there, whole?
 //!
-//! It opens the database as a restarted station would (SQLite recovers its write-ahead log), then
-//! asks: does `verify` pass (`integrity_check`, foreign keys, every change whole, the audit chain)? Is
-//! every recorded photo's file there with its bytes? And is every [`Committed`] change still held as
+//! It opens the database as a restarted station would (SQLite recovers its write-ahead log; a PostgreSQL
+//! database is opened as a bench connects to it), then asks: does `verify` pass (SQLite's `integrity_check`
+//! and foreign keys, every change whole, the audit chain)? Is every recorded photo's file there with its
+//! bytes, in one of the photo folders of the benches that wrote? And is every [`Committed`] change still held as
 //! it was reported: the package, its inspection, its photo, the sheet with the same items and units,
 //! the decision with all its queue items? Each broken promise or problem is one line of words.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::Committed;
 use crate::domain::ledger::Ledger;
 use crate::photos::store::{PhotoCheck, PhotoFolder, PhotoHash, TEMP_PREFIX};
 use crate::policies::PolicySet;
-use crate::storage::sqlite::SqliteStore;
+use crate::storage::location::DatabaseLocation;
 use crate::storage::{PackageHistory, Store, StoreError};
 
 /// What the check found in a data folder.
@@ -23,6 +24,8 @@ pub struct Findings {
     pub problems: Vec<String>,
     /// Reported committed and not (or not whole) in the store: the drill's "lost".
     pub lost: u64,
+    /// Problems `verify` found in the database (they are among `problems` too).
+    pub verify_problems: u64,
     /// Photo records checked against their files.
     pub photos_checked: u64,
     /// Temporary files a kill left in the photo folder (never listed or recorded as photos).
@@ -34,35 +37,41 @@ pub struct Findings {
     pub double_settlements: u64,
 }
 
-/// Checks a database, and the photo folder its photos are in, against the changes reported committed.
-pub fn check(
+/// Checks one bench's SQLite file and its photo folder (the crash and two-station drills).
+pub fn check_file(
     database: &Path,
     photos: &Path,
     policies: &PolicySet,
     committed: &[Committed],
 ) -> Result<Findings, StoreError> {
-    let mut store = SqliteStore::open(database, policies)?;
+    check(&DatabaseLocation::Sqlite(database.to_path_buf()), &[photos.to_path_buf()], policies, committed)
+}
+
+/// Checks a database, and the photo folders its photos are in (one per bench that wrote), against the changes
+/// reported committed.
+pub fn check(
+    database: &DatabaseLocation,
+    photos: &[PathBuf],
+    policies: &PolicySet,
+    committed: &[Committed],
+) -> Result<Findings, StoreError> {
+    let mut store = crate::storage::open(database, policies)?;
+    let store = &mut *store;
     let mut findings = Findings::default();
     let report = store.verify()?;
+    findings.verify_problems = report.problems.len() as u64 + u64::from(report.chain_break.is_some());
     findings.problems.extend(report.problems.iter().map(|p| format!("database: {p}")));
     if let Some(broken) = &report.chain_break {
         findings.problems.push(format!("audit log: {broken}"));
     }
-    let folder = PhotoFolder::new(photos);
+    let folders: Vec<PhotoFolder> = photos.iter().map(PhotoFolder::new).collect();
     for text in store.photo_hashes()? {
         findings.photos_checked += 1;
-        let check = text
-            .parse::<PhotoHash>()
-            .map_err(|e| e.to_string())
-            .and_then(|hash| folder.verify(&hash).map_err(|e| e.to_string()));
-        match check {
-            Ok(PhotoCheck::Ok) => {}
-            Ok(PhotoCheck::Missing) => findings.problems.push(format!("photo {text} is recorded but its file is gone")),
-            Ok(PhotoCheck::Altered) => findings.problems.push(format!("photo {text}: its file's bytes changed")),
-            Err(e) => findings.problems.push(format!("photo {text}: {e}")),
+        if let Some(problem) = photo_problem(&folders, &text) {
+            findings.problems.push(problem);
         }
     }
-    findings.leftover_temporary_files = count_temporary_files(folder.root());
+    findings.leftover_temporary_files = folders.iter().map(|folder| count_temporary_files(folder.root())).sum();
 
     let mut by_package: BTreeMap<i64, Vec<&Committed>> = BTreeMap::new();
     for change in committed {
@@ -91,7 +100,7 @@ pub fn check(
             _ => None,
         });
         if let (false, Some(units)) = (decided, last_sheet) {
-            match resume_whole(&mut store, package, units) {
+            match resume_whole(store, package, units) {
                 Ok(true) => findings.resumed += 1,
                 Ok(false) => {}
                 Err(broken) => {
@@ -123,7 +132,7 @@ pub fn check(
 /// Resumes a package killed mid-inspection: `true` when it comes back with the units its sheet saved, `false`
 /// when it was decided after all (the kill came after the decision's commit, before the worker said so), and
 /// what is wrong otherwise.
-fn resume_whole(store: &mut SqliteStore, package: i64, units: u64) -> Result<bool, String> {
+fn resume_whole(store: &mut dyn Store, package: i64, units: u64) -> Result<bool, String> {
     let now = crate::clock::Clock::System.now();
     // As the station that was killed, restarted: it holds the package's lease still, under its own name.
     let station =
@@ -136,6 +145,24 @@ fn resume_whole(store: &mut SqliteStore, package: i64, units: u64) -> Result<boo
         Err(crate::bench::BenchError::Decided { .. }) => Ok(false),
         Err(e) => Err(format!("cannot be resumed: {e}")),
     }
+}
+
+/// What is wrong with a recorded photo's file: none when one of the folders holds it with its bytes.
+fn photo_problem(folders: &[PhotoFolder], text: &str) -> Option<String> {
+    let hash = match text.parse::<PhotoHash>() {
+        Ok(hash) => hash,
+        Err(e) => return Some(format!("photo {text}: {e}")),
+    };
+    let mut problem = format!("photo {text} is recorded but its file is gone");
+    for folder in folders {
+        match folder.verify(&hash) {
+            Ok(PhotoCheck::Ok) => return None,
+            Ok(PhotoCheck::Missing) => {}
+            Ok(PhotoCheck::Altered) => problem = format!("photo {text}: its file's bytes changed"),
+            Err(e) => problem = format!("photo {text}: {e}"),
+        }
+    }
+    Some(problem)
 }
 
 /// How the store fails a committed change, if it does.

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::check::{Findings, check};
+use super::check::{Findings, check_file};
 use super::{Committed, DrillError, DrillRng, Report, RunningWorker, Step, committed, prepare};
 use crate::policies::PolicySet;
 use crate::storage::sqlite::SqliteStore;
@@ -104,7 +104,7 @@ pub fn run(
         let backups = folder.join("drill-backups");
         let delay = Duration::from_millis(rng.below(max_delay_ms + 1));
         let worker_seed = drill.seed.wrapping_add(run);
-        let mut worker = RunningWorker::spawn(&drill.binary, &folder, "drill", worker_seed, None)?;
+        let mut worker = RunningWorker::spawn(&drill.binary, &folder, None, "drill", worker_seed, None)?;
         // One kill in eight comes while the worker starts (opening the store, recovering its log); the
         // others come after it is ready, so that they land in the save path itself.
         let starting = rng.below(STARTING_ONE_IN) == 0;
@@ -140,7 +140,7 @@ pub fn run(
         for change in &changes {
             *report.committed.entry(change.step()).or_default() += 1;
         }
-        let findings = check(&database, &photos, policies, &changes)?;
+        let findings = check_file(&database, &photos, policies, &changes)?;
         report.resumed += findings.resumed;
         note(&mut report, &format!("run {run}"), findings);
         if let Some((copy, heard)) = taken {
@@ -166,7 +166,7 @@ fn finish_folder(
     everything: &[Committed],
     remove: bool,
 ) -> Result<(), DrillError> {
-    let last = check(&database_path(folder), &photos_path(folder), policies, everything)?;
+    let last = check_file(&database_path(folder), &photos_path(folder), policies, everything)?;
     report.photos_checked += last.photos_checked;
     report.leftover_temporary_files += last.leftover_temporary_files;
     let sound = last.problems.is_empty() && last.lost == 0;
@@ -197,7 +197,7 @@ fn restore_and_check(
     let database = database_path(&restored);
     match crate::storage::restore::restore(copy, &database) {
         Ok(_) => {
-            let findings = check(&database, photos, policies, before)?;
+            let findings = check_file(&database, photos, policies, before)?;
             let sound = findings.problems.is_empty();
             note(report, &format!("run {run}, restored backup"), findings);
             report.backups_restored += 1;
@@ -212,10 +212,11 @@ fn restore_and_check(
 }
 
 /// Where a kill landed, from what the worker said before it.
-fn landing(reports: &[Report]) -> String {
+pub(super) fn landing(reports: &[Report]) -> String {
     match reports.last() {
         None => "starting".to_owned(),
         Some(Report::Begin(step)) => step.as_str().to_owned(),
-        Some(Report::Ready | Report::Committed(_)) => "between steps".to_owned(),
+        Some(Report::Refused) => Step::Decision.as_str().to_owned(),
+        Some(Report::Ready | Report::Committed(_) | Report::Reconnected) => "between steps".to_owned(),
     }
 }

@@ -5,12 +5,13 @@
 //! from `--help`) receives packages, photographs them, saves their sheets and decisions through the
 //! station's own storage thread and photo store, and prints one line per committed change, flushed,
 //! *after* the store said it was committed: those lines are the promises. The drill ([`crash`],
-//! [`two_stations`]) starts workers, kills them (SIGKILL; `TerminateProcess` on Windows) at seeded random moments, and then
+//! [`two_stations`], [`benches`]) starts workers, kills them (SIGKILL; `TerminateProcess` on Windows) at seeded random moments, and then
 //! [`check`]s the data folder: every promise is kept, no change is held in part, every photo record
 //! has its file, the audit chain verifies and SQLite's `integrity_check` passes.
 //!
 //! The lines are [`Report`]s: one type writes and parses them, so the two sides cannot drift apart.
 
+pub mod benches;
 pub mod check;
 pub mod crash;
 pub mod settle;
@@ -55,6 +56,12 @@ pub enum Report {
     Begin(Step),
     /// A change the store reported committed: it must survive any kill from now on.
     Committed(Committed),
+    /// The store refused a confirm as it should when benches race: the goods were settled by another bench
+    /// since the ledger was read (decided again), or another bench holds the package (left to it).
+    Refused,
+    /// The connection to the server was cut in a step (its outcome unknown, never reported) and the store was
+    /// opened again.
+    Reconnected,
 }
 
 /// The steps of one package through the bench, in order.
@@ -139,6 +146,8 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Report::Ready => write!(f, "ready"),
+            Report::Refused => write!(f, "refused"),
+            Report::Reconnected => write!(f, "reconnected"),
             Report::Begin(step) => write!(f, "begin {}", step.as_str()),
             Report::Committed(Committed::Package { package }) => write!(f, "ok package {package}"),
             Report::Committed(Committed::Inspection { package, inspection }) => {
@@ -175,6 +184,8 @@ impl FromStr for Report {
             |index: usize| -> Result<u64, BadReport> { words.get(index).and_then(|w| w.parse().ok()).ok_or_else(bad) };
         let report = match words.as_slice() {
             ["ready"] => Report::Ready,
+            ["refused"] => Report::Refused,
+            ["reconnected"] => Report::Reconnected,
             ["begin", step] => Report::Begin(Step::ALL.into_iter().find(|s| s.as_str() == *step).ok_or_else(bad)?),
             ["ok", "package", _] => Report::Committed(Committed::Package { package: number(2)? }),
             ["ok", "inspection", _, _] => {
@@ -236,6 +247,12 @@ pub enum DrillError {
     Folder { path: PathBuf, what: String },
     #[error("a drill worker needs --data-dir: it never works in a station's own data folder")]
     NoDataDir,
+    #[error(
+        "{database} is not empty ({orders} orders, {packages} packages, {audit_entries} audit entries): the benches drill loads the demo data into an empty database of its own and works it hard; create one for it (CREATE DATABASE …) and give its URL"
+    )]
+    NotEmpty { database: String, orders: u64, packages: u64, audit_entries: u64 },
+    #[error("the benches drill needs --database URL: an empty PostgreSQL database the benches share")]
+    NoDatabase,
     #[error("a drill thread could not start: {0}")]
     Thread(std::io::Error),
 }
@@ -259,10 +276,12 @@ struct Ended {
 }
 
 impl RunningWorker {
-    /// Starts `binary drill worker` on `data_dir` as station `station`.
+    /// Starts `binary drill worker` on `data_dir` as station `station`, on the data folder's SQLite file or
+    /// the PostgreSQL database `database` names.
     fn spawn(
         binary: &std::path::Path,
         data_dir: &std::path::Path,
+        database: Option<&crate::storage::location::DatabaseUrl>,
         station: &str,
         seed: u64,
         packages: Option<u64>,
@@ -270,7 +289,16 @@ impl RunningWorker {
         use std::io::{BufRead as _, Read as _};
         use std::process::{Command, Stdio};
         let mut command = Command::new(binary);
-        command.arg("--data-dir").arg(data_dir).args(["--station", station, "drill", "worker", "--seed"]);
+        command.arg("--data-dir").arg(data_dir);
+        if let Some(url) = database {
+            // The URL as it shows (without its password); a password goes in the worker's PGPASSWORD, never on a
+            // command line others may read.
+            command.arg("--database").arg(url.to_string());
+            if let Some(password) = &url.password {
+                command.env("PGPASSWORD", password.expose());
+            }
+        }
+        command.args(["--station", station, "drill", "worker", "--seed"]);
         command.arg(seed.to_string());
         if let Some(packages) = packages {
             command.args(["--packages", &packages.to_string()]);
@@ -330,6 +358,16 @@ impl RunningWorker {
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
         false
+    }
+
+    /// How many packages the worker has reported decided so far.
+    fn heard_decisions(&self) -> u64 {
+        self.lines.lock().map_or(0, |lines| lines.iter().filter(|line| line.starts_with("ok decision ")).count() as u64)
+    }
+
+    /// Whether the worker has ended (by itself: the drill has not collected it yet).
+    fn has_ended(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
     }
 
     /// How many whole lines the worker has said so far.
@@ -400,14 +438,18 @@ pub fn prepare(
     policies: &crate::policies::PolicySet,
     now: &crate::clock::Now,
 ) -> Result<(), DrillError> {
-    use crate::storage::Store as _;
-    let mut store = crate::storage::sqlite::SqliteStore::open(&crate::storage::database_path(data_dir), policies)?;
+    let location = crate::storage::location::DatabaseLocation::Sqlite(crate::storage::database_path(data_dir));
+    load_demo(&mut *crate::storage::open(&location, policies)?, now)
+}
+
+/// Loads the demo data into a drill's store, unless it holds them already.
+fn load_demo(store: &mut dyn crate::storage::Store, now: &crate::clock::Now) -> Result<(), DrillError> {
     if store.counts()?.orders == 0 {
         let stamp = crate::storage::Stamp { at: now.at, station: "drill".to_owned(), operator: "drill".to_owned() };
         // Nobody signs in to a drill's folder (thrown away): its demo PINs are keyed with a secret of its own,
         // forgotten at once, and the station's secret is neither needed nor made.
         let secret = crate::auth::PinSecret::random()?;
-        crate::demo::load_demo(&mut store, now.today, &stamp, &secret)?;
+        crate::demo::load_demo(store, now.today, &stamp, &secret)?;
     }
     Ok(())
 }

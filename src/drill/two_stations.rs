@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::check::check;
+use super::check::check_file;
 use super::{DrillError, RunningWorker, Step, committed, prepare};
 use crate::policies::PolicySet;
 use crate::storage::{database_path, photos_path};
@@ -60,7 +60,7 @@ pub fn run(drill: &TwoStations, policies: &PolicySet) -> Result<TwoStationsRepor
         let seed = drill.seed.wrapping_add(index as u64);
         workers.push((
             station,
-            RunningWorker::spawn(&drill.binary, &drill.data_dir, station, seed, Some(drill.packages))?,
+            RunningWorker::spawn(&drill.binary, &drill.data_dir, None, station, seed, Some(drill.packages))?,
         ));
     }
     let mut report = TwoStationsReport::default();
@@ -86,7 +86,7 @@ pub fn run(drill: &TwoStations, policies: &PolicySet) -> Result<TwoStationsRepor
     }
     packages.sort();
     report.interleavings = packages.windows(2).filter(|pair| pair[0].1 != pair[1].1).count() as u64;
-    let findings = check(&database_path(&drill.data_dir), &photos_path(&drill.data_dir), policies, &everything)?;
+    let findings = check_file(&database_path(&drill.data_dir), &photos_path(&drill.data_dir), policies, &everything)?;
     report.lost = findings.lost;
     report.double_settlements = findings.double_settlements;
     report.problems.extend(findings.problems);

@@ -9,36 +9,60 @@
 //! Each step is the bench's own use case ([`crate::bench`]), the one the window runs for a clerk, so the
 //! crash drill kills the clerk's path. The worker runs until it is killed, or for a number of packages.
 //! It takes its time from the clock it is given (the system's, from the command line).
+//!
+//! The store is the data folder's SQLite file or the warehouse's PostgreSQL database (`--database`). On
+//! PostgreSQL a bench outlives the server: when a call fails with a database error (the connection is gone
+//! when the server restarts), the worker drops its store, opens a new one with backoff, says `reconnected`,
+//! and carries on. What the cut-off step did is unknown (its commit may or may not have happened), so it is
+//! never reported committed; the package it was on is this bench's, under its lease, and is resumed like
+//! every package this bench received and did not decide: a restarted worker (after a kill) and a reconnected
+//! one first finish those, through the clerk's own `resume`.
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use super::{Committed, DrillError, DrillRng, Report, Step};
-use crate::bench::decision::{OnTheBench, confirm, decide};
+use crate::bench::decision::{Decided, OnTheBench, confirm, decide};
 use crate::bench::inspection::{record_photo, save_sheet};
-use crate::bench::intake::{Arrival, IntakeMatch, find, receive};
-use crate::bench::{Actor, BenchError, Claim, earlier_ledger};
+use crate::bench::intake::{Arrival, IntakeMatch, find, receive, resume};
+use crate::bench::{Actor, BenchError, BenchPackage, Claim, earlier_ledger};
 use crate::clock::Clock;
+use crate::domain::inspection::InspectionSheet;
 use crate::domain::scan::Classifier;
 use crate::domain::vocabulary::{Checkpoint, Role};
 use crate::photos::decode::DecodeLimits;
 use crate::photos::ingest::ingest;
 use crate::photos::store::PhotoFolder;
 use crate::policies::PolicySet;
-use crate::storage::sqlite::SqliteStore;
+use crate::storage::location::DatabaseLocation;
 use crate::storage::worker::StorageWorker;
-use crate::storage::{StoreError, database_path, photos_path};
+use crate::storage::{Store, StoreError, photos_path};
+
+/// How long a worker keeps trying to reach a server that went away before it gives up: a restart takes
+/// seconds; a server gone for longer is a failure the drill reports.
+const RECONNECT_FOR: Duration = Duration::from_secs(90);
+/// The first wait before trying again, doubled after each failure up to [`BACKOFF_MAX`].
+const BACKOFF_FIRST: Duration = Duration::from_millis(50);
+const BACKOFF_MAX: Duration = Duration::from_secs(1);
+/// Reconnections in a row without a step done in between: a database error that a new connection does not
+/// cure is not the server going away, and the worker fails with it.
+const RECONNECTS_IN_A_ROW: u32 = 5;
+/// How far back a bench looks for packages it received and did not decide.
+const OWN_PACKAGES_SINCE: chrono::Duration = chrono::Duration::days(1);
 
 /// What a worker works on.
 #[derive(Debug, Clone)]
 pub struct WorkerSetup {
-    /// A data folder holding the demo data.
+    /// The worker's own folder: its photos (and the SQLite file, when that is the database).
     pub data_dir: PathBuf,
+    /// The database holding the demo data.
+    pub database: DatabaseLocation,
     /// The station name on everything it writes.
     pub station: String,
     /// Chooses the RMAs, the units received and the photos.
     pub seed: u64,
-    /// Stop after this many packages; none: until killed.
+    /// Stop after this many packages decided; none: until killed.
     pub packages: Option<u64>,
     pub clock: Clock,
 }
@@ -50,29 +74,185 @@ pub fn run(setup: &WorkerSetup, policies: &PolicySet, out: &mut dyn Write) -> Re
     let numbers: Vec<String> =
         crate::demo::demo_data(clock.now().today)?.rmas.into_iter().map(|rma| rma.number).collect();
     // The store last, so that a kill before `ready` may land in its opening (recovery, merchants).
-    let store = SqliteStore::open(&database_path(&setup.data_dir), policies)?;
-    let worker = StorageWorker::spawn(Box::new(store)).map_err(DrillError::Thread)?;
-    let storage = worker.client();
+    let mut storage = Storage::open(&setup.database, policies)?;
     let photos = PhotoFolder::new(photos_path(&setup.data_dir));
     let mut rng = DrillRng::new(setup.seed);
     let actor = Actor { name: "drill".to_owned(), role: Role::Clerk, station: setup.station.clone() };
+    let bench = Bench { policies, actor: &actor, clock: &clock };
     say(out, &Report::Ready)?;
 
     let mut done = 0_u64;
+    // At the start (perhaps after a kill) and after each reconnection: first this bench's own packages.
+    let mut own_first = true;
     while setup.packages.is_none_or(|packages| done < packages) {
-        done += 1;
-        let number = numbers.get(rng.below(numbers.len() as u64) as usize).cloned().unwrap_or_default();
+        let outcome = if own_first {
+            match bench.own_undecided(&mut storage)? {
+                Some(Some(package)) => bench.sheet_and_decision(&mut storage, package, out)?,
+                Some(None) => {
+                    own_first = false;
+                    continue;
+                }
+                None => Outcome::Cut,
+            }
+        } else {
+            let number = numbers.get(rng.below(numbers.len() as u64) as usize).cloned().unwrap_or_default();
+            bench.new_package(&mut storage, &classifier, &photos, &number, &mut rng, out)?
+        };
+        match outcome {
+            Outcome::Decided => {
+                done += 1;
+                storage.cut_in_a_row = 0;
+            }
+            Outcome::Left => storage.cut_in_a_row = 0,
+            Outcome::Cut => {
+                say(out, &Report::Reconnected)?;
+                own_first = true;
+            }
+        }
+    }
+    Ok(())
+}
 
+/// How a package's turn at the bench ended.
+enum Outcome {
+    /// Decided and confirmed, and reported.
+    Decided,
+    /// Left undecided on purpose: another bench holds it.
+    Left,
+    /// The connection was cut in a step; the store was opened again. The step's outcome is unknown.
+    Cut,
+}
+
+/// The bench's store on its storage thread, opened again when the server goes away.
+struct Storage {
+    /// None only while a lost store is being replaced.
+    worker: Option<StorageWorker>,
+    location: DatabaseLocation,
+    policies: PolicySet,
+    /// Reconnections since a step last went through.
+    cut_in_a_row: u32,
+}
+
+impl Storage {
+    /// Opens the store; on PostgreSQL a server that cannot be reached yet is tried again, with backoff, for
+    /// [`RECONNECT_FOR`].
+    fn open(location: &DatabaseLocation, policies: &PolicySet) -> Result<Storage, DrillError> {
+        let worker = StorageWorker::spawn(open_with_backoff(location, policies)?).map_err(DrillError::Thread)?;
+        Ok(Storage { worker: Some(worker), location: location.clone(), policies: policies.clone(), cut_in_a_row: 0 })
+    }
+
+    /// Runs a use case on the storage thread. `Ok(None)`: the connection was cut (a database error on
+    /// PostgreSQL) and the store has been opened again; the use case's outcome is unknown.
+    fn call<T, F>(&mut self, work: F) -> Result<Option<T>, DrillError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Store) -> Result<T, BenchError> + Send + 'static,
+    {
+        match self.client()?.call(work)? {
+            Ok(answer) => Ok(Some(answer)),
+            Err(BenchError::Store(error)) if self.cut_off(&error) => {
+                self.reopen(error)?;
+                Ok(None)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    fn client(&self) -> Result<crate::storage::worker::StorageClient, DrillError> {
+        Ok(self.worker.as_ref().ok_or(StoreError::WorkerGone)?.client())
+    }
+
+    /// Whether an error may mean the server went away: a database error or a stopped storage thread, on
+    /// PostgreSQL. (SQLite has no connection to lose: its errors end the worker, as the crash drill wants.)
+    fn cut_off(&self, error: &StoreError) -> bool {
+        matches!(self.location, DatabaseLocation::Postgres(_))
+            && matches!(error, StoreError::ServerAway { .. } | StoreError::Database { .. } | StoreError::WorkerGone)
+    }
+
+    /// Drops the store and opens a new one, unless reconnecting has not helped [`RECONNECTS_IN_A_ROW`] times.
+    fn reopen(&mut self, cause: StoreError) -> Result<(), DrillError> {
+        self.cut_in_a_row += 1;
+        if self.cut_in_a_row > RECONNECTS_IN_A_ROW {
+            return Err(cause.into());
+        }
+        // The old storage thread (and its connection) goes first, so that a bench never holds two.
+        drop(self.worker.take());
+        let store = open_with_backoff(&self.location, &self.policies)?;
+        self.worker = Some(StorageWorker::spawn(store).map_err(DrillError::Thread)?);
+        Ok(())
+    }
+}
+
+/// Opens the store, trying a PostgreSQL server again with backoff until [`RECONNECT_FOR`] has passed.
+fn open_with_backoff(location: &DatabaseLocation, policies: &PolicySet) -> Result<Box<dyn Store>, DrillError> {
+    let started = Instant::now();
+    let mut wait = BACKOFF_FIRST;
+    loop {
+        match crate::storage::open(location, policies) {
+            Ok(store) => return Ok(store),
+            Err(StoreError::ServerAway { .. } | StoreError::Database { .. })
+                if matches!(location, DatabaseLocation::Postgres(_)) && started.elapsed() < RECONNECT_FOR =>
+            {
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(BACKOFF_MAX);
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+/// One package on this bench: as received, or as resumed.
+struct OnBench {
+    package: BenchPackage,
+    sheet: InspectionSheet,
+    photos: usize,
+}
+
+/// The clerk at this bench: who, by which policies and clock.
+struct Bench<'a> {
+    policies: &'a PolicySet,
+    actor: &'a Actor,
+    clock: &'a Clock,
+}
+
+impl Bench<'_> {
+    /// This bench's latest package received and not decided (`Some(None)`: none; `None`: the connection was
+    /// cut), resumed as the clerk resumes it.
+    fn own_undecided(&self, storage: &mut Storage) -> Result<Option<Option<OnBench>>, DrillError> {
+        let now = self.clock.now();
+        let since = (now.at - OWN_PACKAGES_SINCE).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let by = self.actor.clone();
+        storage.call(move |store| {
+            let mine = store.undecided_since(&since, 1000)?.into_iter().find(|row| row.station == by.station);
+            match mine {
+                None => Ok(None),
+                Some(row) => resume(store, &by, &now, row.id).map(|resumed| {
+                    Some(OnBench { package: resumed.package, sheet: resumed.sheet, photos: resumed.photos.len() })
+                }),
+            }
+        })
+    }
+
+    /// A new box of `number`: scanned, received, photographed, then its sheet and decision.
+    fn new_package(
+        &self,
+        storage: &mut Storage,
+        classifier: &Classifier,
+        photos: &PhotoFolder,
+        number: &str,
+        rng: &mut DrillRng,
+        out: &mut dyn Write,
+    ) -> Result<Outcome, DrillError> {
         say(out, &Report::Begin(Step::Scan))?;
-        let classification = classifier.classify(&number);
+        let classification = classifier.classify(number);
         let scanned = classification.clone();
-        let found = storage.call(move |store| find(store, &scanned))??;
-        let IntakeMatch::Rmas(options) = found else { return Err(DrillError::NoMatch(number)) };
-        let Some(found) = options.into_iter().next() else { return Err(DrillError::NoMatch(number)) };
+        let Some(found) = storage.call(move |store| Ok(find(store, &scanned)?))? else { return Ok(Outcome::Cut) };
+        let IntakeMatch::Rmas(options) = found else { return Err(DrillError::NoMatch(number.to_owned())) };
+        let Some(found) = options.into_iter().next() else { return Err(DrillError::NoMatch(number.to_owned())) };
 
         say(out, &Report::Begin(Step::Package))?;
         let arrival = Arrival {
-            scanned_code: number.clone(),
+            scanned_code: number.to_owned(),
             scanned_kind: classification.kind().as_str().to_owned(),
             claim: Claim::Rma(found),
             note: String::new(),
@@ -80,8 +260,10 @@ pub fn run(setup: &WorkerSetup, policies: &PolicySet, out: &mut dyn Write) -> Re
             another_box: true,
         };
         // Receiving records the package, then opens its inspection: two commits, reported as such.
-        let (at, by) = (clock.now(), actor.clone());
-        let received = storage.call(move |store| receive(store, &by, &at, arrival))??;
+        let (at, by) = (self.clock.now(), self.actor.clone());
+        let Some(received) = storage.call(move |store| receive(store, &by, &at, arrival))? else {
+            return Ok(Outcome::Cut);
+        };
         let (package, inspection) = (received.package.package_id, received.package.inspection_id);
         say(out, &Report::Committed(Committed::Package { package }))?;
         say(out, &Report::Begin(Step::Inspection))?;
@@ -90,37 +272,55 @@ pub fn run(setup: &WorkerSetup, policies: &PolicySet, out: &mut dyn Write) -> Re
         let shots = 1 + rng.below(2);
         for _ in 0..shots {
             say(out, &Report::Begin(Step::Photo))?;
-            let ingested = ingest(&photos, &drill_photo(&mut rng)?, clock.now().at, &DecodeLimits::default())?;
+            let ingested = ingest(photos, &drill_photo(rng)?, self.clock.now().at, &DecodeLimits::default())?;
             let row = ingested.record().to_row(inspection, None, Checkpoint::Contents);
             let sha256 = row.sha256.clone();
-            let (at, by) = (clock.now(), actor.clone());
+            let (at, by) = (self.clock.now(), self.actor.clone());
             let original = ingested.original;
-            let photo = storage.call(move |store| record_photo(store, &by, &at, &row, &original))??;
+            let Some(photo) = storage.call(move |store| record_photo(store, &by, &at, &row, &original))? else {
+                return Ok(Outcome::Cut);
+            };
             say(out, &Report::Committed(Committed::Photo { package, inspection, photo, sha256 }))?;
         }
+        let open = OnBench { package: received.package, sheet: received.sheet, photos: shots as usize };
+        self.sheet_and_decision(storage, open, out)
+    }
 
+    /// Fills in the sheet (some units of each item back), saves it, decides and confirms: a new package's, or one
+    /// of this bench's own resumed.
+    fn sheet_and_decision(
+        &self,
+        storage: &mut Storage,
+        open: OnBench,
+        out: &mut dyn Write,
+    ) -> Result<Outcome, DrillError> {
+        let OnBench { package: mut bench, mut sheet, photos } = open;
+        let (package, inspection) = (bench.package_id, bench.inspection_id);
         say(out, &Report::Begin(Step::Sheet))?;
-        let mut sheet = received.sheet.clone();
+        // The units back are the package's own (drawn from its id), not this process's: a package resumed after
+        // a kill or a lost connection is saved again with the same sheet, so every sheet reported for it holds.
+        let mut units_back = DrillRng::new(package as u64 ^ 0x5eed_5ee7);
         for item in &mut sheet.items {
-            item.received = rng.below(u64::from(item.ordered) + 1) as u32;
+            item.received = units_back.below(u64::from(item.ordered) + 1) as u32;
         }
         let items = sheet.items.iter().filter(|item| item.received > 0).count() as u64;
         let units = u64::from(sheet.units_received());
-        let (saved, at, by) = (sheet.clone(), clock.now(), actor.clone());
-        storage.call(move |store| save_sheet(store, &by, &at, inspection, &saved))??;
+        let (saved, at, by) = (sheet.clone(), self.clock.now(), self.actor.clone());
+        if storage.call(move |store| save_sheet(store, &by, &at, inspection, &saved))?.is_none() {
+            return Ok(Outcome::Cut);
+        }
         say(out, &Report::Committed(Committed::Sheet { package, inspection, items, units }))?;
 
         say(out, &Report::Begin(Step::Decision))?;
-        let at = clock.now();
-        let photo_items = vec![None; shots as usize];
-        let mut bench = received.package;
+        let at = self.clock.now();
+        let photo_items = vec![None; photos];
         // Another station may settle the same goods between our reading of the ledger and our confirming:
         // the store refuses, and the clerk decides again on the ledger as it is now.
-        let (decided, confirmed) = loop {
-            let decided = decide(policies, &bench, &sheet, &photo_items, at.today)?;
+        let (decided, confirmed): (Decided, _) = loop {
+            let decided = decide(self.policies, &bench, &sheet, &photo_items, at.today)?;
             let (policies, by, saved, decision, on_bench) =
-                (policies.clone(), actor.clone(), sheet.clone(), decided.clone(), bench.clone());
-            let confirmed = storage.call(move |store| {
+                (self.policies.clone(), self.actor.clone(), sheet.clone(), decided.clone(), bench.clone());
+            let confirmed = storage.client()?.call(move |store| {
                 confirm(
                     store,
                     &policies,
@@ -131,16 +331,29 @@ pub fn run(setup: &WorkerSetup, policies: &PolicySet, out: &mut dyn Write) -> Re
             })?;
             match confirmed {
                 Err(BenchError::Store(StoreError::AlreadySettled { .. } | StoreError::ChargedTwice { .. })) => {
+                    say(out, &Report::Refused)?;
                     let claim = bench.claim.clone();
-                    bench.earlier = storage.call(move |store| earlier_ledger(&*store, &claim, package))??;
+                    match storage.call(move |store| Ok(earlier_ledger(&*store, &claim, package)?))? {
+                        Some(earlier) => bench.earlier = earlier,
+                        None => return Ok(Outcome::Cut),
+                    }
+                }
+                // Another bench took the package over: it is theirs to decide now.
+                Err(BenchError::Store(StoreError::HeldElsewhere(_))) => {
+                    say(out, &Report::Refused)?;
+                    return Ok(Outcome::Left);
+                }
+                Err(BenchError::Store(error)) if storage.cut_off(&error) => {
+                    storage.reopen(error)?;
+                    return Ok(Outcome::Cut);
                 }
                 other => break (decided, other?),
             }
         };
         let queue_items = decided.entries.len() as u64;
         say(out, &Report::Committed(Committed::Decision { package, decision: confirmed.decision_id, queue_items }))?;
+        Ok(Outcome::Decided)
     }
-    Ok(())
 }
 
 /// Writes one report line and flushes it: a line still in a buffer when the kill comes was never said.

@@ -8,11 +8,12 @@
 
 use std::time::Duration;
 
-use rma_station::drill::check::check;
+use rma_station::drill::check::check_file;
 use rma_station::drill::crash::{CrashDrill, run};
 use rma_station::drill::worker::WorkerSetup;
 use rma_station::drill::{Committed, Report, Step, prepare};
 use rma_station::photos::store::PhotoFolder;
+use rma_station::storage::location::DatabaseLocation;
 use rma_station::storage::{database_path, photos_path};
 use rusqlite::Connection;
 
@@ -60,6 +61,7 @@ pub(super) fn worked(dir: &std::path::Path, packages: u64) -> Vec<Committed> {
     prepare(dir, &POLICIES, &clock().now()).unwrap();
     let setup = WorkerSetup {
         data_dir: dir.to_path_buf(),
+        database: DatabaseLocation::Sqlite(database_path(dir)),
         station: "drill".into(),
         seed: 7,
         packages: Some(packages),
@@ -80,7 +82,7 @@ pub(super) fn worked(dir: &std::path::Path, packages: u64) -> Vec<Committed> {
 
 #[track_caller]
 fn problems(dir: &std::path::Path, committed: &[Committed]) -> (u64, Vec<String>) {
-    let findings = check(&database_path(dir), &photos_path(dir), &POLICIES, committed).unwrap();
+    let findings = check_file(&database_path(dir), &photos_path(dir), &POLICIES, committed).unwrap();
     (findings.lost, findings.problems)
 }
 

@@ -11,9 +11,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use rma_station::drill::check::check;
+use rma_station::drill::check::check_file;
 use rma_station::drill::worker::WorkerSetup;
 use rma_station::drill::{Committed, DrillError, Report, prepare};
+use rma_station::storage::location::DatabaseLocation;
 use rma_station::storage::{database_path, photos_path};
 use rusqlite::Connection;
 
@@ -78,7 +79,15 @@ impl Drop for SmallDisk {
 /// Runs the drill worker in this process on `dir` for `packages` packages (until it fails when none):
 /// what it reported committed, and how it ended.
 fn work(dir: &Path, packages: Option<u64>) -> (Vec<Committed>, Result<(), DrillError>) {
-    let setup = WorkerSetup { data_dir: dir.to_path_buf(), station: "drill".into(), seed: 3, packages, clock: clock() };
+    let database = DatabaseLocation::Sqlite(database_path(dir));
+    let setup = WorkerSetup {
+        data_dir: dir.to_path_buf(),
+        database,
+        station: "drill".into(),
+        seed: 3,
+        packages,
+        clock: clock(),
+    };
     let mut out = Vec::new();
     let ended = rma_station::drill::worker::run(&setup, &POLICIES, &mut out);
     let committed = String::from_utf8(out)
@@ -101,7 +110,7 @@ fn empty_the_log(dir: &Path) {
 
 #[track_caller]
 fn assert_sound(dir: &Path, committed: &[Committed]) {
-    let findings = check(&database_path(dir), &photos_path(dir), &POLICIES, committed).unwrap();
+    let findings = check_file(&database_path(dir), &photos_path(dir), &POLICIES, committed).unwrap();
     assert_eq!((findings.lost, findings.problems), (0, Vec::<String>::new()));
 }
 

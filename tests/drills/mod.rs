@@ -3,6 +3,7 @@
 //! parser garbage. Each drill's full size is an environment variable or a command (RELIABILITY.md).
 //! Time limits here only stop a hang; nothing is timed.
 
+mod benches;
 mod crash;
 mod disk_full;
 mod garbage;

@@ -139,3 +139,75 @@ fn server_var(name: &str) -> Option<String> {
     });
     None
 }
+
+/// A PostgreSQL server of one test's own, started by `scripts/postgres-test-server start` and stopped (its folder
+/// removed) when dropped: for a test that restarts its server, which must never be the server the other tests
+/// share.
+#[derive(Debug)]
+pub struct OwnServer {
+    /// Its superuser's URL, as [`URL_VAR`] is on the shared server.
+    pub admin: DatabaseUrl,
+    /// Its folder: what `restart` and `stop` take.
+    pub folder: PathBuf,
+}
+
+/// The test server's script.
+pub fn server_script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts").join("postgres-test-server")
+}
+
+/// Starts a server of the test's own, or None (after saying so loudly) where this machine has no PostgreSQL
+/// binaries and `CI` is not set; with `CI` set that is a failure.
+pub fn own_server() -> Option<OwnServer> {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("initdb").is_file()))
+        || std::fs::read_dir("/usr/lib/postgresql")
+            .is_ok_and(|versions| versions.flatten().any(|v| v.path().join("bin").join("initdb").is_file()));
+    if !found {
+        assert!(std::env::var_os("CI").is_none(), "this test needs PostgreSQL's binaries (initdb, pg_ctl)");
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n*** POSTGRESQL TEST NOT RUN: no initdb here to start a server of the test's own ***\n"
+        );
+        return None;
+    }
+    let started = std::process::Command::new("bash").arg(server_script()).arg("start").output().unwrap();
+    assert!(
+        started.status.success(),
+        "the test's own server did not start: {}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    let exports = String::from_utf8(started.stdout).unwrap();
+    let value = |name: &str| {
+        exports
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("export {name}=")).map(str::to_owned))
+            .unwrap_or_else(|| panic!("the server script did not export {name}: {exports}"))
+    };
+    let folder = PathBuf::from(value("RMA_TEST_PG_DIR"));
+    let admin = DatabaseUrl::parse(&value(URL_VAR)).unwrap();
+    Some(OwnServer { admin: plain(&admin), folder })
+}
+
+impl OwnServer {
+    /// A new empty database on it.
+    pub fn database(&self, name: &str) -> DatabaseUrl {
+        let mut admin = connect(&self.admin).unwrap();
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        DatabaseUrl { database: name.to_owned(), ..self.admin.clone() }
+    }
+
+    /// The shell command that restarts it.
+    pub fn restart_command(&self) -> String {
+        format!("bash '{}' restart '{}'", server_script().display(), self.folder.display())
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        let stopped = std::process::Command::new("bash").arg(server_script()).arg("stop").arg(&self.folder).output();
+        if !stopped.as_ref().is_ok_and(|out| out.status.success()) {
+            eprintln!("the test's own server in {} was not stopped: {stopped:?}", self.folder.display());
+        }
+    }
+}
