@@ -13,6 +13,13 @@
 //! because another bench settled the goods meanwhile is counted and decided again; its time is not a sample.
 //! The first 2 s of every bench are a warm-up, not timed.
 //!
+//! `RMA_BENCH_PACE_MS` paces each bench: a round (the lookups and the package) begins every that many
+//! milliseconds on average (jittered by half either way, so benches do not march in step), as clerks do, rather
+//! than one after another as fast as the machine goes (0, the default: the database saturated). A change visible
+//! on another bench: a `changes` thread follows the database as a bench's window does (`ChangeFeed`: NOTIFY on
+//! PostgreSQL, the file's counter on SQLite) and notes when it hears of each confirmed decision; the time from the
+//! confirm's return to that is the sample (the window then reads its screen again within 250 ms).
+//!
 //! ```text
 //! cargo bench --bench benches_scale                                   # SQLite, 1,000,000 orders, 8 benches
 //! RMA_BENCH_DATABASE_URL=postgres://… cargo bench --bench benches_scale   # PostgreSQL (an empty database)
@@ -24,9 +31,11 @@
 
 mod common;
 
+use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{BenchResult, Rng, import_generated, millis, percentile, stamp, ups_tracking};
@@ -38,6 +47,7 @@ use rma_station::bench::{BenchError, Claim, earlier_ledger};
 use rma_station::clock::Clock;
 use rma_station::domain::vocabulary::Role;
 use rma_station::policies::PolicySet;
+use rma_station::storage::changes::{ChangeFeed, FeedEvent};
 use rma_station::storage::location::{DatabaseLocation, DatabaseUrl};
 use rma_station::storage::{Store, StoreError, database_path};
 
@@ -52,6 +62,8 @@ struct Samples {
     tracking: Vec<u64>,
     confirm: Vec<u64>,
     refused: u64,
+    /// Each timed confirm's decision and when the store returned it.
+    confirmed: Vec<(i64, Instant)>,
 }
 
 fn main() -> BenchResult<()> {
@@ -61,6 +73,7 @@ fn main() -> BenchResult<()> {
     };
     let benches: u64 = std::env::var("RMA_BENCH_BENCHES").ok().map_or(Ok(8), |t| t.parse())?;
     let seconds: u64 = std::env::var("RMA_BENCH_SECONDS").ok().map_or(Ok(60), |t| t.parse())?;
+    let pace = Duration::from_millis(std::env::var("RMA_BENCH_PACE_MS").ok().map_or(Ok(0), |t| t.parse())?);
     let policies = PolicySet::built_in()?;
     let merchants: Vec<String> = policies.merchant_ids().into_iter().map(str::to_owned).collect();
 
@@ -92,11 +105,32 @@ fn main() -> BenchResult<()> {
         }
     }
 
+    // Another bench's window, listening: when it heard of each decision.
+    let heard: Arc<Mutex<HashMap<i64, Instant>>> = Arc::default();
+    let (news, told) = sync_channel(1024);
+    let feed = ChangeFeed::spawn(location.clone(), news, Arc::new(|| {}))?;
+    let listener = {
+        let heard = Arc::clone(&heard);
+        std::thread::Builder::new().name("listener".into()).spawn(move || {
+            for event in told {
+                let at = Instant::now();
+                if let FeedEvent::Changed { recorded, .. } = event {
+                    let mut heard = heard.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    for entry in recorded.iter().filter(|entry| entry.entity == "decision") {
+                        if let Ok(id) = entry.entity_id.parse() {
+                            heard.entry(id).or_insert(at);
+                        }
+                    }
+                }
+            }
+        })?
+    };
+
     let policies = Arc::new(policies);
     let mut threads = Vec::new();
     for k in 0..benches {
         let (location, policies) = (location.clone(), Arc::clone(&policies));
-        let run = move || bench(k, size, &location, &policies, Duration::from_secs(seconds));
+        let run = move || bench(k, size, &location, &policies, Duration::from_secs(seconds), pace);
         threads.push(std::thread::Builder::new().name(format!("bench-{}", k + 1)).spawn(run)?);
     }
     let mut all = Samples::default();
@@ -106,8 +140,23 @@ fn main() -> BenchResult<()> {
         all.tracking.extend(samples.tracking);
         all.confirm.extend(samples.confirm);
         all.refused += samples.refused;
+        all.confirmed.extend(samples.confirmed);
     }
-    for samples in [&mut all.rma, &mut all.tracking, &mut all.confirm] {
+    // The last notifications may still be on their way.
+    std::thread::sleep(Duration::from_secs(2));
+    drop(feed);
+    listener.join().map_err(|_| "the listener panicked")?;
+    let heard = heard.lock().map_err(|_| "the listener panicked")?;
+    let mut visible: Vec<u64> = all
+        .confirmed
+        .iter()
+        .map(|(id, confirmed)| {
+            heard.get(id).map_or(u64::MAX, |at| at.saturating_duration_since(*confirmed).as_nanos() as u64)
+        })
+        .collect();
+    let unheard = visible.iter().filter(|&&v| v == u64::MAX).count();
+    visible.retain(|&v| v != u64::MAX);
+    for samples in [&mut all.rma, &mut all.tracking, &mut all.confirm, &mut visible] {
         samples.sort_unstable();
     }
     let cell = |s: &[u64]| {
@@ -119,14 +168,17 @@ fn main() -> BenchResult<()> {
         )
     };
     let row = format!(
-        "| {backend} | {size} | {benches} | {} ({}) | {} ({}) | {} ({}, {} refused) |\n",
+        "| {backend} | {size} | {benches} | {} | {} ({}) | {} ({}) | {} ({}, {} refused) | {} ({}, {unheard} unheard) |\n",
+        if pace.is_zero() { "none".to_owned() } else { format!("{} ms", pace.as_millis()) },
         cell(&all.rma),
         all.rma.len(),
         cell(&all.tracking),
         all.tracking.len(),
         cell(&all.confirm),
         all.confirm.len(),
-        all.refused
+        all.refused,
+        cell(&visible),
+        visible.len(),
     );
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(row.as_bytes())?;
@@ -141,6 +193,7 @@ fn bench(
     location: &DatabaseLocation,
     policies: &PolicySet,
     time: Duration,
+    pace: Duration,
 ) -> Result<Samples, String> {
     let error = |e: &dyn std::fmt::Display| format!("bench-{}: {e}", k + 1);
     let mut store = rma_station::storage::open(location, policies).map_err(|e| error(&e))?;
@@ -150,6 +203,7 @@ fn bench(
     let mut samples = Samples::default();
     let started = Instant::now();
     while started.elapsed() < WARM_UP + time {
+        let round = Instant::now();
         let timed = started.elapsed() >= WARM_UP;
         for _ in 0..LOOKUPS_PER_ROUND {
             let miss = rng.one_in(MISS_EVERY);
@@ -170,26 +224,35 @@ fn bench(
             }
         }
         match package(store, policies, &actor, &format!("RMA-{}", rng.below(size)), &mut samples.refused) {
-            Ok(took) if timed => samples.confirm.push(took.as_nanos() as u64),
+            Ok((took, decision_id)) if timed => {
+                samples.confirm.push(took.as_nanos() as u64);
+                samples.confirmed.push((decision_id, Instant::now()));
+            }
             Ok(_) => {}
             // The generator sometimes gives an order two lines of one SKU that disagree (on sale and not): the
             // engine refuses to decide such an order, as it should; the bench takes the next RMA.
             Err(BenchError::SameSku { .. }) => {}
             Err(e) => return Err(error(&e)),
         }
+        if !pace.is_zero() {
+            // Half to one and a half of the pace, so that the benches do not march in step.
+            let this_round = pace / 2 + pace * rng.below(1000) as u32 / 1000;
+            std::thread::sleep(this_round.saturating_sub(round.elapsed()));
+        }
     }
     Ok(samples)
 }
 
 /// Receives another box of `number`, saves its sheet with every unit back, decides and confirms it; the time of
-/// the confirm that the store took. (An order the engine cannot decide, `SameSku`, is left received.)
+/// the confirm that the store took, and the decision's id. (An order the engine cannot decide, `SameSku`, is left
+/// received.)
 fn package(
     store: &mut dyn Store,
     policies: &PolicySet,
     actor: &Actor,
     number: &str,
     refused: &mut u64,
-) -> Result<Duration, BenchError> {
+) -> Result<(Duration, i64), BenchError> {
     let now = Clock::System.now();
     let found = store.rmas_by_number(number)?.into_iter().next().ok_or(StoreError::NotFound { what: "RMA", id: 0 })?;
     let arrival = Arrival {
@@ -211,7 +274,7 @@ fn package(
         let began = Instant::now();
         match confirm(store, policies, actor, &now, OnTheBench { package: &package, sheet: &sheet, decided: &decided })
         {
-            Ok(_) => return Ok(began.elapsed()),
+            Ok(confirmed) => return Ok((began.elapsed(), confirmed.decision_id)),
             Err(BenchError::Store(StoreError::AlreadySettled { .. } | StoreError::ChargedTwice { .. })) => {
                 *refused += 1;
                 package.earlier = earlier_ledger(&*store, &package.claim, package.package_id)?;
