@@ -115,6 +115,18 @@ pub fn station_with_scanner(place: &Place) -> (TTYPort, Harness<'static, Station
     (master, harness)
 }
 
+/// The window's close button pressed (or the system asking the window to close).
+pub fn ask_to_close(harness: &mut Harness<'static, StationApp>) {
+    harness
+        .input_mut()
+        .viewports
+        .entry(eframe::egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(eframe::egui::ViewportEvent::Close);
+    harness.run();
+}
+
 /// A keyboard-wedge scan: the code typed into the scan field, then Enter.
 pub fn scan(harness: &mut Harness<'static, StationApp>, code: &str) {
     type_into(harness, SCAN_FIELD, code);

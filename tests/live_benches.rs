@@ -316,14 +316,7 @@ fn a_window_whose_database_goes_away_says_so_keeps_scans_and_edits_refuses_to_co
     assert!(saved(&*store) < 3, "the server never saw the edits made while it was away");
     assert!(store.package_history(package).unwrap().decisions.is_empty(), "nothing decided while away");
     // A close now would lose the kept edits: the window asks first, and the clerk keeps working.
-    bench
-        .input_mut()
-        .viewports
-        .entry(eframe::egui::ViewportId::ROOT)
-        .or_default()
-        .events
-        .push(eframe::egui::ViewportEvent::Close);
-    bench.run();
+    crate::gui::ask_to_close(&mut bench);
     bench.get_by_label(rma_station::gui::app::CLOSING_AWAY_TITLE);
     bench.get_by_label_contains(&format!("the latest edits of RMA-2026-0101 (package #{package})"));
     bench.get_by_label(rma_station::gui::KEEP_WORKING).click();

@@ -125,14 +125,7 @@ fn work_on_the_bench_is_saved_as_it_happens_and_the_station_reopens_with_it_afte
 
     // The window's close button: the close waits, the sheet is saved now, and the clerk is told where.
     scan(&mut harness, "CBL-KVM-USB-2M");
-    harness
-        .input_mut()
-        .viewports
-        .entry(eframe::egui::ViewportId::ROOT)
-        .or_default()
-        .events
-        .push(eframe::egui::ViewportEvent::Close);
-    harness.run();
+    crate::gui::ask_to_close(&mut harness);
     harness.get_by_label(rma_station::gui::CLOSING_TITLE);
     harness.get_by_label_contains("opens on this bench where you left it");
     step_until(&mut harness, "the sheet saved at the close", |_| saved_units(place, package).len() == 2);

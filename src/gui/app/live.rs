@@ -28,8 +28,8 @@ impl StationApp {
                             r.station != self.station && r.entity == "package" && r.entity_id == id.to_string()
                         })
                 });
-                if touched && let Some(bench) = self.bench.as_mut() {
-                    bench.renewed_at = Instant::now() - crate::domain::lease::RENEW_EVERY.to_std().unwrap_or_default();
+                if touched {
+                    self.lease_due_now();
                 }
                 self.news_since.get_or_insert_with(Instant::now);
             }
@@ -165,10 +165,16 @@ impl StationApp {
         while let Some((seq, code)) = self.kept_scans.pop_front() {
             self.look_up_again(seq, code, ctx);
         }
-        if let Some(bench) = self.bench.as_mut() {
-            bench.renewed_at = Instant::now() - crate::domain::lease::RENEW_EVERY.to_std().unwrap_or_default();
-        }
+        self.lease_due_now();
         self.autosave(true, ctx);
+    }
+
+    /// Makes the lease on the package on the bench due: `keep_lease` renews it at the next frame.
+    fn lease_due_now(&mut self) {
+        let every = crate::domain::lease::RENEW_EVERY.to_std().unwrap_or_default();
+        if let Some(bench) = self.bench.as_mut() {
+            bench.renewed_at = Instant::now().checked_sub(every).unwrap_or(bench.renewed_at);
+        }
     }
 
     /// Looks up the scan `seq` again (its row and, if it is the latest, its card are updated).

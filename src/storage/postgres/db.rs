@@ -26,12 +26,6 @@ use crate::storage::{Stamp, StoreError, VerifyReport};
 /// Reads never take it.
 const WRITE_LOCK: i64 = 0x524d_4153_5441; // "RMASTA"
 
-/// A connection unused for longer than this is pinged before it is used: a network cut or a server restart
-/// meanwhile is found then, and the request goes on a new connection rather than failing on the dead one.
-const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
-/// How long a ping may take before the connection counts as lost.
-const PING_TIMEOUT: Duration = Duration::from_secs(3);
-
 /// How often a lost connection is tried again, at most: in between, work is refused at once as
 /// [`StoreError::ServerAway`] rather than each request waiting on a server that is not there.
 const RECONNECT_EVERY: Duration = Duration::from_secs(1);
@@ -183,13 +177,12 @@ pub struct PgConnection {
     /// Whether a lost connection is opened again (a listener's is not: its LISTEN would be lost with it).
     reconnects: bool,
     last_try: Cell<Option<Instant>>,
-    last_used: Cell<Instant>,
 }
 
 impl PgConnection {
     fn new(client: Client, url: &DatabaseUrl, reconnects: bool) -> PgConnection {
-        let (statements, last_try, last_used) = (RefCell::default(), Cell::new(None), Cell::new(Instant::now()));
-        PgConnection { client: RefCell::new(client), statements, url: url.clone(), reconnects, last_try, last_used }
+        let (statements, last_try) = (RefCell::default(), Cell::new(None));
+        PgConnection { client: RefCell::new(client), statements, url: url.clone(), reconnects, last_try }
     }
 
     /// A connection that is not opened again when lost: the caller opens a new one (and listens again).
@@ -197,13 +190,13 @@ impl PgConnection {
         PgConnection::new(client, url, false)
     }
 
-    /// The client, connected again first where its connection was lost (or, idle a while, does not answer a
-    /// ping). Statements prepared on the lost connection died with it.
+    /// The client, connected again first where its connection was lost. Statements prepared on the lost
+    /// connection died with it. (A connection that died while idle, the server restarted or the network cut,
+    /// is found lost only by the next statement sent on it: [`PgConnection::read`] and [`PgBackend::change`] then
+    /// send what they can safely send again on a new one.)
     pub(super) fn client(&self) -> Result<RefMut<'_, Client>, StoreError> {
         let mut client = self.client.borrow_mut();
-        let idle = self.last_used.replace(Instant::now()).elapsed() > IDLE_BEFORE_PING;
-        let lost = client.is_closed() || (self.reconnects && idle && client.is_valid(PING_TIMEOUT).is_err());
-        if lost {
+        if client.is_closed() {
             if !self.reconnects {
                 return Err(StoreError::ServerAway { detail: "the connection to it was lost".to_owned() });
             }
@@ -222,6 +215,54 @@ impl PgConnection {
         let mut client = self.client()?;
         run(&Session { client: RefCell::new(&mut *client), statements: &self.statements })
     }
+
+    /// The client in a transaction just begun by `begin`. BEGIN changes nothing, so on a connection that turns
+    /// out lost by it (idle through a server restart or a network cut) it is sent again on a new one.
+    fn begun(&self, begin: &str) -> Result<RefMut<'_, Client>, StoreError> {
+        let mut client = self.client()?;
+        match client.batch_execute(begin) {
+            Ok(()) => return Ok(client),
+            Err(e) if !(self.reconnects && client.is_closed()) => return Err(database_error(&e)),
+            Err(_) => {}
+        }
+        drop(client);
+        let mut client = self.client()?;
+        client.batch_execute(begin).map_err(|e| database_error(&e))?;
+        Ok(client)
+    }
+
+    /// `body` in one transaction begun by `begin`: committed if it succeeds, rolled back if not.
+    fn transaction<T>(
+        &self,
+        begin: &str,
+        body: impl FnOnce(&Session<'_, Client>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut client = self.begun(begin)?;
+        let done = {
+            let session = Session { client: RefCell::new(&mut *client), statements: &self.statements };
+            body(&session).and_then(|answer| {
+                session.client.borrow_mut().batch_execute("COMMIT").map_err(|e| database_error(&e))?;
+                Ok(answer)
+            })
+        };
+        if done.is_err() && !client.is_closed() {
+            // Whatever failed, the transaction ends here; a connection that cannot even roll back is lost, and
+            // the server rolls back on its own.
+            let _ = client.batch_execute("ROLLBACK");
+        }
+        done
+    }
+
+    /// A read, asked once more on a new connection when the connection it went on turned out lost: a read
+    /// changes nothing, so asking again is safe (a write outside a transaction is not asked again).
+    fn read<T>(&self, run: impl Fn(&Session<'_, Client>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        match self.session(&run) {
+            Err(StoreError::ServerAway { .. }) if self.reconnects && self.client.borrow().is_closed() => {
+                self.session(&run)
+            }
+            other => other,
+        }
+    }
 }
 
 impl Db for PgConnection {
@@ -234,11 +275,11 @@ impl Db for PgConnection {
     }
 
     fn rows(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<Row>, StoreError> {
-        self.session(|s| s.rows(sql, params))
+        self.read(|s| s.rows(sql, params))
     }
 
     fn row(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Option<Row>, StoreError> {
-        self.session(|s| s.row(sql, params))
+        self.read(|s| s.row(sql, params))
     }
 
     fn each(
@@ -288,27 +329,16 @@ impl Backend for PgBackend {
     /// newest audit entry's number, sent only if the transaction commits): they read what changed from the
     /// audit log (`crate::storage::changes`).
     fn change<T>(&mut self, change: impl FnOnce(&dyn Db) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let mut client = self.connection.client()?;
-        let mut tx = client.transaction().map_err(|e| database_error(&e))?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]).map_err(|e| database_error(&e))?;
-        let changed = change(&Session { client: RefCell::new(&mut tx), statements: &self.connection.statements })?;
-        tx.execute("SELECT pg_notify($1, 'seq:' || COALESCE(max(seq), 0)) FROM audit_log", &[&CHANNEL])
-            .map_err(|e| database_error(&e))?;
-        tx.commit().map_err(|e| database_error(&e))?;
-        Ok(changed)
+        self.connection.transaction("BEGIN", |session| {
+            session.execute("SELECT pg_advisory_xact_lock(?1)", &[&WRITE_LOCK])?;
+            let changed = change(session)?;
+            session.execute("SELECT pg_notify(?1, 'seq:' || COALESCE(max(seq), 0)) FROM audit_log", &[&CHANNEL])?;
+            Ok(changed)
+        })
     }
 
     fn snapshot<T>(&self, read: impl FnOnce(&dyn Db) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let mut client = self.connection.client()?;
-        let mut tx = client
-            .build_transaction()
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .map_err(|e| database_error(&e))?;
-        let read = read(&Session { client: RefCell::new(&mut tx), statements: &self.connection.statements })?;
-        tx.commit().map_err(|e| database_error(&e))?;
-        Ok(read)
+        self.connection.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", |session| read(session))
     }
 
     fn verify(&self) -> Result<VerifyReport, StoreError> {
@@ -327,13 +357,8 @@ impl Backend for PgBackend {
     /// chain (the photo's record, sealed, names its hash), so megabytes of chunks going up never hold up
     /// another bench's decision. Two benches keeping the same photo at once meet on its primary key.
     fn keep_photo_original(&mut self, hash: &PhotoHash, bytes: &[u8], stamp: &Stamp) -> Result<bool, StoreError> {
-        let mut client = self.connection.client()?;
-        let mut tx = client.transaction().map_err(|e| database_error(&e))?;
         let stored_at = stamp.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let session = Session { client: RefCell::new(&mut tx), statements: &self.connection.statements };
-        let kept = originals::keep(&session, hash, bytes, &stored_at)?;
-        tx.commit().map_err(|e| database_error(&e))?;
-        Ok(kept)
+        self.connection.transaction("BEGIN", |session| originals::keep(session, hash, bytes, &stored_at))
     }
 
     fn photo_original(&self, hash: &PhotoHash) -> Result<Option<Vec<u8>>, StoreError> {
