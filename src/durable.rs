@@ -203,3 +203,20 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError
         }
     })
 }
+
+/// Removes the file at `path`; one already gone is no error.
+pub fn remove_if_there(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// The text of the file at `path`, or none where there is no file.
+pub fn read_if_there(path: &Path) -> std::io::Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}

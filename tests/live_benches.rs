@@ -13,7 +13,7 @@ use rma_station::bench::intake::{Arrival, receive};
 use rma_station::bench::{self, Actor, Claim};
 use rma_station::clock::Now;
 use rma_station::domain::vocabulary::{Queue, Role};
-use rma_station::gui::app::DECISION_WAITS;
+use rma_station::gui::app::{DECISION_WAITS, kept_work_path};
 use rma_station::gui::intake::{KEPT_SCAN, MatchCard, ScanOutcome};
 use rma_station::gui::status::Reach;
 use rma_station::gui::{Screen, StationApp, StationSetup};
@@ -22,7 +22,7 @@ use rma_station::storage::location::DatabaseLocation;
 use rma_station::storage::postgres::PgStore;
 use rma_station::storage::{Store, StoreError};
 
-use crate::bench_flow::{Bench, confirm, decide, enter};
+use crate::bench_flow::{Bench, confirm, decide, enter, open_package};
 use crate::bench_store::{bench, stamp};
 use crate::gui::{harness, scan, sign_in, step_until, with_demo};
 use crate::support::cable::Cable;
@@ -101,6 +101,16 @@ fn what_a_notification_says_is_ids_only_and_read_back_as_written() {
     for bad in ["", "seq", "seq:", "seq:x", "lease:1.5", "decision:3", "seq:1:2"] {
         assert!(bad.parse::<Heard>().is_err(), "{bad:?} was understood");
     }
+}
+
+#[test]
+fn kept_work_that_is_not_the_stations_own_is_refused_saying_where() {
+    use rma_station::formats::kept_work::parse;
+    assert_eq!(parse(r#"{"scans": ["RMA-1"], "sheet": null}"#, "k.json").unwrap().scans, ["RMA-1"]);
+    let bad = parse("{\n  \"scans\": [1]\n}", "k.json").unwrap_err();
+    assert!(bad.starts_with("k.json: line 2, column"), "{bad}");
+    let unknown = parse(r#"{"scans": [], "sheet": null, "other": 1}"#, "k.json").unwrap_err();
+    assert!(unknown.contains("unknown field"), "{unknown}");
 }
 
 on_both!(a_change_at_one_bench_is_told_to_another_with_its_audit_entries_in_order);
@@ -335,4 +345,63 @@ fn a_window_whose_database_goes_away_says_so_keeps_scans_and_edits_refuses_to_co
     let history = store.package_history(package).unwrap();
     assert_eq!(history.decisions.len(), 1);
     assert!(store.verify().unwrap().is_sound());
+}
+
+#[test]
+fn a_bench_killed_while_its_database_is_away_finds_its_kept_scans_and_sheet_at_the_next_start() {
+    let Some(place) = Place::postgres() else { return };
+    with_demo(&place);
+    let (cable, url) = through_cable(&place).unwrap();
+    let location = DatabaseLocation::Postgres(url);
+    let mut bench = window(place.dir(), &location, "bench-1");
+    sign_in(&mut bench, "sam", "1357");
+    open_package(&mut bench, "RMA-2026-0101");
+    let package = bench.state().package_on_bench().unwrap();
+    bench.key_press(eframe::egui::Key::Escape);
+    bench.run();
+
+    // Away: a package scanned at intake and the sheet filled in are kept, and kept in the data folder.
+    cable.cut();
+    step_until(&mut bench, "the banner", |app| matches!(app.reach(), Reach::Away { .. }));
+    scan(&mut bench, "RMA-2026-0104");
+    bench.key_press(eframe::egui::Key::F2);
+    bench.run();
+    for sku in ["KVM-4P-DP", "CBL-KVM-USB-2M", "CBL-KVM-USB-2M"] {
+        scan(&mut bench, sku);
+    }
+    let file = kept_work_path(place.dir());
+    let kept = |_: &StationApp| -> bool {
+        let Ok(text) = std::fs::read_to_string(&file) else { return false };
+        let work = rma_station::formats::kept_work::parse(&text, "kept-work.json").unwrap();
+        work.scans == ["RMA-2026-0104"] && work.sheet.is_some_and(|kept| kept.sheet.units_received() == 3)
+    };
+    step_until(&mut bench, "the kept work in its file", kept);
+    // Killed: no close, nothing saved on the way out.
+    drop(bench);
+    let units = |store: &dyn Store| -> u32 {
+        let history = store.package_history(package).unwrap();
+        history.inspections.last().map_or(0, |(_, sheet)| sheet.units_received())
+    };
+    let store = place.open();
+    assert!(units(&*store) < 3, "the server never saw the edits");
+
+    // The next start, the database back: the scan is looked up and the sheet is back on its package, and sent.
+    cable.mend();
+    let mut again = window(place.dir(), &location, "bench-1");
+    sign_in(&mut again, "sam", "1357");
+    step_until(&mut again, "the package back on the bench", |app| app.package_on_bench() == Some(package));
+    assert_eq!(again.state().sheet().map(|sheet| sheet.units_received()), Some(3));
+    step_until(&mut again, "the kept scan looked up", |app| {
+        app.intake_view()
+            .recent
+            .iter()
+            .any(|row| row.code == "RMA-2026-0104" && matches!(row.outcome, ScanOutcome::Found(_)))
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while units(&*store) < 3 {
+        assert!(Instant::now() < deadline, "the kept sheet was never sent");
+        again.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    step_until(&mut again, "the kept work's file gone", |_| !file.exists());
 }

@@ -10,6 +10,7 @@ pub mod case_json;
 pub mod courier_data;
 pub mod export;
 pub mod import;
+pub mod kept_work;
 pub mod policy_toml;
 pub mod scan_json;
 
@@ -18,11 +19,19 @@ use std::marker::PhantomData;
 use std::str::FromStr;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::{Serialize, Serializer};
 
 /// A value written as a string (or a whole number) and parsed by the domain type's own `FromStr`, so
 /// that one spelling rule serves every format and the parse error reaches the format's error position.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Parsed<T>(pub T);
+
+/// Written as the domain type's own words (its `Display`), the spelling its `FromStr` reads back.
+impl<T: fmt::Display> Serialize for Parsed<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
 
 impl<'de, T> Deserialize<'de> for Parsed<T>
 where

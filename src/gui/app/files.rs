@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::anchor;
+use crate::formats::kept_work::KeptWork;
 use crate::photos::originals::Originals;
 
 /// Where an evidence packet is read from and written to: the photo folder, and the storage thread for the
@@ -39,6 +40,15 @@ pub(super) enum FileWork {
         stamp: Stamp,
         since: chrono::DateTime<chrono::Utc>,
     },
+    /// Keeps the work kept while the database is away in `path` (JSON), or removes the file when nothing is.
+    Keep {
+        path: PathBuf,
+        json: Option<String>,
+    },
+    /// Reads what a bench closed or killed while its database was away kept.
+    ReadKept {
+        path: PathBuf,
+    },
     /// Starts watching the hot folder (the photos there already are listed first, as not new).
     WatchHotFolder {
         folder: PathBuf,
@@ -59,6 +69,8 @@ pub(super) enum FileAnswer {
     /// The day's head kept (`true`), already kept today (`false`), or why it could not be (tried again at
     /// the next start).
     Anchored(Result<bool, String>),
+    /// The kept work read at the start (none kept), or why it could not be; or why it could not be kept.
+    Kept(Result<Option<KeptWork>, String>),
 }
 
 /// The `files` thread's errand.
@@ -86,6 +98,19 @@ pub(super) fn file_errand(work: FileWork) -> FileAnswer {
                     .map_err(|e| crate::durable::about(&anchor::path(&folder), "cannot add the audit head", &e))
             })
         }
+        FileWork::Keep { path, json } => {
+            let kept = match json {
+                Some(json) => crate::durable::write_file_atomically(&path, json.as_bytes()).map_err(|e| e.to_string()),
+                None => crate::durable::remove_if_there(&path)
+                    .map_err(|e| crate::durable::about(&path, "cannot remove the kept work", &e)),
+            };
+            FileAnswer::Kept(kept.map(|()| None))
+        }
+        FileWork::ReadKept { path } => FileAnswer::Kept(match crate::durable::read_if_there(&path) {
+            Ok(Some(text)) => crate::formats::kept_work::parse(&text, &path.display().to_string()).map(Some),
+            Ok(None) => Ok(None),
+            Err(e) => Err(crate::durable::about(&path, "cannot read the kept work", &e)),
+        }),
         FileWork::WatchHotFolder { folder, events, wake } => {
             FileAnswer::HotFolder(HotFolder::watch(&folder, Settle::default(), events, wake).map_err(Problem::from))
         }

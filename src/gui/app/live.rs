@@ -145,8 +145,9 @@ impl StationApp {
                 .to_owned();
         }
         format!(
-            "The database is away: {} are kept only on this bench until it is back. Keep working and they are \
-             sent by themselves; close now and they are lost.",
+            "The database is away: {} are kept on this bench, in its data folder, until it is back. Keep working \
+             and they are sent by themselves; close now and they are sent when the station next starts with the \
+             database there.",
             kept.join(" and ")
         )
     }
@@ -169,6 +170,74 @@ impl StationApp {
         self.autosave(true, ctx);
     }
 
+    /// The work kept on this bench now: the scans not looked up, and the sheet not saved while the database is
+    /// away.
+    fn kept_now(&self) -> KeptWork {
+        let sheet = self
+            .bench
+            .as_ref()
+            .filter(|bench| bench.unsent || (self.database_is_away() && bench.sheet != bench.saved_sheet))
+            .map(|bench| KeptSheet { inspection_id: bench.package.inspection_id, sheet: bench.sheet.clone() })
+            // A sheet from the last run stays kept until its package is opened.
+            .or_else(|| self.restored_sheet.clone());
+        KeptWork { scans: self.kept_scans.iter().map(|(_, code)| code.clone()).collect(), sheet }
+    }
+
+    /// Keeps the kept work in the data folder whenever it changes (on the `files` thread), and removes the file
+    /// once everything is sent: a bench killed while its database is away loses none of it.
+    pub(super) fn journal_kept(&mut self) {
+        let nothing_kept = self.kept_scans.is_empty()
+            && self.restored_sheet.is_none()
+            && !self.bench.as_ref().is_some_and(|bench| bench.unsent);
+        if nothing_kept && !self.database_is_away() && self.kept_written.is_empty() {
+            return;
+        }
+        let now = self.kept_now();
+        if now == self.kept_written {
+            return;
+        }
+        let Some(files) = &self.files else { return };
+        let json = (!now.is_empty()).then(|| crate::formats::kept_work::to_json(&now));
+        match files.submit(FileWork::Keep { path: kept_work_path(&self.data_dir), json }) {
+            Ok(()) => self.kept_written = now,
+            Err(e) => self.notices.push(Level::Warning, format!("the work kept on this bench is not in a file: {e}")),
+        }
+    }
+
+    /// Asks for the work an earlier run of this bench kept (answered by [`StationApp::kept_read`]).
+    pub(super) fn read_kept(&mut self) {
+        if let Some(files) = &self.files
+            && let Err(e) = files.submit(FileWork::ReadKept { path: kept_work_path(&self.data_dir) })
+        {
+            self.notices.push(Level::Error, format!("the work kept on this bench could not be read: {e}"));
+        }
+    }
+
+    /// The kept work read at the start (its scans are looked up as soon as the database answers, its sheet put
+    /// back on its package when that is opened), or a failure to keep or read it.
+    pub(super) fn kept_read(&mut self, result: Result<Option<KeptWork>, String>) {
+        match result {
+            Ok(Some(work)) => {
+                tracing::info!(scans = work.scans.len(), sheet = work.sheet.is_some(), "work kept by the last run");
+                for code in &work.scans {
+                    let seq = self.next_scan;
+                    self.push_row(ScanRow {
+                        source: "kept".to_owned(),
+                        code: code.clone(),
+                        what: "scanned while the database was away".to_owned(),
+                        outcome: ScanOutcome::Kept,
+                    });
+                    self.kept_scans.push_back((seq, code.clone()));
+                }
+                self.restored_sheet = work.sheet.clone();
+                self.kept_written = work;
+                self.resend_at = Some(Instant::now());
+            }
+            Ok(None) => {}
+            Err(problem) => self.notices.push(Level::Error, problem),
+        }
+    }
+
     /// Makes the lease on the package on the bench due: `keep_lease` renews it at the next frame.
     fn lease_due_now(&mut self) {
         let every = crate::domain::lease::RENEW_EVERY.to_std().unwrap_or_default();
@@ -183,4 +252,9 @@ impl StationApp {
         let classification = classifier.classify(&code);
         self.submit_lookup(seq, code, classification, ctx);
     }
+}
+
+/// Where a bench keeps the work it keeps while its database is away.
+pub fn kept_work_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("kept-work.json")
 }

@@ -13,6 +13,7 @@ impl StationApp {
             self.find_webcams();
             self.refresh_printer(ctx);
             self.anchor_today(ctx);
+            self.read_kept();
         }
         let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
         for path in dropped {
@@ -56,6 +57,7 @@ impl StationApp {
                     FileAnswer::Exported(result) => self.export_written(result, ctx),
                     FileAnswer::Anchored(Ok(_)) => {}
                     FileAnswer::Anchored(Err(problem)) => self.notices.push(Level::Warning, problem),
+                    FileAnswer::Kept(result) => self.kept_read(result),
                 }
             } else {
                 break;
@@ -63,6 +65,7 @@ impl StationApp {
         }
         self.read_news(ctx);
         self.resend_kept(ctx);
+        self.journal_kept();
         self.log_bad_banner();
     }
 
@@ -399,13 +402,18 @@ impl StationApp {
     ) {
         let checkpoint =
             if matches!(package.claim, Claim::Quarantined) { Checkpoint::ShippingLabel } else { Checkpoint::Contents };
+        // The sheet this bench kept while its database was away, unsaved when it was closed: back on its package,
+        // and sent (`unsent`).
+        let kept = self.restored_sheet.take_if(|kept| kept.inspection_id == package.inspection_id);
+        let unsent = kept.is_some();
+        let on_screen = kept.map_or_else(|| sheet.clone(), |kept| kept.sheet);
         self.bench = Some(OpenPackage {
             package,
-            saved_sheet: sheet.clone(),
+            saved_sheet: sheet,
             changed_at: None,
             renewed_at: Instant::now(),
-            unsent: false,
-            sheet,
+            unsent,
+            sheet: on_screen,
             selected: 0,
             checkpoint,
             photos,

@@ -11,6 +11,7 @@ use command_handling::{AppCommand, BenchKey};
 use files::{FileAnswer, FileWork, PacketPlace, file_errand};
 mod labels;
 mod live;
+pub use live::kept_work_path;
 mod logic;
 mod operators;
 use operators::{PinAnswer, PinCheck, PinWork, pin_errand};
@@ -41,6 +42,7 @@ use crate::domain::scan::{Classification, Classifier, Kind, Reading, preview_tex
 use crate::domain::vocabulary::{Checkpoint, Disposition, Queue, Role};
 use crate::evidence::{self, PacketReceipt, PacketTarget};
 use crate::exports::{ExportReport, ToWrite};
+use crate::formats::kept_work::{KeptSheet, KeptWork};
 use crate::gui::dashboard::{DashboardState, DashboardView, dashboard_ui};
 use crate::gui::decision::{DecisionCommand, DecisionView, OverrideForm, decision_ui};
 use crate::gui::inspection::{
@@ -450,6 +452,10 @@ pub struct StationApp {
     kept_scans: VecDeque<(u64, String)>,
     /// When work refused for the database's absence is sent again.
     resend_at: Option<Instant>,
+    /// The kept work as last handed to the `files` thread to keep in the data folder.
+    kept_written: KeptWork,
+    /// A sheet kept by an earlier run of this bench, put back when its package is opened.
+    restored_sheet: Option<KeptSheet>,
     /// The latest package scan looked up, to look it up again when other benches change something.
     last_lookup: Option<(u64, String)>,
     /// Since when other benches' news waits to be read into the screen.
@@ -683,6 +689,8 @@ impl StationApp {
             reach: Reach::Connected,
             kept_scans: VecDeque::new(),
             resend_at: None,
+            kept_written: KeptWork::default(),
+            restored_sheet: None,
             last_lookup: None,
             news_since: None,
             _feed: feed,
