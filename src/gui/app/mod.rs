@@ -1,8 +1,9 @@
 //! [`StationApp`]: the bench's state, split as rerun splits its app. This file holds the state and starts
 //! the workers; `logic` takes in what they answered; `ui` draws and collects the clerk's commands;
 //! `command_handling` turns each command into a use case of [`crate::bench`] on the worker that owns what
-//! it needs (`scans`, `operators`, `photos`, `labels` and `files` hold the longer flows; `views` builds
-//! what each screen shows). Screens own no state of their own beyond what they are given, so everything
+//! it needs (`scans`, `operators`, `photos`, `labels` and `files` hold the longer flows; `live` what other
+//! benches changed and what the bench does while its database is away; `views` builds what each screen
+//! shows). Screens own no state of their own beyond what they are given, so everything
 //! typed lives here and survives a change of screen.
 
 mod command_handling;
