@@ -213,6 +213,12 @@ fn window(dir: &std::path::Path, location: &DatabaseLocation, station: &str) -> 
     harness(StationApp::new(setup, Arc::new(|| {})))
 }
 
+/// The units received on the package's sheet as the database last saved it.
+fn units_saved(store: &dyn Store, package: i64) -> u32 {
+    let history = store.package_history(package).unwrap();
+    history.inspections.last().map_or(0, |(_, sheet)| sheet.units_received())
+}
+
 fn card_shown(app: &StationApp, rma: &str) -> bool {
     matches!(app.intake_view().card, Some(MatchCard::Rmas { ref code, .. }) if code == rma)
 }
@@ -319,13 +325,9 @@ fn a_window_whose_database_goes_away_says_so_keeps_scans_and_edits_refuses_to_co
     enter(&mut bench);
     step_until(&mut bench, "the refusal", |app| app.banner().is_some_and(|(_, words)| words == DECISION_WAITS));
     let store = place.open();
-    let saved = |store: &dyn Store| -> u32 {
-        let history = store.package_history(package).unwrap();
-        history.inspections.last().map_or(0, |(_, sheet)| sheet.items.iter().map(|item| item.received).sum())
-    };
-    assert!(saved(&*store) < 3, "the server never saw the edits made while it was away");
+    assert!(units_saved(&*store, package) < 3, "the server never saw the edits made while it was away");
     assert!(store.package_history(package).unwrap().decisions.is_empty(), "nothing decided while away");
-    // A close now would lose the kept edits: the window asks first, and the clerk keeps working.
+    // A close now: the window asks first, naming the edits kept on the bench, and the clerk keeps working.
     crate::gui::ask_to_close(&mut bench);
     bench.get_by_label(rma_station::gui::app::CLOSING_AWAY_TITLE);
     bench.get_by_label_contains(&format!("the latest edits of RMA-2026-0101 (package #{package})"));
@@ -335,12 +337,7 @@ fn a_window_whose_database_goes_away_says_so_keeps_scans_and_edits_refuses_to_co
     // Back: the edits are sent by themselves, and the decision is confirmed on the shared records.
     cable.mend();
     step_until(&mut bench, "the database back", |app| app.reach() == &Reach::Connected);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while saved(&*store) < 3 {
-        assert!(Instant::now() < deadline, "the kept edits were never sent");
-        bench.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    step_until(&mut bench, "the kept edits sent", |_| units_saved(&*store, package) == 3);
     confirm(&mut bench);
     let history = store.package_history(package).unwrap();
     assert_eq!(history.decisions.len(), 1);
@@ -378,12 +375,8 @@ fn a_bench_killed_while_its_database_is_away_finds_its_kept_scans_and_sheet_at_t
     step_until(&mut bench, "the kept work in its file", kept);
     // Killed: no close, nothing saved on the way out.
     drop(bench);
-    let units = |store: &dyn Store| -> u32 {
-        let history = store.package_history(package).unwrap();
-        history.inspections.last().map_or(0, |(_, sheet)| sheet.units_received())
-    };
     let store = place.open();
-    assert!(units(&*store) < 3, "the server never saw the edits");
+    assert!(units_saved(&*store, package) < 3, "the server never saw the edits");
 
     // The next start, the database back: the scan is looked up and the sheet is back on its package, and sent.
     cable.mend();
@@ -397,11 +390,6 @@ fn a_bench_killed_while_its_database_is_away_finds_its_kept_scans_and_sheet_at_t
             .iter()
             .any(|row| row.code == "RMA-2026-0104" && matches!(row.outcome, ScanOutcome::Found(_)))
     });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while units(&*store) < 3 {
-        assert!(Instant::now() < deadline, "the kept sheet was never sent");
-        again.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    step_until(&mut again, "the kept sheet sent", |_| units_saved(&*store, package) == 3);
     step_until(&mut again, "the kept work's file gone", |_| !file.exists());
 }

@@ -153,19 +153,6 @@ impl<C: GenericClient> Db for Session<'_, C> {
     fn row(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Option<Row>, StoreError> {
         self.query(sql, params)?.first().map(row).transpose()
     }
-
-    /// One connection answers one query at a time, and a visit may ask more: the rows are read whole first.
-    fn each(
-        &self,
-        sql: &str,
-        params: &[&dyn ToValue],
-        visit: &mut dyn FnMut(Row) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        for found in self.query(sql, params)? {
-            visit(row(&found)?)?;
-        }
-        Ok(())
-    }
 }
 
 /// One connection to the warehouse's server, for reads outside a transaction; a connection lost (the server
@@ -280,19 +267,6 @@ impl Db for PgConnection {
 
     fn row(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Option<Row>, StoreError> {
         self.read(|s| s.row(sql, params))
-    }
-
-    fn each(
-        &self,
-        sql: &str,
-        params: &[&dyn ToValue],
-        visit: &mut dyn FnMut(Row) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        // The connection is free again before the first visit, which may ask it more.
-        for found in self.rows(sql, params)? {
-            visit(found)?;
-        }
-        Ok(())
     }
 }
 

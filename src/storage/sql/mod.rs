@@ -256,14 +256,20 @@ pub trait Db {
     fn rows(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<Row>, StoreError>;
     /// The first row a query gives, if any; the rest are not read.
     fn row(&self, sql: &str, params: &[&dyn ToValue]) -> Result<Option<Row>, StoreError>;
-    /// Each row a query gives, one at a time (SQLite streams them; PostgreSQL's client reads the set whole:
-    /// [`each_by_seq`](#method.each_by_seq) pages through the audit log).
+    /// Each row a query gives, one at a time. By default the rows are read whole first, so that a visit may ask
+    /// the connection more (PostgreSQL's client reads a result set whole anyway; [`each_by_seq`](#method.each_by_seq)
+    /// pages through the audit log); SQLite streams them.
     fn each(
         &self,
         sql: &str,
         params: &[&dyn ToValue],
         visit: &mut dyn FnMut(Row) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError> {
+        for found in self.rows(sql, params)? {
+            visit(found)?;
+        }
+        Ok(())
+    }
 }
 
 /// How many rows [`each_by_seq`] reads at a time.
