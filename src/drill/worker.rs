@@ -11,9 +11,9 @@
 //! It takes its time from the clock it is given (the system's, from the command line).
 //!
 //! The store is the data folder's SQLite file or the warehouse's PostgreSQL database (`--database`). On
-//! PostgreSQL a bench outlives the server: when a call fails with a database error (the connection is gone
-//! when the server restarts), the worker drops its store, opens a new one with backoff, says `reconnected`,
-//! and carries on. What the cut-off step did is unknown (its commit may or may not have happened), so it is
+//! PostgreSQL a bench outlives the server: when a call finds it away (`StoreError::ServerAway`), the worker
+//! waits a moment with backoff, says `reconnected`, and carries on; the store connects again by itself, as the
+//! window's does. What the cut-off step did is unknown (its commit may or may not have happened), so it is
 //! never reported committed; the package it was on is this bench's, under its lease, and is resumed like
 //! every package this bench received and did not decide: a restarted worker (after a kill) and a reconnected
 //! one first finish those, through the clerk's own `resume`.
@@ -45,9 +45,6 @@ const RECONNECT_FOR: Duration = Duration::from_secs(90);
 /// The first wait before trying again, doubled after each failure up to [`BACKOFF_MAX`].
 const BACKOFF_FIRST: Duration = Duration::from_millis(50);
 const BACKOFF_MAX: Duration = Duration::from_secs(1);
-/// Reconnections in a row without a step done in between: a database error that a new connection does not
-/// cure is not the server going away, and the worker fails with it.
-const RECONNECTS_IN_A_ROW: u32 = 5;
 /// How far back a bench looks for packages it received and did not decide.
 const OWN_PACKAGES_SINCE: chrono::Duration = chrono::Duration::days(1);
 
@@ -101,9 +98,9 @@ pub fn run(setup: &WorkerSetup, policies: &PolicySet, out: &mut dyn Write) -> Re
         match outcome {
             Outcome::Decided => {
                 done += 1;
-                storage.cut_in_a_row = 0;
+                storage.went_through();
             }
-            Outcome::Left => storage.cut_in_a_row = 0,
+            Outcome::Left => storage.went_through(),
             Outcome::Cut => {
                 say(out, &Report::Reconnected)?;
                 own_first = true;
@@ -119,18 +116,19 @@ enum Outcome {
     Decided,
     /// Left undecided on purpose: another bench holds it.
     Left,
-    /// The connection was cut in a step; the store was opened again. The step's outcome is unknown.
+    /// The server went away in a step; the worker waited a moment for it (the store connects again by itself).
+    /// The step's outcome is unknown.
     Cut,
 }
 
-/// The bench's store on its storage thread, opened again when the server goes away.
+/// The bench's store on its storage thread. A server that goes away is waited for: the store connects again by
+/// itself (`PgBackend`), and the step that met the absence is reported cut.
 struct Storage {
-    /// None only while a lost store is being replaced.
-    worker: Option<StorageWorker>,
-    location: DatabaseLocation,
-    policies: PolicySet,
-    /// Reconnections since a step last went through.
-    cut_in_a_row: u32,
+    worker: StorageWorker,
+    /// Since when steps have met the server away, with none gone through since.
+    cut_since: Option<Instant>,
+    /// The next wait for it.
+    backoff: Duration,
 }
 
 impl Storage {
@@ -138,47 +136,39 @@ impl Storage {
     /// [`RECONNECT_FOR`].
     fn open(location: &DatabaseLocation, policies: &PolicySet) -> Result<Storage, DrillError> {
         let worker = StorageWorker::spawn(open_with_backoff(location, policies)?).map_err(DrillError::Thread)?;
-        Ok(Storage { worker: Some(worker), location: location.clone(), policies: policies.clone(), cut_in_a_row: 0 })
+        Ok(Storage { worker, cut_since: None, backoff: BACKOFF_FIRST })
     }
 
-    /// Runs a use case on the storage thread. `Ok(None)`: the connection was cut (a database error on
-    /// PostgreSQL) and the store has been opened again; the use case's outcome is unknown.
+    /// Runs a use case on the storage thread. `Ok(None)`: the server was away (and has been waited for a
+    /// moment); the use case's outcome is unknown.
     fn call<T, F>(&mut self, work: F) -> Result<Option<T>, DrillError>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Store) -> Result<T, BenchError> + Send + 'static,
     {
-        match self.client()?.call(work)? {
+        match self.worker.client().call(work)? {
             Ok(answer) => Ok(Some(answer)),
-            Err(BenchError::Store(error)) if self.cut_off(&error) => {
-                self.reopen(error)?;
+            Err(BenchError::Store(error @ StoreError::ServerAway { .. })) => {
+                self.wait_for_server(error)?;
                 Ok(None)
             }
             Err(error) => Err(error.into()),
         }
     }
 
-    fn client(&self) -> Result<crate::storage::worker::StorageClient, DrillError> {
-        Ok(self.worker.as_ref().ok_or(StoreError::WorkerGone)?.client())
+    /// A package's turn went through: the server is there.
+    fn went_through(&mut self) {
+        self.cut_since = None;
+        self.backoff = BACKOFF_FIRST;
     }
 
-    /// Whether an error may mean the server went away: a database error or a stopped storage thread, on
-    /// PostgreSQL. (SQLite has no connection to lose: its errors end the worker, as the crash drill wants.)
-    fn cut_off(&self, error: &StoreError) -> bool {
-        matches!(self.location, DatabaseLocation::Postgres(_))
-            && matches!(error, StoreError::ServerAway { .. } | StoreError::Database { .. } | StoreError::WorkerGone)
-    }
-
-    /// Drops the store and opens a new one, unless reconnecting has not helped [`RECONNECTS_IN_A_ROW`] times.
-    fn reopen(&mut self, cause: StoreError) -> Result<(), DrillError> {
-        self.cut_in_a_row += 1;
-        if self.cut_in_a_row > RECONNECTS_IN_A_ROW {
+    /// Waits a moment, longer each time, unless the server has been away for [`RECONNECT_FOR`].
+    fn wait_for_server(&mut self, cause: StoreError) -> Result<(), DrillError> {
+        if self.cut_since.get_or_insert_with(Instant::now).elapsed() > RECONNECT_FOR {
             return Err(cause.into());
         }
-        // The old storage thread (and its connection) goes first, so that a bench never holds two.
-        drop(self.worker.take());
-        let store = open_with_backoff(&self.location, &self.policies)?;
-        self.worker = Some(StorageWorker::spawn(store).map_err(DrillError::Thread)?);
+        std::thread::sleep(self.backoff);
+        self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
         Ok(())
     }
 }
@@ -320,7 +310,7 @@ impl Bench<'_> {
             let decided = decide(self.policies, &bench, &sheet, &photo_items, at.today)?;
             let (policies, by, saved, decision, on_bench) =
                 (self.policies.clone(), self.actor.clone(), sheet.clone(), decided.clone(), bench.clone());
-            let confirmed = storage.client()?.call(move |store| {
+            let confirmed = storage.worker.client().call(move |store| {
                 confirm(
                     store,
                     &policies,
@@ -343,8 +333,8 @@ impl Bench<'_> {
                     say(out, &Report::Refused)?;
                     return Ok(Outcome::Left);
                 }
-                Err(BenchError::Store(error)) if storage.cut_off(&error) => {
-                    storage.reopen(error)?;
+                Err(BenchError::Store(error @ StoreError::ServerAway { .. })) => {
+                    storage.wait_for_server(error)?;
                     return Ok(Outcome::Cut);
                 }
                 other => break (decided, other?),
